@@ -1,0 +1,46 @@
+"""Opening Exemplar: settings loaded, logging set up, database engine ready and its schema checked."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from bot.config import Settings, find_config, load_settings
+from storage.db import create_db_engine, ensure_schema
+
+
+@dataclass(frozen=True, slots=True)
+class App:
+    settings: Settings
+    engine: Engine
+
+
+def open_app(config_path: Path | None, *, check_schema: bool = True) -> App:
+    """Load the config and connect; by default also make sure the schema is current."""
+    settings = load_settings(find_config(config_path))
+    engine = create_db_engine(settings.database_url.reveal())
+    if check_schema:
+        ensure_schema(engine)
+    return App(settings=settings, engine=engine)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def configure_logging(level: str) -> None:
+    """Plain log lines on stderr; secrets never reach them (they are :class:`bot.secrets.Secret`)."""
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+        force=True,
+    )
+    # Third-party chatter (one line per HTTP request) is noise at our default level.
+    for noisy in ("urllib3", "httpx", "alembic.runtime.migration"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))

@@ -1,0 +1,195 @@
+"""A thin Mastodon API client: Mastodon.py for the calls, our retry policy around each one.
+
+Every response comes back as plain JSON-compatible data (``dict``/``list``/``str``...), which is what
+normalisers read and what storage keeps as the raw payload.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+import requests
+from mastodon import Mastodon
+from mastodon.errors import (
+    MastodonAPIError,
+    MastodonNetworkError,
+    MastodonNotFoundError,
+    MastodonRatelimitError,
+    MastodonServerError,
+    MastodonUnauthorizedError,
+)
+
+from bot import __version__
+from bot.config import MastodonSource
+from bot.errors import MalformedResponseError
+from bot.retry import Failure, FailureKind, RetryPolicy
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+USER_AGENT = f"Exemplar/{__version__} (hashtag curation bot; +https://pypi.org/project/exemplar/)"
+BATCH_STATUS_LIMIT = 20
+
+
+class _Mastodon(Mastodon):
+    """Mastodon.py without its probe of ``/api/v2/instance`` before the first timeline call.
+
+    The probe costs a request per run on every instance, and the timeline call itself says the same
+    thing (401/422 when the instance requires login), which :func:`classify_mastodon_error` turns into
+    a clear message. So a poll with nothing new costs exactly one request.
+    """
+
+    def timeline_is_available(self, *_args: Any, **_kwargs: Any) -> bool:
+        return True
+
+
+class MastodonClient:
+    """The calls Exemplar makes to one instance, each counted and retried by one policy."""
+
+    def __init__(self, source: MastodonSource, policy: RetryPolicy, request_timeout: float) -> None:
+        self.source = source
+        self.policy = policy
+        self.requests_made = 0
+        session = requests.Session()
+        session.hooks["response"].append(self._count_response)
+        self._api = _Mastodon(
+            api_base_url=source.base_url,
+            access_token=source.access_token.reveal() if source.access_token else None,
+            ratelimit_method="throw",
+            request_timeout=request_timeout,
+            version_check_mode="none",
+            session=session,
+            user_agent=USER_AGENT,
+        )
+        self._batch_supported = True
+
+    def _count_response(self, response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
+        self.requests_made += 1
+
+    def tag_page(
+        self, tag: str, *, limit: int, min_id: str | None = None, max_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """One page of the public hashtag timeline, newest first."""
+        return self._call(
+            lambda: _as_status_list(
+                self._api.timeline_hashtag(tag, limit=limit, min_id=min_id, max_id=max_id)
+            ),
+            f"{self.source.name} #{tag}",
+        )
+
+    def statuses(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The statuses behind ``ids`` that still exist and are visible.
+
+        Uses ``GET /api/v1/statuses?id[]=`` (Mastodon 4.3+) in batches of 20, falling back to one
+        request per status on servers without it.
+        """
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(ids), BATCH_STATUS_LIMIT):
+            chunk = list(ids[start : start + BATCH_STATUS_LIMIT])
+            batch = self._batch(chunk) if self._batch_supported else None
+            if batch is not None:
+                found.extend(batch)
+                continue
+            for status_id in chunk:
+                status = self.status(status_id)
+                if status is not None:
+                    found.append(status)
+        return found
+
+    def _batch(self, ids: list[str]) -> list[dict[str, Any]] | None:
+        def fetch() -> list[dict[str, Any]] | None:
+            try:
+                return _as_status_list(self._api.statuses(ids))
+            except MastodonNotFoundError:
+                return None
+
+        batch = self._call(fetch, f"{self.source.name} statuses")
+        if batch is None:
+            log.info("%s has no batch status endpoint; reading statuses one by one", self.source.name)
+            self._batch_supported = False
+        return batch
+
+    def status(self, status_id: str) -> dict[str, Any] | None:
+        """One status, or ``None`` when the instance says it no longer exists (404/410)."""
+
+        def fetch() -> dict[str, Any] | None:
+            try:
+                status = self._api.status(status_id)
+            except MastodonNotFoundError:
+                return None
+            except MastodonAPIError as error:
+                if _status_code(error) == 410:
+                    return None
+                raise
+            if not isinstance(status, Mapping):
+                raise MalformedResponseError(f"expected a status, got {type(status).__name__}")
+            plain: dict[str, Any] = to_plain(status)
+            return plain
+
+        return self._call(fetch, f"{self.source.name} status {status_id}")
+
+    def _call(self, operation: Callable[[], T], what: str) -> T:
+        return self.policy.call(operation, lambda error: classify_mastodon_error(error, self._api), what)
+
+
+def classify_mastodon_error(error: Exception, api: Any) -> Failure:
+    """What a Mastodon.py exception means for the retry policy."""
+    if isinstance(error, MalformedResponseError):
+        return Failure(FailureKind.MALFORMED, str(error))
+    if isinstance(error, MastodonRatelimitError):
+        reset = getattr(api, "ratelimit_reset", None)
+        return Failure(FailureKind.RATE_LIMITED, "rate limited (429)", float(reset) if reset else None)
+    if isinstance(error, MastodonNetworkError):
+        return Failure(FailureKind.TRANSIENT, f"network error ({_first_line(error)})")
+    if isinstance(error, MastodonServerError):
+        return Failure(FailureKind.TRANSIENT, f"server error {_status_code(error) or ''}".strip())
+    if isinstance(error, MastodonUnauthorizedError):
+        return Failure(
+            FailureKind.FATAL,
+            "the instance refused the request (401): it needs a valid access token for this; "
+            "set access_token_env for this instance, or check the token",
+        )
+    if isinstance(error, MastodonNotFoundError):
+        return Failure(FailureKind.FATAL, "not found (404); is this a Mastodon-compatible instance?")
+    if isinstance(error, MastodonAPIError):
+        code = _status_code(error)
+        if code is None and "Could not parse response as JSON" in str(error):
+            return Failure(FailureKind.MALFORMED, "the response was not valid JSON")
+        if code == 429:
+            return Failure(FailureKind.RATE_LIMITED, "rate limited (429)")
+        return Failure(FailureKind.FATAL, f"API error {code or ''}: {_first_line(error)}")
+    return Failure(FailureKind.FATAL, f"{type(error).__name__}: {error}")
+
+
+def _status_code(error: Exception) -> int | None:
+    for arg in error.args:
+        if isinstance(arg, int) and 100 <= arg <= 599:
+            return arg
+    return None
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+
+
+def _as_status_list(page: Any) -> list[dict[str, Any]]:
+    if not isinstance(page, list):
+        raise MalformedResponseError(f"expected a list of statuses, got {type(page).__name__}")
+    return [to_plain(item) if isinstance(item, Mapping) else item for item in page]
+
+
+def to_plain(value: Any) -> Any:
+    """Mastodon.py's typed result as plain JSON data (datetimes as ISO 8601 strings)."""
+    if isinstance(value, Mapping):
+        return {str(key): to_plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_plain(item) for item in value]
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, str):
+        return str(value)
+    return value

@@ -1,0 +1,331 @@
+"""Settings: read once from TOML, validated completely, secrets resolved from the environment.
+
+Every error is one line naming the key and the fix, e.g.::
+
+    exemplar.toml: mastodon[0].base_url: 'mastodon.social' is not a URL; write the full address,
+    e.g. base_url = "https://mastodon.social"
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
+
+from bot.errors import ConfigError
+from bot.secrets import Secret, secret_from_env
+
+_HASHTAG = re.compile(r"^\w+$", re.UNICODE)
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+CONFIG_ENV = "EXEMPLAR_CONFIG"
+CONFIG_SEARCH = ("exemplar.toml",)
+
+
+def normalise_hashtag(value: str) -> str:
+    """``#FlipLead`` → ``fliplead``; raises ``ValueError`` when it cannot be a hashtag."""
+    tag = value.strip().lstrip("#").lower()
+    if not _HASHTAG.match(tag):
+        raise ValueError(f'{value!r} is not a hashtag; use letters, digits and _ only, e.g. "fliplead"')
+    return tag
+
+
+def _hashtag_list(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(normalise_hashtag(value) for value in values))
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class DatabaseSettings(_Section):
+    url: str | None = None
+    url_env: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> DatabaseSettings:
+        if self.url and self.url_env:
+            raise ValueError("give url or url_env, not both")
+        return self
+
+
+class CollectSettings(_Section):
+    page_size: Annotated[int, Field(ge=1, le=40)] = 40
+    backfill_days: Annotated[float, Field(ge=0)] = 7
+    refresh_days: Annotated[float, Field(ge=0)] = 3
+    refresh_every_minutes: Annotated[float, Field(ge=0)] = 60
+    max_pages: Annotated[int, Field(ge=1)] = 1000
+    request_timeout: Annotated[float, Field(gt=0)] = 20
+    max_retries: Annotated[int, Field(ge=0, le=10)] = 4
+    backoff_seconds: Annotated[float, Field(ge=0)] = 2
+    max_rate_limit_wait: Annotated[float, Field(ge=0)] = 300
+
+
+class MastodonSettings(_Section):
+    base_url: str
+    access_token_env: str | None = None
+    hashtags: list[str] | None = None
+    name: str | None = None
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        return check_base_url(value)
+
+    @field_validator("access_token_env")
+    @classmethod
+    def _check_env_name(cls, value: str | None) -> str | None:
+        if value is not None and not _ENV_NAME.match(value):
+            raise ValueError(
+                f"{value!r} is not an environment variable name; name the variable, e.g. "
+                'access_token_env = "EXEMPLAR_MASTODON_TOKEN" (never the token itself)'
+            )
+        return value
+
+    @field_validator("hashtags")
+    @classmethod
+    def _check_tags(cls, values: list[str] | None) -> list[str] | None:
+        return None if values is None else _hashtag_list(values)
+
+
+class FileSettings(_Section):
+    hashtags: list[str]
+    log_level: str = "info"
+    database: DatabaseSettings = DatabaseSettings()
+    collect: CollectSettings = CollectSettings()
+    mastodon: list[MastodonSettings] = []
+
+    @field_validator("hashtags")
+    @classmethod
+    def _check_tags(cls, values: list[str]) -> list[str]:
+        if not values:
+            raise ValueError('is empty; list at least one, e.g. hashtags = ["fliplead"]')
+        return _hashtag_list(values)
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_level(cls, value: str) -> str:
+        if value.lower() not in {"debug", "info", "warning", "error"}:
+            raise ValueError(f"{value!r} is not a log level; use debug, info, warning or error")
+        return value.lower()
+
+
+def check_base_url(value: str) -> str:
+    """An instance's base URL, without a trailing slash; raises ``ValueError`` with the fix."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f'{value!r} is not a URL; write the full address, e.g. base_url = "https://mastodon.social"'
+        )
+    if parts.path.strip("/") or parts.query or parts.fragment:
+        raise ValueError(
+            f'{value!r} has a path; give the instance\'s address only, e.g. "{parts.scheme}://{parts.netloc}"'
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@dataclass(frozen=True, slots=True)
+class MastodonSource:
+    """One Mastodon instance to collect from, with its secret resolved."""
+
+    base_url: str
+    hashtags: tuple[str, ...]
+    access_token: Secret | None
+    name: str
+
+    @property
+    def key(self) -> str:
+        """Identifies this source in cursors and sightings."""
+        return f"mastodon:{self.base_url}"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything Exemplar needs to run, validated."""
+
+    path: Path | None
+    hashtags: tuple[str, ...]
+    database_url: Secret
+    collect: CollectSettings
+    mastodon: tuple[MastodonSource, ...]
+    log_level: str
+
+
+def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read, validate and resolve the config file at ``path``."""
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError as error:
+        raise ConfigError(
+            f"{path}: no such config file; copy config.example.toml to {path} and edit it"
+        ) from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML ({error}); fix the syntax at that line") from error
+    return settings_from_mapping(data, path=path, environ=environ)
+
+
+def settings_from_mapping(
+    data: Mapping[str, Any], *, path: Path | None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Validate a parsed config (``path`` names it in errors and anchors relative paths)."""
+    label = str(path) if path else "config"
+    try:
+        parsed = FileSettings.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(f"{label}: {describe_validation_error(error, FileSettings)}") from None
+    base_dir = path.parent if path else Path.cwd()
+    env = os.environ if environ is None else environ
+    try:
+        return Settings(
+            path=path,
+            hashtags=tuple(parsed.hashtags),
+            database_url=_database_url(parsed.database, base_dir, env),
+            collect=parsed.collect,
+            mastodon=tuple(
+                _mastodon_source(i, section, parsed.hashtags, env)
+                for i, section in enumerate(parsed.mastodon)
+            ),
+            log_level=parsed.log_level,
+        )
+    except ConfigError as error:
+        raise ConfigError(f"{label}: {error}") from None
+
+
+def _mastodon_source(
+    index: int, section: MastodonSettings, hashtags: list[str], env: Mapping[str, str]
+) -> MastodonSource:
+    token = None
+    if section.access_token_env:
+        token = secret_from_env(section.access_token_env, f"mastodon[{index}].access_token_env", env)
+    return MastodonSource(
+        base_url=section.base_url,
+        hashtags=tuple(section.hashtags or hashtags),
+        access_token=token,
+        name=section.name or urlsplit(section.base_url).netloc,
+    )
+
+
+def _database_url(section: DatabaseSettings, base_dir: Path, env: Mapping[str, str]) -> Secret:
+    if section.url_env:
+        url = secret_from_env(section.url_env, "database.url_env", env).reveal()
+    elif section.url:
+        url = section.url
+    else:
+        default = Path(platformdirs.user_data_dir("exemplar")) / "exemplar.db"
+        default.parent.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{default}"
+    return Secret(anchor_sqlite_path(url, base_dir))
+
+
+def anchor_sqlite_path(url: str, base_dir: Path) -> str:
+    """Make a relative SQLite path relative to the config file, not to wherever cron started us."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix):
+        path_part = url[len(prefix) :]
+        if path_part and path_part != ":memory:" and not path_part.startswith(("/", ":")):
+            return f"{prefix}{(base_dir / path_part).resolve()}"
+    elif not re.match(r"^[a-z0-9+]+://", url):
+        raise ConfigError(
+            f'database.url: {url!r} is not a database URL; use e.g. url = "sqlite:///exemplar.db" '
+            'or "postgresql+psycopg://user@host/exemplar"'
+        )
+    return url
+
+
+def find_config(explicit: Path | None, environ: Mapping[str, str] | None = None) -> Path:
+    """The config file to use: ``--config``, then ``$EXEMPLAR_CONFIG``, then ``./exemplar.toml``,
+    then the user config directory."""
+    env = os.environ if environ is None else environ
+    if explicit is not None:
+        return explicit
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV])
+    candidates = [Path(name) for name in CONFIG_SEARCH]
+    candidates.append(Path(platformdirs.user_config_dir("exemplar")) / "config.toml")
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise ConfigError(
+        "no config file found; pass --config PATH, set EXEMPLAR_CONFIG, or copy config.example.toml "
+        f"to ./exemplar.toml (looked in: {', '.join(str(c) for c in candidates)})"
+    )
+
+
+def describe_validation_error(error: ValidationError, model: type[BaseModel]) -> str:
+    """One line for the first problem in ``error``: the key, what is wrong, and the fix."""
+    # An unknown key is usually the cause of a "missing" one (a misspelling), so name it first.
+    problems = sorted(error.errors(include_url=False), key=lambda p: p["type"] != "extra_forbidden")
+    first = problems[0]
+    line = _describe(first, model)
+    if len(problems) > 1:
+        line += f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})"
+    return line
+
+
+def _describe(problem: ErrorDetails, model: type[BaseModel]) -> str:
+    key = _dotted(problem["loc"])
+    kind = problem["type"]
+    if kind == "missing":
+        example = _EXAMPLES.get(str(problem["loc"][-1]))
+        return f"{key} is required; add it" + (
+            f", e.g. {example}" if example else " (see config.example.toml)"
+        )
+    if kind == "extra_forbidden":
+        name = str(problem["loc"][-1])
+        known = _known_keys(model, problem["loc"][:-1])
+        guess = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean {guess[0]!r}? " if guess else ""
+        known_list = ", ".join(sorted(known))
+        return f"{key} is not a known key; {hint}remove it or fix the spelling (known: {known_list})"
+    if kind == "value_error":
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        return f"{key}: {message}"
+    expected = str(problem["msg"]).replace("Input should be", "must be")
+    return f"{key}: {expected}, got {problem.get('input')!r}; fix the value"
+
+
+_EXAMPLES = {
+    "hashtags": 'hashtags = ["fliplead"]',
+    "base_url": 'base_url = "https://mastodon.social"',
+}
+
+
+def _dotted(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def _known_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    current: type[BaseModel] = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        annotation = current.model_fields[str(part)].annotation
+        inner = _model_in(annotation)
+        if inner is None:
+            return []
+        current = inner
+    return list(current.model_fields)
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in getattr(annotation, "__args__", ()):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None

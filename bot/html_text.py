@@ -1,0 +1,93 @@
+"""Turn post HTML into plain text and the list of links it shares.
+
+Mastodon (and most fediverse software) sends post bodies as a small HTML dialect: paragraphs, line
+breaks, links whose long URLs are split into ``invisible`` and ``ellipsis`` spans, mentions and
+hashtags as links with a class. This module reads that dialect without trusting it: it never
+renders anything, it only extracts text and hrefs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "blockquote", "li", "ul", "ol", "pre", "h1", "h2", "h3", "h4", "h5", "h6"}
+)
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+@dataclass(slots=True)
+class ExtractedHTML:
+    """What a post body says in plain text, and the links it shares (not mentions, not hashtags)."""
+
+    text: str
+    links: list[str] = field(default_factory=list)
+
+
+class _Extractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.links: list[str] = []
+        self._skip_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skip_depth += 1
+        elif tag == "br":
+            self.parts.append("\n")
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n\n")
+        elif tag == "a":
+            self._record_link(dict(attrs))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._skip_depth = max(0, self._skip_depth - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip_depth:
+            self.parts.append(data)
+
+    def _record_link(self, attrs: dict[str, str | None]) -> None:
+        href = (attrs.get("href") or "").strip()
+        if not href.lower().startswith(("http://", "https://")):
+            return
+        classes = (attrs.get("class") or "").split()
+        rels = (attrs.get("rel") or "").split()
+        if "mention" in classes or "hashtag" in classes or "tag" in rels:
+            return
+        if href not in self.links:
+            self.links.append(href)
+
+
+def extract_html(html: str) -> ExtractedHTML:
+    """Plain text and shared links of a post body.
+
+    >>> extract_html('<p>Our <a href="https://youtu.be/x">video</a></p><p>#<span>fliplead</span></p>').text
+    'Our video\\n\\n#fliplead'
+    """
+    if "<" not in html and "&" not in html:
+        return ExtractedHTML(text=_tidy(html))
+    parser = _Extractor()
+    parser.feed(html)
+    parser.close()
+    return ExtractedHTML(text=_tidy("".join(parser.parts)), links=parser.links)
+
+
+def html_to_text(html: str) -> str:
+    """The plain text of an HTML fragment (a post body or a profile note)."""
+    return extract_html(html).text
+
+
+def _tidy(text: str) -> str:
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()

@@ -1,0 +1,67 @@
+"""Screening raw statuses before they are stored: malformed, not public, or from someone who opted out.
+
+Shared by the collector and ``exemplar import`` so both apply the same rules (see :mod:`bot.consent`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.consent import opt_out_reason, visibility_allows_collection
+from bot.normalise.errors import MalformedPayloadError
+from bot.posts import Post
+
+log = logging.getLogger(__name__)
+
+SKIP_MALFORMED = "malformed"
+SKIP_NOT_PUBLIC = "not public"
+SKIP_OPTED_OUT = "opted out"
+
+
+@dataclass(slots=True)
+class Screened:
+    """The posts that may be stored, what was skipped and why, and who has opted out."""
+
+    posts: list[Post] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+    opted_out: set[str] = field(default_factory=set)
+    not_public: list[Post] = field(default_factory=list)
+
+
+def screen(
+    payloads: Iterable[Any],
+    normalise: Callable[[Mapping[str, Any]], Post],
+    account_of: Callable[[Mapping[str, Any]], Mapping[str, Any] | None],
+    *,
+    where: str,
+) -> Screened:
+    """Normalise each payload and keep the ones Exemplar may store.
+
+    ``account_of`` returns the author's profile (for the opt-out rule) of a payload; ``where`` names
+    the page or file in log lines.
+    """
+    result = Screened()
+    for payload in payloads:
+        try:
+            post = normalise(payload)
+        except MalformedPayloadError as error:
+            log.warning("%s: skipped a malformed post: %s", where, error)
+            result.skipped[SKIP_MALFORMED] += 1
+            continue
+        account = account_of(payload)
+        reason = opt_out_reason(account) if account is not None else None
+        if reason is not None:
+            log.info("%s: skipped %s: %s", where, post.author.acct, reason)
+            result.skipped[SKIP_OPTED_OUT] += 1
+            result.opted_out.add(post.author.acct)
+            continue
+        if not visibility_allows_collection(post.visibility):
+            result.skipped[SKIP_NOT_PUBLIC] += 1
+            result.not_public.append(post)
+            continue
+        result.posts.append(post)
+    return result

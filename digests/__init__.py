@@ -1,0 +1,1 @@
+"""Weekly exemplar digests: selection, rendering and publishing."""

@@ -1,0 +1,1 @@
+"""Exemplar's storage: SQLAlchemy models, sessions, repository functions and migrations."""

@@ -1,0 +1,296 @@
+"""Repository functions: every read and write Exemplar makes, each taking a Session.
+
+Writes are batched (one statement per table per batch) so that storing a page of posts costs a
+handful of round trips, whatever the page size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.posts import Post
+from storage.models import Cursor, PostTag, Sighting, SourceState
+from storage.models import Post as PostRow
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    """What storing a batch did: posts new to the database, changed, or already known as they are."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: SaveResult) -> SaveResult:
+        return SaveResult(
+            self.new + other.new, self.updated + other.updated, self.unchanged + other.unchanged
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SeenThrough:
+    """The source and hashtag a batch of posts was collected through."""
+
+    source_key: str
+    tag: str
+
+
+def save_posts(
+    session: Session, posts: Iterable[Post], *, seen: SeenThrough | None, now: datetime
+) -> SaveResult:
+    """Insert new posts, update changed ones, and record where each was seen. Keyed on ``uri``."""
+    by_uri = {post.uri: post for post in posts}
+    if not by_uri:
+        return SaveResult()
+    existing = _existing_signatures(session, list(by_uri))
+    fresh = [post for uri, post in by_uri.items() if uri not in existing]
+    inserted = _insert_new(session, fresh, now)
+    # A concurrent writer may have stored some of them first: treat those as existing.
+    for uri in {post.uri for post in fresh} - inserted.keys():
+        existing.update(_existing_signatures(session, [uri]))
+
+    changed = [
+        post for uri, post in by_uri.items() if uri in existing and existing[uri][1] != _signature(post)
+    ]
+    _update_changed(session, changed, {uri: existing[uri][0] for uri in existing}, now)
+
+    ids = {**{uri: row[0] for uri, row in existing.items()}, **inserted}
+    if seen is not None:
+        _record_sightings(session, by_uri.values(), ids, seen, now)
+    return SaveResult(new=len(inserted), updated=len(changed), unchanged=len(existing) - len(changed))
+
+
+def _signature(post: Post) -> tuple[Any, ...]:
+    """What makes a stored copy stale: edits and count changes."""
+    return (
+        post.edited_at,
+        post.html,
+        post.spoiler_text,
+        post.sensitive,
+        post.replies_count,
+        post.reblogs_count,
+        post.favourites_count,
+    )
+
+
+_SIGNATURE_COLUMNS = (
+    PostRow.edited_at,
+    PostRow.html,
+    PostRow.spoiler_text,
+    PostRow.sensitive,
+    PostRow.replies_count,
+    PostRow.reblogs_count,
+    PostRow.favourites_count,
+)
+
+
+def _existing_signatures(session: Session, uris: Sequence[str]) -> dict[str, tuple[int, tuple[Any, ...]]]:
+    rows = session.execute(select(PostRow.uri, PostRow.id, *_SIGNATURE_COLUMNS).where(PostRow.uri.in_(uris)))
+    return {row[0]: (row[1], tuple(row[2:])) for row in rows}
+
+
+def _row_values(post: Post, now: datetime) -> dict[str, Any]:
+    return {
+        "uri": post.uri,
+        "url": post.url,
+        "source": post.source,
+        "author_acct": post.author.acct,
+        "author_name": post.author.display_name,
+        "author_url": post.author.url,
+        "created_at": post.created_at,
+        "edited_at": post.edited_at,
+        "text": post.text,
+        "html": post.html,
+        "spoiler_text": post.spoiler_text,
+        "sensitive": post.sensitive,
+        "language": post.language,
+        "visibility": post.visibility,
+        "links": list(post.links),
+        "media": [asdict(item) for item in post.media],
+        "card": asdict(post.card) if post.card else None,
+        "replies_count": post.replies_count,
+        "reblogs_count": post.reblogs_count,
+        "favourites_count": post.favourites_count,
+        "raw": dict(post.raw),
+        "updated_at": now,
+    }
+
+
+def _insert_new(session: Session, posts: Sequence[Post], now: datetime) -> dict[str, int]:
+    if not posts:
+        return {}
+    values = [{**_row_values(post, now), "first_seen_at": now} for post in posts]
+    statement = _dialect_insert(session, PostRow).on_conflict_do_nothing(index_elements=["uri"])
+    returned = session.execute(statement.returning(PostRow.id, PostRow.uri), values)
+    ids = {uri: post_id for post_id, uri in returned}
+    tags = [
+        {"post_id": ids[post.uri], "tag": tag} for post in posts if post.uri in ids for tag in post.hashtags
+    ]
+    if tags:
+        session.execute(insert(PostTag), tags)
+    return ids
+
+
+def _update_changed(session: Session, posts: Sequence[Post], ids: dict[str, int], now: datetime) -> None:
+    if not posts:
+        return
+    session.execute(update(PostRow), [{"id": ids[post.uri], **_row_values(post, now)} for post in posts])
+    post_ids = [ids[post.uri] for post in posts]
+    session.execute(delete(PostTag).where(PostTag.post_id.in_(post_ids)))
+    tags = [{"post_id": ids[post.uri], "tag": tag} for post in posts for tag in post.hashtags]
+    if tags:
+        session.execute(insert(PostTag), tags)
+
+
+def _record_sightings(
+    session: Session, posts: Iterable[Post], ids: dict[str, int], seen: SeenThrough, now: datetime
+) -> None:
+    values = [
+        {
+            "post_id": ids[post.uri],
+            "source_key": seen.source_key,
+            "tag": seen.tag,
+            "remote_id": post.remote_id,
+            "seen_at": now,
+        }
+        for post in posts
+        if post.uri in ids
+    ]
+    if values:
+        statement = _dialect_insert(session, Sighting).on_conflict_do_nothing(
+            index_elements=["post_id", "source_key", "tag"]
+        )
+        session.execute(statement, values)
+
+
+def record_sightings(session: Session, posts: Sequence[Post], seen: SeenThrough, now: datetime) -> None:
+    """Remember that these stored posts were also seen through ``seen``."""
+    if not posts:
+        return
+    rows = session.execute(select(PostRow.uri, PostRow.id).where(PostRow.uri.in_([p.uri for p in posts])))
+    _record_sightings(session, posts, dict(rows), seen, now)
+
+
+def _dialect_insert(session: Session, model: type[Any]) -> Any:
+    name = session.get_bind().dialect.name
+    if name == "sqlite":
+        return sqlite.insert(model)
+    if name == "postgresql":
+        return postgresql.insert(model)
+    raise NotImplementedError(f"Exemplar supports SQLite and PostgreSQL, not {name}")
+
+
+def delete_posts_by_author(session: Session, acct: str) -> int:
+    """Remove every stored post by ``acct`` (they opted out); returns how many went."""
+    result = session.execute(delete(PostRow).where(PostRow.author_acct == acct))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def delete_posts_seen_at(session: Session, source_key: str, remote_ids: Sequence[str]) -> int:
+    """Remove the posts that ``source_key`` knows under ``remote_ids`` (deleted at the source)."""
+    if not remote_ids:
+        return 0
+    post_ids = select(Sighting.post_id).where(
+        Sighting.source_key == source_key, Sighting.remote_id.in_(remote_ids)
+    )
+    result = session.execute(delete(PostRow).where(PostRow.id.in_(post_ids)))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def recent_remote_ids(session: Session, source_key: str, since: datetime) -> list[str]:
+    """Local ids at ``source_key`` of stored posts created since ``since``, newest first."""
+    query = (
+        select(Sighting.remote_id)
+        .join(PostRow, PostRow.id == Sighting.post_id)
+        .where(Sighting.source_key == source_key, PostRow.created_at >= since)
+        .group_by(Sighting.remote_id)
+        .order_by(func.max(PostRow.created_at).desc())
+    )
+    return list(session.scalars(query))
+
+
+def mark_refreshed(session: Session, source_key: str, remote_ids: Sequence[str], now: datetime) -> None:
+    """Record that the posts behind ``remote_ids`` were just re-read from ``source_key``."""
+    if remote_ids:
+        post_ids = select(Sighting.post_id).where(
+            Sighting.source_key == source_key, Sighting.remote_id.in_(remote_ids)
+        )
+        session.execute(update(PostRow).where(PostRow.id.in_(post_ids)).values(refreshed_at=now))
+
+
+def get_cursor(session: Session, source_key: str, tag: str) -> Cursor | None:
+    return session.get(Cursor, (source_key, tag))
+
+
+def put_cursor(session: Session, cursor: Cursor, now: datetime) -> None:
+    cursor.updated_at = now
+    session.merge(cursor)
+
+
+def last_refresh(session: Session, source_key: str) -> datetime | None:
+    state = session.get(SourceState, source_key)
+    return state.refreshed_at if state else None
+
+
+def set_last_refresh(session: Session, source_key: str, when: datetime) -> None:
+    session.merge(SourceState(source_key=source_key, refreshed_at=when))
+
+
+@dataclass(frozen=True, slots=True)
+class PostQuery:
+    """Which stored posts to list."""
+
+    tag: str | None = None
+    since: datetime | None = None
+    limit: int | None = None
+
+
+def _post_query(query: PostQuery) -> Select[Any]:
+    statement = select(PostRow).order_by(PostRow.created_at.desc(), PostRow.id.desc())
+    if query.tag:
+        tagged = select(PostTag.post_id).where(PostTag.tag == query.tag.lstrip("#").lower())
+        statement = statement.where(PostRow.id.in_(tagged))
+    if query.since:
+        statement = statement.where(PostRow.created_at >= query.since)
+    if query.limit is not None:
+        statement = statement.limit(query.limit)
+    return statement
+
+
+def iter_posts(session: Session, query: PostQuery) -> Iterator[PostRow]:
+    """Stored posts matching ``query``, newest first, streamed in batches."""
+    rows: Iterator[PostRow] = iter(session.scalars(_post_query(query).execution_options(yield_per=500)))
+    yield from rows
+
+
+def count_posts(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(PostRow)) or 0)
+
+
+def sightings_of(session: Session, post_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+    """(source_key, tag) pairs each post was seen through."""
+    seen: dict[int, list[tuple[str, str]]] = {}
+    if post_ids:
+        rows = session.execute(
+            select(Sighting.post_id, Sighting.source_key, Sighting.tag)
+            .where(Sighting.post_id.in_(post_ids))
+            .order_by(Sighting.id)
+        )
+        for post_id, source_key, tag in rows:
+            seen.setdefault(post_id, []).append((source_key, tag))
+    return seen
+
+
+def delete_posts_by_uri(session: Session, uris: Sequence[str]) -> int:
+    """Remove the posts with these canonical URIs (made non-public at the source)."""
+    if not uris:
+        return 0
+    result = session.execute(delete(PostRow).where(PostRow.uri.in_(uris)))
+    return int(getattr(result, "rowcount", 0) or 0)
