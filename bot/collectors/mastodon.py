@@ -31,11 +31,20 @@ def id_order(status_id: str) -> tuple[int, str]:
     return (len(status_id), status_id)
 
 
+def _ids(statuses: list[Any]) -> list[str]:
+    return [str(s["id"]) for s in statuses if isinstance(s, Mapping) and isinstance(s.get("id"), str | int)]
+
+
 def _id_range(statuses: list[Any]) -> tuple[str | None, str | None]:
-    ids = [str(s["id"]) for s in statuses if isinstance(s, Mapping) and isinstance(s.get("id"), str | int)]
+    ids = _ids(statuses)
     if not ids:
         return None, None
     return max(ids, key=id_order), min(ids, key=id_order)
+
+
+def oldest_id(statuses: list[Any]) -> str | None:
+    """The smallest id among ``statuses``, or ``None`` if none has one."""
+    return _id_range(statuses)[1]
 
 
 def pages_forward(

@@ -14,7 +14,13 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine
 
-from bot.collectors.mastodon import Page, account_of_status, created_before, pages_backward, pages_forward
+from bot.collectors.mastodon import (
+    account_of_status,
+    created_before,
+    oldest_id,
+    pages_backward,
+    pages_forward,
+)
 from bot.collectors.mastodon_client import MastodonClient
 from bot.config import CollectSettings, MastodonSource, Settings
 from bot.errors import RateLimitedError, SourceError
@@ -123,7 +129,7 @@ class Collector:
             ):
                 if page.newest_id is not None:
                     state.newest_id = page.newest_id
-                self._store_page(source, tag, page, state, summary, before=None)
+                self._store_page(source, tag, page.statuses, state, summary)
             if options.backfill_days is not None:
                 state.extend_backfill(now - timedelta(days=options.backfill_days))
         if state.backfill_target is not None:
@@ -139,46 +145,42 @@ class Collector:
     ) -> None:
         target = state.backfill_target
         assert target is not None
-        # Without any stored position the walk starts at the newest post, which becomes the cursor.
-        start = state.oldest_id if state.newest_id is not None else None
-        exhausted = True
+        finished = True
         for page in pages_backward(
             client,
             tag,
-            max_id=start,
+            max_id=state.oldest_id,  # None: from the newest post, as on a first run
             until=target,
             page_size=self.settings.page_size,
             max_pages=self.settings.max_pages,
         ):
+            in_window = [status for status in page.statuses if not created_before(status, target)]
             if state.newest_id is None and page.newest_id is not None:
                 state.newest_id = page.newest_id
-            if page.oldest_id is not None:
-                state.oldest_id = page.oldest_id
+            # Only what was kept moves the walk's position, so a deeper backfill finds the rest.
+            oldest_kept = oldest_id(in_window)
+            if oldest_kept is not None:
+                state.oldest_id = oldest_kept
             if page.last:
                 state.backfilled_to = target
                 state.backfill_target = None
-            self._store_page(source, tag, page, state, summary, before=target)
-            exhausted = page.last
-        if not exhausted:
+            summary.fetched += len(page.statuses) - len(in_window)
+            if len(in_window) < len(page.statuses):
+                summary.skipped[SKIP_BEFORE_WINDOW] += len(page.statuses) - len(in_window)
+            self._store_page(source, tag, in_window, state, summary)
+            finished = page.last
+        if not finished:
             log.info("%s #%s: backfill paused after max_pages; the next run continues", source.name, tag)
 
     def _store_page(
         self,
         source: MastodonSource,
         tag: str,
-        page: Page,
+        statuses: list[Any],
         state: _CursorState,
         summary: SourceSummary,
-        *,
-        before: datetime | None,
     ) -> None:
-        statuses = page.statuses
         summary.fetched += len(statuses)
-        if before is not None:
-            in_window = [status for status in statuses if not created_before(status, before)]
-            if len(in_window) < len(statuses):
-                summary.skipped[SKIP_BEFORE_WINDOW] += len(statuses) - len(in_window)
-            statuses = in_window
         screened = screen(statuses, normalise_status, account_of_status, where=f"{source.name} #{tag}")
         summary.skipped.update(screened.skipped)
         now = self.clock()
