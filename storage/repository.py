@@ -175,7 +175,7 @@ def record_sightings(session: Session, posts: Sequence[Post], seen: SeenThrough,
     if not posts:
         return
     rows = session.execute(select(PostRow.uri, PostRow.id).where(PostRow.uri.in_([p.uri for p in posts])))
-    _record_sightings(session, posts, dict(rows), seen, now)
+    _record_sightings(session, posts, dict(rows.all()), seen, now)
 
 
 def _dialect_insert(session: Session, model: type[Any]) -> Any:

@@ -145,6 +145,8 @@ def make_collector(sqlite_engine: Engine, clock: FakeClock) -> Callable[..., Col
             sleep=clock.sleep,
             clock=lambda: datetime.now(UTC).timestamp(),
         )
-        return Collector(engine=engine or sqlite_engine, settings=collect_settings, clock=clock, policy=policy)
+        return Collector(
+            engine=engine or sqlite_engine, settings=collect_settings, clock=clock, policy=policy
+        )
 
     return build

@@ -149,11 +149,14 @@ def test_rate_limit_longer_than_the_bound_fails_the_source_but_not_the_others(
     post_many(second_instance, 4, user="lee")
     instance.fault(path=TAG_PATH, type="ratelimit")  # resets in 300 s, every time
 
-    first, second = run(make_collector(max_rate_limit_wait=60), source_for(instance), source_for(second_instance))
+    first, second = run(
+        make_collector(max_rate_limit_wait=60), source_for(instance), source_for(second_instance)
+    )
 
     assert not first.ok
     assert "rate limited" in first.errors[0]
-    assert second.ok and second.new == 4
+    assert second.ok
+    assert second.new == 4
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])
@@ -208,7 +211,8 @@ def test_a_malformed_page_is_retried_then_reported_without_stopping_other_source
 
     assert not first.ok
     assert "not valid JSON" in first.errors[0]
-    assert second.ok and second.new == 2
+    assert second.ok
+    assert second.new == 2
 
 
 def test_a_malformed_page_that_recovers_loses_nothing(
@@ -219,7 +223,8 @@ def test_a_malformed_page_that_recovers_loses_nothing(
 
     [summary] = run(make_collector(), source_for(instance))
 
-    assert summary.ok and summary.new == 2
+    assert summary.ok
+    assert summary.new == 2
 
 
 def test_a_malformed_status_is_logged_and_skipped(
@@ -306,7 +311,9 @@ def test_opted_out_accounts_are_never_stored(
     instance: MockServer, make_collector: Callable[..., Collector], sqlite_engine: Engine
 ) -> None:
     opted_out = instance.client("optout")
-    opted_out.account_update_credentials(note='<p>Headteacher. <a class="hashtag">#<span>NoBot</span></a></p>')
+    opted_out.account_update_credentials(
+        note='<p>Headteacher. <a class="hashtag">#<span>NoBot</span></a></p>'
+    )
     opted_out.status_post("Please do not share this #fliplead")
     fields_opt_out = instance.client("lee")
     fields_opt_out.account_update_credentials(fields=[("Bots", "#noindex please")])
