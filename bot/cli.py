@@ -217,6 +217,31 @@ def status(options: _Options) -> None:
         click.echo("run `exemplar db upgrade` to bring the schema up to date")
 
 
+@cli.command()
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("exemplar-demo"),
+    show_default=True,
+    help="Where the demo writes its config and database.",
+)
+@click.pass_context
+def demo(ctx: click.Context, directory: Path) -> None:
+    """Run the whole pipeline against a local demo server seeded with #fliplead posts."""
+    from bot.demo import run_demo
+
+    def run_command(config: Path, args: list[str]) -> int:
+        options: _Options = ctx.obj
+        try:
+            cli.main(["--config", str(config), *(["-v"] * options.verbose), *args], standalone_mode=False)
+        except SystemExit as exit_:
+            return int(exit_.code or 0)
+        return 0
+
+    sys.exit(run_demo(directory, click.echo, run_command))
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="exemplar")

@@ -11,13 +11,17 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy import Select, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.posts import Post
 from storage.models import Cursor, PostTag, Sighting, SourceState
 from storage.models import Post as PostRow
+
+POSTS: Table = PostRow.__table__  # type: ignore[assignment]
+POST_TAGS: Table = PostTag.__table__  # type: ignore[assignment]
+SIGHTINGS: Table = Sighting.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,26 +131,30 @@ def _insert_new(session: Session, posts: Sequence[Post], now: datetime) -> dict[
     if not posts:
         return {}
     values = [{**_row_values(post, now), "first_seen_at": now} for post in posts]
-    statement = _dialect_insert(session, PostRow).on_conflict_do_nothing(index_elements=["uri"])
-    returned = session.execute(statement.returning(PostRow.id, PostRow.uri), values)
+    # Core statements on the connection: the ORM's bulk layer costs more than the inserts themselves.
+    connection = session.connection()
+    statement = _dialect_insert(session, POSTS).on_conflict_do_nothing(index_elements=["uri"])
+    returned = connection.execute(statement.returning(POSTS.c.id, POSTS.c.uri), values)
     ids = {uri: post_id for post_id, uri in returned}
     tags = [
         {"post_id": ids[post.uri], "tag": tag} for post in posts if post.uri in ids for tag in post.hashtags
     ]
     if tags:
-        session.execute(insert(PostTag), tags)
+        connection.execute(insert(POST_TAGS), tags)
     return ids
 
 
 def _update_changed(session: Session, posts: Sequence[Post], ids: dict[str, int], now: datetime) -> None:
     if not posts:
         return
-    session.execute(update(PostRow), [{"id": ids[post.uri], **_row_values(post, now)} for post in posts])
+    connection = session.connection()
+    by_id = update(POSTS).where(POSTS.c.id == bindparam("_post_id"))
+    connection.execute(by_id, [{"_post_id": ids[post.uri], **_row_values(post, now)} for post in posts])
     post_ids = [ids[post.uri] for post in posts]
-    session.execute(delete(PostTag).where(PostTag.post_id.in_(post_ids)))
+    connection.execute(delete(POST_TAGS).where(POST_TAGS.c.post_id.in_(post_ids)))
     tags = [{"post_id": ids[post.uri], "tag": tag} for post in posts for tag in post.hashtags]
     if tags:
-        session.execute(insert(PostTag), tags)
+        connection.execute(insert(POST_TAGS), tags)
 
 
 def _record_sightings(
@@ -164,10 +172,10 @@ def _record_sightings(
         if post.uri in ids
     ]
     if values:
-        statement = _dialect_insert(session, Sighting).on_conflict_do_nothing(
+        statement = _dialect_insert(session, SIGHTINGS).on_conflict_do_nothing(
             index_elements=["post_id", "source_key", "tag"]
         )
-        session.execute(statement, values)
+        session.connection().execute(statement, values)
 
 
 def record_sightings(session: Session, posts: Sequence[Post], seen: SeenThrough, now: datetime) -> None:
@@ -178,12 +186,12 @@ def record_sightings(session: Session, posts: Sequence[Post], seen: SeenThrough,
     _record_sightings(session, posts, dict(rows.all()), seen, now)
 
 
-def _dialect_insert(session: Session, model: type[Any]) -> Any:
+def _dialect_insert(session: Session, table: Table) -> Any:
     name = session.get_bind().dialect.name
     if name == "sqlite":
-        return sqlite.insert(model)
+        return sqlite.insert(table)
     if name == "postgresql":
-        return postgresql.insert(model)
+        return postgresql.insert(table)
     raise NotImplementedError(f"Exemplar supports SQLite and PostgreSQL, not {name}")
 
 
