@@ -145,8 +145,9 @@ def seed_timeline(database: Path, total: int) -> None:
             )
             tags.append((status_id + 1, status_id, "fliplead"))
         db.executemany(
-            "INSERT INTO statuses (id, account_id, content, text, created_at, sensitive, spoiler_text, visibility,"
-            " language, quote_state, quote_approval_policy, edit_history) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO statuses (id, account_id, content, text, created_at, sensitive, spoiler_text,"
+            " visibility, language, quote_state, quote_approval_policy, edit_history)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             rows,
         )
         db.executemany("INSERT INTO status_tags (id, status_id, name) VALUES (?,?,?)", tags)
@@ -175,8 +176,8 @@ def bench_collect(total: int, workdir: Path) -> None:
     assert summary.ok, summary.errors
     target = math.ceil(total / 40) + 1
     print(
-        f"(b) end to end: {summary.new} of {total} posts in {elapsed:.1f} s = {summary.new / elapsed:,.0f} posts/s; "
-        f"{summary.requests} requests (target at most {target})"
+        f"(b) end to end: {summary.new} of {total} posts in {elapsed:.1f} s "
+        f"= {summary.new / elapsed:,.0f} posts/s; {summary.requests} requests (target at most {target})"
     )
 
 

@@ -41,7 +41,8 @@ def demo_instance(directory: Path) -> Iterator[DemoInstance]:
         from mastodon_mock.testing import MockServer
     except ImportError as error:
         raise ExemplarError(
-            "the demo needs a local Mastodon-compatible server: pip install 'exemplar[demo]' (or run make demo)"
+            "the demo needs a local Mastodon-compatible server: "
+            "pip install 'exemplar[demo]' (or run make demo)"
         ) from error
 
     data = demo_data()
