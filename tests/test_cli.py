@@ -153,15 +153,9 @@ def test_import_json_lines_and_arrays_through_the_collector_path(tmp_path: Path)
 
     assert result.exit_code == 0, result.output
     assert "read 5, new 2, updated 0, removed 0, skipped 4" in result.output
-    assert (
-        "1 not public" in result.output
-    )
-    assert (
-        "1 opted out" in result.output
-    )
-    assert (
-        "2 malformed" in result.output
-    )
+    assert "1 not public" in result.output
+    assert "1 opted out" in result.output
+    assert "2 malformed" in result.output
     assert "unreadable lines: 2" in result.output
 
     array = tmp_path / "export.json"
