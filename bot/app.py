@@ -25,7 +25,11 @@ def open_app(config_path: Path | None, *, check_schema: bool = True) -> App:
     settings = load_settings(find_config(config_path))
     engine = create_db_engine(settings.database_url.reveal())
     if check_schema:
-        ensure_schema(engine)
+        try:
+            ensure_schema(engine)
+        except BaseException:
+            engine.dispose()
+            raise
     return App(settings=settings, engine=engine)
 
 

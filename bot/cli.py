@@ -53,6 +53,7 @@ class _Options:
 
     def open(self, *, check_schema: bool = True) -> App:
         app = open_app(self.config, check_schema=check_schema)
+        click.get_current_context().call_on_close(app.engine.dispose)
         level = app.settings.log_level
         if self.verbose:
             level = "debug" if self.verbose > 1 else "info"

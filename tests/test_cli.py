@@ -209,3 +209,19 @@ def test_since_accepts_dates_and_durations(value: str, expected: datetime) -> No
 def test_since_rejects_nonsense() -> None:
     with pytest.raises(click.BadParameter, match="is not a date"):
         parse_since("last tuesday")
+
+
+def test_the_same_commands_work_on_every_database_backend(
+    tmp_path: Path, instance: MockServer, database_url: str
+) -> None:
+    instance.client("maria").status_post("Flipped meeting notes #fliplead")
+    config = tmp_path / "exemplar.toml"
+    config.write_text(
+        f'hashtags = ["fliplead"]\n[database]\nurl = "{database_url}"\n'
+        f'[[mastodon]]\nbase_url = "{instance.base_url}"\n',
+        encoding="utf-8",
+    )
+    assert invoke(config, "db", "upgrade").exit_code == 0
+    assert invoke(config, "collect").exit_code == 0
+    [record] = [json.loads(line) for line in invoke(config, "posts", "--json").output.splitlines()]
+    assert record["text"] == "Flipped meeting notes #fliplead"

@@ -397,3 +397,17 @@ def test_posts_are_tagged_with_their_hashtags(
     run(make_collector(), source_for(instance))
     with session_scope(sqlite_engine) as session:
         assert set(session.scalars(select(PostTag.tag))) == {"fliplead", "parentsevening"}
+
+
+def test_a_hung_connection_times_out_and_is_retried(
+    instance: MockServer, make_collector: Callable[..., Collector], clock: FakeClock
+) -> None:
+    post_many(instance, 2)
+    instance.fault(path=TAG_PATH, type="timeout", delay_ms=2000, count=1)
+
+    [summary] = run(make_collector(request_timeout=0.3), source_for(instance))
+
+    assert summary.ok, summary.errors
+    assert summary.new == 2
+    assert summary.requests == 2  # the hung one, then the retry
+    assert len(clock.slept) == 1

@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-import requests
 from mastodon import Mastodon
 from mastodon.errors import (
     MastodonAPIError,
@@ -54,21 +53,15 @@ class MastodonClient:
         self.source = source
         self.policy = policy
         self.requests_made = 0
-        session = requests.Session()
-        session.hooks["response"].append(self._count_response)
         self._api = _Mastodon(
             api_base_url=source.base_url,
             access_token=source.access_token.reveal() if source.access_token else None,
             ratelimit_method="throw",
             request_timeout=request_timeout,
             version_check_mode="none",
-            session=session,
             user_agent=USER_AGENT,
         )
         self._batch_supported = True
-
-    def _count_response(self, response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
-        self.requests_made += 1
 
     def tag_page(
         self, tag: str, *, limit: int, min_id: str | None = None, max_id: str | None = None
@@ -133,7 +126,11 @@ class MastodonClient:
         return self._call(fetch, f"{self.source.name} status {status_id}")
 
     def _call(self, operation: Callable[[], T], what: str) -> T:
-        return self.policy.call(operation, lambda error: classify_mastodon_error(error, self._api), what)
+        def attempt() -> T:
+            self.requests_made += 1  # counted when sent, so a request that never answers counts too
+            return operation()
+
+        return self.policy.call(attempt, lambda error: classify_mastodon_error(error, self._api), what)
 
 
 def classify_mastodon_error(error: Exception, api: Any) -> Failure:
