@@ -10,7 +10,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from bot.classify import load_catalogue
 from bot.config import Settings, find_config, load_settings
+from bot.jobs.store import PostStore
 from storage.db import create_db_engine, ensure_schema
 
 
@@ -18,11 +20,13 @@ from storage.db import create_db_engine, ensure_schema
 class App:
     settings: Settings
     engine: Engine
+    store: PostStore
 
 
 def open_app(config_path: Path | None, *, check_schema: bool = True) -> App:
     """Load the config and connect; by default also make sure the schema is current."""
     settings = load_settings(find_config(config_path))
+    store = PostStore(catalogue=load_catalogue(settings.tools))
     engine = create_db_engine(settings.database_url.reveal())
     if check_schema:
         try:
@@ -30,7 +34,7 @@ def open_app(config_path: Path | None, *, check_schema: bool = True) -> App:
         except BaseException:
             engine.dispose()
             raise
-    return App(settings=settings, engine=engine)
+    return App(settings=settings, engine=engine, store=store)
 
 
 def utc_now() -> datetime:

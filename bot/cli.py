@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 a source or an operation failed; 2 bad usage or configu
 
 from __future__ import annotations
 
+import getpass
 import json
 import re
 import sys
@@ -17,9 +18,15 @@ import click
 
 from bot import __version__
 from bot.app import App, configure_logging, open_app, utc_now
+from bot.digest_cli import digest_group
 from bot.errors import ConfigError, ExemplarError
+from storage import digests as digest_repo
+from storage import labels as label_repo
 from storage import repository as repo
 from storage.db import SchemaError, schema_status, session_scope, upgrade_schema
+
+LABELS = ("video", "tool", "question")
+EXCLUSION_KINDS = digest_repo.EXCLUSION_KINDS
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
@@ -99,55 +106,63 @@ def cli(ctx: click.Context, config: Path | None, verbose: int, quiet: bool) -> N
 def collect(options: _Options, backfill_days: float | None, refresh: bool | None) -> None:
     """Collect new posts from every configured source, once, and print a summary per source."""
     from bot.jobs.collect import CollectOptions, collector_for
+    from bot.jobs.optout import check_optout_requests
     from bot.progress import progress_for
 
     app = options.open()
     if not app.settings.mastodon:
         raise ConfigError("no sources are configured; add a [[mastodon]] section with a base_url")
     progress = progress_for()
-    collector = collector_for(app.settings, app.engine, utc_now, progress=progress)
+    collector = collector_for(app.settings, app.engine, utc_now, app.store, progress=progress)
     try:
         summaries = collector.collect(app.settings.mastodon, CollectOptions(backfill_days, refresh))
     finally:
         progress.finish()
     for summary in summaries:
         click.echo(summary.describe())
+    for acct in check_optout_requests(app.settings, app.engine, utc_now):
+        click.echo(f"{acct} asked to opt out: added to the suppression list")
     if not all(summary.ok for summary in summaries):
         sys.exit(EXIT_FAILED)
 
 
 @cli.command()
 @click.option("--tag", help="Only posts carrying this hashtag.")
+@click.option("--label", type=click.Choice(LABELS), help="Only posts with this label.")
 @click.option("--since", help="Only posts since this date (YYYY-MM-DD, an ISO time, or e.g. 7d, 12h).")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many posts (default: all).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @pass_options
-def posts(options: _Options, tag: str | None, since: str | None, limit: int | None, as_json: bool) -> None:
-    """List stored posts, newest first."""
-    from bot.present import post_block, post_record
-
+def posts(
+    options: _Options, tag: str | None, label: str | None, since: str | None, limit: int | None, as_json: bool
+) -> None:
+    """List stored posts, newest first, with their labels and the reasons for them."""
     app = options.open()
-    query = repo.PostQuery(tag=tag, since=parse_since(since) if since else None, limit=limit)
+    query = repo.PostQuery(tag=tag, label=label, since=parse_since(since) if since else None, limit=limit)
     with session_scope(app.engine) as session:
         batch: list[Any] = []
         for row in repo.iter_posts(session, query):
             batch.append(row)
             if len(batch) == 500:
-                _print_posts(session, batch, as_json, post_record, post_block)
+                _print_posts(session, batch, as_json)
                 batch = []
-        _print_posts(session, batch, as_json, post_record, post_block)
+        _print_posts(session, batch, as_json)
 
 
-def _print_posts(session: Any, rows: list[Any], as_json: bool, record: Any, block: Any) -> None:
+def _print_posts(session: Any, rows: list[Any], as_json: bool) -> None:
+    from bot.present import post_block, post_record
+
     if not rows:
         return
+    ids = [row.id for row in rows]
+    labels = label_repo.effective_labels(session, ids)
     if as_json:
-        seen = repo.sightings_of(session, [row.id for row in rows])
+        seen = repo.sightings_of(session, ids)
         for row in rows:
-            click.echo(json.dumps(record(row, seen.get(row.id)), ensure_ascii=False))
+            click.echo(json.dumps(post_record(row, seen.get(row.id), labels.get(row.id)), ensure_ascii=False))
     else:
         for row in rows:
-            click.echo(block(row))
+            click.echo(post_block(row, labels.get(row.id)))
 
 
 def parse_since(value: str, now: datetime | None = None) -> datetime:
@@ -182,8 +197,173 @@ def import_(options: _Options, file: Path, fmt: str) -> None:
     from bot.imports import import_file
 
     app = options.open()
-    summary = import_file(app.engine, file, hashtags=app.settings.hashtags, clock=utc_now, fmt=fmt)
+    summary = import_file(
+        app.engine, file, hashtags=app.settings.hashtags, clock=utc_now, store=app.store, fmt=fmt
+    )
     click.echo(summary.describe())
+
+
+@cli.command("classify")
+@click.option(
+    "--all", "relabel", is_flag=True, help="Re-label every stored post (curator corrections are kept)."
+)
+@click.option(
+    "--input",
+    "input_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Classify Mastodon statuses in FILE (one per line, or a JSON array); touches no database.",
+)
+@pass_options
+def classify_(options: _Options, relabel: bool, input_file: Path | None) -> None:
+    """Label posts as videos, tools and questions, with the reasons for each label."""
+    from bot.jobs.classify import classify_file, relabel_all
+
+    if relabel == (input_file is not None):
+        raise click.UsageError("give exactly one of --all or --input FILE")
+    if input_file is not None:
+        catalogue = _catalogue_without_database(options)
+
+        def problem(number: int, message: str) -> None:
+            click.echo(f"exemplar: {input_file}:{number}: skipped: {message}", err=True)
+
+        for record in classify_file(input_file, catalogue, problem):
+            click.echo(json.dumps(record, ensure_ascii=False))
+        return
+    app = options.open()
+    counts = relabel_all(app.engine, app.store, utc_now)
+    posts_count = counts.pop("posts", 0)
+    by_label = ", ".join(f"{counts[name]} {name}" for name in LABELS)
+    click.echo(f"re-labelled {posts_count} posts: {by_label}")
+
+
+def _catalogue_without_database(options: _Options) -> Any:
+    """The tool catalogue with any extra tools from a config, if there is one; the shipped one otherwise."""
+    from bot.classify import load_catalogue
+    from bot.config import find_config, load_settings
+
+    try:
+        path = find_config(options.config)
+    except ConfigError:
+        return load_catalogue()
+    return load_catalogue(load_settings(path).tools)
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("post", metavar="POST_ID")
+@click.argument("changes", nargs=-1, required=True, type=click.UNPROCESSED, metavar="+LABEL|-LABEL...")
+@click.option("--by", help="Who is correcting (default: the login name).")
+@pass_options
+def label(options: _Options, post: str, changes: tuple[str, ...], by: str | None) -> None:
+    """Correct a post's labels, e.g. `exemplar label 42 +tool -question`. Corrections survive re-labelling.
+
+    POST_ID is the id `exemplar posts` shows, or the post's URL or URI.
+    """
+    parsed = []
+    for change in changes:
+        name = change[1:].lower()
+        if change[:1] not in "+-" or name not in LABELS:
+            raise click.BadParameter(
+                f"{change!r}: write +LABEL or -LABEL with LABEL one of {', '.join(LABELS)}",
+                param_hint="+LABEL|-LABEL",
+            )
+        parsed.append((name, change[0] == "+"))
+    app = options.open()
+    curator = by or getpass.getuser()
+    with session_scope(app.engine) as session:
+        post_id = repo.find_post_id(session, post)
+        if post_id is None:
+            raise ExemplarError(f"no stored post {post!r}; `exemplar posts` lists their ids")
+        for name, present in parsed:
+            label_repo.set_curator_label(session, post_id, name, present, by=curator, now=utc_now())
+        session.flush()
+        labels = label_repo.effective_labels(session, [post_id]).get(post_id, [])
+    click.echo(
+        f"post {post_id}: " + (", ".join(f"{lab.name} ({lab.reason})" for lab in labels) or "no labels")
+    )
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(EXCLUSION_KINDS))
+@click.argument("value")
+@click.option("--reason", default="", help="Why (kept with the exclusion).")
+@click.option("--by", help="Who is excluding (default: the login name).")
+@pass_options
+def exclude(options: _Options, kind: str, value: str, reason: str, by: str | None) -> None:
+    """Exclude a post (id), an author (user@instance) or a domain from digests, for good."""
+    app = options.open()
+    with session_scope(app.engine) as session:
+        if kind == "post":
+            post_id = repo.find_post_id(session, value)
+            if post_id is None:
+                raise ExemplarError(f"no stored post {value!r}; `exemplar posts` lists their ids")
+            value = str(post_id)
+        elif kind == "author":
+            value = value.lstrip("@").lower()
+        else:
+            value = value.lower().removeprefix("www.")
+        digest_repo.add_exclusion(
+            session, kind, value, by=by or getpass.getuser(), reason=reason, now=utc_now()
+        )
+    click.echo(f"excluded {kind} {value} from digests")
+
+
+@cli.command()
+@click.argument("acct")
+@click.option("--reason", default="asked to be left out", help="Why (kept on the list).")
+@pass_options
+def optout(options: _Options, acct: str, reason: str) -> None:
+    """Put an author on the permanent suppression list: never collected or featured again."""
+    app = options.open()
+    acct = acct.strip().lstrip("@").lower()
+    if "@" not in acct:
+        raise click.BadParameter("give the full address, user@instance", param_hint="ACCT")
+    with session_scope(app.engine) as session:
+        added = digest_repo.suppress_author(session, acct, via="command", reason=reason, now=utc_now())
+        removed = repo.delete_posts_by_author(session, acct)
+    state = "added to" if added else "already on"
+    click.echo(f"{acct} {state} the suppression list; {removed} stored posts removed")
+
+
+@cli.command()
+@click.option(
+    "--list", "list_jobs", is_flag=True, help="Show the scheduled jobs and their next runs, then exit."
+)
+@pass_options
+def run(options: _Options, list_jobs: bool) -> None:
+    """Run the scheduler: collect every N minutes, draft weekly, publish approved digests."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from bot.scheduler import build_scheduler, describe_jobs
+    from bot.scheduler import run as run_scheduler
+
+    app = options.open()
+    config_path = str(app.settings.path.resolve()) if app.settings.path else ""
+    if list_jobs:
+        scheduler = build_scheduler(app.settings, app.engine, config_path, BackgroundScheduler)
+        scheduler.start(paused=True)
+        try:
+            for job in describe_jobs(scheduler):
+                click.echo(f"{job['id']:<8} {job['trigger']:<60} next: {job['next_run_time']}")
+        finally:
+            scheduler.shutdown(wait=False)
+        return
+    run_scheduler(app.settings, app.engine, config_path, utc_now)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on."
+)
+@pass_options
+def serve(options: _Options, host: str, port: int) -> None:
+    """Serve Exemplar's web pages (unsubscribe links for now) with uvicorn."""
+    import uvicorn
+
+    from bot.web.app import create_app
+
+    app = options.open()
+    uvicorn.run(create_app(app.engine, utc_now), host=host, port=port, log_level=app.settings.log_level)
 
 
 @cli.group()
@@ -229,18 +409,39 @@ def status(options: _Options) -> None:
 )
 @click.pass_context
 def demo(ctx: click.Context, directory: Path) -> None:
-    """Run the whole pipeline against a local demo server seeded with #fliplead posts."""
+    """The whole cycle against a local demo server: collect, draft, approve, publish, email."""
     from bot.demo import run_demo
 
     def run_command(config: Path, args: list[str]) -> int:
         options: _Options = ctx.obj
         try:
-            cli.main(["--config", str(config), *(["-v"] * options.verbose), *args], standalone_mode=False)
+            flags = ["-v"] * options.verbose + (["-q"] if options.quiet else [])
+            cli.main(["--config", str(config), *flags, *args], standalone_mode=False)
         except SystemExit as exit_:
             return int(exit_.code or 0)
+        except ExemplarError as error:
+            click.echo(f"exemplar: {error}", err=True)
+            return EXIT_FAILED
         return 0
 
-    sys.exit(run_demo(directory, click.echo, run_command))
+    def latest_digest(config: Path) -> int | None:
+        app = open_app(config)
+        try:
+            with session_scope(app.engine) as session:
+                found = digest_repo.list_digests(session, statuses=("draft",), limit=1)
+                return found[0].id if found else None
+        finally:
+            app.engine.dispose()
+
+    sys.exit(run_demo(directory, click.echo, run_command, latest_digest))
+
+
+def _open_from_context() -> App:
+    options: _Options = click.get_current_context().find_object(_Options)  # type: ignore[assignment]
+    return options.open()
+
+
+cli.add_command(digest_group(_open_from_context))
 
 
 def main() -> None:

@@ -13,10 +13,11 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -27,6 +28,7 @@ from bot.secrets import Secret, secret_from_env
 
 _HASHTAG = re.compile(r"^\w+$", re.UNICODE)
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 CONFIG_ENV = "EXEMPLAR_CONFIG"
 CONFIG_SEARCH = ("exemplar.toml",)
@@ -71,6 +73,123 @@ class CollectSettings(_Section):
     max_rate_limit_wait: Annotated[float, Field(ge=0)] = 300
 
 
+class LinkSettings(_Section):
+    resolve: bool = False
+    timeout: Annotated[float, Field(gt=0, le=60)] = 5
+    max_bytes: Annotated[int, Field(ge=1024)] = 262_144
+    max_redirects: Annotated[int, Field(ge=0, le=20)] = 5
+    max_links_per_run: Annotated[int, Field(ge=0)] = 200
+    retry_failed_after_days: Annotated[float, Field(ge=0)] = 7
+    allow_private_addresses: bool = False
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class DigestSettings(_Section):
+    timezone: str = "UTC"
+    week_starts: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = (
+        "monday"
+    )
+    hashtag: str | None = None
+    videos: Annotated[int, Field(ge=0, le=50)] = 5
+    tools: Annotated[int, Field(ge=0, le=50)] = 5
+    questions: Annotated[int, Field(ge=0, le=50)] = 5
+    max_per_author: Annotated[int, Field(ge=1)] = 2
+    allow_sensitive: bool = False
+    refresh_budget: Annotated[int, Field(ge=0)] = 60
+    half_life_days: Annotated[float, Field(gt=0)] = 3.5
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f'{value!r} is not a time zone; use an IANA name such as "Europe/London" or "UTC"'
+            ) from None
+        return value
+
+    @field_validator("hashtag")
+    @classmethod
+    def _check_hashtag(cls, value: str | None) -> str | None:
+        return None if value is None else normalise_hashtag(value)
+
+
+class MastodonPublishSettings(_Section):
+    base_url: str
+    access_token_env: str
+    visibility: Literal["public", "unlisted", "private"] = "unlisted"
+    char_limit: Annotated[int, Field(ge=100)] | None = None
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        return check_base_url(value)
+
+
+class PublishSettings(_Section):
+    mastodon: MastodonPublishSettings | None = None
+
+
+class EmailSettings(_Section):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=True)
+
+    sender: str = Field(alias="from")
+    recipients: list[str] = []
+    outbox_dir: str = "outbox"
+    smtp_host: str | None = None
+    smtp_port: Annotated[int, Field(ge=1, le=65535)] = 587
+    starttls: bool = True
+    username_env: str | None = None
+    password_env: str | None = None
+    max_attempts: Annotated[int, Field(ge=1)] = 5
+    public_url: str | None = None
+
+    @field_validator("recipients")
+    @classmethod
+    def _check_recipients(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not _EMAIL.match(value):
+                raise ValueError(f"{value!r} is not an email address")
+        return list(dict.fromkeys(v.lower() for v in values))
+
+    @field_validator("sender")
+    @classmethod
+    def _check_sender(cls, value: str) -> str:
+        if not _EMAIL.match(value.rsplit("<", 1)[-1].rstrip(">")):
+            raise ValueError(f'{value!r} is not an email address; e.g. from = "digest@example.org"')
+        return value
+
+
+class ScheduleSettings(_Section):
+    collect_every_minutes: Annotated[float, Field(gt=0)] = 30
+    draft_day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = (
+        "monday"
+    )
+    draft_time: str = "07:00"
+    publish_day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = (
+        "monday"
+    )
+    publish_time: str = "12:00"
+    misfire_grace_minutes: Annotated[float, Field(gt=0)] = 60
+
+    @field_validator("draft_time", "publish_time")
+    @classmethod
+    def _check_time(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value):
+            raise ValueError(f'{value!r} is not a time of day; write HH:MM, e.g. "08:00"')
+        return value
+
+
+class ToolEntry(_Section):
+    name: str
+    aliases: list[str] = []
+    domains: list[str] = []
+    ambiguous: bool = False
+
+
 class MastodonSettings(_Section):
     base_url: str
     access_token_env: str | None = None
@@ -103,7 +222,13 @@ class FileSettings(_Section):
     log_level: str = "info"
     database: DatabaseSettings = DatabaseSettings()
     collect: CollectSettings = CollectSettings()
+    links: LinkSettings = LinkSettings()
+    tools: list[ToolEntry] = []
     mastodon: list[MastodonSettings] = []
+    digest: DigestSettings = DigestSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    publish: PublishSettings = PublishSettings()
+    email: EmailSettings | None = None
 
     @field_validator("hashtags")
     @classmethod
@@ -150,6 +275,32 @@ class MastodonSource:
 
 
 @dataclass(frozen=True, slots=True)
+class MastodonPublisher:
+    """Where and how digest threads are posted on Mastodon, with the bot account's token."""
+
+    base_url: str
+    access_token: Secret
+    visibility: str
+    char_limit: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class EmailConfig:
+    """How digest emails are sent: SMTP when ``smtp_host`` is set, else ``.eml`` files in ``outbox_dir``."""
+
+    sender: str
+    recipients: tuple[str, ...]
+    outbox_dir: Path
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    starttls: bool = True
+    username: Secret | None = None
+    password: Secret | None = None
+    max_attempts: int = 5
+    public_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything Exemplar needs to run, validated."""
 
@@ -159,6 +310,17 @@ class Settings:
     collect: CollectSettings
     mastodon: tuple[MastodonSource, ...]
     log_level: str
+    links: LinkSettings = field(default_factory=LinkSettings)
+    tools: tuple[Mapping[str, Any], ...] = ()
+    digest: DigestSettings = field(default_factory=DigestSettings)
+    publish_mastodon: MastodonPublisher | None = None
+    email: EmailConfig | None = None
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+
+    @property
+    def digest_hashtag(self) -> str:
+        """The hashtag a digest is about: ``[digest] hashtag``, else the first collected one."""
+        return self.digest.hashtag or self.hashtags[0]
 
 
 def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
@@ -197,6 +359,12 @@ def settings_from_mapping(
                 for i, section in enumerate(parsed.mastodon)
             ),
             log_level=parsed.log_level,
+            links=parsed.links,
+            tools=tuple(tool.model_dump() for tool in parsed.tools),
+            digest=parsed.digest,
+            publish_mastodon=_publisher(parsed.publish.mastodon, env),
+            email=_email(parsed.email, base_dir, env),
+            schedule=parsed.schedule,
         )
     except ConfigError as error:
         raise ConfigError(f"{label}: {error}") from None
@@ -213,6 +381,41 @@ def _mastodon_source(
         hashtags=tuple(section.hashtags or hashtags),
         access_token=token,
         name=section.name or urlsplit(section.base_url).netloc,
+    )
+
+
+def _publisher(section: MastodonPublishSettings | None, env: Mapping[str, str]) -> MastodonPublisher | None:
+    if section is None:
+        return None
+    return MastodonPublisher(
+        base_url=section.base_url,
+        access_token=secret_from_env(section.access_token_env, "publish.mastodon.access_token_env", env),
+        visibility=section.visibility,
+        char_limit=section.char_limit,
+    )
+
+
+def _email(section: EmailSettings | None, base_dir: Path, env: Mapping[str, str]) -> EmailConfig | None:
+    if section is None:
+        return None
+    username = (
+        secret_from_env(section.username_env, "email.username_env", env) if section.username_env else None
+    )
+    password = (
+        secret_from_env(section.password_env, "email.password_env", env) if section.password_env else None
+    )
+    outbox = Path(section.outbox_dir)
+    return EmailConfig(
+        sender=section.sender,
+        recipients=tuple(section.recipients),
+        outbox_dir=outbox if outbox.is_absolute() else base_dir / outbox,
+        smtp_host=section.smtp_host,
+        smtp_port=section.smtp_port,
+        starttls=section.starttls,
+        username=username,
+        password=password,
+        max_attempts=section.max_attempts,
+        public_url=section.public_url.rstrip("/") if section.public_url else None,
     )
 
 

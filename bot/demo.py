@@ -1,16 +1,19 @@
-"""``exemplar demo``: the whole pipeline on this machine, with nothing to set up.
+"""``exemplar demo``: the whole cycle on this machine, with nothing to set up.
 
 It starts a local Mastodon-compatible server (mastodon_mock), seeds it through the API with realistic
-``#fliplead`` posts (including a private post and an account that opted out), writes a config that
-points at it, collects, and lists what was kept.
+``#fliplead`` posts (a private post, an account that opted out, a question with answers) and a bot
+account, writes a config that points at it, then runs the commands a curator would: collect, draft
+the week's digest, approve it, publish it (a thread on the local server, emails in the outbox).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,8 @@ from typing import Any
 from bot.errors import ExemplarError
 
 DEMO_DOMAIN = "fliplead.demo"
+BOT_TOKEN_ENV = "EXEMPLAR_DEMO_BOT_TOKEN"
+BOT_ACCOUNT = "exemplar"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,11 +31,16 @@ class DemoInstance:
 
     base_url: str
     config_path: Path
+    server: Any
 
 
 def demo_data() -> dict[str, Any]:
     data: dict[str, Any] = json.loads((files("bot") / "data" / "demo_posts.json").read_text(encoding="utf-8"))
     return data
+
+
+def _token(username: str) -> str:
+    return f"demo-{username}"  # tokens of a throwaway local server, not credentials
 
 
 @contextmanager
@@ -48,12 +58,12 @@ def demo_instance(directory: Path) -> Iterator[DemoInstance]:
     data = demo_data()
     seed = SeedConfig(
         accounts=[
-            # Demo-only tokens for a throwaway local server, not credentials.
             SeedAccount(
                 username=a["username"],
                 display_name=a["display_name"],
                 note=a["note"],
-                access_token=f"demo-{a['username']}",
+                bot=a.get("bot", False),
+                access_token=_token(a["username"]),
             )
             for a in data["accounts"]
         ]
@@ -61,19 +71,24 @@ def demo_instance(directory: Path) -> Iterator[DemoInstance]:
     config = MastodonMockConfig(domain=DEMO_DOMAIN, database=DatabaseConfig(path=":memory:"), seed=seed)
     server = MockServer(config=config).start()
     try:
+        posted: list[Any] = []
         for post in data["posts"]:
-            server.client(post["account"]).status_post(
-                post["text"], visibility=post.get("visibility", "public")
+            reply_to = posted[post["reply_to"]].id if "reply_to" in post else None
+            posted.append(
+                server.client(post["account"]).status_post(
+                    post["text"], visibility=post.get("visibility", "public"), in_reply_to_id=reply_to
+                )
             )
         directory.mkdir(parents=True, exist_ok=True)
         config_path = directory / "exemplar.toml"
-        config_path.write_text(demo_config(server.base_url), encoding="utf-8")
-        yield DemoInstance(base_url=server.base_url, config_path=config_path)
+        config_path.write_text(demo_config(server.base_url, data["leaders"]), encoding="utf-8")
+        yield DemoInstance(base_url=server.base_url, config_path=config_path, server=server)
     finally:
         server.stop()
 
 
-def demo_config(base_url: str) -> str:
+def demo_config(base_url: str, leaders: list[str]) -> str:
+    recipients = ", ".join(f'"{leader}"' for leader in leaders)
     return (
         "# Written by `exemplar demo` for a throwaway local server.\n"
         'hashtags = ["fliplead"]\n\n'
@@ -81,30 +96,84 @@ def demo_config(base_url: str) -> str:
         'url = "sqlite:///exemplar.db"\n\n'
         "[[mastodon]]\n"
         f'base_url = "{base_url}"\n'
-        'name = "local demo instance"\n'
+        'name = "local demo instance"\n\n'
+        "[publish.mastodon]\n"
+        f'base_url = "{base_url}"\n'
+        f'access_token_env = "{BOT_TOKEN_ENV}"\n\n'
+        "[email]\n"
+        'from = "digest@fliplead.demo"\n'
+        f"recipients = [{recipients}]\n"
+        'outbox_dir = "outbox"\n'
     )
 
 
-def reset_database(directory: Path) -> None:
-    """Remove an earlier demo's database so each demo starts from nothing."""
+def reset(directory: Path) -> None:
+    """Remove an earlier demo's database and outbox so each demo starts from nothing."""
     for suffix in ("", "-wal", "-shm"):
         (directory / f"exemplar.db{suffix}").unlink(missing_ok=True)
+    outbox = directory / "outbox"
+    if outbox.is_dir():
+        for message in outbox.glob("*.eml"):
+            message.unlink()
 
 
 def run_demo(
-    directory: Path, echo: Callable[[str], None], run_command: Callable[[Path, list[str]], int]
+    directory: Path,
+    echo: Callable[[str], None],
+    run_command: Callable[[Path, list[str]], int],
+    latest_digest: Callable[[Path], int | None],
 ) -> int:
-    """Seed, collect and list; returns the collect command's exit code."""
-    reset_database(directory)
-    with demo_instance(directory) as demo:
-        echo(f"Started a local Mastodon-compatible server at {demo.base_url}, seeded with #fliplead posts.")
-        echo(f"Wrote {demo.config_path}\n")
-        echo("$ exemplar collect")
-        code = run_command(demo.config_path, ["collect"])
-        echo("\n$ exemplar posts")
-        run_command(demo.config_path, ["posts"])
+    """The whole cycle; returns the first failing command's exit code, or 0."""
+    reset(directory)
+    previous_token = os.environ.get(BOT_TOKEN_ENV)
+    os.environ[BOT_TOKEN_ENV] = _token(BOT_ACCOUNT)
+    try:
+        with demo_instance(directory) as demo:
+            return _cycle(demo, directory, echo, run_command, latest_digest)
+    finally:
+        if previous_token is None:
+            os.environ.pop(BOT_TOKEN_ENV, None)
+        else:
+            os.environ[BOT_TOKEN_ENV] = previous_token
+
+
+def _cycle(
+    demo: DemoInstance,
+    directory: Path,
+    echo: Callable[[str], None],
+    run_command: Callable[[Path, list[str]], int],
+    latest_digest: Callable[[Path], int | None],
+) -> int:
+    echo(f"Started a local Mastodon-compatible server at {demo.base_url}, seeded with #fliplead posts.")
+    echo(f"Wrote {demo.config_path}")
+
+    def step(title: str, args: list[str]) -> int:
+        echo(f"\n$ exemplar {' '.join(args)}    # {title}")
+        return run_command(demo.config_path, args)
+
+    if code := step("collect the hashtag", ["collect"]):
+        return code
+    step("what was kept, with labels and reasons", ["posts", "--limit", "6"])
+    start = (datetime.now(UTC) - timedelta(days=6)).strftime("%Y-%m-%d")
+    if code := step(
+        "draft this week's digest", ["digest", "draft", "--start", start, "--by", "demo-curator"]
+    ):
+        return code
+    digest_id = latest_digest(demo.config_path)
+    if digest_id is None:
+        echo("no digest was drafted")
+        return 1
+    step("what the thread will look like", ["digest", "show", str(digest_id), "--format", "thread"])
+    if code := step("a curator approves it", ["digest", "approve", str(digest_id), "--by", "demo-curator"]):
+        return code
+    if code := step(
+        "publish: thread, then emails", ["digest", "publish", str(digest_id), "--by", "demo-curator"]
+    ):
+        return code
+    outbox = sorted((directory / "outbox").glob("*.eml"))
+    echo(f"\nEmails written to {directory / 'outbox'}: {', '.join(p.name for p in outbox) or 'none'}")
     echo(
-        "\nThe private post and the account whose profile says #nobot were left out.\n"
-        f"Explore the result: exemplar --config {demo.config_path} posts --json"
+        "The private post and the account whose profile says #nobot were left out; nobody was @-mentioned.\n"
+        f"Explore: exemplar --config {demo.config_path} digest show {digest_id} --format email"
     )
-    return code
+    return 0

@@ -5,11 +5,17 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+from storage.labels import EffectiveLabel
 from storage.models import Post as PostRow
 
 
-def post_record(row: PostRow, seen_through: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+def post_record(
+    row: PostRow,
+    seen_through: list[tuple[str, str]] | None = None,
+    labels: list[EffectiveLabel] | None = None,
+) -> dict[str, Any]:
     """The JSON object ``exemplar posts --json`` prints for one stored post."""
+    labels = labels or []
     return {
         "id": row.id,
         "uri": row.uri,
@@ -32,16 +38,20 @@ def post_record(row: PostRow, seen_through: list[tuple[str, str]] | None = None)
         "replies_count": row.replies_count,
         "reblogs_count": row.reblogs_count,
         "favourites_count": row.favourites_count,
-        "labels": [],
-        "reasons": {},
+        "labels": [label.name for label in labels],
+        "reasons": {label.name: label.reason for label in labels},
+        "confidence": {label.name: round(label.confidence, 3) for label in labels},
+        "labelled_by": {label.name: label.origin for label in labels},
         "seen_through": [{"source": source, "hashtag": tag} for source, tag in seen_through or []],
     }
 
 
-def post_block(row: PostRow, width: int = 100) -> str:
+def post_block(row: PostRow, labels: list[EffectiveLabel] | None = None, width: int = 100) -> str:
     """A few readable lines about one post, for ``exemplar posts``."""
     when = row.created_at.strftime("%Y-%m-%d %H:%M")
     header = f"#{row.id}  {when}  {row.author_name} (@{row.author_acct})"
+    if labels:
+        header += "  [" + ", ".join(label.name for label in labels) + "]"
     body = row.text if not row.spoiler_text else f"[CW: {row.spoiler_text}] {row.text}"
     shortened = textwrap.shorten(" ".join(body.split()), width=width * 2, placeholder=" …") or "(no text)"
     lines = [header, *textwrap.wrap(shortened, width=width, initial_indent="    ", subsequent_indent="    ")]
@@ -51,4 +61,5 @@ def post_block(row: PostRow, width: int = 100) -> str:
     if row.links:
         extras.append(f"{len(row.links)} link{'s' if len(row.links) != 1 else ''}")
     lines.append(f"    {row.url}" + (f"  [{'; '.join(extras)}]" if extras else ""))
+    lines.extend(f"    {label.name}: {label.reason}" for label in labels or [])
     return "\n".join(lines)

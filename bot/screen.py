@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 SKIP_MALFORMED = "malformed"
 SKIP_NOT_PUBLIC = "not public"
 SKIP_OPTED_OUT = "opted out"
+SKIP_SUPPRESSED = "asked to be left out"
 
 
 @dataclass(slots=True)
@@ -38,11 +39,13 @@ def screen(
     account_of: Callable[[Mapping[str, Any]], Mapping[str, Any] | None],
     *,
     where: str,
+    suppressed: Container[str] = frozenset(),
 ) -> Screened:
     """Normalise each payload and keep the ones Exemplar may store.
 
-    ``account_of`` returns the author's profile (for the opt-out rule) of a payload; ``where`` names
-    the page or file in log lines.
+    ``account_of`` returns the author's profile (for the opt-out rule) of a payload; ``suppressed`` is
+    the permanent suppression list (people who asked Exemplar directly); ``where`` names the page or
+    file in log lines.
     """
     result = Screened()
     for payload in payloads:
@@ -51,6 +54,9 @@ def screen(
         except MalformedPayloadError as error:
             log.warning("%s: skipped a malformed post: %s", where, error)
             result.skipped[SKIP_MALFORMED] += 1
+            continue
+        if post.author.acct.lower() in suppressed:
+            result.skipped[SKIP_SUPPRESSED] += 1
             continue
         account = account_of(payload)
         reason = opt_out_reason(account) if account is not None else None

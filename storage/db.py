@@ -84,9 +84,9 @@ def schema_status(engine: Engine) -> SchemaStatus:
     return SchemaStatus(current=current, head=head, empty=empty)
 
 
-def upgrade_schema(engine: Engine) -> SchemaStatus:
-    """Apply every pending migration; returns the resulting status."""
-    command.upgrade(_alembic_config(engine), "head")
+def upgrade_schema(engine: Engine, revision: str = "head") -> SchemaStatus:
+    """Apply pending migrations (up to ``revision``, by default all); returns the resulting status."""
+    command.upgrade(_alembic_config(engine), revision)
     return schema_status(engine)
 
 

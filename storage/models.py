@@ -7,17 +7,19 @@ Derived columns (text, links, media, tags) are caches of what :mod:`bot.normalis
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -60,6 +62,11 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSON(),
         list[Any]: JSON(),
     }
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table behind a model, for bulk statements that skip the ORM's per-row work."""
+    return cast(Table, model.__table__)
 
 
 class Post(Base):
@@ -157,3 +164,181 @@ class SourceState(Base):
 
     source_key: Mapped[str] = mapped_column(String(512), primary_key=True)
     refreshed_at: Mapped[datetime | None]
+
+
+class PostLabel(Base):
+    """A label on a post: from the rules (``origin='rule'``) or from a curator (``origin='curator'``).
+
+    A curator row wins over the rule row for the same label, whether it adds the label
+    (``present=True``) or takes it away (``present=False``); re-labelling only ever rewrites rule rows.
+    """
+
+    __tablename__ = "post_labels"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+    label: Mapped[str] = mapped_column(String(16), primary_key=True, index=True)
+    origin: Mapped[str] = mapped_column(String(16), primary_key=True)
+    present: Mapped[bool] = mapped_column(Boolean, default=True)
+    confidence: Mapped[float] = mapped_column(Float, default=1.0)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    set_by: Mapped[str | None] = mapped_column(String(320))
+    updated_at: Mapped[datetime]
+
+
+class LinkInfo(Base):
+    """What resolving a link learned (redirect target, OpenGraph type and site name), cached."""
+
+    __tablename__ = "link_info"
+
+    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    final_url: Mapped[str | None] = mapped_column(String(2048))
+    og_type: Mapped[str | None] = mapped_column(String(64))
+    site_name: Mapped[str | None] = mapped_column(String(256))
+    title: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    fetched_at: Mapped[datetime]
+
+
+class Digest(Base):
+    """A digest of one period. ``status`` moves draft → approved → published (or rejected/superseded)."""
+
+    __tablename__ = "digests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period_start: Mapped[datetime] = mapped_column(index=True)
+    period_end: Mapped[datetime]
+    timezone: Mapped[str] = mapped_column(String(64))
+    hashtag: Mapped[str] = mapped_column(String(256))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    intro: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    items: Mapped[list[DigestItemRow]] = relationship(
+        back_populates="digest",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="DigestItemRow.position",
+    )
+
+
+class DigestItemRow(Base):
+    """A post in a digest. ``curated`` marks items a curator touched: re-drafting keeps them as they are.
+
+    ``removed`` items stay as rows so that re-drafting never brings them back.
+    """
+
+    __tablename__ = "digest_items"
+    __table_args__ = (UniqueConstraint("digest_id", "post_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"), index=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    section: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    curated: Mapped[bool] = mapped_column(Boolean, default=False)
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    blurb: Mapped[str] = mapped_column(Text, default="")
+
+    digest: Mapped[Digest] = relationship(back_populates="items")
+    post: Mapped[Post] = relationship()
+
+
+class DigestEvent(Base):
+    """Every transition and edit of a digest: who did what, and when."""
+
+    __tablename__ = "digest_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[dict[str, Any]]
+
+
+class Exclusion(Base):
+    """A post, an author or a domain a curator excluded from digests for good."""
+
+    __tablename__ = "exclusions"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime]
+
+
+class SuppressedAuthor(Base):
+    """An author who asked to be left out: never collected or featured again."""
+
+    __tablename__ = "suppressed_authors"
+
+    acct: Mapped[str] = mapped_column(String(320), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    requested_via: Mapped[str] = mapped_column(String(32))
+    recorded_at: Mapped[datetime]
+
+
+class QuestionAnswer(Base):
+    """A reply by someone else to a question post: who answered, credited with a link."""
+
+    __tablename__ = "question_answers"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+    answer_uri: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    answer_url: Mapped[str] = mapped_column(String(2048))
+    author_acct: Mapped[str] = mapped_column(String(320))
+    author_name: Mapped[str] = mapped_column(String(512))
+    created_at: Mapped[datetime]
+
+
+class Publication(Base):
+    """One part of a digest's thread on one network: its text is fixed before the first post, its
+    remote id recorded the moment it is posted, so an interrupted publish resumes and never repeats."""
+
+    __tablename__ = "publications"
+
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    part: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    spoiler_text: Mapped[str] = mapped_column(Text, default="")
+    idempotency_key: Mapped[str] = mapped_column(String(128))
+    remote_id: Mapped[str | None] = mapped_column(String(128))
+    remote_url: Mapped[str | None] = mapped_column(String(2048))
+    posted_at: Mapped[datetime | None]
+
+
+class EmailDelivery(Base):
+    """One digest email to one leader: sent once, retried on failure, refusals reported."""
+
+    __tablename__ = "email_deliveries"
+
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"), primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(320), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(512))
+    sent_at: Mapped[datetime | None]
+
+
+class Unsubscribe(Base):
+    """A leader who unsubscribed: no more digest emails, whatever the config lists."""
+
+    __tablename__ = "unsubscribes"
+
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    unsubscribed_at: Mapped[datetime]
+
+
+class AppState(Base):
+    """Small pieces of state Exemplar keeps for itself (e.g. a generated signing key)."""
+
+    __tablename__ = "app_state"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

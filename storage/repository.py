@@ -6,8 +6,8 @@ handful of round trips, whatever the page size.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -16,26 +16,26 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.posts import Post
-from storage.models import Cursor, PostTag, Sighting, SourceState
+from storage.labels import has_label
+from storage.models import Cursor, PostTag, Sighting, SourceState, table_of
 from storage.models import Post as PostRow
 
-POSTS: Table = PostRow.__table__  # type: ignore[assignment]
-POST_TAGS: Table = PostTag.__table__  # type: ignore[assignment]
-SIGHTINGS: Table = Sighting.__table__  # type: ignore[assignment]
+POSTS = table_of(PostRow)
+POST_TAGS = table_of(PostTag)
+SIGHTINGS = table_of(Sighting)
 
 
 @dataclass(frozen=True, slots=True)
 class SaveResult:
-    """What storing a batch did: posts new to the database, changed, or already known as they are."""
+    """What storing a batch did: posts new to the database, changed, or already known as they are.
+
+    ``written`` maps the URI of every inserted or changed post to its id (what needs labelling).
+    """
 
     new: int = 0
     updated: int = 0
     unchanged: int = 0
-
-    def __add__(self, other: SaveResult) -> SaveResult:
-        return SaveResult(
-            self.new + other.new, self.updated + other.updated, self.unchanged + other.unchanged
-        )
+    written: Mapping[str, int] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +68,10 @@ def save_posts(
     ids = {**{uri: row[0] for uri, row in existing.items()}, **inserted}
     if seen is not None:
         _record_sightings(session, by_uri.values(), ids, seen, now)
-    return SaveResult(new=len(inserted), updated=len(changed), unchanged=len(existing) - len(changed))
+    written = {**inserted, **{post.uri: ids[post.uri] for post in changed}}
+    return SaveResult(
+        new=len(inserted), updated=len(changed), unchanged=len(existing) - len(changed), written=written
+    )
 
 
 def _signature(post: Post) -> tuple[Any, ...]:
@@ -258,6 +261,7 @@ class PostQuery:
     tag: str | None = None
     since: datetime | None = None
     limit: int | None = None
+    label: str | None = None
 
 
 def _post_query(query: PostQuery) -> Select[Any]:
@@ -267,6 +271,8 @@ def _post_query(query: PostQuery) -> Select[Any]:
         statement = statement.where(PostRow.id.in_(tagged))
     if query.since:
         statement = statement.where(PostRow.created_at >= query.since)
+    if query.label:
+        statement = statement.where(has_label(query.label))
     if query.limit is not None:
         statement = statement.limit(query.limit)
     return statement
@@ -302,3 +308,13 @@ def delete_posts_by_uri(session: Session, uris: Sequence[str]) -> int:
         return 0
     result = session.execute(delete(PostRow).where(PostRow.uri.in_(uris)))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def find_post_id(session: Session, reference: str) -> int | None:
+    """The id of a stored post named by its id, its URI or its URL."""
+    if reference.isdigit():
+        found = session.get(PostRow, int(reference))
+        return found.id if found else None
+    return session.scalar(
+        select(PostRow.id).where((PostRow.uri == reference) | (PostRow.url == reference)).limit(1)
+    )

@@ -15,6 +15,7 @@ from click.testing import CliRunner, Result
 from mastodon_mock.testing import MockServer
 
 from bot.cli import cli, parse_since
+from storage.db import create_db_engine, upgrade_schema
 from tests.payloads import account, boost_of, status
 
 
@@ -92,7 +93,8 @@ def test_collect_then_list_posts(tmp_path: Path, instance: MockServer) -> None:
     assert newest["source"] == "mastodon"
     assert newest["hashtags"] == ["edchat", "fliplead"]
     assert newest["text"] == "Anyone tried Loom for parent updates? #fliplead #edchat"
-    assert newest["labels"] == []
+    assert newest["labels"] == ["question", "tool"]
+    assert records[1]["labels"] == ["video"]
     assert records[1]["links"] == ["https://youtu.be/Xc4ZsXq1a2Y"]
 
     assert len(invoke(config, "posts", "--json", "--tag", "edchat").output.splitlines()) == 1
@@ -183,14 +185,27 @@ def test_db_upgrade_and_status(tmp_path: Path) -> None:
     assert "posts: 0" in invoke(config, "db", "status").output
 
 
-def test_commands_refuse_a_database_whose_schema_is_behind(tmp_path: Path) -> None:
+def test_commands_refuse_a_database_whose_schema_is_behind_until_it_is_upgraded(tmp_path: Path) -> None:
     config = write_config(tmp_path)
-    invoke(config, "db", "upgrade")
+    old = create_db_engine(f"sqlite:///{tmp_path / 'exemplar.db'}")
+    upgrade_schema(old, "0001")  # a database made by the first release
     with sqlite3.connect(tmp_path / "exemplar.db") as connection:
-        connection.execute("DELETE FROM alembic_version")
-    result = CliRunner().invoke(cli, ["--config", str(config), "posts"])
-    assert result.exit_code == 3
-    assert "run `exemplar db upgrade`" in result.output
+        connection.execute(
+            "INSERT INTO cursors (source_key, tag, newest_id, updated_at)"
+            " VALUES ('k', 'fliplead', '1', '2026-01-01')"
+        )
+    old.dispose()
+
+    refused = CliRunner().invoke(cli, ["--config", str(config), "posts"])
+    assert refused.exit_code == 3
+    assert "the database schema is behind (at 0001, needs" in refused.output
+    assert "run `exemplar db upgrade`" in refused.output
+
+    upgraded = invoke(config, "db", "upgrade")
+    assert "database upgraded from 0001 to" in upgraded.output
+    assert invoke(config, "posts").exit_code == 0
+    with sqlite3.connect(tmp_path / "exemplar.db") as connection:
+        assert connection.execute("SELECT newest_id FROM cursors").fetchone() == ("1",)
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from mastodon.errors import (
 )
 
 from bot import __version__
-from bot.config import MastodonSource
+from bot.config import CollectSettings, MastodonPublisher, MastodonSource
 from bot.errors import MalformedResponseError
 from bot.retry import Failure, FailureKind, RetryPolicy
 
@@ -125,6 +125,86 @@ class MastodonClient:
 
         return self._call(fetch, f"{self.source.name} status {status_id}")
 
+    def replies(self, status_id: str) -> list[dict[str, Any]]:
+        """Direct replies to a status, from its thread (``GET /api/v1/statuses/:id/context``)."""
+
+        def fetch() -> list[dict[str, Any]]:
+            context = self._api.status_context(status_id)
+            descendants = context.get("descendants") if isinstance(context, Mapping) else None
+            if not isinstance(descendants, list):
+                raise MalformedResponseError("expected a thread context with descendants")
+            return _as_status_list(descendants)
+
+        thread = self._call(fetch, f"{self.source.name} thread {status_id}")
+        return [s for s in thread if isinstance(s, Mapping) and str(s.get("in_reply_to_id")) == status_id]
+
+    def instance_domain(self) -> str | None:
+        """The domain the instance calls itself (its posts' URLs use it), if it says."""
+        info = self._call(self._api.instance_v2, f"{self.source.name} instance")
+        domain = info.get("domain") if isinstance(info, Mapping) else None
+        return str(domain) if domain else None
+
+    def post_status(
+        self,
+        text: str,
+        *,
+        in_reply_to_id: str | None,
+        visibility: str,
+        spoiler_text: str,
+        idempotency_key: str,
+    ) -> dict[str, Any]:
+        """Post a status. Retrying is safe: the server returns the same status for the same key."""
+
+        def post() -> dict[str, Any]:
+            status = self._api.status_post(
+                text,
+                in_reply_to_id=in_reply_to_id,
+                visibility=visibility,
+                spoiler_text=spoiler_text or None,
+                idempotency_key=idempotency_key,
+            )
+            if not isinstance(status, Mapping) or not status.get("id"):
+                raise MalformedResponseError("posting answered without a status id")
+            plain: dict[str, Any] = to_plain(status)
+            return plain
+
+        return self._call(post, f"{self.source.name} post")
+
+    def own_account(self) -> dict[str, Any]:
+        """The account the access token belongs to."""
+        account = self._call(self._api.account_verify_credentials, f"{self.source.name} account")
+        if not isinstance(account, Mapping):
+            raise MalformedResponseError("expected an account")
+        plain: dict[str, Any] = to_plain(account)
+        return plain
+
+    def character_limit(self) -> int | None:
+        """The instance's maximum status length, if it says."""
+        info = self._call(self._api.instance_v2, f"{self.source.name} instance")
+        try:
+            return int(info["configuration"]["statuses"]["max_characters"])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def mentions(self, since_id: str | None) -> list[dict[str, Any]]:
+        """Mention notifications (replies and direct messages to the account), oldest first."""
+        found: list[dict[str, Any]] = []
+        min_id = since_id
+        while True:
+
+            def fetch(after: str | None = min_id) -> list[dict[str, Any]]:
+                page = self._api.notifications(types=["mention"], min_id=after, limit=40)
+                return _as_status_list(page)
+
+            page = self._call(fetch, f"{self.source.name} notifications")
+            if not page:
+                return found
+            page.sort(key=lambda n: (len(str(n.get("id"))), str(n.get("id"))))
+            found.extend(page)
+            min_id = str(page[-1].get("id"))
+            if len(page) < 40:
+                return found
+
     def _call(self, operation: Callable[[], T], what: str) -> T:
         def attempt() -> T:
             self.requests_made += 1  # counted when sent, so a request that never answers counts too
@@ -190,3 +270,16 @@ def to_plain(value: Any) -> Any:
     if isinstance(value, str):
         return str(value)
     return value
+
+
+def publishing_client(publisher: MastodonPublisher, settings: CollectSettings) -> MastodonClient:
+    """A client for the bot account that publishes digests, with the configured retry policy."""
+    source = MastodonSource(
+        base_url=publisher.base_url, hashtags=(), access_token=publisher.access_token, name=publisher.base_url
+    )
+    policy = RetryPolicy(
+        max_retries=settings.max_retries,
+        backoff_seconds=settings.backoff_seconds,
+        max_rate_limit_wait=settings.max_rate_limit_wait,
+    )
+    return MastodonClient(source, policy, settings.request_timeout)

@@ -24,12 +24,16 @@ from bot.collectors.mastodon import (
 from bot.collectors.mastodon_client import MastodonClient
 from bot.config import CollectSettings, MastodonSource, Settings
 from bot.errors import RateLimitedError, SourceError
+from bot.jobs.links import LinkCache, known_link_test
+from bot.jobs.store import PostStore
 from bot.jobs.summary import SourceSummary
+from bot.links import LinkResolver
 from bot.normalise.mastodon import normalise_status
 from bot.retry import RetryPolicy
 from bot.screen import screen
 from storage import repository as repo
 from storage.db import session_scope
+from storage.digests import suppressed_accounts
 from storage.models import Cursor
 
 log = logging.getLogger(__name__)
@@ -65,8 +69,13 @@ class Collector:
     clock: Callable[[], datetime]
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     progress: Progress = field(default_factory=_Quiet)
+    store: PostStore = field(default_factory=PostStore)
+    links: LinkCache | None = None
+    _suppressed: frozenset[str] = field(default=frozenset(), init=False)
 
     def collect(self, sources: tuple[MastodonSource, ...], options: CollectOptions) -> list[SourceSummary]:
+        with session_scope(self.engine) as session:
+            self._suppressed = frozenset(suppressed_accounts(session))
         summaries = []
         for source in sources:
             summary = SourceSummary(name=source.name)
@@ -181,14 +190,22 @@ class Collector:
         summary: SourceSummary,
     ) -> None:
         summary.fetched += len(statuses)
-        screened = screen(statuses, normalise_status, account_of_status, where=f"{source.name} #{tag}")
+        screened = screen(
+            statuses,
+            normalise_status,
+            account_of_status,
+            where=f"{source.name} #{tag}",
+            suppressed=self._suppressed,
+        )
         summary.skipped.update(screened.skipped)
+        if self.links is not None:
+            self.links.resolve_missing(screened.posts)
         now = self.clock()
         with session_scope(self.engine) as session:
             for acct in screened.opted_out:
                 summary.removed += repo.delete_posts_by_author(session, acct)
             summary.add(
-                repo.save_posts(session, screened.posts, seen=repo.SeenThrough(source.key, tag), now=now)
+                self.store.save(session, screened.posts, seen=repo.SeenThrough(source.key, tag), now=now)
             )
             repo.put_cursor(session, state.to_row(source.key, tag), now)
         self.progress.page_stored(summary, tag)
@@ -222,14 +239,20 @@ class Collector:
     ) -> None:
         found = {str(s.get("id")) for s in statuses if isinstance(s, Mapping)}
         gone = [remote_id for remote_id in remote_ids if remote_id not in found]
-        screened = screen(statuses, normalise_status, account_of_status, where=f"{source.name} refresh")
+        screened = screen(
+            statuses,
+            normalise_status,
+            account_of_status,
+            where=f"{source.name} refresh",
+            suppressed=self._suppressed,
+        )
         summary.skipped.update(screened.skipped)
         with session_scope(self.engine) as session:
             summary.removed += repo.delete_posts_seen_at(session, source.key, gone)
             for acct in screened.opted_out:
                 summary.removed += repo.delete_posts_by_author(session, acct)
             summary.removed += repo.delete_posts_by_uri(session, [post.uri for post in screened.not_public])
-            summary.add(repo.save_posts(session, screened.posts, seen=None, now=now))
+            summary.add(self.store.save(session, screened.posts, seen=None, now=now))
             repo.mark_refreshed(session, source.key, remote_ids, now)
             repo.set_last_refresh(session, source.key, now)
         if gone:
@@ -268,12 +291,29 @@ class _CursorState:
 
 
 def collector_for(
-    settings: Settings, engine: Engine, clock: Callable[[], datetime], **kwargs: Any
+    settings: Settings, engine: Engine, clock: Callable[[], datetime], store: PostStore, **kwargs: Any
 ) -> Collector:
-    """A collector wired with the configured retry policy."""
+    """A collector wired with the configured retry policy, labelling, and link resolution if enabled."""
     policy = RetryPolicy(
         max_retries=settings.collect.max_retries,
         backoff_seconds=settings.collect.backoff_seconds,
         max_rate_limit_wait=settings.collect.max_rate_limit_wait,
     )
-    return Collector(engine=engine, settings=settings.collect, clock=clock, policy=policy, **kwargs)
+    links = None
+    if settings.links.resolve:
+        links = LinkCache(
+            engine=engine,
+            resolver=LinkResolver(settings.links),
+            settings=settings.links,
+            is_known=known_link_test(store.catalogue),
+            clock=clock,
+        )
+    return Collector(
+        engine=engine,
+        settings=settings.collect,
+        clock=clock,
+        policy=policy,
+        store=store,
+        links=links,
+        **kwargs,
+    )

@@ -9,10 +9,21 @@ from storage.models import Base
 config = context.config
 engine = config.attributes["engine"]
 
+# Tables other libraries keep in the same database (APScheduler's job store) are not ours to migrate.
+FOREIGN_TABLES = {"apscheduler_jobs"}
+
+
+def include_object(
+    _object: object, name: str | None, type_: str, _reflected: bool, _compare_to: object
+) -> bool:
+    return not (type_ == "table" and name in FOREIGN_TABLES)
+
+
 with engine.begin() as connection:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
+        include_object=include_object,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

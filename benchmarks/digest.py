@@ -1,0 +1,144 @@
+"""Digest benchmark: draft a weekly digest over an archive of N posts (default 1,000,000).
+
+    python benchmarks/digest.py [--posts N] [--weeks W] [--keep PATH]
+
+Builds a SQLite archive of N posts spread evenly over W weeks (default 156: three years), about half
+of them labelled (video, tool or question) and all carrying #fliplead, then times drafting the last
+week's digest (selection, diversity rules, storing the draft; no network). Target: under 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.config import settings_from_mapping
+from bot.jobs.digest import DigestService
+from bot.jobs.store import PostStore
+from storage.db import create_db_engine, upgrade_schema
+
+LABELS = ("video", "tool", "question")
+NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)
+
+
+def build_archive(path: Path, posts: int, weeks: int) -> None:
+    engine = create_db_engine(f"sqlite:///{path}")
+    upgrade_schema(engine)
+    engine.dispose()
+    rng = random.Random(7)
+    span = timedelta(weeks=weeks).total_seconds()
+    start = NOW - timedelta(weeks=weeks)
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA synchronous=OFF")
+        batch_posts, batch_tags, batch_labels = [], [], []
+        for n in range(1, posts + 1):
+            created = (start + timedelta(seconds=span * n / posts)).replace(tzinfo=None).isoformat(sep=" ")
+            author = f"leader{rng.randrange(5000)}@school{rng.randrange(50)}.example"
+            link = json.dumps([f"https://youtu.be/v{rng.randrange(posts)}"]) if n % 3 == 0 else "[]"
+            batch_posts.append(
+                (
+                    n,
+                    f"https://school.example/users/x/statuses/{n}",
+                    f"https://school.example/@x/{n}",
+                    "mastodon",
+                    author,
+                    "A Leader",
+                    "https://school.example/@x",
+                    created,
+                    f"Post {n} #fliplead",
+                    f"<p>Post {n}</p>",
+                    "",
+                    0,
+                    "en",
+                    "public",
+                    link,
+                    "[]",
+                    None,
+                    rng.randrange(30),
+                    rng.randrange(10),
+                    rng.randrange(8),
+                    "{}",
+                    created,
+                    created,
+                )
+            )
+            batch_tags.append((n, "fliplead"))
+            if n % 2 == 0:
+                batch_labels.append((n, LABELS[n % 3], "rule", 1, 0.9, "benchmark", None, created))
+            if len(batch_posts) == 20_000:
+                _flush(db, batch_posts, batch_tags, batch_labels)
+                batch_posts, batch_tags, batch_labels = [], [], []
+        _flush(db, batch_posts, batch_tags, batch_labels)
+        db.execute("ANALYZE")
+
+
+def _flush(
+    db: sqlite3.Connection,
+    posts: list[tuple[object, ...]],
+    tags: list[tuple[object, ...]],
+    labels: list[tuple[object, ...]],
+) -> None:
+    db.executemany(
+        "INSERT INTO posts (id, uri, url, source, author_acct, author_name, author_url, created_at, text,"
+        " html, spoiler_text, sensitive, language, visibility, links, media, card, favourites_count,"
+        " reblogs_count, replies_count, raw, first_seen_at, updated_at)"
+        f" VALUES ({', '.join('?' * 23)})",
+        posts,
+    )
+    db.executemany("INSERT INTO post_tags (post_id, tag) VALUES (?,?)", tags)
+    db.executemany(
+        "INSERT INTO post_labels (post_id, label, origin, present, confidence, reason, set_by, updated_at)"
+        " VALUES (?,?,?,?,?,?,?,?)",
+        labels,
+    )
+    db.commit()
+
+
+def time_draft(path: Path) -> None:
+    engine = create_db_engine(f"sqlite:///{path}")
+    settings = settings_from_mapping(
+        {"hashtags": ["fliplead"], "digest": {"timezone": "UTC"}}, path=path, environ={}
+    )
+    service = DigestService(engine, settings, PostStore(), lambda: NOW, actor="benchmark")
+    began = time.perf_counter()
+    report = service.draft()
+    elapsed = time.perf_counter() - began
+    chosen = len(service.view(report.digest_id).items)
+    print(
+        f"draft over {count(path):,} posts: {elapsed * 1000:.0f} ms "
+        f"({report.candidates:,} candidates in the week, {chosen} items chosen)"
+    )
+
+
+def count(path: Path) -> int:
+    with sqlite3.connect(path) as db:
+        return int(db.execute("SELECT count(*) FROM posts").fetchone()[0])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--posts", type=int, default=1_000_000)
+    parser.add_argument("--weeks", type=int, default=156)
+    parser.add_argument("--keep", type=Path, help="build (or reuse) the archive at this path")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="exemplar-bench-") as tmp:
+        path = args.keep or Path(tmp) / "archive.db"
+        if not path.exists():
+            began = time.perf_counter()
+            build_archive(path, args.posts, args.weeks)
+            print(f"built an archive of {args.posts:,} posts in {time.perf_counter() - began:.0f} s")
+        time_draft(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

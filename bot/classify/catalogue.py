@@ -1,0 +1,242 @@
+"""The tool catalogue: which apps and services count as tools, their names, and their domains.
+
+The shipped catalogue is ``bot/data/tools.json``; a configuration can add entries of the same shape::
+
+    {"name": "Microsoft Teams", "aliases": ["MS Teams", "Teams"], "domains": ["teams.microsoft.com"],
+     "ambiguous": ["Teams"]}
+
+``aliases`` are matched case-insensitively as whole words; ``domains`` are hosts (subdomains match
+too) optionally followed by a path prefix (``docs.google.com/forms``). ``ambiguous`` marks spellings
+that are also ordinary words ("loom large", "teams of three"): ``true`` for every spelling of the tool,
+or the list of those spellings; :mod:`bot.classify.tools` then asks for context.
+An extra entry whose name matches a shipped one replaces it, so a user can also correct an entry.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from bot.classify.urls import split_url
+from bot.errors import ConfigError
+
+_DATA_PACKAGE = "bot.data"
+_WORD = re.compile(r"[^\W_]+")
+# A name right after these is part of something else: a handle (@loom), a path (/flip) or a host.
+_NOT_BEFORE_NAME = frozenset("@/._-")
+_CATALOGUE_FILE = "tools.json"
+
+
+class CatalogueError(ConfigError):
+    """A tool catalogue entry is missing a field or has it in the wrong shape."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tool:
+    """One app or service: the name a curator reads, other spellings, and the domains it serves."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    ambiguous_spellings: frozenset[str] = frozenset()
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        """The name and every alias, without duplicates."""
+        return tuple(dict.fromkeys((self.name, *self.aliases)))
+
+    def needs_context(self, spelling: str) -> bool:
+        """Whether this spelling of the tool is also an ordinary word ("Loom", "Teams")."""
+        return _fold(spelling) in self.ambiguous_spellings
+
+
+@dataclass(frozen=True, slots=True)
+class NameMatch:
+    """Where a tool's name appears in a text: ``text[start:end]`` is the spelling as written."""
+
+    tool: Tool
+    start: int
+    end: int
+    written: str
+    needs_context: bool
+
+
+class ToolCatalogue:
+    """Tools, indexed for fast lookup by name in text, by exact name, and by link.
+
+    >>> catalogue = ToolCatalogue([Tool("Padlet", domains=("padlet.com",))])
+    >>> [m.tool.name for m in catalogue.names_in("Our padlet wall")]
+    ['Padlet']
+    >>> catalogue.tool_for_url("https://padlet.com/school/abc").name
+    'Padlet'
+    """
+
+    def __init__(self, tools: Iterable[Tool]) -> None:
+        self.tools: tuple[Tool, ...] = tuple(tools)
+        self._by_spelling: dict[str, Tool] = {}
+        for tool in self.tools:
+            for spelling in tool.spellings:
+                self._by_spelling.setdefault(_fold(spelling), tool)
+        # Spellings indexed by their first word, longest first, so that finding names costs one dict
+        # lookup per word of text rather than one regex branch per spelling.
+        self._by_first_word: dict[str, list[tuple[re.Pattern[str], Tool, bool]]] = {}
+        for spelling in sorted(self._by_spelling, key=len, reverse=True):
+            first = _WORD.match(spelling)
+            if first is None:
+                continue
+            pattern = re.compile(_spelling_pattern(spelling) + r"(?!\w)", re.IGNORECASE)
+            tool = self._by_spelling[spelling]
+            entry = (pattern, tool, tool.needs_context(spelling))
+            self._by_first_word.setdefault(first.group(), []).append(entry)
+        self._first_words = frozenset(self._by_first_word)
+        self._by_host: dict[str, list[tuple[str, Tool]]] = {}
+        for tool in self.tools:
+            for domain in tool.domains:
+                host, _, prefix = domain.lower().partition("/")
+                host = host.removeprefix("www.")
+                self._by_host.setdefault(host, []).append(("/" + prefix if prefix else "", tool))
+        for entries in self._by_host.values():
+            entries.sort(key=lambda entry: len(entry[0]), reverse=True)
+
+    def __len__(self) -> int:
+        return len(self.tools)
+
+    def __iter__(self) -> Iterator[Tool]:
+        return iter(self.tools)
+
+    def names_in(self, text: str) -> list[NameMatch]:
+        """Every place a tool is named in ``text``, in order, as whole words (not inside a link or handle)."""
+        found: list[NameMatch] = []
+        if self._first_words.isdisjoint(_WORD.findall(text.casefold())):
+            return found
+        covered = 0
+        for word in _WORD.finditer(text):
+            start = word.start()
+            if start < covered:
+                continue
+            candidates = self._by_first_word.get(word.group().casefold())
+            if candidates is None or (start and text[start - 1] in _NOT_BEFORE_NAME):
+                continue
+            for pattern, tool, needs_context in candidates:
+                match = pattern.match(text, start)
+                if match is not None:
+                    found.append(NameMatch(tool, start, match.end(), match.group(), needs_context))
+                    covered = match.end()
+                    break
+        return found
+
+    def tool_named(self, name: str) -> Tool | None:
+        """The tool with exactly this name or alias (any case), e.g. a card's provider name."""
+        return self._by_spelling.get(_fold(name))
+
+    def tool_for_url(self, url: str) -> Tool | None:
+        """The tool whose domain (and path prefix, when given) serves ``url``, or ``None``."""
+        parts = split_url(url)
+        if parts is None:
+            return None
+        path = parts.path.lower()
+        for host in parts.host_suffixes():
+            # Entries are sorted longest prefix first: docs.google.com/forms is Forms, not Docs.
+            for prefix, tool in self._by_host.get(host, ()):
+                if path.startswith(prefix):
+                    return tool
+        return None
+
+    def domain_of(self, tool: Tool, url: str) -> str | None:
+        """The catalogue domain of ``tool`` that ``url`` matched, for a reason like "links padlet.com"."""
+        parts = split_url(url)
+        if parts is None:
+            return None
+        for host in parts.host_suffixes():
+            for prefix, candidate in self._by_host.get(host, ()):
+                if candidate is tool and parts.path.lower().startswith(prefix):
+                    return host + prefix
+        return None
+
+
+def load_catalogue(extra: Iterable[Mapping[str, Any]] = ()) -> ToolCatalogue:
+    """The shipped tool catalogue plus ``extra`` entries (from configuration), ready for matching.
+
+    >>> catalogue = load_catalogue([{"name": "Vocal Video", "domains": ["vocalvideo.com"]}])
+    >>> catalogue.tool_for_url("https://vocalvideo.com/c/abc").name
+    'Vocal Video'
+    """
+    extra_tools = [_tool_from_entry(entry, f"extra tool #{i + 1}") for i, entry in enumerate(extra)]
+    if not extra_tools:
+        return _shipped_catalogue()
+    replaced = {_fold(tool.name) for tool in extra_tools}
+    shipped = [tool for tool in _shipped_catalogue() if _fold(tool.name) not in replaced]
+    return ToolCatalogue([*shipped, *extra_tools])
+
+
+@lru_cache(maxsize=1)
+def _shipped_catalogue() -> ToolCatalogue:
+    return ToolCatalogue(read_shipped_tools())
+
+
+def read_shipped_tools() -> list[Tool]:
+    """The tools listed in ``bot/data/tools.json``, in file order."""
+    raw = json.loads(resources.files(_DATA_PACKAGE).joinpath(_CATALOGUE_FILE).read_text("utf-8"))
+    entries = raw.get("tools") if isinstance(raw, Mapping) else None
+    if not isinstance(entries, list):
+        raise CatalogueError(f"{_CATALOGUE_FILE}: 'tools' must be a list of tool entries")
+    tools = [_tool_from_entry(entry, f"{_CATALOGUE_FILE} entry #{i + 1}") for i, entry in enumerate(entries)]
+    names = [_fold(tool.name) for tool in tools]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise CatalogueError(f"{_CATALOGUE_FILE}: tools listed twice: {', '.join(duplicates)}")
+    return tools
+
+
+def _tool_from_entry(entry: object, where: str) -> Tool:
+    if not isinstance(entry, Mapping):
+        raise CatalogueError(f"{where}: a tool must be an object with a 'name', not {entry!r}")
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise CatalogueError(f"{where}: 'name' is missing or empty")
+    where = f"{where} ({name})"
+    unknown = set(entry) - {"name", "aliases", "domains", "ambiguous"}
+    if unknown:
+        raise CatalogueError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    aliases = _strings(entry.get("aliases", []), where, "aliases")
+    spellings = {_fold(spelling) for spelling in (name, *aliases)}
+    ambiguous = entry.get("ambiguous", False)
+    if isinstance(ambiguous, bool):
+        ambiguous_spellings = frozenset(spellings) if ambiguous else frozenset()
+    elif isinstance(ambiguous, list):
+        ambiguous_spellings = frozenset(_fold(s) for s in _strings(ambiguous, where, "ambiguous"))
+        strays = sorted(ambiguous_spellings - spellings)
+        if strays:
+            listed = ", ".join(strays)
+            raise CatalogueError(f"{where}: 'ambiguous' lists {listed}, which is not a name or alias")
+    else:
+        raise CatalogueError(f"{where}: 'ambiguous' must be true, false or a list of the ambiguous spellings")
+    return Tool(
+        name=name.strip(),
+        aliases=aliases,
+        domains=tuple(
+            d.lower().removeprefix("https://").removeprefix("http://").rstrip("/")
+            for d in _strings(entry.get("domains", []), where, "domains")
+        ),
+        ambiguous_spellings=ambiguous_spellings,
+    )
+
+
+def _strings(value: object, where: str, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise CatalogueError(f"{where}: '{key}' must be a list of non-empty strings")
+    return tuple(v.strip() for v in value)
+
+
+def _fold(spelling: str) -> str:
+    return " ".join(spelling.casefold().split())
+
+
+def _spelling_pattern(folded: str) -> str:
+    # Any run of spaces between words, so "Google  Forms" and "Google\nForms" still match.
+    return r"\s+".join(re.escape(word) for word in folded.split(" "))

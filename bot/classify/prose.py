@@ -1,0 +1,89 @@
+"""The words of a post, ready to read: links and mentions removed, hashtags as words, cut into sentences."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from bot.classify.urls import remove_urls
+from bot.posts import Post
+
+_MENTION = re.compile(r"(?<![\w@])@[\w.]+(?:@[\w-]+(?:\.[\w-]+)+)?")
+_HASHTAG = re.compile(r"(?<![\w&])#(\w+)")
+_CAMEL_HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_SPACES = re.compile(r"[ \t\u00a0\u202f]+")
+# A sentence ends after . ! ? … (and any run of them) followed by a space; a closing quote in between
+# keeps a quoted question ("…look like?" she asked) inside the sentence that reports it.
+_SENTENCE_END = re.compile(r"(?<=[.!?？…])\s+")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence as written, and ``folded``: lower-case, plain apostrophes, accents removed."""
+
+    text: str
+    folded: str
+
+
+@dataclass(frozen=True, slots=True)
+class Prose:
+    """What a post says in words: content warning and body, without URLs or mentions."""
+
+    text: str
+    sentences: tuple[Sentence, ...]
+
+
+def prose_of(post: Post) -> Prose:
+    """The words of ``post`` (content warning first), cut into sentences.
+
+    >>> [s.text for s in prose_of_text("Ideas? See https://x.org/a?b=1 #fliplead").sentences]
+    ['Ideas?', 'See #fliplead']
+    """
+    body = f"{post.spoiler_text}\n{post.text}" if post.spoiler_text else post.text
+    return prose_of_text(body)
+
+
+def prose_of_text(text: str) -> Prose:
+    """:func:`prose_of` for plain text."""
+    words = remove_urls(text) if ("/" in text or "www." in text) else text
+    if "@" in words:
+        words = _MENTION.sub(" ", words)
+    words = _SPACES.sub(" ", words)
+    sentences: list[Sentence] = []
+    for line in words.split("\n"):
+        for piece in _SENTENCE_END.split(line):
+            piece = piece.strip()
+            if piece:
+                sentences.append(Sentence(piece, fold(piece)))
+    return Prose(words, tuple(sentences))
+
+
+def hashtags_as_words(text: str) -> str:
+    """``#Canva`` → `` Canva``, ``#GoogleClassroom`` → `` Google Classroom``: hashtags can name tools."""
+    if "#" not in text:
+        return text
+    return _HASHTAG.sub(lambda found: " " + _CAMEL_HUMP.sub(" ", found.group(1)), text)
+
+
+def fold(text: str) -> str:
+    """Lower-case, plain apostrophes, no accents: ``¿Alguien usó Loom?`` → ``¿alguien uso loom?``."""
+    lowered = text.lower().translate(_APOSTROPHES)
+    if lowered.isascii():
+        return lowered
+    return lowered.translate(_ACCENTS)
+
+
+def _accent_table() -> dict[int, str]:
+    """Latin letters with accents → without (é → e, ß stays), for the languages the community writes in."""
+    table: dict[int, str] = {}
+    for code in range(0xC0, 0x250):
+        decomposed = unicodedata.normalize("NFKD", chr(code))
+        stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+        if stripped != chr(code) and stripped.isascii():
+            table[code] = stripped
+    return table
+
+
+_ACCENTS = _accent_table()

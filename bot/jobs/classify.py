@@ -1,0 +1,82 @@
+"""Labelling jobs: re-label every stored post, or classify a file of statuses without a database."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from bot.classify import ToolCatalogue, classify
+from bot.jobs.store import PostStore
+from bot.jsonfile import read_json_records
+from bot.normalise.errors import MalformedPayloadError
+from bot.normalise.mastodon import normalise_status
+from bot.posts import Post
+from storage import labels as label_repo
+from storage.db import session_scope
+from storage.models import Post as PostRow
+
+log = logging.getLogger(__name__)
+
+RELABEL_BATCH = 1000
+
+
+def relabel_all(engine: Engine, store: PostStore, clock: Callable[[], datetime]) -> Counter[str]:
+    """Recompute the rule labels of every stored post from its raw payload; returns label counts.
+
+    Curator corrections are kept and still win.
+    """
+    counts: Counter[str] = Counter()
+    after = 0
+    while True:
+        with session_scope(engine) as session:
+            rows = session.execute(
+                select(PostRow.id, PostRow.raw)
+                .where(PostRow.id > after)
+                .order_by(PostRow.id)
+                .limit(RELABEL_BATCH)
+            ).all()
+            if not rows:
+                return counts
+            posts: dict[int, Post] = {}
+            for post_id, raw in rows:
+                try:
+                    posts[post_id] = normalise_status(raw)
+                except MalformedPayloadError as error:
+                    log.warning(
+                        "post %d: its stored payload cannot be read (%s); labels left as they are",
+                        post_id,
+                        error,
+                    )
+            store.relabel(session, posts, clock())
+            after = rows[-1][0]
+            for labels in label_repo.effective_labels(session, list(posts)).values():
+                counts.update(label.name for label in labels)
+            counts["posts"] += len(posts)
+
+
+def classify_file(
+    path: Path, catalogue: ToolCatalogue, on_problem: Callable[[int, str], None]
+) -> Iterator[dict[str, Any]]:
+    """One ``{"id", "labels", "reasons"}`` object per Mastodon status in ``path``; no database, no network."""
+    for number, record in read_json_records(path, on_problem):
+        if not isinstance(record, Mapping):
+            on_problem(number, "not a JSON object")
+            continue
+        try:
+            post = normalise_status(record)
+        except MalformedPayloadError as error:
+            on_problem(number, str(error))
+            continue
+        labels = classify(post, catalogue)
+        yield {
+            "id": str(record.get("id", post.remote_id)),
+            "labels": [label.name for label in labels],
+            "reasons": {label.name: label.reason for label in labels},
+            "confidence": {label.name: label.confidence for label in labels},
+        }

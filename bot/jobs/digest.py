@@ -1,0 +1,443 @@
+"""Digest jobs: draft (refresh candidates, select, keep curator edits), view, edit, approve, reject."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, Row
+from sqlalchemy.orm import Session
+
+from bot.collectors.home import BudgetExhaustedError, HomeInstances
+from bot.collectors.mastodon import account_of_status
+from bot.config import Settings
+from bot.consent import opt_out_reason
+from bot.errors import ExemplarError
+from bot.jobs.store import PostStore
+from bot.normalise.mastodon import normalise_account, normalise_status, parse_timestamp
+from bot.screen import screen
+from digests.lifecycle import check_editable, next_status
+from digests.model import SECTIONS, Answer, Digest, DigestItem, Section
+from digests.period import last_week
+from digests.select import FILL_ORDER, Candidate, Choice, Exclusions, SelectionRules, score, select
+from storage import digests as digest_repo
+from storage import labels as label_repo
+from storage.db import session_scope
+from storage.models import Digest as DigestRow
+from storage.models import DigestItemRow, QuestionAnswer
+from storage.models import Post as PostRow
+
+log = logging.getLogger(__name__)
+
+
+class DigestNotFoundError(ExemplarError):
+    """No digest has that id."""
+
+
+@dataclass(frozen=True, slots=True)
+class DraftReport:
+    """What drafting did."""
+
+    digest_id: int
+    redrafted: bool
+    candidates: int
+    refreshed: int
+    removed_at_source: int
+    superseded: int | None = None
+
+
+@dataclass(slots=True)
+class DigestService:
+    """Digest operations on one database; ``actor`` is recorded on every event."""
+
+    engine: Engine
+    settings: Settings
+    store: PostStore
+    clock: Callable[[], datetime]
+    actor: str = "exemplar"
+    home: HomeInstances | None = None
+    rules: SelectionRules = field(init=False)
+
+    def __post_init__(self) -> None:
+        digest = self.settings.digest
+        self.rules = SelectionRules(
+            section_sizes={"video": digest.videos, "tool": digest.tools, "question": digest.questions},
+            max_per_author=digest.max_per_author,
+            allow_sensitive=digest.allow_sensitive,
+            half_life_days=digest.half_life_days,
+        )
+
+    # --- drafting ---------------------------------------------------------------------------
+
+    def draft(self, period: tuple[datetime, datetime] | None = None) -> DraftReport:
+        """Draft (or re-draft) the digest of ``period`` (default: the last complete week)."""
+        now = self.clock()
+        start, end = period or last_week(now, self.settings.digest.timezone, self.settings.digest.week_starts)
+        refreshed, removed = self._refresh_candidates(start, end)
+        with session_scope(self.engine) as session:
+            rows = self._candidate_rows(session, start, end)
+            candidates = self._candidates(session, rows)
+            open_digests = digest_repo.open_digests_for_period(session, start, end)
+            draft = next((d for d in open_digests if d.status == "draft"), None)
+            superseded = None
+            if draft is None:
+                for approved in open_digests:
+                    approved.status = next_status(approved.status, "supersede")
+                    digest_repo.record_event(
+                        session, approved.id, actor=self.actor, action="superseded", now=now
+                    )
+                    superseded = approved.id
+                draft = digest_repo.create_digest(
+                    session,
+                    start=start,
+                    end=end,
+                    timezone=self.settings.digest.timezone,
+                    hashtag=self.settings.digest_hashtag,
+                    now=now,
+                )
+                redrafted = False
+            else:
+                redrafted = True
+            self._fill(session, draft, candidates, end)
+            draft.updated_at = now
+            digest_repo.record_event(
+                session,
+                draft.id,
+                actor=self.actor,
+                action="redrafted" if redrafted else "drafted",
+                now=now,
+                candidates=len(candidates),
+                items=len(digest_repo.live_items(draft)),
+            )
+            return DraftReport(draft.id, redrafted, len(candidates), refreshed, removed, superseded)
+
+    def _candidate_rows(self, session: Session, start: datetime, end: datetime) -> list[Row[Any]]:
+        return digest_repo.candidate_posts(
+            session, start=start, end=end, hashtags=self.settings.hashtags, labels=SECTIONS
+        )
+
+    def _candidates(self, session: Session, rows: Sequence[Row[Any]]) -> list[Candidate]:
+        ids = [row.id for row in rows]
+        labels = label_repo.effective_labels(session, ids)
+        answers = digest_repo.answers_of(session, ids)
+        return [
+            Candidate(
+                post_id=row.id,
+                author_acct=row.author_acct,
+                created_at=row.created_at,
+                labels=frozenset(label.name for label in labels.get(row.id, [])),
+                links=tuple(row.links),
+                spoiler_text=row.spoiler_text,
+                sensitive=row.sensitive,
+                favourites_count=row.favourites_count,
+                reblogs_count=row.reblogs_count,
+                replies_count=row.replies_count,
+                answers=tuple(Answer(a.author_name, a.answer_url) for a in answers.get(row.id, [])),
+            )
+            for row in rows
+        ]
+
+    def _fill(self, session: Session, draft: DigestRow, candidates: list[Candidate], end: datetime) -> None:
+        """Replace the selection's items, keeping every item a curator touched (and every removal)."""
+        kept = [item for item in draft.items if item.curated or item.removed]
+        for item in list(draft.items):
+            if item not in kept:
+                draft.items.remove(item)
+        session.flush()
+        kept_ids = {item.post_id for item in kept if not item.removed}
+        choices = select(
+            candidates,
+            self.rules,
+            end,
+            pinned=kept_ids,
+            removed={item.post_id for item in kept if item.removed},
+            exclusions=self._exclusions(session),
+        )
+        next_position = dict.fromkeys(SECTIONS, 0)
+        for item in kept:
+            next_position[cast(Section, item.section)] = max(
+                next_position[cast(Section, item.section)], item.position + 1
+            )
+        for choice in choices:
+            if choice.post_id in kept_ids:
+                continue
+            draft.items.append(self._item(choice, next_position[choice.section]))
+            next_position[choice.section] += 1
+
+    @staticmethod
+    def _item(choice: Choice, position: int) -> DigestItemRow:
+        return DigestItemRow(
+            post_id=choice.post_id, section=choice.section, position=position, score=choice.score, blurb=""
+        )
+
+    @staticmethod
+    def _exclusions(session: Session) -> Exclusions:
+        found = digest_repo.exclusions(session)
+        return Exclusions(
+            posts={int(value) for value in found["post"] if value.isdigit()},
+            authors=found["author"],
+            domains=found["domain"],
+        )
+
+    # --- refreshing candidates from their home instances -----------------------------------
+
+    def _refresh_candidates(self, start: datetime, end: datetime) -> tuple[int, int]:
+        """Re-read the most promising candidates at home, within the budget: (refreshed, removed)."""
+        if self.home is None or self.settings.digest.refresh_budget == 0:
+            return 0, 0
+        with session_scope(self.engine) as session:
+            rows = self._candidate_rows(session, start, end)
+            candidates = self._candidates(session, rows)
+            order = sorted(
+                candidates,
+                key=lambda c: -max(score(c, s, end, self.rules) for s in SECTIONS if s in c.labels),
+            )
+            urls = {row.id: row.url or row.uri for row in rows}
+        refreshed = removed = 0
+        try:
+            for candidate in order:
+                status, reachable = self.home.status(urls[candidate.post_id])
+                if not reachable:
+                    continue
+                replies = (
+                    self.home.replies(urls[candidate.post_id]) if "question" in candidate.labels else None
+                )
+                removed += self._apply_refresh(candidate, status, replies)
+                refreshed += 1
+        except BudgetExhaustedError:
+            log.info("refreshed %d candidates before the request budget ran out", refreshed)
+        return refreshed, removed
+
+    def _apply_refresh(
+        self, candidate: Candidate, status: dict[str, Any] | None, replies: list[dict[str, Any]] | None
+    ) -> int:
+        now = self.clock()
+        with session_scope(self.engine) as session:
+            row = session.get(PostRow, candidate.post_id)
+            if row is None:
+                return 0
+            if status is None:
+                session.delete(row)
+                return 1
+            screened = screen([status], normalise_status, account_of_status, where="home refresh")
+            if not screened.posts or screened.posts[0].uri != row.uri:
+                session.delete(row)
+                return 1
+            self.store.save(session, screened.posts, seen=None, now=now)
+            if replies is not None:
+                digest_repo.replace_answers(session, row.id, self._answers(row, replies))
+        return 0
+
+    @staticmethod
+    def _answers(question: PostRow, replies: list[dict[str, Any]]) -> list[QuestionAnswer]:
+        answers = []
+        for reply in replies:
+            account = reply.get("account")
+            if not isinstance(account, dict) or opt_out_reason(account) is not None:
+                continue
+            try:
+                author = normalise_account(account)
+            except ValueError:
+                continue
+            created = parse_timestamp(reply.get("created_at"))
+            uri, url = reply.get("uri"), reply.get("url") or reply.get("uri")
+            if author.acct == question.author_acct or not uri or created is None:
+                continue
+            answers.append(
+                QuestionAnswer(
+                    post_id=question.id,
+                    answer_uri=str(uri),
+                    answer_url=str(url),
+                    author_acct=author.acct,
+                    author_name=author.display_name,
+                    created_at=created,
+                )
+            )
+        return answers
+
+    # --- viewing ------------------------------------------------------------------------------
+
+    def view(self, digest_id: int) -> Digest:
+        """The digest as it will be shown and published."""
+        with session_scope(self.engine) as session:
+            row = self._get(session, digest_id)
+            return digest_view(session, row, self.store)
+
+    def _get(self, session: Session, digest_id: int) -> DigestRow:
+        row = session.get(DigestRow, digest_id)
+        if row is None:
+            raise DigestNotFoundError(f"no digest {digest_id}; `exemplar digest list` shows them")
+        return row
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def transition(self, digest_id: int, action: str, **detail: Any) -> str:
+        """Apply ``action`` (approve, reject...) and record who did it; returns the new status."""
+        now = self.clock()
+        with session_scope(self.engine) as session:
+            row = self._get(session, digest_id)
+            row.status = next_status(row.status, action)
+            row.updated_at = now
+            digest_repo.record_event(session, row.id, actor=self.actor, action=row.status, now=now, **detail)
+            return row.status
+
+    def edit(self, digest_id: int, edits: Sequence[Edit]) -> None:
+        """Apply curator edits to a draft, each recorded; the items they touch become curated."""
+        now = self.clock()
+        with session_scope(self.engine) as session:
+            row = self._get(session, digest_id)
+            check_editable(row.status)
+            for change in edits:
+                change.apply(session, row)
+                digest_repo.record_event(
+                    session,
+                    row.id,
+                    actor=self.actor,
+                    action=f"edit:{change.kind}",
+                    now=now,
+                    **change.detail(),
+                )
+            row.updated_at = now
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One curator edit. ``kind`` is add, remove, move, pin, unpin, blurb or intro."""
+
+    kind: str
+    post_id: int | None = None
+    section: str | None = None
+    position: int | None = None
+    text: str | None = None
+
+    def detail(self) -> dict[str, Any]:
+        return {
+            k: v
+            for k, v in (
+                ("post_id", self.post_id),
+                ("section", self.section),
+                ("position", self.position),
+                ("text", self.text),
+            )
+            if v is not None
+        }
+
+    def apply(self, session: Session, digest: DigestRow) -> None:
+        if self.kind == "intro":
+            digest.intro = self.text or ""
+            return
+        if self.post_id is None:
+            raise ExemplarError(f"{self.kind} needs a post id")
+        item = next((i for i in digest.items if i.post_id == self.post_id), None)
+        if self.kind == "add":
+            item = self._add(session, digest, item)
+        if item is None or (item.removed and self.kind != "add"):
+            raise ExemplarError(
+                f"post {self.post_id} is not in digest {digest.id}; add it with --add {self.post_id}"
+            )
+        item.curated = True
+        if self.kind == "remove":
+            item.removed, item.pinned = True, False
+        elif self.kind == "pin":
+            item.pinned = True
+        elif self.kind == "unpin":
+            item.pinned = False
+        elif self.kind == "blurb":
+            item.blurb = self.text or ""
+        elif self.kind == "move":
+            _move(digest, item, self.position or 1)
+
+    def _add(self, session: Session, digest: DigestRow, item: DigestItemRow | None) -> DigestItemRow:
+        assert self.post_id is not None
+        post = session.get(PostRow, self.post_id)
+        if post is None:
+            raise ExemplarError(f"no stored post {self.post_id}; `exemplar posts` lists their ids")
+        section = self.section or _default_section(session, self.post_id)
+        if section not in SECTIONS:
+            raise ExemplarError(f"unknown section {section!r}; use one of {', '.join(SECTIONS)}")
+        in_section = [i for i in digest_repo.live_items(digest) if i.section == section]
+        position = max((i.position for i in in_section), default=-1) + 1
+        if item is None:
+            item = DigestItemRow(post_id=self.post_id, section=section, position=position, blurb="")
+            digest.items.append(item)
+        else:
+            item.removed, item.section, item.position = False, section, position
+        return item
+
+
+def _default_section(session: Session, post_id: int) -> str:
+    labels = {label.name for label in label_repo.effective_labels(session, [post_id]).get(post_id, [])}
+    return next((section for section in FILL_ORDER if section in labels), "video")
+
+
+def _move(digest: DigestRow, item: DigestItemRow, position: int) -> None:
+    """Put ``item`` at 1-based ``position`` within its section and renumber the section."""
+    section = [i for i in digest_repo.live_items(digest) if i.section == item.section and i is not item]
+    index = max(0, min(position - 1, len(section)))
+    section.insert(index, item)
+    for number, entry in enumerate(section):
+        entry.position = number
+        entry.curated = True
+
+
+def digest_view(session: Session, row: DigestRow, store: PostStore) -> Digest:
+    """The renderable view of a stored digest."""
+    zone = ZoneInfo(row.timezone)
+    items = digest_repo.live_items(row)
+    ids = [item.post_id for item in items]
+    labels = label_repo.effective_labels(session, ids)
+    answers = digest_repo.answers_of(session, ids)
+    return Digest(
+        id=row.id,
+        status=cast(Any, row.status),
+        period_start=row.period_start.astimezone(zone),
+        period_end=row.period_end.astimezone(zone),
+        timezone=row.timezone,
+        hashtag=row.hashtag,
+        intro=row.intro,
+        items=tuple(
+            _item_view(item, labels.get(item.post_id, []), answers.get(item.post_id, []), store)
+            for item in items
+        ),
+    )
+
+
+def _item_view(
+    item: DigestItemRow,
+    labels: list[label_repo.EffectiveLabel],
+    answers: list[QuestionAnswer],
+    store: PostStore,
+) -> DigestItem:
+    post = item.post
+    reason = next((label.reason for label in labels if label.name == item.section), "")
+    card = post.card or {}
+    return DigestItem(
+        post_id=post.id,
+        section=cast(Section, item.section),
+        position=item.position,
+        url=post.url,
+        author_name=post.author_name,
+        author_acct=post.author_acct,
+        author_url=post.author_url,
+        text=post.text,
+        html=post.html,
+        created_at=post.created_at,
+        spoiler_text=post.spoiler_text,
+        sensitive=post.sensitive,
+        blurb=item.blurb,
+        pinned=item.pinned,
+        reason=reason,
+        links=tuple(post.links),
+        media_kinds=tuple(str(m.get("kind")) for m in post.media),
+        card_title=str(card.get("title") or ""),
+        card_url=str(card.get("url") or ""),
+        tool_names=store.tool_names(post.text, post.links),
+        favourites_count=post.favourites_count,
+        reblogs_count=post.reblogs_count,
+        replies_count=post.replies_count,
+        answers=tuple(Answer(a.author_name, a.answer_url) for a in answers),
+    )

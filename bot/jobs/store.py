@@ -1,0 +1,58 @@
+"""The one write path for posts: save them, then label what was new or changed.
+
+Collection, refresh and ``exemplar import`` all store through :class:`PostStore`, so every stored post
+is classified as it is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.classify import LinkInfo, ToolCatalogue, classify, load_catalogue
+from bot.posts import Post
+from storage import labels as label_repo
+from storage import repository as repo
+
+
+@dataclass(slots=True)
+class PostStore:
+    """Saves posts and keeps their rule labels in step with them."""
+
+    catalogue: ToolCatalogue = field(default_factory=load_catalogue)
+
+    def save(
+        self, session: Session, posts: Sequence[Post], *, seen: repo.SeenThrough | None, now: datetime
+    ) -> repo.SaveResult:
+        result = repo.save_posts(session, posts, seen=seen, now=now)
+        if result.written:
+            written = {post.uri: post for post in posts if post.uri in result.written}
+            self.relabel(session, {result.written[uri]: post for uri, post in written.items()}, now)
+        return result
+
+    def relabel(self, session: Session, posts_by_id: Mapping[int, Post], now: datetime) -> None:
+        """Recompute the rule labels of these stored posts (curator corrections stay as they are)."""
+        links = resolved_links(session, (url for post in posts_by_id.values() for url in post.links))
+        label_repo.replace_rule_labels(
+            session,
+            {post_id: classify(post, self.catalogue, links) for post_id, post in posts_by_id.items()},
+            now,
+        )
+
+    def tool_names(self, text: str, links: Sequence[str]) -> tuple[str, ...]:
+        """The catalogue's tools a post names or links, in order of appearance."""
+        names = [match.tool.name for match in self.catalogue.names_in(text)]
+        names += [tool.name for tool in (self.catalogue.tool_for_url(link) for link in links) if tool]
+        return tuple(dict.fromkeys(names))
+
+
+def resolved_links(session: Session, urls: Iterable[str]) -> dict[str, LinkInfo]:
+    """What link resolution has learned about these URLs, in the classifier's terms."""
+    return {
+        url: LinkInfo(final_url=row.final_url or url, og_type=row.og_type, site_name=row.site_name)
+        for url, row in label_repo.cached_links(session, urls).items()
+        if row.error is None
+    }

@@ -1,0 +1,1 @@
+"""The web side of Exemplar (``exemplar serve``): Starlette routes, Jinja2 templates."""

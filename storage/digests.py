@@ -1,0 +1,169 @@
+"""Digest storage: digests and their items, events, exclusions, the suppression list and answers."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, delete, exists, or_, select
+from sqlalchemy.orm import Session
+
+from storage.labels import has_label
+from storage.models import (
+    Digest,
+    DigestEvent,
+    DigestItemRow,
+    Exclusion,
+    PostTag,
+    QuestionAnswer,
+    SuppressedAuthor,
+)
+from storage.models import Post as PostRow
+
+EXCLUSION_KINDS = ("post", "author", "domain")
+
+
+def create_digest(
+    session: Session, *, start: datetime, end: datetime, timezone: str, hashtag: str, now: datetime
+) -> Digest:
+    digest = Digest(
+        period_start=start,
+        period_end=end,
+        timezone=timezone,
+        hashtag=hashtag,
+        status="draft",
+        intro="",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(digest)
+    session.flush()
+    return digest
+
+
+def open_digests_for_period(session: Session, start: datetime, end: datetime) -> list[Digest]:
+    """Drafts and approved digests covering exactly this period, newest first."""
+    return list(
+        session.scalars(
+            select(Digest)
+            .where(
+                Digest.period_start == start,
+                Digest.period_end == end,
+                Digest.status.in_(("draft", "approved")),
+            )
+            .order_by(Digest.id.desc())
+        )
+    )
+
+
+def list_digests(
+    session: Session, *, statuses: Collection[str] = (), limit: int | None = None
+) -> list[Digest]:
+    statement = select(Digest).order_by(Digest.period_start.desc(), Digest.id.desc())
+    if statuses:
+        statement = statement.where(Digest.status.in_(list(statuses)))
+    if limit is not None:
+        statement = statement.limit(limit)
+    return list(session.scalars(statement))
+
+
+def record_event(
+    session: Session, digest_id: int, *, actor: str, action: str, now: datetime, **detail: Any
+) -> None:
+    session.add(DigestEvent(digest_id=digest_id, at=now, actor=actor, action=action, detail=detail))
+
+
+def events_of(session: Session, digest_id: int) -> list[DigestEvent]:
+    return list(
+        session.scalars(
+            select(DigestEvent).where(DigestEvent.digest_id == digest_id).order_by(DigestEvent.id)
+        )
+    )
+
+
+CANDIDATE_COLUMNS = (
+    PostRow.id,
+    PostRow.uri,
+    PostRow.url,
+    PostRow.author_acct,
+    PostRow.created_at,
+    PostRow.links,
+    PostRow.spoiler_text,
+    PostRow.sensitive,
+    PostRow.favourites_count,
+    PostRow.reblogs_count,
+    PostRow.replies_count,
+)
+
+
+def candidate_posts(
+    session: Session, *, start: datetime, end: datetime, hashtags: Sequence[str], labels: Sequence[str]
+) -> list[Row[Any]]:
+    """Stored posts of the period that carry one of ``hashtags`` and one of ``labels``.
+
+    Only the columns selection needs (``CANDIDATE_COLUMNS``) are read; every condition is a correlated
+    lookup on a primary key, so the cost follows the number of posts in the period, not the archive.
+    """
+    tagged = exists().where(PostTag.post_id == PostRow.id, PostTag.tag.in_(list(hashtags)))
+    statement = (
+        select(*CANDIDATE_COLUMNS)
+        .where(
+            PostRow.created_at >= start,
+            PostRow.created_at < end,
+            tagged,
+            or_(*(has_label(label) for label in labels)),
+            ~exists().where(SuppressedAuthor.acct == PostRow.author_acct),
+        )
+        .order_by(PostRow.created_at)
+    )
+    return list(session.execute(statement))
+
+
+def exclusions(session: Session) -> dict[str, set[str]]:
+    """Everything excluded for good, by kind."""
+    found: dict[str, set[str]] = {kind: set() for kind in EXCLUSION_KINDS}
+    for kind, value in session.execute(select(Exclusion.kind, Exclusion.value)):
+        found.setdefault(kind, set()).add(value)
+    return found
+
+
+def add_exclusion(session: Session, kind: str, value: str, *, by: str, reason: str, now: datetime) -> None:
+    if kind not in EXCLUSION_KINDS:
+        raise ValueError(f"unknown exclusion kind {kind!r}")
+    session.merge(Exclusion(kind=kind, value=value, reason=reason, created_by=by, created_at=now))
+
+
+def suppress_author(session: Session, acct: str, *, via: str, reason: str, now: datetime) -> bool:
+    """Put ``acct`` on the permanent suppression list; returns whether they were not on it already."""
+    if session.get(SuppressedAuthor, acct) is not None:
+        return False
+    session.add(SuppressedAuthor(acct=acct, reason=reason, requested_via=via, recorded_at=now))
+    return True
+
+
+def suppressed_accounts(session: Session) -> set[str]:
+    return set(session.scalars(select(SuppressedAuthor.acct)))
+
+
+def answers_of(session: Session, post_ids: Sequence[int]) -> dict[int, list[QuestionAnswer]]:
+    found: dict[int, list[QuestionAnswer]] = {}
+    if post_ids:
+        rows = session.scalars(
+            select(QuestionAnswer)
+            .where(QuestionAnswer.post_id.in_(post_ids))
+            .order_by(QuestionAnswer.created_at)
+        )
+        for row in rows:
+            found.setdefault(row.post_id, []).append(row)
+    return found
+
+
+def replace_answers(session: Session, post_id: int, answers: Iterable[QuestionAnswer]) -> None:
+    session.execute(delete(QuestionAnswer).where(QuestionAnswer.post_id == post_id))
+    session.add_all(list(answers))
+
+
+def live_items(digest: Digest) -> list[DigestItemRow]:
+    """The items a digest shows (not removed), in order."""
+    return sorted((item for item in digest.items if not item.removed), key=lambda i: (i.position, i.id))

@@ -1,0 +1,142 @@
+"""Labels and the link cache: reads and writes, each taking a Session.
+
+The effective labels of a post are its curator rows where a curator has spoken, and its rule rows
+for every other label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import ColumnElement, and_, delete, exists, insert, not_, or_, select
+from sqlalchemy.orm import Session
+
+from storage.models import LinkInfo, PostLabel, table_of
+from storage.models import Post as PostRow
+
+RULE = "rule"
+CURATOR = "curator"
+
+
+class LabelLike(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def confidence(self) -> float: ...
+    @property
+    def reason(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class EffectiveLabel:
+    """A label a post carries, and who decided it."""
+
+    name: str
+    confidence: float
+    reason: str
+    origin: str
+    set_by: str | None = None
+
+
+def replace_rule_labels(
+    session: Session, labels_by_post: Mapping[int, Iterable[LabelLike]], now: datetime
+) -> None:
+    """Make the rule labels of these posts exactly the given ones (curator rows are untouched)."""
+    if not labels_by_post:
+        return
+    connection = session.connection()
+    table = table_of(PostLabel)
+    connection.execute(delete(table).where(table.c.post_id.in_(list(labels_by_post)), table.c.origin == RULE))
+    rows = [
+        {
+            "post_id": post_id,
+            "label": label.name,
+            "origin": RULE,
+            "present": True,
+            "confidence": label.confidence,
+            "reason": label.reason,
+            "set_by": None,
+            "updated_at": now,
+        }
+        for post_id, labels in labels_by_post.items()
+        for label in labels
+    ]
+    if rows:
+        connection.execute(insert(table), rows)
+
+
+def set_curator_label(
+    session: Session, post_id: int, label: str, present: bool, *, by: str | None, now: datetime
+) -> None:
+    """Record a curator's word on one label of one post; it wins over the rules from now on."""
+    row = session.get(PostLabel, (post_id, label, CURATOR))
+    reason = f"{'added' if present else 'removed'} by {by or 'a curator'}"
+    if row is None:
+        session.add(
+            PostLabel(
+                post_id=post_id,
+                label=label,
+                origin=CURATOR,
+                present=present,
+                confidence=1.0,
+                reason=reason,
+                set_by=by,
+                updated_at=now,
+            )
+        )
+    else:
+        row.present, row.reason, row.set_by, row.updated_at = present, reason, by, now
+
+
+def effective_labels(session: Session, post_ids: Sequence[int]) -> dict[int, list[EffectiveLabel]]:
+    """The labels each post carries, curator corrections applied, sorted by name."""
+    rows: dict[tuple[int, str], PostLabel] = {}
+    if post_ids:
+        for row in session.scalars(select(PostLabel).where(PostLabel.post_id.in_(post_ids))):
+            key = (row.post_id, row.label)
+            if key not in rows or row.origin == CURATOR:
+                rows[key] = row
+    result: dict[int, list[EffectiveLabel]] = {}
+    for (post_id, _label), row in sorted(rows.items()):
+        if row.present:
+            result.setdefault(post_id, []).append(
+                EffectiveLabel(row.label, row.confidence, row.reason, row.origin, row.set_by)
+            )
+    return result
+
+
+def has_label(label: str) -> ColumnElement[bool]:
+    """A WHERE clause on posts: the post effectively carries ``label``."""
+    curator = table_of(PostLabel).alias("curator_label")
+    rule = table_of(PostLabel).alias("rule_label")
+    curator_says = exists().where(
+        curator.c.post_id == PostRow.id, curator.c.label == label, curator.c.origin == CURATOR
+    )
+    curator_adds = exists().where(
+        curator.c.post_id == PostRow.id,
+        curator.c.label == label,
+        curator.c.origin == CURATOR,
+        curator.c.present.is_(True),
+    )
+    rule_says = exists().where(rule.c.post_id == PostRow.id, rule.c.label == label, rule.c.origin == RULE)
+    return or_(curator_adds, and_(rule_says, not_(curator_says)))
+
+
+def cached_links(session: Session, urls: Iterable[str]) -> dict[str, LinkInfo]:
+    """Link-resolution results already known for these URLs."""
+    wanted = list(dict.fromkeys(urls))
+    found: dict[str, LinkInfo] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        for row in session.scalars(select(LinkInfo).where(LinkInfo.url.in_(chunk))):
+            found[row.url] = row
+    return found
+
+
+def save_link_infos(session: Session, infos: Iterable[Mapping[str, Any]]) -> None:
+    """Store (or replace) link-resolution results; each mapping has LinkInfo's columns."""
+    for info in infos:
+        session.merge(LinkInfo(**info))
