@@ -121,7 +121,7 @@ class MastodonPublishSettings(_Section):
     base_url: str
     access_token_env: str
     visibility: Literal["public", "unlisted", "private"] = "unlisted"
-    char_limit: Annotated[int, Field(ge=100)] | None = None
+    char_limit: Annotated[int, Field(ge=120)] | None = None
 
     @field_validator("base_url")
     @classmethod

@@ -38,6 +38,7 @@ class DigestItem:
     section: Section
     position: int
     url: str
+    uri: str
     author_name: str
     author_acct: str
     author_url: str

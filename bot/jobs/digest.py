@@ -420,6 +420,7 @@ def _item_view(
         section=cast(Section, item.section),
         position=item.position,
         url=post.url,
+        uri=post.uri,
         author_name=post.author_name,
         author_acct=post.author_acct,
         author_url=post.author_url,

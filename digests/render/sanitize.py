@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import nh3
 
@@ -34,6 +34,28 @@ def safe_url(url: str) -> str | None:
     if parts.scheme.lower() in ("http", "https") and parts.hostname:
         return url.strip()
     return None
+
+
+def link_without_mention(url: str, uri: str = "") -> str | None:
+    """A safe link to a post that no server can mistake for an @-mention.
+
+    Mastodon's post URLs look like ``https://host/@maria/123``; a lenient parser reads ``@maria`` in
+    them as a mention and notifies her. The post's ActivityPub ``uri`` (``https://host/users/maria/
+    statuses/123``) opens the same page without an ``@``; failing that, the ``@`` is percent-encoded.
+
+    >>> link_without_mention("https://x.example/@maria/1", "https://x.example/users/maria/statuses/1")
+    'https://x.example/users/maria/statuses/1'
+    >>> link_without_mention("https://x.example/@maria/1")
+    'https://x.example/%40maria/1'
+    """
+    link = safe_url(url)
+    if link is None or "@" not in urlsplit(link).path:
+        return link
+    alternative = safe_url(uri) if uri else None
+    if alternative is not None and "@" not in urlsplit(alternative).path:
+        return alternative
+    parts = urlsplit(link)
+    return urlunsplit(parts._replace(path=parts.path.replace("@", "%40")))
 
 
 def no_mentions(text: str) -> str:

@@ -12,13 +12,16 @@ import re
 from dataclasses import dataclass
 
 from digests.model import SECTION_TITLES, SECTIONS, Digest, DigestItem
-from digests.render.sanitize import no_mentions, safe_url
+from digests.render.sanitize import link_without_mention, no_mentions, safe_url
 
 URL_LENGTH = 23
 _URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]}'’”]")
 _MENTION = re.compile(r"(?<![\w/])@(\w+)@[\w.-]+\w")
 # " (12/34)" after the text: room is kept for it before the total is known.
 _NUMBER_ROOM = len("\n\n(99/99)")
+MAX_NAME = 60
+MIN_CHAR_LIMIT = 120
+MAX_WARNING = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +46,9 @@ def render_thread(
     digest: Digest, *, char_limit: int = 500, url_length: int = URL_LENGTH, archive_url: str | None = None
 ) -> list[ThreadPart]:
     """The thread that publishes ``digest``, each part within ``char_limit`` (its CW included)."""
+    if char_limit < MIN_CHAR_LIMIT:
+        raise ValueError(f"a character limit of {char_limit} is too small for a digest thread (at least 120)")
     budget = char_limit - _NUMBER_ROOM
-    if budget < 80:
-        raise ValueError(f"a character limit of {char_limit} is too small for a digest thread")
     bodies = _opening(digest, budget, url_length, archive_url)
     for section in SECTIONS:
         for index, item in enumerate(digest.section(section)):
@@ -58,9 +61,17 @@ def render_thread(
     ]
 
 
+_NOUNS = {
+    "video": ("video", "videos"),
+    "tool": ("tool", "tools"),
+    "question": ("open question", "open questions"),
+}
+
+
 def _opening(digest: Digest, budget: int, url_length: int, archive_url: str | None) -> list[ThreadPart]:
+    tag = f"#{digest.hashtag}"
     lines = [no_mentions(digest.heading)]
-    counts = [f"{len(digest.section(s))} {SECTION_TITLES[s].lower()}" for s in SECTIONS if digest.section(s)]
+    counts = [_count(len(digest.section(s)), s) for s in SECTIONS if digest.section(s)]
     if counts:
         lines.append(
             "This week: " + ", ".join(counts) + ". One post each below, with a link to the original."
@@ -68,39 +79,43 @@ def _opening(digest: Digest, budget: int, url_length: int, archive_url: str | No
     link = safe_url(archive_url) if archive_url else None
     if link:
         lines.append(f"All of it on one page: {link}")
-    tag = f"#{digest.hashtag}"
-    head = "\n\n".join(lines)
+    # The optional lines go first if even the heading and the hashtag are a squeeze.
+    while len(lines) > 1 and mastodon_length("\n\n".join([*lines, tag]), url_length) > budget:
+        lines.pop()
+    head = _shorten("\n\n".join(lines), budget - len(tag) - 2, url_length)
     intro = no_mentions(" ".join(digest.intro.split()))
     first_room = budget - mastodon_length(f"{head}\n\n\n\n{tag}", url_length)
     if not intro or mastodon_length(intro, url_length) <= first_room:
         return [ThreadPart("\n\n".join(x for x in (head, intro, tag) if x))]
-    # A long intro continues over as many parts as it needs.
-    pieces = _split_words(intro, budget - 2, url_length, first=first_room)
-    parts = [ThreadPart(f"{head}\n\n{pieces[0]}…\n\n{tag}")]
-    parts += [
-        ThreadPart(f"…{piece}" + ("…" if n < len(pieces) - 1 else ""))
-        for n, piece in enumerate(pieces[1:], 1)
+    # An intro too long for the first part gets parts of its own, as many as it needs.
+    pieces = _split_words(intro, budget - 2, url_length)
+    last = len(pieces) - 1
+    return [ThreadPart(f"{head}\n\n{tag}")] + [
+        ThreadPart(("…" if n else "") + piece + ("…" if n < last else "")) for n, piece in enumerate(pieces)
     ]
-    return parts
+
+
+def _count(number: int, section: str) -> str:
+    singular, plural = _NOUNS[section]
+    return f"{number} {singular if number == 1 else plural}"
 
 
 def _item_part(item: DigestItem, title: str | None, budget: int, url_length: int) -> ThreadPart:
-    spoiler = no_mentions(item.spoiler_text.strip())
+    spoiler = _shorten(no_mentions(" ".join(item.spoiler_text.split())), MAX_WARNING, url_length)
     room = budget - (mastodon_length(spoiler, url_length) if spoiler else 0)
     header = f"{title}\n\n" if title else ""
-    who = no_mentions(" ".join(item.author_name.split()) or "Someone")
-    link = safe_url(item.url) or ""
+    who = _shorten(no_mentions(" ".join(item.author_name.split()) or "Someone"), MAX_NAME, url_length)
+    link = link_without_mention(item.url, item.uri) or ""
     extras = _extras(item)
-    fixed = f"{header}{who}: \n{link}" + (f"\n{extras}" if extras else "")
+
+    def fixed_length() -> int:
+        return mastodon_length(f"{header}{who}: \n{link}" + (f"\n{extras}" if extras else ""), url_length)
+
+    if room - fixed_length() < 20 and extras:
+        extras = ""  # credits that do not fit are dropped before the post's own words
     words = no_mentions(" ".join((item.blurb or _URL.sub("", item.text)).split()))
-    space = room - mastodon_length(fixed, url_length)
-    if space < 20 and extras:
-        # Credits that do not fit are dropped before the post's own words are.
-        extras = ""
-        fixed = f"{header}{who}: \n{link}"
-        space = room - mastodon_length(fixed, url_length)
-    words = _shorten(words, max(space, 0), url_length)
-    text = f"{header}{who}: {words}\n{link}" + (f"\n{extras}" if extras else "")
+    words = _shorten(words, max(room - fixed_length(), 0), url_length)
+    text = f"{header}{who}: {words}".rstrip() + f"\n{link}" + (f"\n{extras}" if extras else "")
     return ThreadPart(text=text, spoiler_text=spoiler)
 
 
@@ -111,7 +126,7 @@ def _extras(item: DigestItem) -> str:
         credits = [
             f"{no_mentions(answer.name)} {url}"
             for answer in item.answers[:2]
-            if (url := safe_url(answer.url))
+            if (url := link_without_mention(answer.url))
         ]
         if credits:
             return "Answered by " + " and ".join(credits)
@@ -134,15 +149,23 @@ def _shorten(text: str, room: int, url_length: int) -> str:
     return shortened.rstrip(" ,;:.-") + "…" if room > 0 else ""
 
 
-def _split_words(text: str, room: int, url_length: int, *, first: int) -> list[str]:
+def _split_words(text: str, room: int, url_length: int) -> list[str]:
+    """``text`` in pieces of at most ``room`` (Mastodon-counted), split between words where possible."""
     pieces: list[str] = []
-    current: list[str] = []
-    limit = first - 1
+    current = ""
     for word in text.split(" "):
-        if current and mastodon_length(" ".join([*current, word]), url_length) > limit:
-            pieces.append(" ".join(current))
-            current, limit = [], room - 1
-        current.append(word)
+        while mastodon_length(word, url_length) > room:  # a "word" longer than a part: cut it
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(word[:room])
+            word = word[room:]
+        candidate = f"{current} {word}" if current else word
+        if mastodon_length(candidate, url_length) > room:
+            pieces.append(current)
+            current = word
+        else:
+            current = candidate
     if current:
-        pieces.append(" ".join(current))
+        pieces.append(current)
     return pieces
