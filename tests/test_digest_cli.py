@@ -1,0 +1,150 @@
+"""The curator's digest commands, end to end through the CLI against a local Mastodon server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from mastodon_mock.config import DatabaseConfig, MastodonMockConfig, SeedAccount, SeedConfig
+from mastodon_mock.testing import MockServer
+
+from bot.cli import cli
+
+SEED = SeedConfig(
+    accounts=[
+        # Tokens for a mock server, not credentials.
+        SeedAccount(username="exemplar", display_name="Exemplar", bot=True, access_token="bot_token"),
+        SeedAccount(username="maria", display_name="María López", access_token="maria_token"),
+        SeedAccount(username="sam", display_name="Sam Okafor", access_token="sam_token"),
+    ]
+)
+
+
+@pytest.fixture
+def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, MockServer]]:
+    config = MastodonMockConfig(domain="school.example", database=DatabaseConfig(path=":memory:"), seed=SEED)
+    server = MockServer(config=config).start()
+    server.client("maria").status_post("Our flipped briefing: https://youtu.be/Xc4ZsXq1a2Y #fliplead")
+    server.client("sam").status_post("Anyone tried Screencastify for parent newsletters? #fliplead")
+    monkeypatch.setenv("BOT_TOKEN", "bot_token")
+    path = tmp_path / "exemplar.toml"
+    path.write_text(
+        f"""hashtags = ["fliplead"]
+[database]
+url = "sqlite:///exemplar.db"
+[collect]
+request_timeout = 5
+[[mastodon]]
+base_url = "{server.base_url}"
+[publish.mastodon]
+base_url = "{server.base_url}"
+access_token_env = "BOT_TOKEN"
+[email]
+from = "digest@school.example"
+recipients = ["head@oakfield.example"]
+""",
+        encoding="utf-8",
+    )
+    yield path, server
+    server.stop()
+
+
+def run(config: Path, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["--config", str(config), *args], catch_exceptions=False)
+
+
+def test_the_curator_cycle(setup: tuple[Path, MockServer]) -> None:
+    config, server = setup
+    assert run(config, "collect").exit_code == 0
+    start = (datetime.now(UTC) - timedelta(days=3)).strftime("%Y-%m-%d")
+
+    drafted = run(config, "digest", "draft", "--start", start, "--json", "--by", "claire")
+    data = json.loads(drafted.output)
+    digest_id = data["id"]
+    assert data["status"] == "draft"
+    assert [len(data["sections"][s]) for s in ("video", "tool", "question")] == [1, 0, 1]
+    question = data["sections"]["question"][0]
+    assert question["author_name"] == "Sam Okafor"
+    assert "Screencastify" in question["tools"]
+
+    listed = run(config, "digest", "list").output
+    assert f"{digest_id}  draft" in listed.replace("    ", "")
+
+    edited = run(
+        config,
+        "digest",
+        "edit",
+        str(digest_id),
+        "--blurb",
+        str(question["post_id"]),
+        "A question worth answering",
+        "--intro",
+        "Two good posts this week.",
+        "--by",
+        "claire",
+    )
+    assert edited.exit_code == 0, edited.output
+    assert "2 edits applied" in edited.output
+
+    text = run(config, "digest", "show", str(digest_id)).output
+    assert "Two good posts this week." in text
+    assert "A question worth answering" in text
+    thread = run(config, "digest", "show", str(digest_id), "--format", "thread").output
+    assert "--- part 1 of 3" in thread
+    assert "#fliplead" in thread
+    email = run(config, "digest", "show", str(digest_id), "--format", "email").output
+    assert "Subject: #fliplead exemplars" in email
+    assert (
+        "List-Unsubscribe: <http://127.0.0.1:8000/unsubscribe?email=head%40oakfield.example&token=" in email
+    )
+
+    refused = CliRunner().invoke(cli, ["--config", str(config), "digest", "publish", str(digest_id)])
+    assert refused.exit_code == 1
+    assert "only approved digests publish" in refused.output
+
+    assert "is approved" in run(config, "digest", "approve", str(digest_id), "--by", "claire").output
+    dry = run(config, "digest", "publish", str(digest_id), "--dry-run")
+    assert "would post a thread of 3 parts" in dry.output
+    assert "would email 1 leaders: head@oakfield.example" in dry.output
+    bot = server.client("exemplar")
+    assert not bot.account_statuses(bot.me())  # a dry run posts nothing
+
+    published = run(config, "digest", "publish", str(digest_id), "--by", "claire")
+    assert "thread: 3 parts posted now, 3 in all" in published.output
+    assert "emails: 1 sent" in published.output
+    assert f"digest {digest_id} is published" in published.output
+    again = run(config, "digest", "publish", str(digest_id))
+    assert "thread: 0 parts posted now, 3 in all" in again.output
+    assert "emails: 0 sent, 1 already sent" in again.output
+    assert len(list((config.parent / "outbox").glob("*.eml"))) == 1
+
+    history = run(config, "digest", "show", str(digest_id), "--history").output
+    for action in ("drafted", "edit:blurb", "edit:intro", "approved", "published"):
+        assert action in history
+    assert "claire" in history
+
+
+def test_edit_needs_something_to_do(setup: tuple[Path, MockServer]) -> None:
+    config, _ = setup
+    result = CliRunner().invoke(cli, ["--config", str(config), "digest", "edit", "1"])
+    assert result.exit_code == 2
+    assert "nothing to do" in result.output
+
+
+def test_unknown_digest(setup: tuple[Path, MockServer]) -> None:
+    config, _ = setup
+    result = CliRunner().invoke(cli, ["--config", str(config), "digest", "show", "99"])
+    assert result.exit_code == 1
+    assert "no digest 99" in result.output
+
+
+def test_exclude_command(setup: tuple[Path, MockServer]) -> None:
+    config, _ = setup
+    assert "excluded domain youtu.be" in run(config, "exclude", "domain", "www.YouTu.be").output.lower()
+    assert (
+        "excluded author sam@school.example" in run(config, "exclude", "author", "@Sam@school.example").output
+    )
