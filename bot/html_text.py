@@ -27,12 +27,17 @@ class ExtractedHTML:
     links: list[str] = field(default_factory=list)
 
 
+# A bare URL in text; trailing punctuation is the sentence's, not the link's.
+_BARE_URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]}…]")
+
+
 class _Extractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.links: list[str] = []
         self._skip_depth = 0
+        self._anchor_depth = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("script", "style"):
@@ -42,11 +47,14 @@ class _Extractor(HTMLParser):
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n\n")
         elif tag == "a":
+            self._anchor_depth += 1
             self._record_link(dict(attrs))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style"):
             self._skip_depth = max(0, self._skip_depth - 1)
+        elif tag == "a":
+            self._anchor_depth = max(0, self._anchor_depth - 1)
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n\n")
 
@@ -54,8 +62,14 @@ class _Extractor(HTMLParser):
         self.handle_starttag(tag, attrs)
 
     def handle_data(self, data: str) -> None:
-        if not self._skip_depth:
-            self.parts.append(data)
+        if self._skip_depth:
+            return
+        self.parts.append(data)
+        if not self._anchor_depth:
+            # Some servers and exports leave links as plain text.
+            for url in _BARE_URL.findall(data):
+                if url not in self.links:
+                    self.links.append(url)
 
     def _record_link(self, attrs: dict[str, str | None]) -> None:
         href = (attrs.get("href") or "").strip()
@@ -76,7 +90,7 @@ def extract_html(html: str) -> ExtractedHTML:
     'Our video\\n\\n#fliplead'
     """
     if "<" not in html and "&" not in html:
-        return ExtractedHTML(text=_tidy(html))
+        return ExtractedHTML(text=_tidy(html), links=list(dict.fromkeys(_BARE_URL.findall(html))))
     parser = _Extractor()
     parser.feed(html)
     parser.close()

@@ -194,3 +194,15 @@ def test_arbitrary_content_never_crashes_the_normaliser(content: str, counts: An
     post = normalise_status(payload)
     assert post.replies_count >= 0
     assert "<" not in post.text or "<" in content
+
+
+def test_links_left_as_plain_text_are_found_too() -> None:
+    content = "<p>Our video: https://youtu.be/Xc4ZsXq1a2Y. And the form (https://forms.gle/abc123)!</p>"
+    post = normalise_status(status(content=content))
+    assert post.links == ("https://youtu.be/Xc4ZsXq1a2Y", "https://forms.gle/abc123")
+
+
+def test_a_plain_text_body_keeps_its_links() -> None:
+    post = normalise_status(status(content="Watch https://vimeo.com/1 now"))
+    assert post.links == ("https://vimeo.com/1",)
+    assert post.text == "Watch https://vimeo.com/1 now"
