@@ -174,6 +174,7 @@ class ScheduleSettings(_Section):
     )
     publish_time: str = "12:00"
     misfire_grace_minutes: Annotated[float, Field(gt=0)] = 60
+    email_retry_minutes: Annotated[float, Field(gt=0)] = 60
 
     @field_validator("draft_time", "publish_time")
     @classmethod

@@ -39,6 +39,26 @@ def draft_job(config_path: str) -> None:
         app.engine.dispose()
 
 
+def retry_emails_job(config_path: str) -> None:
+    """Retry digest emails that failed earlier (published digests only; nothing is posted)."""
+    from bot.digest_cli import publisher_for
+    from storage.db import session_scope
+    from storage.publications import digests_with_failed_emails
+
+    app = open_app(Path(config_path))
+    try:
+        with session_scope(app.engine) as session:
+            due = digests_with_failed_emails(session)
+        if due:
+            publisher = publisher_for(app, "scheduler")
+            for digest_id in due:
+                report = publisher.publish(digest_id)
+                if report.emails is not None and report.emails.sent:
+                    log.info("digest %d: %d emails sent on retry", digest_id, len(report.emails.sent))
+    finally:
+        app.engine.dispose()
+
+
 def publish_job(config_path: str) -> None:
     """Publish every approved digest, oldest first, and retry emails that failed earlier."""
     from bot.digest_cli import publisher_for

@@ -87,6 +87,12 @@ def job_specs(settings: Settings) -> list[JobSpec]:
             _weekly(schedule.publish_day, schedule.publish_time, zone),
             grace,
         ),
+        JobSpec(
+            "retry-emails",
+            "bot.scheduled:retry_emails_job",
+            IntervalTrigger(seconds=int(schedule.email_retry_minutes * 60), timezone=zone),
+            grace,
+        ),
     ]
 
 

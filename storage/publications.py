@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import EmailDelivery, Publication, Unsubscribe
+from storage.models import Digest, EmailDelivery, Publication, Unsubscribe
 
 
 def thread_parts(session: Session, digest_id: int, channel: str) -> list[Publication]:
@@ -70,6 +70,18 @@ def delivery(session: Session, digest_id: int, recipient: str) -> EmailDelivery:
         row = EmailDelivery(digest_id=digest_id, recipient=recipient, status="pending", attempts=0)
         session.add(row)
     return row
+
+
+def digests_with_failed_emails(session: Session) -> list[int]:
+    """Published digests that still owe someone an email."""
+    rows = session.scalars(
+        select(EmailDelivery.digest_id)
+        .join(Digest, Digest.id == EmailDelivery.digest_id)
+        .where(EmailDelivery.status == "failed", Digest.status == "published")
+        .distinct()
+        .order_by(EmailDelivery.digest_id)
+    )
+    return list(rows)
 
 
 def unsubscribed(session: Session) -> set[str]:

@@ -129,7 +129,9 @@ def build(
         request_timeout=2,
         budget=1000,
     )
-    return Publisher(service=service, home=home, transport=email_transport(settings.email), clock=clock)
+    return Publisher(
+        service=service, home=home, transport=email_transport(settings.email), clock=clock, sleep=clock.sleep
+    )
 
 
 def approved_digest(
@@ -368,3 +370,35 @@ def test_a_closed_smtp_port_is_a_failure_retried_next_time() -> None:
 
 def _clear_faults(server: MockServer) -> None:
     httpx2.delete(f"{server.base_url}/api/v1/_mock/faults").raise_for_status()
+
+
+def test_a_temporary_mail_failure_is_retried_now_and_later(
+    network: MockServer,
+    sqlite_engine: Engine,
+    clock: FakeClock,
+    make_collector: Callable[..., Collector],
+    mailbox: tuple[Mailbox, int],
+) -> None:
+    handler, port = mailbox
+    publisher = build(sqlite_engine, network, clock, smtp_port=free_port())  # nothing listens there yet
+    digest_id, _ = approved_digest(network, sqlite_engine, clock, make_collector, publisher)
+
+    first = publisher.publish(digest_id)
+
+    assert first.emails is not None
+    assert len(first.emails.failed) == 3
+    assert clock.slept.count(2.0) == 3  # each address tried three times in this run, with backoff
+    with session_scope(sqlite_engine) as session:
+        assert publications.digests_with_failed_emails(session) == [digest_id]
+        assert {d.attempts for d in session.scalars(select(EmailDelivery))} == {3}
+
+    publisher.transport = SmtpTransport("127.0.0.1", port, starttls=False, timeout=5)
+    later = publisher.publish(digest_id)
+
+    assert later.thread is not None
+    assert later.thread.posted_now == 0
+    assert later.emails is not None
+    assert sorted(later.emails.sent) == ["deputy@oakfield.example", "head@oakfield.example"]
+    assert len(handler.messages) == 2
+    with session_scope(sqlite_engine) as session:
+        assert publications.digests_with_failed_emails(session) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -105,6 +106,7 @@ class Publisher:
     home: HomeInstances | None
     transport: EmailTransport | None
     clock: Callable[[], datetime]
+    sleep: Callable[[float], None] = time.sleep
 
     @property
     def engine(self) -> Engine:
@@ -171,6 +173,7 @@ class Publisher:
             archive_url=f"{public_url}/digests/{view.id}" if email.public_url else None,
             max_attempts=email.max_attempts,
             clock=self.clock,
+            sleep=self.sleep,
         )
 
     def _recheck(self, digest_id: int, *, persist: bool) -> list[Dropped]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,8 +41,15 @@ def send_digest_emails(
     archive_url: str | None,
     max_attempts: int,
     clock: Callable[[], datetime],
+    retries_now: int = 2,
+    backoff_seconds: float = 2.0,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> EmailReport:
-    """Send the digest to every recipient who has not had it; each outcome is recorded at once."""
+    """Send the digest to every recipient who has not had it; each outcome is recorded at once.
+
+    A temporary failure is retried ``retries_now`` times in this run (with backoff), then left for a
+    later run, up to ``max_attempts`` attempts in all; a refusal is final and reported.
+    """
     report = EmailReport()
     with session_scope(engine) as session:
         gone = publications.unsubscribed(session)
@@ -64,21 +72,31 @@ def send_digest_emails(
             unsubscribe_url=unsubscribe_link(recipient),
             archive_url=archive_url,
         )
-        outcome, error = "sent", None
-        try:
-            transport.send(message)
-        except RecipientRefusedError as refusal:
-            outcome, error = "refused", str(refusal)
-            report.refused.append((recipient, error))
-        except TransientEmailError as failure:
-            outcome, error = "failed", str(failure)
-            report.failed.append((recipient, error))
-        else:
+        outcome, error, tries = "failed", None, 0
+        while tries <= retries_now and attempts + tries < max_attempts:
+            if tries:
+                sleep(backoff_seconds * 2 ** (tries - 1))
+            tries += 1
+            try:
+                transport.send(message)
+            except RecipientRefusedError as refusal:
+                outcome, error = "refused", str(refusal)
+                break
+            except TransientEmailError as failure:
+                outcome, error = "failed", str(failure)
+            else:
+                outcome, error = "sent", None
+                break
+        if outcome == "sent":
             report.sent.append(recipient)
+        elif outcome == "refused":
+            report.refused.append((recipient, error or ""))
+        else:
+            report.failed.append((recipient, error or ""))
         with session_scope(engine) as session:
             row = publications.delivery(session, digest.id, recipient)
             row.status, row.last_error = outcome, error
-            row.attempts += 1
+            row.attempts += tries
             if outcome == "sent":
                 row.sent_at, row.message_id = clock(), str(message["Message-ID"] or "")
         if error:
