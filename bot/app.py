@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +37,16 @@ def open_app(config_path: Path | None, *, check_schema: bool = True) -> App:
             engine.dispose()
             raise
     return App(settings=settings, engine=engine, store=store)
+
+
+@contextmanager
+def opened_app(config_path: Path) -> Iterator[App]:
+    """An app for one unit of work (a scheduled job), its connections closed afterwards."""
+    app = open_app(config_path)
+    try:
+        yield app
+    finally:
+        app.engine.dispose()
 
 
 def utc_now() -> datetime:

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from bot import __version__
-from bot.app import App, configure_logging, open_app, utc_now
+from bot.app import App, configure_logging, open_app, opened_app, utc_now
 from bot.digest_cli import digest_group
 from bot.errors import ConfigError, ExemplarError
 from storage import digests as digest_repo
@@ -425,13 +425,9 @@ def demo(ctx: click.Context, directory: Path) -> None:
         return 0
 
     def latest_digest(config: Path) -> int | None:
-        app = open_app(config)
-        try:
-            with session_scope(app.engine) as session:
-                found = digest_repo.list_digests(session, statuses=("draft",), limit=1)
-                return found[0].id if found else None
-        finally:
-            app.engine.dispose()
+        with opened_app(config) as app, session_scope(app.engine) as session:
+            found = digest_repo.list_digests(session, statuses=("draft",), limit=1)
+            return found[0].id if found else None
 
     sys.exit(run_demo(directory, click.echo, run_command, latest_digest))
 
