@@ -13,6 +13,13 @@ from bot.errors import ExemplarError
 log = logging.getLogger(__name__)
 
 
+def unwrap_record(record: Any) -> Any:
+    """The API object inside an archive's wrapper (``{"status": {...}, "from": ...}``), or the record."""
+    if isinstance(record, dict) and "uri" not in record and isinstance(record.get("status"), dict):
+        return record["status"]
+    return record
+
+
 def read_json_records(path: Path, on_bad_line: Callable[[int, str], None]) -> Iterator[tuple[int, Any]]:
     """``(line number, record)`` pairs from a JSON array file or a JSON-lines file.
 
@@ -33,14 +40,17 @@ def read_json_records(path: Path, on_bad_line: Callable[[int, str], None]) -> It
                     f"{path}: not valid JSON at line {error.lineno} ({error.msg}); fix the file or save it "
                     "as JSON lines (one object per line) so that bad lines can be skipped"
                 ) from error
-            yield from enumerate(records, start=1)
+            if isinstance(records, dict):  # a single object, or a page of them
+                records = records.get("data", records.get("statuses", [records]))
+            for index, record in enumerate(records if isinstance(records, list) else [records], start=1):
+                yield index, unwrap_record(record)
             return
         handle.seek(0)
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
-                yield number, json.loads(line)
+                yield number, unwrap_record(json.loads(line))
             except json.JSONDecodeError as error:
                 log.warning("%s:%d: skipped an unreadable line (%s)", path, number, error.msg)
                 on_bad_line(number, error.msg)

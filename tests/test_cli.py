@@ -240,3 +240,15 @@ def test_the_same_commands_work_on_every_database_backend(
     assert invoke(config, "collect").exit_code == 0
     [record] = [json.loads(line) for line in invoke(config, "posts", "--json").output.splitlines()]
     assert record["text"] == "Flipped meeting notes #fliplead"
+
+
+def test_import_accepts_wrapped_records_a_single_status_and_pages(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    wrapped = tmp_path / "archive.json"
+    wrapped.write_text(json.dumps([{"from": "an archiving tool", "status": status("1")}]), encoding="utf-8")
+    single = tmp_path / "one.json"
+    single.write_text(json.dumps(status("2")), encoding="utf-8")
+    page = tmp_path / "page.json"
+    page.write_text(json.dumps({"data": [status("3")]}), encoding="utf-8")
+    for path in (wrapped, single, page):
+        assert "new 1" in invoke(config, "import", str(path), "--format", "mastodon").output
