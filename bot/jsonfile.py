@@ -20,44 +20,68 @@ def unwrap_record(record: Any) -> Any:
     return record
 
 
-def read_json_records(path: Path, on_bad_line: Callable[[int, str], None]) -> Iterator[tuple[int, Any]]:
-    """``(line number, record)`` pairs from a JSON array file or a JSON-lines file.
+def _records_in(document: Any) -> list[Any]:
+    """The records of one JSON document: an array, a page (``{"data": [...]}``), or one object."""
+    if isinstance(document, dict):
+        for key in ("data", "statuses", "posts"):
+            if isinstance(document.get(key), list):
+                return [unwrap_record(record) for record in document[key]]
+        return [unwrap_record(document)]
+    if isinstance(document, list):
+        return [unwrap_record(record) for record in document]
+    return [document]
 
-    In a JSON-lines file an unreadable line is passed to ``on_bad_line`` and skipped; a JSON array is
-    one document, so an error in it stops the read with a message naming the line.
+
+def read_json_records(path: Path, on_bad_line: Callable[[int, str], None]) -> Iterator[tuple[int, Any]]:
+    """``(number, record)`` pairs from a JSON document (an array, a page, one object) or JSON lines.
+
+    A file whose first lines hold complete JSON values is read as JSON lines, where an unreadable line
+    is passed to ``on_bad_line`` and skipped; anything else is one document, and an error in it stops
+    the read with a message naming the line.
     """
     try:
         handle = path.open(encoding="utf-8")
     except OSError as error:
         raise ExemplarError(f"cannot read {path}: {error.strerror}") from error
     with handle:
-        if _first_non_space(handle) == "[":
+        if not _first_line_is_json(handle):
             handle.seek(0)
             try:
-                records = json.load(handle)
+                document = json.load(handle)
             except json.JSONDecodeError as error:
                 raise ExemplarError(
                     f"{path}: not valid JSON at line {error.lineno} ({error.msg}); fix the file or save it "
                     "as JSON lines (one object per line) so that bad lines can be skipped"
                 ) from error
-            if isinstance(records, dict):  # a single object, or a page of them
-                records = records.get("data", records.get("statuses", [records]))
-            for index, record in enumerate(records if isinstance(records, list) else [records], start=1):
-                yield index, unwrap_record(record)
+            yield from enumerate(_records_in(document), start=1)
             return
         handle.seek(0)
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
-                yield number, unwrap_record(json.loads(line))
+                document = json.loads(line)
             except json.JSONDecodeError as error:
                 log.warning("%s:%d: skipped an unreadable line (%s)", path, number, error.msg)
                 on_bad_line(number, error.msg)
+                continue
+            for record in _records_in(document):
+                yield number, record
 
 
-def _first_non_space(handle: TextIO) -> str:
-    while True:
-        char = handle.read(1)
-        if not char or not char.isspace():
-            return char
+def _first_line_is_json(handle: TextIO) -> bool:
+    """Whether the file is JSON lines: one of its first three lines is a whole JSON value on its own
+    (so that one broken first line does not make a JSON-lines file unreadable)."""
+    seen = 0
+    for line in handle:
+        if not line.strip():
+            continue
+        try:
+            json.loads(line)
+        except json.JSONDecodeError:
+            seen += 1
+            if seen == 3:
+                return False
+            continue
+        return True
+    return False
