@@ -357,13 +357,39 @@ def run(options: _Options, list_jobs: bool) -> None:
 )
 @pass_options
 def serve(options: _Options, host: str, port: int) -> None:
-    """Serve Exemplar's web pages (unsubscribe links for now) with uvicorn."""
+    """Serve the public archive, the curator desk and unsubscribe links (uvicorn)."""
     import uvicorn
 
     from bot.web.app import create_app
 
     app = options.open()
-    uvicorn.run(create_app(app.engine, utc_now), host=host, port=port, log_level=app.settings.log_level)
+    secure = bool(app.settings.email and (app.settings.email.public_url or "").startswith("https://"))
+    web = create_app(app.engine, utc_now, app.settings, app.store, secure_cookies=secure)
+    uvicorn.run(web, host=host, port=port, log_level=app.settings.log_level)
+
+
+@cli.group()
+def curator() -> None:
+    """Curators of the web desk."""
+
+
+@curator.command("add")
+@click.argument("email")
+@click.password_option(help="The curator's password (prompted, twice, when not given).")
+@pass_options
+def curator_add(options: _Options, email: str, password: str) -> None:
+    """Add a curator (or set a new password for one); the password is stored as a scrypt hash."""
+    from bot.passwords import hash_password
+    from storage.curators import add_curator
+
+    if "@" not in email:
+        raise click.BadParameter("give the curator's email address", param_hint="EMAIL")
+    if len(password) < 10:
+        raise click.BadParameter("use at least 10 characters", param_hint="--password")
+    app = options.open()
+    with session_scope(app.engine) as session:
+        add_curator(session, email, hash_password(password), utc_now())
+    click.echo(f"curator {email.strip().lower()} can now log in to /desk")
 
 
 @cli.group()

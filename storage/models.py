@@ -342,3 +342,15 @@ class AppState(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class Curator(Base):
+    """Someone who may use the curator desk. The password is stored only as a scrypt hash."""
+
+    __tablename__ = "curators"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(512))
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]

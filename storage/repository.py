@@ -262,6 +262,7 @@ class PostQuery:
     since: datetime | None = None
     limit: int | None = None
     label: str | None = None
+    source: str | None = None
 
 
 def _post_query(query: PostQuery) -> Select[Any]:
@@ -273,6 +274,8 @@ def _post_query(query: PostQuery) -> Select[Any]:
         statement = statement.where(PostRow.created_at >= query.since)
     if query.label:
         statement = statement.where(has_label(query.label))
+    if query.source:
+        statement = statement.where(PostRow.source == query.source)
     if query.limit is not None:
         statement = statement.limit(query.limit)
     return statement

@@ -1,26 +1,38 @@
-"""The Starlette application behind ``exemplar serve``."""
+"""The Starlette application behind ``exemplar serve``: the public archive, the curator desk, and
+unsubscribe links. Pages work without JavaScript; every asset ships with the package."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
 from importlib.resources import files
+from typing import Any
 
 from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from bot.config import Settings
+from bot.jobs.store import PostStore
+from bot.web.archive import archive_routes
+from bot.web.desk import desk_routes
+from bot.web.security import LoginLimiter, csrf_token, current_curator
 from bot.web.unsubscribe import unsubscribe_routes
+from storage.app_state import signing_key
+from storage.db import session_scope
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; "
-    "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    "script-src 'self'; frame-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 )
+SESSION_HOURS = 8
 
 
 class SecurityHeaders(BaseHTTPMiddleware):
@@ -31,14 +43,51 @@ class SecurityHeaders(BaseHTTPMiddleware):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
         return response
 
 
-def create_app(engine: Engine, clock: Callable[[], datetime]) -> Starlette:
+def create_app(
+    engine: Engine,
+    clock: Callable[[], datetime],
+    settings: Settings | None = None,
+    store: PostStore | None = None,
+    *,
+    secure_cookies: bool = False,
+    limiter: LoginLimiter | None = None,
+) -> Starlette:
+    """The web application. ``settings`` (and ``store``) enable the archive and the desk."""
     templates = Jinja2Templates(directory=str(files("bot") / "web" / "templates"))
+    hashtag = settings.digest_hashtag if settings else "fliplead"
+
+    def page_context(request: Request) -> dict[str, Any]:
+        return {"hashtag": hashtag, "curator": current_curator(request), "csrf": csrf_token(request)}
+
+    templates.context_processors.append(page_context)
 
     async def health(_request: Request) -> Response:
         return PlainTextResponse("ok")
 
-    routes = [Route("/healthz", health), *unsubscribe_routes(engine, templates, clock)]
-    return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
+    routes: list[Any] = [
+        Route("/healthz", health),
+        Mount("/static", StaticFiles(directory=str(files("bot") / "web" / "static")), name="static"),
+        *unsubscribe_routes(engine, templates, clock),
+    ]
+    if settings is not None:
+        post_store = store or PostStore()
+        routes += archive_routes(engine, settings, post_store, templates)
+        routes += desk_routes(engine, settings, post_store, templates, clock, limiter or LoginLimiter())
+    with session_scope(engine) as session:
+        key = signing_key(session)
+    middleware = [
+        Middleware(SecurityHeaders),
+        Middleware(
+            SessionMiddleware,
+            secret_key=key,
+            session_cookie="exemplar_session",
+            max_age=SESSION_HOURS * 3600,
+            same_site="lax",
+            https_only=secure_cookies,
+        ),
+    ]
+    return Starlette(routes=routes, middleware=middleware)

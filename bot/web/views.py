@@ -1,0 +1,70 @@
+"""What pages show: digests and posts turned into template data, every untrusted part made safe."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from markupsafe import Markup
+
+from digests.model import SECTION_TITLES, SECTIONS, Digest, DigestItem
+from digests.render.sanitize import safe_html, safe_url
+from storage.labels import EffectiveLabel
+from storage.models import Post as PostRow
+
+
+def item_view(item: DigestItem) -> dict[str, Any]:
+    """One exemplar for a page; its HTML sanitised, its links limited to http(s)."""
+    video = None
+    if item.section == "video":
+        link = safe_url(item.card_url) or next((safe_url(u) for u in item.links if safe_url(u)), None)
+        if link:
+            video = {"url": link, "provider": urlsplit(link).hostname or "video", "title": item.card_title}
+    return {
+        "post_id": item.post_id,
+        "section": item.section,
+        "author_name": item.author_name or "Someone",
+        "author_url": safe_url(item.author_url),
+        "url": safe_url(item.url),
+        "created_at": item.created_at.strftime("%d %b %Y"),
+        "blurb": item.blurb,
+        "spoiler_text": item.spoiler_text,
+        "html": Markup(safe_html(item.html)),  # sanitised by nh3 just here
+        "pinned": item.pinned,
+        "reason": item.reason,
+        "tools": ", ".join(item.tool_names) if item.section == "tool" else "",
+        "video": video,
+        "answers": [{"name": a.name, "url": url} for a in item.answers if (url := safe_url(a.url))],
+    }
+
+
+def sections_view(digest: Digest) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": section,
+            "title": SECTION_TITLES[section],
+            "entries": [item_view(i) for i in digest.section(section)],
+        }
+        for section in SECTIONS
+        if digest.section(section)
+    ]
+
+
+def digest_summary(digest: Digest) -> dict[str, Any]:
+    counts = [f"{len(digest.section(s))} {SECTION_TITLES[s].lower()}" for s in SECTIONS if digest.section(s)]
+    return {"id": digest.id, "heading": digest.heading, "intro": digest.intro, "counts": ", ".join(counts)}
+
+
+def post_view(row: PostRow, labels: list[EffectiveLabel]) -> dict[str, Any]:
+    """A stored post for the desk's inbox."""
+    domain = next((urlsplit(link).hostname for link in row.links if urlsplit(link).hostname), None)
+    return {
+        "id": row.id,
+        "author": row.author_acct,
+        "author_name": row.author_name,
+        "url": safe_url(row.url),
+        "created_at": row.created_at.strftime("%Y-%m-%d %H:%M"),
+        "html": Markup(safe_html(row.html)),  # sanitised by nh3 just here
+        "labels": labels,
+        "domain": (domain or "").removeprefix("www.") or None,
+    }
