@@ -150,3 +150,11 @@ def make_collector(sqlite_engine: Engine, clock: FakeClock) -> Callable[..., Col
         )
 
     return build
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Expose each phase's report on the test item (browser tests take a screenshot on failure)."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    setattr(item, f"rep_{report.when}", report)

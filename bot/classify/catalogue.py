@@ -25,7 +25,6 @@ from typing import Any
 from bot.classify.urls import split_url
 from bot.errors import ConfigError
 
-_DATA_PACKAGE = "bot.data"
 _WORD = re.compile(r"[^\W_]+")
 # A name right after these is part of something else: a handle (@loom), a path (/flip) or a host.
 _NOT_BEFORE_NAME = frozenset("@/._-")
@@ -181,7 +180,7 @@ def _shipped_catalogue() -> ToolCatalogue:
 
 def read_shipped_tools() -> list[Tool]:
     """The tools listed in ``bot/data/tools.json``, in file order."""
-    raw = json.loads(resources.files(_DATA_PACKAGE).joinpath(_CATALOGUE_FILE).read_text("utf-8"))
+    raw = json.loads(resources.files("bot").joinpath("data", _CATALOGUE_FILE).read_text("utf-8"))
     entries = raw.get("tools") if isinstance(raw, Mapping) else None
     if not isinstance(entries, list):
         raise CatalogueError(f"{_CATALOGUE_FILE}: 'tools' must be a list of tool entries")

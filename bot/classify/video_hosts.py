@@ -17,7 +17,6 @@ from importlib import resources
 from bot.classify.catalogue import CatalogueError
 from bot.classify.urls import split_url
 
-_DATA_PACKAGE = "bot.data"
 _HOSTS_FILE = "video_hosts.json"
 _ANY_HOST = "*"
 
@@ -78,7 +77,7 @@ def _cached_match(hosts: VideoHosts, url: str) -> VideoHostMatch | None:
 @lru_cache(maxsize=1)
 def load_video_hosts() -> VideoHosts:
     """The shipped video host rules."""
-    raw = json.loads(resources.files(_DATA_PACKAGE).joinpath(_HOSTS_FILE).read_text("utf-8"))
+    raw = json.loads(resources.files("bot").joinpath("data", _HOSTS_FILE).read_text("utf-8"))
     entries = raw.get("hosts") if isinstance(raw, Mapping) else None
     if not isinstance(entries, list):
         raise CatalogueError(f"{_HOSTS_FILE}: 'hosts' must be a list")

@@ -1834,6 +1834,159 @@ DEVELOPMENT: list[Spec] = [
         "tool",
         lang="pt",
     ),
+    # --- third pass: posts in the style of other contributors ---------------------------------------------
+    P(
+        "My Screencastify recording from this morning's briefing, for anyone who was on duty: "
+        "https://drive.google.com/file/d/1ScRnCaStIfY2025bRiEf/view?usp=drive_link",
+        "tool video",
+        card=card(
+            "https://drive.google.com/file/d/1ScRnCaStIfY2025bRiEf/view?usp=drive_link",
+            "video",
+            "Briefing 14 Nov - Screencastify",
+            "Google Drive",
+        ),
+        note="Screencastify saves to Drive; the card says video",
+    ),
+    P(
+        "Our new playground has a seesaw and the Reception children have not stopped talking about it.",
+        "",
+        note="a playground seesaw",
+    ),
+    P(
+        "Finally giving Google Vids a go for the governors' update. Early days but it's impressively quick.",
+        "tool",
+    ),
+    P(
+        "We send every class video to parents through the WhatsApp group. Not fancy, but they open it.",
+        "tool",
+    ),
+    P(
+        "Ideas anyone? Our staff survey says people want fewer meetings but also 'more time together'. "
+        "How do we square that?",
+        "question",
+    ),
+    P(
+        "Just uploaded: our Year 2 team explaining how we teach subtraction, for parents who want to help "
+        "at home. https://edpuzzle.com/assignments/6511aa22bb33cc44dd55ee66/watch",
+        "tool video",
+    ),
+    P(
+        "Thought for the day: the best meeting is the one you didn't need to have.",
+        "",
+    ),
+    P(
+        "Thank you to @sarah_ht@mastodonapp.uk for the Canva template! Used it for our flipped briefing "
+        "cover slides this week.",
+        "tool",
+    ),
+    P(
+        "A reel from our Sports Relief day, cut by the Year 10 media group: "
+        "https://www.instagram.com/reels/DAbCdEf1234/ #fliplead",
+        "video",
+    ),
+    P(
+        "How are other schools handling consent for staff appearing in videos sent home?",
+        "question",
+    ),
+    P(
+        "We've made a short film about our approach to behaviour. Please share widely with your networks!",
+        "video",
+        media=[("video", "Pupils and staff describe the school's behaviour values")],
+    ),
+    P(
+        "Three years ago I'd never recorded a video. Now I can't imagine leading without them. Funny how "
+        "things change.",
+        "",
+    ),
+    P(
+        "Does it count as a flipped meeting if the video is just me reading the slides out loud? Asking "
+        "for a friend 😅",
+        "question",
+    ),
+    P(
+        "Reminder for our staff: the pre-watch for Monday is in your inbox. Please watch before you arrive.",
+        "",
+    ),
+    P(
+        "Nearpod lesson for staff on the new literacy strategy, with the video and check-in questions "
+        "built in: https://nearpod.com/s/literacy-strategy-L7x8Y9z",
+        "tool",
+    ),
+    P(
+        "Ten minutes of video saved us forty minutes of meeting. Every week. That's 20 hours a year, per "
+        "person.",
+        "",
+    ),
+    P(
+        "Our head girl interviewing the chair of governors for the parent newsletter 🎙️🎬 "
+        "https://vimeo.com/982341765",
+        "video",
+    ),
+    P(
+        "Wistia or Vimeo for a trust's private video library? We need SSO and analytics.",
+        "question",
+    ),
+    P(
+        "What tools do you all use to make your flipped leadership videos? Starting from scratch here.",
+        "question",
+    ),
+    P(
+        "Lesson learned: never record a staff video next to the school kitchen at 11:45.",
+        "",
+    ),
+    P(
+        "¿Conocéis alguna herramienta gratuita para subtitular vídeos en valenciano?",
+        "question",
+        lang="es",
+    ),
+    P(
+        "El equipo directivo ha grabado un vídeo explicando el nuevo plan de igualdad. Está en la web: "
+        "https://youtu.be/IgUa1dAd2025",
+        "video",
+        lang="es",
+    ),
+    P(
+        "Usamos Padlet para recoger las dudas del claustro antes de cada reunión. Funciona de maravilla.",
+        "tool",
+        lang="es",
+    ),
+    P(
+        "Feliz viernes a todo el profesorado. Descansad, que os lo habéis ganado.",
+        "",
+        lang="es",
+    ),
+    P(
+        "Des conseils pour une première vidéo de rentrée destinée aux familles ? Durée, ton, lieu ?",
+        "question",
+        lang="fr",
+    ),
+    P(
+        "Notre capsule sur le projet d'école, réalisée avec Adobe Express : "
+        "https://new.express.adobe.com/video/Pr0j3tEc0le",
+        "tool video",
+        lang="fr",
+    ),
+    P(
+        "Conseil d'administration ce soir. Les documents ont été envoyés en amont avec une courte vidéo "
+        "de synthèse.",
+        "",
+        lang="fr",
+    ),
+    P(
+        "Y a-t-il des collègues qui utilisent Wakelet pour partager les ressources avec les familles ?",
+        "question tool",
+        lang="fr",
+    ),
+    P(
+        "Kurzes Erklärvideo für unsere neuen Kolleginnen und Kollegen: https://www.youtube.com/watch?v=NeUe2025KoL",
+        "video",
+        lang="de",
+    ),
+    P(
+        "Alguma dica de microfone barato para gravar vídeos na sala da direção?",
+        "question",
+        lang="pt",
+    ),
 ]
 
 # ---------------------------------------------------------------------------------------------------
