@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import re
 import sys
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,7 @@ import click
 
 from bot import __version__
 from bot.app import App, configure_logging, open_app, opened_app, utc_now
+from bot.config import CONFIG_ENV
 from bot.digest_cli import digest_group
 from bot.errors import ConfigError, ExemplarError
 from storage import digests as digest_repo
@@ -355,17 +357,30 @@ def run(options: _Options, list_jobs: bool) -> None:
 @click.option(
     "--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on."
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes (one per core).",
+)
 @pass_options
-def serve(options: _Options, host: str, port: int) -> None:
+def serve(options: _Options, host: str, port: int, workers: int) -> None:
     """Serve the public archive, the curator desk and unsubscribe links (uvicorn)."""
     import uvicorn
 
-    from bot.web.app import create_app
-
-    app = options.open()
-    secure = bool(app.settings.email and (app.settings.email.public_url or "").startswith("https://"))
-    web = create_app(app.engine, utc_now, app.settings, app.store, secure_cookies=secure)
-    uvicorn.run(web, host=host, port=port, log_level=app.settings.log_level)
+    app = options.open()  # checks the config and the schema before any worker starts
+    app.engine.dispose()
+    if app.settings.path is not None:
+        os.environ[CONFIG_ENV] = str(app.settings.path.resolve())  # the workers find the same config
+    uvicorn.run(
+        "bot.web.factory:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=app.settings.log_level,
+    )
 
 
 @cli.group()

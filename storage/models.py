@@ -95,7 +95,8 @@ class Post(Base):
     replies_count: Mapped[int] = mapped_column(default=0)
     reblogs_count: Mapped[int] = mapped_column(default=0)
     favourites_count: Mapped[int] = mapped_column(default=0)
-    raw: Mapped[dict[str, Any]]
+    # The raw payload is large and read only to recompute: load it when asked for.
+    raw: Mapped[dict[str, Any]] = mapped_column(deferred=True)
     first_seen_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     refreshed_at: Mapped[datetime | None]

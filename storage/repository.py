@@ -263,6 +263,7 @@ class PostQuery:
     limit: int | None = None
     label: str | None = None
     source: str | None = None
+    offset: int = 0
 
 
 def _post_query(query: PostQuery) -> Select[Any]:
@@ -278,6 +279,8 @@ def _post_query(query: PostQuery) -> Select[Any]:
         statement = statement.where(PostRow.source == query.source)
     if query.limit is not None:
         statement = statement.limit(query.limit)
+    if query.offset:
+        statement = statement.offset(query.offset)
     return statement
 
 

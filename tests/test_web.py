@@ -268,3 +268,16 @@ def test_curator_add_command(tmp_path: Path) -> None:
         cli, ["--config", str(config), "curator", "add", "x@y.example", "--password", "short"]
     )
     assert short.exit_code == 2
+
+
+def test_worker_processes_build_the_app_from_the_config_the_parent_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.web.factory import app_from_environment
+
+    config = tmp_path / "exemplar.toml"
+    config.write_text('hashtags = ["fliplead"]\n[database]\nurl = "sqlite:///e.db"\n', encoding="utf-8")
+    monkeypatch.setenv("EXEMPLAR_CONFIG", str(config))
+    with TestClient(app_from_environment()) as client:
+        assert client.get("/healthz").text == "ok"
+        assert "No digest has been published yet." in client.get("/").text

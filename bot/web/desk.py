@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from sqlalchemy import Engine
 from starlette.datastructures import FormData
@@ -39,7 +39,7 @@ from storage.app_state import signing_key
 from storage.db import session_scope
 from storage.models import Post as PostRow
 
-INBOX_SIZE = 100
+INBOX_PAGE = 50
 LABELS = ("video", "tool", "question")
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -117,6 +117,7 @@ def desk_routes(
         query = request.query_params
         filters = {key: query.get(key, "").strip() for key in ("label", "tag", "source", "since")}
         since = _date(filters["since"])
+        page = max(1, int(query.get("page", "1"))) if query.get("page", "1").isdigit() else 1
         with session_scope(engine) as session:
             rows = list(
                 repo.iter_posts(
@@ -125,16 +126,26 @@ def desk_routes(
                         tag=filters["tag"] or None,
                         label=filters["label"] if filters["label"] in LABELS else None,
                         since=since,
-                        limit=INBOX_SIZE,
+                        limit=INBOX_PAGE + 1,
+                        offset=(page - 1) * INBOX_PAGE,
                         source=filters["source"] or None,
                     ),
                 )
             )
+            more = len(rows) > INBOX_PAGE
+            rows = rows[:INBOX_PAGE]
             labels = label_repo.effective_labels(session, [row.id for row in rows])
             posts = [post_view(row, labels.get(row.id, [])) for row in rows]
-        return templates.TemplateResponse(
-            request, "desk/inbox.html", {"posts": posts, "filters": filters, "labels": LABELS}
-        )
+        paging = {k: v for k, v in filters.items() if v}
+        context = {
+            "posts": posts,
+            "filters": filters,
+            "labels": LABELS,
+            "page": page,
+            "older": urlencode({**paging, "page": page + 1}) if more else None,
+            "newer": urlencode({**paging, "page": page - 1}) if page > 1 else None,
+        }
+        return templates.TemplateResponse(request, "desk/inbox.html", context)
 
     async def correct_label(request: Request, curator: str, form: FormData) -> Response:
         post_id = int(request.path_params["post_id"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 import nh3
@@ -12,6 +13,7 @@ _ATTRIBUTES = {"a": {"href"}}
 _MENTION = re.compile(r"(?<![\w/])@(?=\w)")
 
 
+@lru_cache(maxsize=4096)
 def safe_html(html: str) -> str:
     """Post HTML with only a few harmless tags left; links only http(s), opened without referrer.
 
