@@ -102,7 +102,7 @@ class Post(Base):
     refreshed_at: Mapped[datetime | None]
 
     tags: Mapped[list[PostTag]] = relationship(
-        back_populates="post", cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+        back_populates="post", cascade="all, delete-orphan", passive_deletes=True
     )
     sightings: Mapped[list[Sighting]] = relationship(
         back_populates="post", cascade="all, delete-orphan", passive_deletes=True

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Select, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from bot.posts import Post
 from storage.labels import has_label
@@ -284,9 +284,13 @@ def _post_query(query: PostQuery) -> Select[Any]:
     return statement
 
 
-def iter_posts(session: Session, query: PostQuery) -> Iterator[PostRow]:
-    """Stored posts matching ``query``, newest first, streamed in batches."""
-    rows: Iterator[PostRow] = iter(session.scalars(_post_query(query).execution_options(yield_per=500)))
+def iter_posts(session: Session, query: PostQuery, *, with_tags: bool = True) -> Iterator[PostRow]:
+    """Stored posts matching ``query``, newest first, streamed in batches (with their hashtags loaded,
+    unless ``with_tags`` is false)."""
+    statement = _post_query(query)
+    if with_tags:
+        statement = statement.options(selectinload(PostRow.tags))
+    rows: Iterator[PostRow] = iter(session.scalars(statement.execution_options(yield_per=500)))
     yield from rows
 
 

@@ -130,6 +130,7 @@ def desk_routes(
                         offset=(page - 1) * INBOX_PAGE,
                         source=filters["source"] or None,
                     ),
+                    with_tags=False,
                 )
             )
             more = len(rows) > INBOX_PAGE
