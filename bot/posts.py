@@ -32,6 +32,7 @@ class Media:
     url: str
     preview_url: str | None = None
     description: str | None = None
+    duration: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

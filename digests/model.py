@@ -54,6 +54,8 @@ class DigestItem:
     media_kinds: tuple[str, ...] = ()
     card_title: str = ""
     card_url: str = ""
+    thumbnail: str = ""
+    duration_seconds: float | None = None
     tool_names: tuple[str, ...] = ()
     favourites_count: int = 0
     reblogs_count: int = 0

@@ -54,6 +54,7 @@ def test_video_attachment() -> None:
     assert media.preview_url is not None
     assert media.preview_url.endswith(".png")
     assert media.description == "Our head teacher explains the new homework policy in under two minutes"
+    assert media.duration == 102.04
 
 
 def test_unknown_media_type_and_missing_url() -> None:

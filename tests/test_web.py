@@ -112,7 +112,8 @@ def test_a_digest_page_attributes_every_exemplar_and_is_inert(
     assert page.status_code == 200
     for post_id in ("1", "2", "3"):
         assert f"/@{'maria' if post_id == '1' else 'sam' if post_id == '2' else 'lee'}/{post_id}" in page.text
-    assert "Made with: Padlet" in page.text
+    assert 'Made with: <a href="https://padlet.com/r/q">Padlet</a>' in page.text
+    assert 'Video on <a href="https://youtu.be/Xc4ZsXq1a2Y">youtu.be</a>' in page.text
     assert "Answer it on the network" in page.text
     assert 'href="https://youtu.be/Xc4ZsXq1a2Y"' in page.text
     assert_inert(page.text)
@@ -281,3 +282,28 @@ def test_worker_processes_build_the_app_from_the_config_the_parent_found(
     with TestClient(app_from_environment()) as client:
         assert client.get("/healthz").text == "ok"
         assert "No digest has been published yet." in client.get("/").text
+
+
+def test_a_video_shows_its_picture_provider_and_length() -> None:
+    from bot.web.views import item_view
+    from tests.digest_samples import item
+
+    video = item(
+        9,
+        "video",
+        0,
+        thumbnail="https://files.example/preview.png",
+        duration_seconds=102.04,
+        card_url="https://vimeo.com/1",
+        card_title="Our flipped meeting",
+    )
+    shown = item_view(video)["video"]
+    assert shown == {
+        "url": "https://vimeo.com/1",
+        "provider": "vimeo.com",
+        "title": "Our flipped meeting",
+        "thumbnail": "https://files.example/preview.png",
+        "length": "1:42",
+    }
+    hostile = item_view(item(10, "video", 0, thumbnail="javascript:alert(1)"))["video"]
+    assert hostile["thumbnail"] is None

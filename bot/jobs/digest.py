@@ -436,9 +436,19 @@ def _item_view(
         media_kinds=tuple(str(m.get("kind")) for m in post.media),
         card_title=str(card.get("title") or ""),
         card_url=str(card.get("url") or ""),
+        thumbnail=_thumbnail(post.media, card),
+        duration_seconds=next((float(m["duration"]) for m in post.media if m.get("duration")), None),
         tool_names=store.tool_names(post.text, post.links),
         favourites_count=post.favourites_count,
         reblogs_count=post.reblogs_count,
         replies_count=post.replies_count,
         answers=tuple(Answer(a.author_name, a.answer_url) for a in answers),
     )
+
+
+def _thumbnail(media: list[Any], card: dict[str, Any]) -> str:
+    """A picture for a video: its attachment's preview, else its link card's image."""
+    for item in media:
+        if item.get("kind") in ("video", "gifv") and item.get("preview_url"):
+            return str(item["preview_url"])
+    return str(card.get("image") or "")

@@ -154,9 +154,21 @@ def _media(attachments: object) -> tuple[Media, ...]:
                 url=url,
                 preview_url=_optional_str(attachment.get("preview_url")),
                 description=_optional_str(attachment.get("description")),
+                duration=_duration(attachment.get("meta")),
             )
         )
     return tuple(items)
+
+
+def _duration(meta: object) -> float | None:
+    """Seconds of a video or sound, from the attachment's ``meta`` (``duration``, or ``original``'s)."""
+    if not isinstance(meta, Mapping):
+        return None
+    original = meta.get("original")
+    for value in (meta.get("duration"), original.get("duration") if isinstance(original, Mapping) else None):
+        if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+            return float(value)
+    return None
 
 
 def _card(card: object) -> Card | None:

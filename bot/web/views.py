@@ -18,8 +18,16 @@ def item_view(item: DigestItem) -> dict[str, Any]:
     video = None
     if item.section == "video":
         link = safe_url(item.card_url) or next((safe_url(u) for u in item.links if safe_url(u)), None)
-        if link:
-            video = {"url": link, "provider": urlsplit(link).hostname or "video", "title": item.card_title}
+        video = {
+            "url": link or safe_url(item.url),
+            "provider": (urlsplit(link).hostname or "").removeprefix("www.") if link else "attached video",
+            "title": item.card_title,
+            "thumbnail": safe_url(item.thumbnail),
+            "length": _length(item.duration_seconds),
+        }
+    tool_link = (
+        next((safe_url(u) for u in item.links if safe_url(u)), None) if item.section == "tool" else None
+    )
     return {
         "post_id": item.post_id,
         "section": item.section,
@@ -33,6 +41,7 @@ def item_view(item: DigestItem) -> dict[str, Any]:
         "pinned": item.pinned,
         "reason": item.reason,
         "tools": ", ".join(item.tool_names) if item.section == "tool" else "",
+        "tool_link": tool_link,
         "video": video,
         "answers": [{"name": a.name, "url": url} for a in item.answers if (url := safe_url(a.url))],
     }
@@ -68,3 +77,11 @@ def post_view(row: PostRow, labels: list[EffectiveLabel]) -> dict[str, Any]:
         "labels": labels,
         "domain": (domain or "").removeprefix("www.") or None,
     }
+
+
+def _length(seconds: float | None) -> str:
+    """``102.0`` → ``"1:42"``; empty when unknown."""
+    if not seconds:
+        return ""
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}:{rest:02d}"
