@@ -307,3 +307,31 @@ def test_a_video_shows_its_picture_provider_and_length() -> None:
     }
     hostile = item_view(item(10, "video", 0, thumbnail="javascript:alert(1)"))["video"]
     assert hostile["thumbnail"] is None
+
+
+DESK_POSTS = [
+    ("/logout", {}),
+    ("/desk/posts/1/labels", {"label": "tool", "change": "add"}),
+    ("/desk/exclude", {"kind": "post", "post_id": "1"}),
+    ("/desk/digests/{draft}/edit", {"action": "intro", "text": "x"}),
+    ("/desk/digests/{draft}/status", {"action": "approve"}),
+]
+
+
+@pytest.mark.parametrize(("path", "data"), DESK_POSTS)
+def test_every_desk_form_needs_a_curator_and_its_csrf_token(
+    client: TestClient, site: dict[str, int], path: str, data: dict[str, str]
+) -> None:
+    target = path.format(draft=site["draft"])
+    anonymous = client.post(target, data=data)
+    assert anonymous.status_code == 303
+    assert "/login?next=" in anonymous.headers["location"]
+    log_in(client)
+    assert client.post(target, data=data).status_code == 403
+    assert client.post(target, data={**data, "csrf": "forged"}).status_code == 403
+
+
+def test_the_stylesheet_ships_with_the_package(client: TestClient) -> None:
+    css = client.get("/static/exemplar.css")
+    assert css.status_code == 200
+    assert "max-width" in css.text
