@@ -189,9 +189,11 @@ def parse_since(value: str, now: datetime | None = None) -> datetime:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["mastodon"]),
+    type=click.Choice(["mastodon", "twarc2", "bluesky", "tags-csv"]),
     required=True,
-    help="mastodon: Mastodon API Status objects, as a JSON array or one per line.",
+    help="mastodon: Mastodon API statuses (a JSON array or one per line); twarc2: X API v2 pages as twarc2 "
+    "saves them; bluesky: app.bsky.feed.searchPosts pages; tags-csv: a TAGS (Twitter Archiving Google "
+    "Sheet) CSV export.",
 )
 @pass_options
 def import_(options: _Options, file: Path, fmt: str) -> None:

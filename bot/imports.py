@@ -1,22 +1,29 @@
-"""``exemplar import``: replay saved payloads through the same screening and storage as collection."""
+"""``exemplar import``: replay saved payloads through the same screening, storage and labelling as
+collection. Formats: Mastodon statuses, twarc2 pages (X API v2), Bluesky ``searchPosts`` pages, TAGS
+CSV exports. Bad rows are reported with their line number and skipped; nothing else is lost."""
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
 from bot.collectors.mastodon import account_of_status
 from bot.errors import ExemplarError
 from bot.jobs.store import PostStore
-from bot.jsonfile import read_json_records
+from bot.jsonfile import read_csv_rows, read_json_documents, read_json_records
+from bot.normalise import bluesky, x
+from bot.normalise.errors import MalformedPayloadError
 from bot.normalise.mastodon import normalise_status
+from bot.normalise.tags_csv import normalise_tags_row
+from bot.posts import Post
 from bot.screen import SKIP_MALFORMED, screen
 from storage import repository as repo
 from storage.db import session_scope
@@ -24,9 +31,36 @@ from storage.digests import suppressed_accounts
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("mastodon",)
 BATCH_SIZE = 500
-IMPORT_SOURCE = "import:mastodon"
+Reader = Callable[[Path, Callable[[int, str], None]], Iterator[tuple[int, Any]]]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportFormat:
+    """How to read one kind of archive: its records, how each becomes a post, whose profile it has."""
+
+    read: Reader
+    normalise: Callable[[Mapping[str, Any]], Post]
+    account_of: Callable[[Mapping[str, Any]], Mapping[str, Any] | None]
+
+
+def _twarc2_records(path: Path, bad: Callable[[int, str], None]) -> Iterator[tuple[int, Any]]:
+    for number, page in read_json_documents(path, bad):
+        pages = page if isinstance(page, list) else [page]
+        for item in pages:
+            if isinstance(item, Mapping):
+                for record in x.tweets_in_page(item):
+                    yield number, record
+            else:
+                bad(number, "not an X API v2 page (data + includes)")
+
+
+FORMATS: dict[str, ImportFormat] = {
+    "mastodon": ImportFormat(read_json_records, normalise_status, account_of_status),
+    "twarc2": ImportFormat(_twarc2_records, x.normalise_tweet, x.author_profile),
+    "bluesky": ImportFormat(read_json_records, bluesky.normalise_bluesky_post, bluesky.author_profile),
+    "tags-csv": ImportFormat(read_csv_rows, normalise_tags_row, lambda _row: None),
+}
 
 
 @dataclass(slots=True)
@@ -49,7 +83,7 @@ class ImportSummary:
         )
         if self.bad_lines:
             shown = ", ".join(str(n) for n in self.bad_lines[:20])
-            line += f"; unreadable lines: {shown}" + (" …" if len(self.bad_lines) > 20 else "")
+            line += f"; bad rows at lines: {shown}" + (" …" if len(self.bad_lines) > 20 else "")
         return line
 
 
@@ -62,31 +96,41 @@ def import_file(
     store: PostStore,
     fmt: str = "mastodon",
 ) -> ImportSummary:
-    """Store the Mastodon statuses in ``path`` (a JSON array, or one JSON object per line)."""
+    """Store the posts in ``path``, read as ``fmt`` (one of :data:`FORMATS`)."""
     if fmt not in FORMATS:
         raise ExemplarError(f"unknown import format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    kind = FORMATS[fmt]
     summary = ImportSummary(path=path)
-    wanted = set(hashtags)
+    source = f"import:{fmt}"
 
-    def bad_line(number: int, _message: str) -> None:
+    def bad_line(number: int, message: str) -> None:
+        log.warning("%s:%d: skipped: %s", path, number, message)
         summary.bad_lines.append(number)
         summary.skipped[SKIP_MALFORMED] += 1
 
-    records = (record for _number, record in read_json_records(path, bad_line))
+    records = kind.read(path, bad_line)
     with session_scope(engine) as session:
         suppressed = frozenset(suppressed_accounts(session))
     while batch := list(islice(records, BATCH_SIZE)):
         summary.read += len(batch)
-        screened = screen(batch, normalise_status, account_of_status, where=str(path), suppressed=suppressed)
+        good = []
+        for number, record in batch:
+            try:
+                kind.normalise(record)
+            except MalformedPayloadError as error:
+                bad_line(number, str(error))
+                continue
+            good.append(record)
+        screened = screen(good, kind.normalise, kind.account_of, where=str(path), suppressed=suppressed)
         summary.skipped.update(screened.skipped)
         now = clock()
         with session_scope(engine) as session:
             for acct in screened.opted_out:
                 summary.removed += repo.delete_posts_by_author(session, acct)
             saved = store.save(session, screened.posts, seen=None, now=now)
-            for tag in wanted:
+            for tag in set(hashtags):
                 tagged = [post for post in screened.posts if tag in post.hashtags]
-                repo.record_sightings(session, tagged, repo.SeenThrough(IMPORT_SOURCE, tag), now)
+                repo.record_sightings(session, tagged, repo.SeenThrough(source, tag), now)
         summary.new += saved.new
         summary.updated += saved.updated
     return summary

@@ -158,7 +158,7 @@ def test_import_json_lines_and_arrays_through_the_collector_path(tmp_path: Path)
     assert "1 not public" in result.output
     assert "1 opted out" in result.output
     assert "2 malformed" in result.output
-    assert "unreadable lines: 2" in result.output
+    assert "bad rows at lines: 2, 6" in result.output
 
     array = tmp_path / "export.json"
     array.write_text(json.dumps([status("1", favourites_count=99), status("7")]), encoding="utf-8")
