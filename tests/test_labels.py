@@ -149,10 +149,13 @@ def test_classify_input_needs_no_database_and_no_config(
 
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [(line["id"], line["labels"]) for line in lines] == [("1", ["question", "tool"]), ("3", [])]
+    assert [(line["id"], line["labels"]) for line in lines] == [
+        ("1", ["question", "tool"]),
+        ("9", []),
+        ("3", []),
+    ]
     assert set(lines[0]["reasons"]) == {"question", "tool"}
-    assert "statuses.jsonl:2: skipped" in result.stderr
-    assert "statuses.jsonl:3: skipped" in result.stderr
+    assert "statuses.jsonl:2: skipped" in result.stderr  # not JSON; a status with only an id is classified
     assert not list(tmp_path.glob("*.db"))
 
 
@@ -169,3 +172,28 @@ def test_extra_tools_from_the_config_are_recognised(tmp_path: Path) -> None:
     )
     result = CliRunner().invoke(cli, ["--config", str(config), "classify", "--input", str(statuses)])
     assert json.loads(result.stdout)["labels"] == ["tool"]
+
+
+def test_classify_input_needs_only_the_content(tmp_path: Path) -> None:
+    statuses = tmp_path / "trimmed.jsonl"
+    statuses.write_text(
+        "\n".join(
+            [
+                json.dumps({"id": "a1", "content": "<p>Anyone tried Loom for parent updates?</p>"}),
+                json.dumps(
+                    {"id": "a2", "content": "<p>Our video https://youtu.be/Xc4ZsXq1a2Y</p>", "account": None}
+                ),
+                json.dumps({"content": "<p>no id</p>"}),
+            ]
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        cli, ["--config", str(write_config(tmp_path)), "classify", "--input", str(statuses)]
+    )
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(line["id"], line["labels"]) for line in lines] == [
+        ("a1", ["question", "tool"]),
+        ("a2", ["video"]),
+    ]
+    assert "trimmed.jsonl:3: skipped" in result.stderr

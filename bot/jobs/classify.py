@@ -60,6 +60,21 @@ def relabel_all(engine: Engine, store: PostStore, clock: Callable[[], datetime])
             counts["posts"] += len(posts)
 
 
+def _with_defaults(record: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A status with the fields storage needs but classifying does not (uri, author, time) filled in,
+    so that a hand-written or trimmed status is still classified; only its ``id`` is required."""
+    if "reblog" in record and isinstance(record.get("reblog"), Mapping):
+        return {**record, "reblog": _with_defaults(record["reblog"])}
+    status_id = record.get("id")
+    filled = dict(record)
+    filled.setdefault("uri", f"urn:exemplar:status:{status_id}")
+    if not isinstance(filled.get("account"), Mapping):
+        filled["account"] = {"acct": "unknown", "username": "unknown"}
+    if not filled.get("created_at"):
+        filled["created_at"] = "1970-01-01T00:00:00Z"
+    return filled
+
+
 def classify_file(
     path: Path, catalogue: ToolCatalogue, on_problem: Callable[[int, str], None]
 ) -> Iterator[dict[str, Any]]:
@@ -69,7 +84,7 @@ def classify_file(
             on_problem(number, "not a JSON object")
             continue
         try:
-            post = normalise_status(record)
+            post = normalise_status(_with_defaults(record))
         except MalformedPayloadError as error:
             on_problem(number, str(error))
             continue
