@@ -218,6 +218,17 @@ class MastodonSettings(_Section):
         return None if values is None else _hashtag_list(values)
 
 
+class XSettings(_Section):
+    bearer_token_env: str
+    hashtags: list[str] | None = None
+    name: str = "x.com"
+
+    @field_validator("hashtags")
+    @classmethod
+    def _check_tags(cls, values: list[str] | None) -> list[str] | None:
+        return None if values is None else _hashtag_list(values)
+
+
 class FileSettings(_Section):
     hashtags: list[str]
     log_level: str = "info"
@@ -226,6 +237,7 @@ class FileSettings(_Section):
     links: LinkSettings = LinkSettings()
     tools: list[ToolEntry] = []
     mastodon: list[MastodonSettings] = []
+    x: list[XSettings] = []
     digest: DigestSettings = DigestSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     publish: PublishSettings = PublishSettings()
@@ -276,6 +288,19 @@ class MastodonSource:
 
 
 @dataclass(frozen=True, slots=True)
+class XSource:
+    """Recent search on X (API v2) with an app's bearer token."""
+
+    bearer_token: Secret
+    hashtags: tuple[str, ...]
+    name: str
+
+    @property
+    def key(self) -> str:
+        return "x:api"
+
+
+@dataclass(frozen=True, slots=True)
 class MastodonPublisher:
     """Where and how digest threads are posted on Mastodon, with the bot account's token."""
 
@@ -317,6 +342,7 @@ class Settings:
     publish_mastodon: MastodonPublisher | None = None
     email: EmailConfig | None = None
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    x: tuple[XSource, ...] = ()
 
     @property
     def digest_hashtag(self) -> str:
@@ -366,6 +392,14 @@ def settings_from_mapping(
             publish_mastodon=_publisher(parsed.publish.mastodon, env),
             email=_email(parsed.email, base_dir, env),
             schedule=parsed.schedule,
+            x=tuple(
+                XSource(
+                    bearer_token=secret_from_env(section.bearer_token_env, f"x[{i}].bearer_token_env", env),
+                    hashtags=tuple(section.hashtags or parsed.hashtags),
+                    name=section.name,
+                )
+                for i, section in enumerate(parsed.x)
+            ),
         )
     except ConfigError as error:
         raise ConfigError(f"{label}: {error}") from None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.app import opened_app, utc_now
 from bot.jobs.collect import CollectOptions, collector_for
+from bot.jobs.collect_x import collect_x
 from bot.jobs.optout import check_optout_requests
 from storage import digests as digest_repo
 from storage.db import session_scope
@@ -20,7 +21,8 @@ def collect_job(config_path: str) -> None:
     """Collect every configured source once, then read opt-out requests sent to the bot."""
     with opened_app(Path(config_path)) as app:
         collector = collector_for(app.settings, app.engine, utc_now, app.store)
-        for summary in collector.collect(app.settings.mastodon, CollectOptions()):
+        summaries = collector.collect(app.settings.mastodon, CollectOptions())
+        for summary in summaries + collect_x(collector, app.settings.x):
             (log.info if summary.ok else log.error)("%s", summary.describe())
         check_optout_requests(app.settings, app.engine, utc_now)
 

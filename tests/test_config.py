@@ -143,3 +143,15 @@ def test_the_example_config_is_valid() -> None:
     settings = load_settings(example, environ={"EXEMPLAR_MASTODON_TOKEN": "t"})
     assert settings.hashtags
     assert settings.mastodon
+
+
+def test_x_sources_need_a_bearer_token_from_the_environment(tmp_path: Path) -> None:
+    text = 'hashtags = ["fliplead"]\n[[x]]\nbearer_token_env = "X_BEARER"\n'
+    settings = load_settings(write(tmp_path, text), environ={"X_BEARER": "AAAA"})
+    [source] = settings.x
+    assert source.bearer_token.reveal() == "AAAA"
+    assert source.hashtags == ("fliplead",)
+    with pytest.raises(
+        ConfigError, match=r"x\[0\].bearer_token_env: environment variable X_BEARER is not set"
+    ):
+        load_settings(write(tmp_path, text), environ={})
