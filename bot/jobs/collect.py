@@ -7,7 +7,7 @@ fails is reported and the others carry on.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -97,15 +97,10 @@ class Collector:
     def _collect_source(
         self, client: MastodonClient, source: MastodonSource, options: CollectOptions, summary: SourceSummary
     ) -> None:
-        for tag in source.hashtags:
-            try:
-                self._collect_tag(client, source, tag, options, summary)
-            except RateLimitedError as error:
-                summary.errors.append(str(error))
-                return
-            except SourceError as error:
-                log.error("%s", error)
-                summary.errors.append(str(error))
+        if not each_hashtag(
+            source.hashtags, summary, lambda tag: self._collect_tag(client, source, tag, options, summary)
+        ):
+            return
         try:
             self._refresh_if_due(client, source, options, summary)
         except SourceError as error:
@@ -257,6 +252,21 @@ class Collector:
             repo.set_last_refresh(session, source.key, now)
         if gone:
             log.info("%s: %d posts deleted at the source were removed", source.name, len(gone))
+
+
+def each_hashtag(tags: Iterable[str], summary: SourceSummary, collect_one: Callable[[str], None]) -> bool:
+    """Collect each hashtag; a failure is recorded on ``summary`` and the next hashtag tried, except a
+    rate limit, which would fail them all: it ends the source's run. Returns False if it did."""
+    for tag in tags:
+        try:
+            collect_one(tag)
+        except RateLimitedError as error:
+            summary.errors.append(str(error))
+            return False
+        except SourceError as error:
+            log.error("%s", error)
+            summary.errors.append(str(error))
+    return True
 
 
 @dataclass(slots=True)

@@ -8,11 +8,11 @@ the tweet) and loses nothing.
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from bot.collectors.x_client import XClient
 from bot.config import XSource
-from bot.errors import RateLimitedError, SourceError
-from bot.jobs.collect import Collector
+from bot.jobs.collect import Collector, each_hashtag
 from bot.jobs.summary import SourceSummary
 from bot.normalise import x
 from bot.screen import screen
@@ -32,17 +32,9 @@ def collect_x(collector: Collector, sources: tuple[XSource, ...]) -> list[Source
     for source in sources:
         summary = SourceSummary(name=source.name)
         client = XClient(source, collector.policy, collector.settings.request_timeout)
-        for tag in source.hashtags:
-            try:
-                _collect_tag(collector, client, source, tag, summary, suppressed)
-            except RateLimitedError as error:
-                summary.errors.append(str(error))
-                break
-            except SourceError as error:
-                log.error("%s", error)
-                summary.errors.append(str(error))
-                if "refused" in str(error):
-                    break  # access problems are the same for every hashtag
+        each_hashtag(
+            source.hashtags, summary, partial(_collect_tag, collector, client, source, summary, suppressed)
+        )
         summary.requests = client.requests_made
         summaries.append(summary)
     return summaries
@@ -52,9 +44,9 @@ def _collect_tag(
     collector: Collector,
     client: XClient,
     source: XSource,
-    tag: str,
     summary: SourceSummary,
     suppressed: frozenset[str],
+    tag: str,
 ) -> None:
     with session_scope(collector.engine) as session:
         cursor = repo.get_cursor(session, source.key, tag)
