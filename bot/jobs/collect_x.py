@@ -7,7 +7,6 @@ the tweet) and loses nothing.
 
 from __future__ import annotations
 
-import logging
 from functools import partial
 
 from bot.collectors.x_client import XClient
@@ -20,8 +19,6 @@ from storage import repository as repo
 from storage.db import session_scope
 from storage.digests import suppressed_accounts
 from storage.models import Cursor
-
-log = logging.getLogger(__name__)
 
 
 def collect_x(collector: Collector, sources: tuple[XSource, ...]) -> list[SourceSummary]:
