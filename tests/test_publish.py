@@ -200,6 +200,7 @@ def test_publishing_posts_a_reply_chain_once_and_emails_each_leader_once(
     assert len(handler.messages) == 2
     message = handler.messages[0]
     assert message.get_content_type() == "multipart/alternative"
+    assert message["Date"].datetime == clock.now.replace(microsecond=0)  # dated when sent
     assert {part.get_content_type() for part in message.iter_parts()} == {"text/plain", "text/html"}
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "/unsubscribe?email=" in message["List-Unsubscribe"]

@@ -71,6 +71,7 @@ def send_digest_emails(
             recipient=recipient,
             unsubscribe_url=unsubscribe_link(recipient),
             archive_url=archive_url,
+            sent_at=clock(),
         )
         outcome, error, tries = "failed", None, 0
         while tries <= retries_now and attempts + tries < max_attempts:

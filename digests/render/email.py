@@ -9,6 +9,7 @@ Jinja2 template with autoescaping; post bodies go through :func:`safe_html`, so 
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from functools import lru_cache
@@ -43,13 +44,14 @@ def render_email(
     unsubscribe_mailto: str | None = None,
     archive_url: str | None = None,
     list_id: str | None = None,
+    sent_at: datetime | None = None,
 ) -> EmailMessage:
-    """The digest email for one recipient (the unsubscribe link is theirs)."""
+    """The digest email for one recipient (the unsubscribe link is theirs), dated ``sent_at``."""
     message = EmailMessage()
     message["Subject"] = no_mentions(digest.heading)
     message["From"] = sender
     message["To"] = recipient
-    message["Date"] = format_datetime(digest.period_end)
+    message["Date"] = format_datetime(sent_at or digest.period_end)
     domain = sender.rsplit("@", 1)[-1].rstrip(">") or "exemplar.invalid"
     seed = hashlib.sha256(f"{digest.id}:{recipient}".encode()).hexdigest()[:16]
     message["Message-ID"] = make_msgid(idstring=f"digest-{digest.id}-{seed}", domain=domain)
