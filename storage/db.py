@@ -27,6 +27,10 @@ class SchemaError(Exception):
 def create_db_engine(url: str) -> Engine:
     """An engine for ``url``: SQLite gets WAL, foreign keys and a busy timeout."""
     parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        # Without a driver named, SQLAlchemy would look for psycopg2; Exemplar ships psycopg 3.
+        parsed = parsed.set(drivername="postgresql+psycopg")
+        url = parsed.render_as_string(hide_password=False)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)

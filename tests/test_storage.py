@@ -222,3 +222,10 @@ def test_upgrade_is_idempotent(engine: Engine) -> None:
     before = schema_status(engine)
     after = upgrade_schema(engine)
     assert before == after
+
+
+def test_a_postgresql_url_without_a_driver_uses_psycopg() -> None:
+    engine = create_db_engine("postgresql://exemplar:secret@127.0.0.1:1/exemplar")
+    assert engine.url.drivername == "postgresql+psycopg"
+    assert engine.url.password == "secret"
+    engine.dispose()
