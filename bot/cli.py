@@ -108,18 +108,20 @@ def cli(ctx: click.Context, config: Path | None, verbose: int, quiet: bool) -> N
 def collect(options: _Options, backfill_days: float | None, refresh: bool | None) -> None:
     """Collect new posts from every configured source, once, and print a summary per source."""
     from bot.jobs.collect import CollectOptions, collector_for
+    from bot.jobs.collect_bluesky import collect_bluesky
     from bot.jobs.collect_x import collect_x
     from bot.jobs.optout import check_optout_requests
     from bot.progress import progress_for
 
     app = options.open()
-    if not app.settings.mastodon and not app.settings.x:
+    if not (app.settings.mastodon or app.settings.x or app.settings.bluesky):
         raise ConfigError("no sources are configured; add a [[mastodon]] section with a base_url")
     progress = progress_for()
     collector = collector_for(app.settings, app.engine, utc_now, app.store, progress=progress)
     try:
         summaries = collector.collect(app.settings.mastodon, CollectOptions(backfill_days, refresh))
         summaries += collect_x(collector, app.settings.x)
+        summaries += collect_bluesky(collector, app.settings.bluesky)
     finally:
         progress.finish()
     for summary in summaries:

@@ -229,6 +229,24 @@ class XSettings(_Section):
         return None if values is None else _hashtag_list(values)
 
 
+class BlueskySettings(_Section):
+    handle: str
+    app_password_env: str
+    base_url: str = "https://bsky.social"
+    hashtags: list[str] | None = None
+    name: str = "bsky.app"
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        return check_base_url(value)
+
+    @field_validator("hashtags")
+    @classmethod
+    def _check_tags(cls, values: list[str] | None) -> list[str] | None:
+        return None if values is None else _hashtag_list(values)
+
+
 class FileSettings(_Section):
     hashtags: list[str]
     log_level: str = "info"
@@ -238,6 +256,7 @@ class FileSettings(_Section):
     tools: list[ToolEntry] = []
     mastodon: list[MastodonSettings] = []
     x: list[XSettings] = []
+    bluesky: list[BlueskySettings] = []
     digest: DigestSettings = DigestSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     publish: PublishSettings = PublishSettings()
@@ -301,6 +320,21 @@ class XSource:
 
 
 @dataclass(frozen=True, slots=True)
+class BlueskySource:
+    """Post search on Bluesky, logged in as ``handle`` with an app password."""
+
+    handle: str
+    app_password: Secret
+    base_url: str
+    hashtags: tuple[str, ...]
+    name: str
+
+    @property
+    def key(self) -> str:
+        return f"bluesky:{self.base_url}"
+
+
+@dataclass(frozen=True, slots=True)
 class MastodonPublisher:
     """Where and how digest threads are posted on Mastodon, with the bot account's token."""
 
@@ -343,6 +377,7 @@ class Settings:
     email: EmailConfig | None = None
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     x: tuple[XSource, ...] = ()
+    bluesky: tuple[BlueskySource, ...] = ()
 
     @property
     def digest_hashtag(self) -> str:
@@ -399,6 +434,18 @@ def settings_from_mapping(
                     name=section.name,
                 )
                 for i, section in enumerate(parsed.x)
+            ),
+            bluesky=tuple(
+                BlueskySource(
+                    handle=section.handle.lstrip("@"),
+                    app_password=secret_from_env(
+                        section.app_password_env, f"bluesky[{i}].app_password_env", env
+                    ),
+                    base_url=section.base_url,
+                    hashtags=tuple(section.hashtags or parsed.hashtags),
+                    name=section.name,
+                )
+                for i, section in enumerate(parsed.bluesky)
             ),
         )
     except ConfigError as error:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.app import opened_app, utc_now
 from bot.jobs.collect import CollectOptions, collector_for
+from bot.jobs.collect_bluesky import collect_bluesky
 from bot.jobs.collect_x import collect_x
 from bot.jobs.optout import check_optout_requests
 from storage import digests as digest_repo
@@ -22,7 +23,8 @@ def collect_job(config_path: str) -> None:
     with opened_app(Path(config_path)) as app:
         collector = collector_for(app.settings, app.engine, utc_now, app.store)
         summaries = collector.collect(app.settings.mastodon, CollectOptions())
-        for summary in summaries + collect_x(collector, app.settings.x):
+        summaries += collect_x(collector, app.settings.x) + collect_bluesky(collector, app.settings.bluesky)
+        for summary in summaries:
             (log.info if summary.ok else log.error)("%s", summary.describe())
         check_optout_requests(app.settings, app.engine, utc_now)
 

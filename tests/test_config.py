@@ -155,3 +155,19 @@ def test_x_sources_need_a_bearer_token_from_the_environment(tmp_path: Path) -> N
         ConfigError, match=r"x\[0\].bearer_token_env: environment variable X_BEARER is not set"
     ):
         load_settings(write(tmp_path, text), environ={})
+
+
+def test_bluesky_sources_need_an_app_password_from_the_environment(tmp_path: Path) -> None:
+    text = (
+        'hashtags = ["fliplead"]\n[[bluesky]]\n'
+        'handle = "@exemplar.bsky.social"\napp_password_env = "BSKY_PW"\n'
+    )
+    settings = load_settings(write(tmp_path, text), environ={"BSKY_PW": "abcd-efgh"})
+    [source] = settings.bluesky
+    assert (source.handle, source.base_url, source.app_password.reveal()) == (
+        "exemplar.bsky.social",
+        "https://bsky.social",
+        "abcd-efgh",
+    )
+    with pytest.raises(ConfigError, match=r"bluesky\[0\].app_password_env: environment variable BSKY_PW"):
+        load_settings(write(tmp_path, text), environ={})
