@@ -191,9 +191,9 @@ def test_timeouts_are_retried(
     instance: MockServer, make_collector: Callable[..., Collector], clock: FakeClock
 ) -> None:
     post_many(instance, 2)
-    instance.fault(path=TAG_PATH, type="latency", delay_ms=1500, count=1)
+    instance.fault(path=TAG_PATH, type="latency", delay_ms=4000, count=1)
 
-    [summary] = run(make_collector(request_timeout=0.3), source_for(instance))
+    [summary] = run(make_collector(request_timeout=1.5), source_for(instance))
 
     assert summary.ok, summary.errors
     assert summary.new == 2
@@ -405,7 +405,7 @@ def test_a_hung_connection_times_out_and_is_retried(
     post_many(instance, 2)
     instance.fault(path=TAG_PATH, type="timeout", delay_ms=2000, count=1)
 
-    [summary] = run(make_collector(request_timeout=0.3), source_for(instance))
+    [summary] = run(make_collector(request_timeout=1.5), source_for(instance))
 
     assert summary.ok, summary.errors
     assert summary.new == 2

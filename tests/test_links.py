@@ -87,7 +87,7 @@ Site.routes = {
     "/go/abc": redirect("/watch/abc"),
     "/watch/abc": page(VIDEO_PAGE),
     "/loop": redirect("/loop"),
-    "/slow": page(VIDEO_PAGE, delay=2),
+    "/slow": page(VIDEO_PAGE, delay=4),
     "/huge": page(HUGE_PAGE),
     "/clip.mp4": page(b"\x00" * 100, "video/mp4"),
     "/clip": page(OEMBED_PAGE),
@@ -110,7 +110,7 @@ def site() -> Iterator[str]:
 @pytest.fixture
 def resolver() -> Iterator[LinkResolver]:
     links = LinkResolver(
-        LinkSettings(timeout=0.5, max_bytes=65_536, max_redirects=3, allow_private_addresses=True)
+        LinkSettings(timeout=1.5, max_bytes=65_536, max_redirects=3, allow_private_addresses=True)
     )
     yield links
     links.close()
@@ -141,7 +141,7 @@ def test_a_direct_video_file(site: str, resolver: LinkResolver) -> None:
     ("path", "error"),
     [
         ("/loop", "more than 3 redirects"),
-        ("/slow", "no answer within 0.5 s"),
+        ("/slow", "no answer within 1.5 s"),
         ("/missing", "HTTP 404"),
     ],
 )
@@ -152,7 +152,7 @@ def test_hostile_or_broken_links_are_reported_not_raised(
     result = resolver.resolve(f"{site}{path}")
     assert result.error is not None
     assert error in result.error
-    assert time.monotonic() - began < 1.5
+    assert time.monotonic() - began < 3.5
 
 
 def test_reading_stops_at_the_size_cap(site: str, resolver: LinkResolver) -> None:
@@ -179,7 +179,7 @@ def test_collect_resolves_unknown_links_and_labels_with_what_it_learned(
     maria.status_post(f"Background reading: {site}/article #fliplead")
     maria.status_post(f"This one never answers: {site}/slow #fliplead")
     maria.status_post("Known host, nothing to resolve: https://youtu.be/Xc4ZsXq1a2Y #fliplead")
-    settings = LinkSettings(timeout=0.5, allow_private_addresses=True)
+    settings = LinkSettings(timeout=1.5, allow_private_addresses=True)
     collector = make_collector()
     store = PostStore()
     resolver = LinkResolver(settings)
@@ -209,7 +209,7 @@ def test_collect_resolves_unknown_links_and_labels_with_what_it_learned(
 
 
 def test_the_per_run_budget_caps_resolution(site: str, sqlite_engine: Engine) -> None:
-    settings = LinkSettings(timeout=0.5, allow_private_addresses=True, max_links_per_run=2)
+    settings = LinkSettings(timeout=1.5, allow_private_addresses=True, max_links_per_run=2)
     resolver = LinkResolver(settings)
     cache = LinkCache(sqlite_engine, resolver, settings, lambda _url: False, lambda: datetime.now(UTC))
     posts = [
