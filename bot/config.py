@@ -129,8 +129,31 @@ class MastodonPublishSettings(_Section):
         return check_base_url(value)
 
 
+class XPublishSettings(_Section):
+    """User-context (OAuth 1.0a) credentials of the account that posts: four variable names."""
+
+    consumer_key_env: str
+    consumer_secret_env: str
+    access_token_env: str
+    access_token_secret_env: str
+
+
+class BlueskyPublishSettings(_Section):
+    handle: str
+    app_password_env: str
+    base_url: str = "https://bsky.social"
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        return check_base_url(value)
+
+
 class PublishSettings(_Section):
     mastodon: MastodonPublishSettings | None = None
+    # Off unless configured: posts with links cost money on X's pay-per-use pricing.
+    x: XPublishSettings | None = None
+    bluesky: BlueskyPublishSettings | None = None
 
 
 class EmailSettings(_Section):
@@ -345,6 +368,25 @@ class MastodonPublisher:
 
 
 @dataclass(frozen=True, slots=True)
+class XPublisher:
+    """The X account digest threads are posted as."""
+
+    consumer_key: Secret
+    consumer_secret: Secret
+    access_token: Secret
+    access_token_secret: Secret
+
+
+@dataclass(frozen=True, slots=True)
+class BlueskyPublisher:
+    """The Bluesky account digest threads are posted as, logged in with an app password."""
+
+    handle: str
+    app_password: Secret
+    base_url: str
+
+
+@dataclass(frozen=True, slots=True)
 class EmailConfig:
     """How digest emails are sent: SMTP when ``smtp_host`` is set, else ``.eml`` files in ``outbox_dir``."""
 
@@ -378,6 +420,8 @@ class Settings:
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     x: tuple[XSource, ...] = ()
     bluesky: tuple[BlueskySource, ...] = ()
+    publish_x: XPublisher | None = None
+    publish_bluesky: BlueskyPublisher | None = None
 
     @property
     def digest_hashtag(self) -> str:
@@ -447,6 +491,8 @@ def settings_from_mapping(
                 )
                 for i, section in enumerate(parsed.bluesky)
             ),
+            publish_x=_x_publisher(parsed.publish.x, env),
+            publish_bluesky=_bluesky_publisher(parsed.publish.bluesky, env),
         )
     except ConfigError as error:
         raise ConfigError(f"{label}: {error}") from None
@@ -474,6 +520,33 @@ def _publisher(section: MastodonPublishSettings | None, env: Mapping[str, str]) 
         access_token=secret_from_env(section.access_token_env, "publish.mastodon.access_token_env", env),
         visibility=section.visibility,
         char_limit=section.char_limit,
+    )
+
+
+def _x_publisher(section: XPublishSettings | None, env: Mapping[str, str]) -> XPublisher | None:
+    if section is None:
+        return None
+
+    def secret(key: str) -> Secret:
+        return secret_from_env(getattr(section, key), f"publish.x.{key}", env)
+
+    return XPublisher(
+        consumer_key=secret("consumer_key_env"),
+        consumer_secret=secret("consumer_secret_env"),
+        access_token=secret("access_token_env"),
+        access_token_secret=secret("access_token_secret_env"),
+    )
+
+
+def _bluesky_publisher(
+    section: BlueskyPublishSettings | None, env: Mapping[str, str]
+) -> BlueskyPublisher | None:
+    if section is None:
+        return None
+    return BlueskyPublisher(
+        handle=section.handle.lstrip("@"),
+        app_password=secret_from_env(section.app_password_env, "publish.bluesky.app_password_env", env),
+        base_url=section.base_url,
     )
 
 

@@ -22,7 +22,7 @@ from storage.db import session_scope
 if TYPE_CHECKING:
     from bot.jobs.publish import Publisher
 
-FORMATS = ("text", "json", "thread", "email")
+FORMATS = ("text", "json", "thread", "x-thread", "bluesky-thread", "email")
 
 
 def service_for(app: App, actor: str | None, *, with_home: bool = False) -> DigestService:
@@ -136,7 +136,7 @@ def digest_group(open_app: Any) -> click.Group:
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
     @click.option("--history", is_flag=True, help="Also print who did what, and when.")
     def show(digest_id: int, fmt: str, history: bool) -> None:
-        """Show a digest as text, JSON, the thread that would be posted, or the email."""
+        """Show a digest as text, JSON, the thread that would be posted on a network, or the email."""
         app = open_app()
         service = service_for(app, None)
         view = service.view(digest_id)
@@ -215,10 +215,17 @@ def digest_group(open_app: Any) -> click.Group:
     @digest.command()
     @click.argument("digest_id", type=int)
     @click.option("--dry-run", is_flag=True, help="Print what would be posted and sent; touch nothing.")
+    @click.option(
+        "--retry-unconfirmed",
+        is_flag=True,
+        help="Post again the parts an interrupted publish could not confirm (check the accounts first).",
+    )
     @click.option("--by", help="Who is publishing (default: the login name).")
-    def publish(digest_id: int, dry_run: bool, by: str | None) -> None:
-        """Publish an approved digest: re-check consent, post the thread, email the leaders."""
-        report = publisher_for(open_app(), by).publish(digest_id, dry_run=dry_run)
+    def publish(digest_id: int, dry_run: bool, retry_unconfirmed: bool, by: str | None) -> None:
+        """Publish an approved digest: re-check consent, post the threads, email the leaders."""
+        report = publisher_for(open_app(), by).publish(
+            digest_id, dry_run=dry_run, retry_unconfirmed=retry_unconfirmed
+        )
         click.echo(describe_publish(report))
 
     return digest
@@ -230,19 +237,8 @@ def describe_publish(report: Any) -> str:
     prefix = "would drop" if report.dry_run else "dropped"
     for drop in report.dropped:
         lines.append(f"{prefix} post {drop.post_id} by {drop.author} ({drop.url}): {drop.reason}")
-    if report.parts:
-        links = sum(part.text.count("http") for part in report.parts)
-        if report.dry_run:
-            lines.append(f"would post a thread of {len(report.parts)} parts ({links} links):")
-            for number, part in enumerate(report.parts, start=1):
-                warning = f" [CW: {part.spoiler_text}]" if part.spoiler_text else ""
-                lines.append(f"--- part {number} of {len(report.parts)}{warning}\n{part.text}")
-        elif report.thread is not None:
-            lines.append(
-                f"thread: {report.thread.posted_now} parts posted now, "
-                f"{len(report.thread.remote_ids)} in all; "
-                f"starts at {report.thread.urls[0] if report.thread.urls else '?'}"
-            )
+    for thread in report.threads:
+        lines += _describe_thread(thread, report.dry_run)
     if report.dry_run and report.recipients:
         lines.append(f"would email {len(report.recipients)} leaders: {', '.join(report.recipients)}")
     if report.emails is not None:
@@ -259,17 +255,43 @@ def describe_publish(report: Any) -> str:
     return "\n".join(lines)
 
 
+_NETWORK_NAMES = {"mastodon": "Mastodon", "x": "X", "bluesky": "Bluesky"}
+
+
+def _describe_thread(thread: Any, dry_run: bool) -> list[str]:
+    network = _NETWORK_NAMES.get(thread.channel, thread.channel)
+    posts, links = len(thread.parts), thread.links
+    if dry_run:
+        lines = [f"{network}: would post a thread of {_plural(posts, 'post')} with {_plural(links, 'link')}:"]
+        for number, part in enumerate(thread.parts, start=1):
+            warning = f" [CW: {part.spoiler_text}]" if part.spoiler_text else ""
+            lines.append(f"--- {thread.channel} part {number} of {posts}{warning}\n{part.text}")
+        return lines
+    if thread.thread is None:
+        return []
+    posted = thread.thread
+    start = posted.urls[0] if posted.urls else "?"
+    now, total = posted.posted_now, len(posted.remote_ids)
+    return [f"{network}: {now} of {total} posts posted now; the thread starts at {start}"]
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def render(view: Any, fmt: str, app: App) -> str:
     """A digest in one of FORMATS, as a string."""
     if fmt == "json":
         from digests.render.json import digest_to_json
 
         return json.dumps(digest_to_json(view), ensure_ascii=False, indent=2)
-    if fmt == "thread":
+    if fmt.endswith("thread"):
+        from digests.render.measure import BLUESKY_MEASURE, X_MEASURE, mastodon_measure
         from digests.render.thread import render_thread
 
         limit = app.settings.publish_mastodon.char_limit if app.settings.publish_mastodon else None
-        parts = render_thread(view, char_limit=limit or 500)
+        measures = {"x-thread": X_MEASURE, "bluesky-thread": BLUESKY_MEASURE}
+        parts = render_thread(view, measure=measures.get(fmt) or mastodon_measure(limit or 500))
         return "\n\n".join(
             f"--- part {n} of {len(parts)}"
             + (f" [CW: {p.spoiler_text}]" if p.spoiler_text else "")

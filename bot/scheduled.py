@@ -67,7 +67,13 @@ def _publish_each(config_path: str, digest_ids: list[int]) -> None:
             except Exception:  # one digest failing must not stop the others; the next run retries
                 log.exception("digest %d: publishing failed", digest_id)
                 continue
-            if report.thread and report.thread.posted_now:
-                log.info("digest %d: posted %d thread parts", digest_id, report.thread.posted_now)
+            for thread in report.threads:
+                if thread.thread and thread.thread.posted_now:
+                    log.info(
+                        "digest %d: posted %d %s thread parts",
+                        digest_id,
+                        thread.thread.posted_now,
+                        thread.channel,
+                    )
             if report.emails and report.emails.sent:
                 log.info("digest %d: emailed %d leaders", digest_id, len(report.emails.sent))

@@ -61,6 +61,7 @@ class DigestItem:
     reblogs_count: int = 0
     replies_count: int = 0
     answers: tuple[Answer, ...] = ()
+    source: str = "mastodon"  # the network the post was collected from: mastodon, x or bluesky
 
 
 @dataclass(frozen=True, slots=True)

@@ -310,7 +310,12 @@ class Publication(Base):
     idempotency_key: Mapped[str] = mapped_column(String(128))
     remote_id: Mapped[str | None] = mapped_column(String(128))
     remote_url: Mapped[str | None] = mapped_column(String(2048))
+    # Bluesky replies name their parent and root by URI and content id (CID).
+    remote_cid: Mapped[str | None] = mapped_column(String(128))
     posted_at: Mapped[datetime | None]
+    # Set just before posting: a part attempted but never recorded may have gone out, and is looked
+    # for on the network before it is posted again.
+    attempted_at: Mapped[datetime | None]
 
 
 class EmailDelivery(Base):

@@ -158,3 +158,25 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome = yield
     report = outcome.get_result()  # type: ignore[attr-defined]
     setattr(item, f"rep_{report.when}", report)
+
+
+PUBLISHING_SEED = SeedConfig(
+    accounts=[
+        # Tokens for a mock server, not credentials.
+        SeedAccount(username="exemplar", display_name="Exemplar", bot=True, access_token="bot_token"),
+        SeedAccount(username="notabot", display_name="Human", access_token="human_token"),
+        SeedAccount(username="maria", display_name="María López", access_token="maria_token"),
+        SeedAccount(username="sam", display_name="Sam Okafor", access_token="sam_token"),
+        SeedAccount(username="lee", display_name="Lee Chen", access_token="lee_token"),
+    ]
+)
+
+
+@pytest.fixture
+def network() -> Iterator[MockServer]:
+    """A Mastodon server with the bot account that publishes digests, a human and three educators."""
+    config = MastodonMockConfig(
+        domain="school.example", database=DatabaseConfig(path=":memory:"), seed=PUBLISHING_SEED
+    )
+    with MockServer(config=config) as server:
+        yield server

@@ -108,17 +108,17 @@ def test_the_curator_cycle(setup: tuple[Path, MockServer]) -> None:
 
     assert "is approved" in run(config, "digest", "approve", str(digest_id), "--by", "claire").output
     dry = run(config, "digest", "publish", str(digest_id), "--dry-run")
-    assert "would post a thread of 3 parts" in dry.output
+    assert "Mastodon: would post a thread of 3 posts with 2 links:" in dry.output
     assert "would email 1 leaders: head@oakfield.example" in dry.output
     bot = server.client("exemplar")
     assert not bot.account_statuses(bot.me())  # a dry run posts nothing
 
     published = run(config, "digest", "publish", str(digest_id), "--by", "claire")
-    assert "thread: 3 parts posted now, 3 in all" in published.output
+    assert "Mastodon: 3 of 3 posts posted now; the thread starts at http" in published.output
     assert "emails: 1 sent" in published.output
     assert f"digest {digest_id} is published" in published.output
     again = run(config, "digest", "publish", str(digest_id))
-    assert "thread: 0 parts posted now, 3 in all" in again.output
+    assert "Mastodon: 0 of 3 posts posted now" in again.output
     assert "emails: 0 sent, 1 already sent" in again.output
     assert len(list((config.parent / "outbox").glob("*.eml"))) == 1
 

@@ -18,7 +18,6 @@ import httpx2
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from mastodon_mock.config import DatabaseConfig, MastodonMockConfig, SeedAccount, SeedConfig
 from mastodon_mock.testing import MockServer
 from sqlalchemy import Engine, select
 
@@ -28,27 +27,19 @@ from bot.errors import ExemplarError
 from bot.jobs import publish as publish_module
 from bot.jobs.collect import CollectOptions, Collector
 from bot.jobs.digest import DigestService
-from bot.jobs.publish import Publisher, email_transport
+from bot.jobs.publish import Publisher, PublishReport, email_transport
 from bot.jobs.store import PostStore
 from bot.retry import RetryPolicy
 from digests.lifecycle import TransitionError
 from digests.mail import OutboxTransport, SmtpTransport, TransientEmailError
+from digests.publish.thread import PostedThread
 from digests.render.sanitize import link_without_mention
+from digests.render.thread import ThreadPart
 from storage import publications
 from storage.db import session_scope
 from storage.models import DigestEvent, EmailDelivery, Publication
 from tests.conftest import FakeClock, source_for
 
-SEED = SeedConfig(
-    accounts=[
-        # Tokens for a mock server, not credentials.
-        SeedAccount(username="exemplar", display_name="Exemplar", bot=True, access_token="bot_token"),
-        SeedAccount(username="notabot", display_name="Human", access_token="human_token"),
-        SeedAccount(username="maria", display_name="María López", access_token="maria_token"),
-        SeedAccount(username="sam", display_name="Sam Okafor", access_token="sam_token"),
-        SeedAccount(username="lee", display_name="Lee Chen", access_token="lee_token"),
-    ]
-)
 LEADERS = ["head@oakfield.example", "refused@riverside.example", "deputy@oakfield.example"]
 
 
@@ -92,13 +83,6 @@ def mailbox() -> Iterator[tuple[Mailbox, int]]:
         controller.stop()
 
 
-@pytest.fixture
-def network(tmp_path: Path) -> Iterator[MockServer]:
-    config = MastodonMockConfig(domain="school.example", database=DatabaseConfig(path=":memory:"), seed=SEED)
-    with MockServer(config=config) as server:
-        yield server
-
-
 def build(
     engine: Engine,
     server: MockServer,
@@ -106,6 +90,7 @@ def build(
     *,
     smtp_port: int | None,
     token: str = "bot_token",
+    environ: dict[str, str] | None = None,
     **extra: Any,
 ) -> Publisher:
     email_section: dict[str, Any] = {"from": "digest@school.example", "recipients": LEADERS}
@@ -120,7 +105,7 @@ def build(
             **extra,
         },
         path=Path("/nonexistent/exemplar.toml"),
-        environ={"BOT_TOKEN": token},
+        environ={"BOT_TOKEN": token, **(environ or {})},
     )
     service = DigestService(engine, settings, PostStore(), clock, actor="curator@school.example")
     home = HomeInstances(
@@ -161,6 +146,18 @@ def approved_digest(
     return report.digest_id, posts
 
 
+def posted_thread(report: PublishReport) -> PostedThread | None:
+    thread = report.thread_on("mastodon")
+    assert thread is not None, "no Mastodon thread in the report"
+    return thread.thread
+
+
+def mastodon_parts(report: PublishReport) -> list[ThreadPart]:
+    thread = report.thread_on("mastodon")
+    assert thread is not None
+    return thread.parts
+
+
 def thread_of(server: MockServer, first_id: str) -> list[Any]:
     bot = server.client("exemplar")
     return [bot.status(first_id), *bot.status_context(first_id).descendants]
@@ -180,10 +177,10 @@ def test_publishing_posts_a_reply_chain_once_and_emails_each_leader_once(
     report = publisher.publish(digest_id)
 
     assert report.status == "published"
-    assert report.thread is not None
-    assert report.thread.posted_now == len(report.parts) == 5  # opening + 4 exemplars
-    chain = thread_of(network, report.thread.remote_ids[0])
-    assert [str(s.id) for s in chain] == list(report.thread.remote_ids)
+    assert posted_thread(report) is not None
+    assert posted_thread(report).posted_now == len(mastodon_parts(report)) == 5  # opening + 4 exemplars
+    chain = thread_of(network, posted_thread(report).remote_ids[0])
+    assert [str(s.id) for s in chain] == list(posted_thread(report).remote_ids)
     for parent, child in itertools.pairwise(chain):
         assert str(child.in_reply_to_id) == str(parent.id)
     assert all(s.visibility == "unlisted" and s.account.acct == "exemplar" for s in chain)
@@ -206,8 +203,8 @@ def test_publishing_posts_a_reply_chain_once_and_emails_each_leader_once(
     assert "/unsubscribe?email=" in message["List-Unsubscribe"]
 
     again = publisher.publish(digest_id)
-    assert again.thread is not None
-    assert again.thread.posted_now == 0
+    assert posted_thread(again) is not None
+    assert posted_thread(again).posted_now == 0
     assert again.emails is not None
     assert again.emails.sent == []
     assert len(handler.messages) == 2
@@ -250,9 +247,9 @@ def test_a_publish_interrupted_after_part_n_resumes_at_part_n_plus_one(
     _clear_faults(network)
     report = publisher.publish(digest_id)
 
-    assert report.thread is not None
-    assert report.thread.posted_now == 2
-    assert list(report.thread.remote_ids[:3]) == first_three
+    assert posted_thread(report) is not None
+    assert posted_thread(report).posted_now == 2
+    assert list(posted_thread(report).remote_ids[:3]) == first_three
     chain = thread_of(network, first_three[0])
     assert len(chain) == 5
     assert str(chain[3].in_reply_to_id) == first_three[2]
@@ -286,8 +283,8 @@ def test_a_rate_limit_while_publishing_is_waited_out(
     monkeypatch.setattr(publish_module, "publishing_client", client_that_records_its_waits)
     report = publisher.publish(digest_id)
 
-    assert report.thread is not None
-    assert report.thread.posted_now == 5
+    assert posted_thread(report) is not None
+    assert posted_thread(report).posted_now == 5
     assert len(slept) == 1
     assert 15 <= slept[0] <= 21
 
@@ -308,13 +305,13 @@ def test_consent_is_rechecked_just_before_publishing(
         posts["tool"].url: "the author now opts out (profile says #nobot)",
         posts["video2"].url: "edited into something else: no longer a video",
     }
-    assert dry.thread is None
+    assert posted_thread(dry) is None
     with session_scope(sqlite_engine) as session:
         assert session.scalars(select(Publication)).first() is None  # a dry run touches nothing
 
     report = publisher.publish(digest_id)
-    assert report.thread is not None
-    assert report.thread.posted_now == 2  # the opening and the one question left
+    assert posted_thread(report) is not None
+    assert posted_thread(report).posted_now == 2  # the opening and the one question left
     with session_scope(sqlite_engine) as session:
         events = [
             e.detail["reason"] for e in session.scalars(select(DigestEvent)) if e.action == "consent-dropped"
@@ -396,8 +393,8 @@ def test_a_temporary_mail_failure_is_retried_now_and_later(
     publisher.transport = SmtpTransport("127.0.0.1", port, starttls=False, timeout=5)
     later = publisher.publish(digest_id)
 
-    assert later.thread is not None
-    assert later.thread.posted_now == 0
+    assert posted_thread(later) is not None
+    assert posted_thread(later).posted_now == 0
     assert later.emails is not None
     assert sorted(later.emails.sent) == ["deputy@oakfield.example", "head@oakfield.example"]
     assert len(handler.messages) == 2

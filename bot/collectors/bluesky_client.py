@@ -1,4 +1,4 @@
-"""Post search on Bluesky through the atproto SDK, with our retry policy around each call.
+"""Post search and lookup on Bluesky through the atproto SDK, with our retry policy around each call.
 
 The SDK logs in with an app password and refreshes its session itself; each page comes back as the
 raw JSON the API sent (the SDK's models dumped with their wire names).
@@ -6,7 +6,7 @@ raw JSON the API sent (the SDK's models dumped with their wire names).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import httpx
@@ -20,6 +20,7 @@ from bot.retry import Failure, FailureKind, RetryPolicy
 T = TypeVar("T")
 
 PAGE_SIZE = 100
+LOOKUP_LIMIT = 25
 
 
 class BlueskyClient:
@@ -43,11 +44,7 @@ class BlueskyClient:
 
     def search_page(self, tag: str, *, cursor: str | None, since: str | None) -> dict[str, Any]:
         """One page of the newest posts with ``#tag`` (``sort=latest``), optionally only since a time."""
-        if not self._logged_in:
-            self._call(
-                lambda: self._client.login(self.source.handle, self.source.app_password.reveal()), "login"
-            )
-            self._logged_in = True
+        self._log_in()
         params: dict[str, Any] = {"q": f"#{tag}", "tag": [tag], "sort": "latest", "limit": PAGE_SIZE}
         if cursor:
             params["cursor"] = cursor
@@ -61,12 +58,50 @@ class BlueskyClient:
 
         return self._call(fetch, f"{self.source.name} #{tag}")
 
+    def posts_page(self, uris: Sequence[str]) -> dict[str, Any]:
+        """The post views of these ``at://`` URIs (1 to 25), as ``app.bsky.feed.getPosts`` answers.
+
+        A post that is gone is simply not in ``posts``. The author views carry labels but no bio.
+        """
+        _check_lookup(uris, "posts")
+        self._log_in()
+
+        def fetch() -> dict[str, Any]:
+            page = self._client.app.bsky.feed.get_posts(params={"uris": list(uris)})
+            dumped: dict[str, Any] = page.model_dump(mode="json", by_alias=True, exclude_none=True)
+            return dumped
+
+        return self._call(fetch, f"{self.source.name} lookup of {len(uris)} posts")
+
+    def profiles_page(self, actors: Sequence[str]) -> dict[str, Any]:
+        """The full profiles (bio, labels) of these DIDs or handles (1 to 25), as ``getProfiles`` answers."""
+        _check_lookup(actors, "profiles")
+        self._log_in()
+
+        def fetch() -> dict[str, Any]:
+            page = self._client.app.bsky.actor.get_profiles(params={"actors": list(actors)})
+            dumped: dict[str, Any] = page.model_dump(mode="json", by_alias=True, exclude_none=True)
+            return dumped
+
+        return self._call(fetch, f"{self.source.name} lookup of {len(actors)} profiles")
+
+    def _log_in(self) -> None:
+        if self._logged_in:
+            return
+        self._call(lambda: self._client.login(self.source.handle, self.source.app_password.reveal()), "login")
+        self._logged_in = True
+
     def _call(self, operation: Callable[[], T], what: str) -> T:
         def attempt() -> T:
             self.requests_made += 1
             return operation()
 
         return self.policy.call(attempt, classify_bluesky_error, what)
+
+
+def _check_lookup(keys: Sequence[str], what: str) -> None:
+    if not 0 < len(keys) <= LOOKUP_LIMIT:
+        raise ValueError(f"look up 1 to {LOOKUP_LIMIT} {what} at a time, not {len(keys)}")
 
 
 def classify_bluesky_error(error: Exception) -> Failure:

@@ -178,6 +178,14 @@ class MastodonClient:
         plain: dict[str, Any] = to_plain(account)
         return plain
 
+    def own_statuses(self, account_id: str, limit: int = 40) -> list[dict[str, Any]]:
+        """The account's newest statuses, replies included."""
+
+        def fetch() -> list[dict[str, Any]]:
+            return _as_status_list(self._api.account_statuses(account_id, limit=limit))
+
+        return self._call(fetch, f"{self.source.name} own statuses")
+
     def character_limit(self) -> int | None:
         """The instance's maximum status length, if it says."""
         info = self._call(self._api.instance_v2, f"{self.source.name} instance")

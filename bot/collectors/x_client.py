@@ -1,4 +1,4 @@
-"""Recent search on X (API v2) through tweepy, with our retry policy around each call.
+"""Recent search and tweet lookup on X (API v2) through tweepy, with our retry policy around each call.
 
 tweepy runs with ``wait_on_rate_limit=False`` and answers raw JSON (``return_type=dict``), so there is
 one retry policy (ours) and the raw payload is what the API sent.
@@ -7,7 +7,7 @@ one retry policy (ours) and the raw payload is what the API sent.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any, TypeVar
 
@@ -21,6 +21,7 @@ from bot.retry import Failure, FailureKind, RetryPolicy
 T = TypeVar("T")
 
 PAGE_SIZE = 100
+LOOKUP_LIMIT = 100
 EXPANSIONS = ["author_id", "attachments.media_keys", "referenced_tweets.id"]
 TWEET_FIELDS = [
     "created_at",
@@ -68,6 +69,28 @@ class XClient:
             return page
 
         return self._call(fetch, f"{self.source.name} #{tag}")
+
+    def lookup_page(self, ids: Sequence[str]) -> dict[str, Any]:
+        """The tweets with these ids (1 to 100), with their authors and media, as ``GET /2/tweets`` answers.
+
+        A tweet that is gone is not in ``data`` but in ``errors`` (``resource-not-found``).
+        """
+        if not 0 < len(ids) <= LOOKUP_LIMIT:
+            raise ValueError(f"look up 1 to {LOOKUP_LIMIT} tweets at a time, not {len(ids)}")
+
+        def fetch() -> dict[str, Any]:
+            page = self._client.get_tweets(
+                ids=list(ids),
+                expansions=EXPANSIONS,
+                tweet_fields=TWEET_FIELDS,
+                user_fields=USER_FIELDS,
+                media_fields=MEDIA_FIELDS,
+            )
+            if not isinstance(page, dict):
+                raise MalformedResponseError(f"expected a lookup object, got {type(page).__name__}")
+            return page
+
+        return self._call(fetch, f"{self.source.name} lookup of {len(ids)} tweets")
 
     def _call(self, operation: Callable[[], T], what: str) -> T:
         def attempt() -> T:

@@ -443,6 +443,7 @@ def _item_view(
         reblogs_count=post.reblogs_count,
         replies_count=post.replies_count,
         answers=tuple(Answer(a.author_name, a.answer_url) for a in answers),
+        source=post.source,
     )
 
 

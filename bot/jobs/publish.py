@@ -4,30 +4,40 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+import httpx
 from sqlalchemy import Engine
 
 from bot.classify import classify
+from bot.collectors.bluesky_client import BlueskyClient
 from bot.collectors.home import HomeInstances
-from bot.collectors.mastodon_client import MastodonClient, publishing_client
+from bot.collectors.mastodon_client import publishing_client
+from bot.collectors.x_client import XClient
 from bot.config import EmailConfig, Settings
 from bot.consent import opt_out_reason, visibility_allows_collection
 from bot.errors import ExemplarError
 from bot.jobs.digest import DigestService
+from bot.jobs.recheck import Current, recheck_bluesky, recheck_x
 from bot.normalise.errors import MalformedPayloadError
 from bot.normalise.mastodon import normalise_status
+from bot.publishers.bluesky import BlueskyThreadPoster
+from bot.publishers.mastodon import MastodonThreadPoster
+from bot.publishers.x import XThreadPoster
+from bot.retry import RetryPolicy
 from bot.unsubscribe import unsubscribe_url
 from digests.lifecycle import next_status
 from digests.mail import EmailTransport, OutboxTransport, SmtpTransport
 from digests.model import Digest, DigestItem
 from digests.publish.email import EmailReport, send_digest_emails
-from digests.publish.thread import PostedThread, publish_thread
-from digests.render.thread import ThreadPart, render_thread
+from digests.publish.thread import PostedThread, ThreadPoster, publish_thread
+from digests.render.measure import BLUESKY_MEASURE, X_MEASURE, TextMeasure, mastodon_measure
+from digests.render.thread import ThreadPart, render_thread, thread_links
 from storage import digests as digest_repo
+from storage import publications
 from storage import repository as repo
 from storage.app_state import signing_key
 from storage.db import session_scope
@@ -36,8 +46,8 @@ from storage.models import DigestItemRow
 
 log = logging.getLogger(__name__)
 
-THREAD_CHANNEL = "mastodon"
 DEFAULT_CHAR_LIMIT = 500
+CHANNELS = ("mastodon", "bluesky", "x")
 OPTED_OUT = "the author now opts out"
 
 
@@ -52,22 +62,37 @@ class Dropped:
 
 
 @dataclass(slots=True)
+class ThreadReport:
+    """One network's thread: the parts it consists of, and (unless a dry run) where they were posted."""
+
+    channel: str
+    parts: list[ThreadPart]
+    thread: PostedThread | None = None
+    error: str | None = None
+
+    @property
+    def links(self) -> int:
+        return thread_links(self.parts)
+
+
+@dataclass(slots=True)
 class PublishReport:
     digest_id: int
     dry_run: bool
     dropped: list[Dropped] = field(default_factory=list)
-    parts: list[ThreadPart] = field(default_factory=list)
-    thread: PostedThread | None = None
+    threads: list[ThreadReport] = field(default_factory=list)
     emails: EmailReport | None = None
     recipients: list[str] = field(default_factory=list)
     status: str = ""
 
+    def thread_on(self, channel: str) -> ThreadReport | None:
+        return next((thread for thread in self.threads if thread.channel == channel), None)
+
 
 def consent_problem(
     item: DigestItem,
-    status: dict[str, Any] | None,
+    current: Current,
     *,
-    reachable: bool,
     suppressed: set[str],
     allow_sensitive: bool,
     stored_edited_at: datetime | None,
@@ -76,18 +101,14 @@ def consent_problem(
     """Why an item may no longer be featured, or ``None`` if it may. Pure."""
     if item.author_acct.lower() in suppressed:
         return "the author asked to be left out"
-    if not reachable:
-        return "could not be checked at its home instance"
-    if status is None:
-        return "deleted at the source"
-    account = status.get("account")
-    reason = opt_out_reason(account) if isinstance(account, dict) else None
+    if not current.reachable:
+        return current.problem or "could not be checked at its home instance"
+    reason = opt_out_reason(current.profile) if current.profile is not None else None
     if reason is not None:
         return f"{OPTED_OUT} ({reason})"
-    try:
-        post = normalise_status(status)
-    except MalformedPayloadError:
-        return "its home instance answered with something unreadable"
+    post = current.post
+    if post is None:
+        return "deleted at the source"
     if not visibility_allows_collection(post.visibility):
         return "no longer public"
     if (post.spoiler_text or post.sensitive) and not allow_sensitive:
@@ -96,6 +117,21 @@ def consent_problem(
     if edited and item.section not in {label.name for label in classify(post)}:
         return f"edited into something else: no longer a {item.section}"
     return None
+
+
+def mastodon_current(status: dict[str, Any] | None, *, reachable: bool) -> Current:
+    """A Mastodon status as re-fetched at its home instance, in the shape :func:`consent_problem` reads."""
+    if not reachable:
+        return Current(None, None, reachable=False)
+    if status is None:
+        return Current(None, None, reachable=True)
+    account = status.get("account")
+    profile = account if isinstance(account, dict) else None
+    try:
+        post = normalise_status(status)
+    except MalformedPayloadError:
+        return Current(None, profile, False, "its home instance answered with something unreadable")
+    return Current(post, profile, reachable=True)
 
 
 @dataclass(slots=True)
@@ -107,6 +143,8 @@ class Publisher:
     transport: EmailTransport | None
     clock: Callable[[], datetime]
     sleep: Callable[[float], None] = time.sleep
+    # Where the Bluesky client sends its requests (tests replay recorded responses through it).
+    bluesky_transport: httpx.BaseTransport | None = None
 
     @property
     def engine(self) -> Engine:
@@ -116,13 +154,23 @@ class Publisher:
     def settings(self) -> Settings:
         return self.service.settings
 
-    def publish(self, digest_id: int, *, dry_run: bool = False) -> PublishReport:
+    def publish(
+        self, digest_id: int, *, dry_run: bool = False, retry_unconfirmed: bool = False
+    ) -> PublishReport:
+        """Re-check consent, post the thread on each configured network, email the leaders.
+
+        ``retry_unconfirmed`` forgets that parts were attempted: the curator has checked the accounts
+        and the parts that could not be confirmed did not go out.
+        """
         report = PublishReport(digest_id=digest_id, dry_run=dry_run)
         with session_scope(self.engine) as session:
             row = session.get(DigestRow, digest_id)
             if row is None:
                 raise ExemplarError(f"no digest {digest_id}; `exemplar digest list` shows them")
             status = row.status
+            if retry_unconfirmed and not dry_run:
+                for name in CHANNELS:
+                    publications.forget_attempts(session, digest_id, name)
         if status != "published":
             next_status(status, "publish")  # only approved digests publish
             report.dropped = self._recheck(digest_id, persist=not dry_run)
@@ -130,24 +178,14 @@ class Publisher:
         if dry_run:
             drop_ids = {d.post_id for d in report.dropped}
             view = _without(view, drop_ids)
-        publisher = self.settings.publish_mastodon
-        if publisher is not None:
-            client = publishing_client(publisher, self.settings.collect)
-            limit = (
-                publisher.char_limit or (None if dry_run else client.character_limit()) or DEFAULT_CHAR_LIMIT
+        for channel in self._channels(dry_run):
+            report.threads.append(self._thread(channel, view, digest_id, dry_run))
+        failed = [thread for thread in report.threads if thread.error]
+        if failed:
+            raise ExemplarError(
+                "; ".join(f"{thread.channel}: {thread.error}" for thread in failed)
+                + f" (digest {digest_id} stays approved; publishing again resumes where this stopped)"
             )
-            report.parts = render_thread(view, char_limit=limit)
-            if not dry_run:
-                _check_bot(client)
-                report.thread = publish_thread(
-                    self.engine,
-                    digest_id,
-                    THREAD_CHANNEL,
-                    [(part.text, part.spoiler_text) for part in report.parts],
-                    client,
-                    visibility=publisher.visibility,
-                    clock=self.clock,
-                )
         if not dry_run and status != "published":
             report.status = self.service.transition(digest_id, "publish")
         email = self.settings.email
@@ -156,6 +194,54 @@ class Publisher:
             if not dry_run and self.transport is not None:
                 report.emails = self._email(view, email)
         report.status = report.status or status
+        return report
+
+    def _channels(self, dry_run: bool) -> list[Channel]:
+        """The networks digests are published to, in order: each one only when configured."""
+        settings, timeout = self.settings, self.settings.collect.request_timeout
+        policy = RetryPolicy(
+            max_retries=settings.collect.max_retries,
+            backoff_seconds=settings.collect.backoff_seconds,
+            max_rate_limit_wait=settings.collect.max_rate_limit_wait,
+            sleep=self.sleep,
+        )
+        channels: list[Channel] = []
+        if settings.publish_mastodon is not None:
+            publisher = settings.publish_mastodon
+            client = publishing_client(publisher, settings.collect)
+            limit = (
+                publisher.char_limit or (None if dry_run else client.character_limit()) or DEFAULT_CHAR_LIMIT
+            )
+            mastodon = MastodonThreadPoster(client, publisher.visibility)
+            channels.append(Channel(mastodon_measure(limit), mastodon, mastodon.check_account))
+        if settings.publish_bluesky is not None:
+            bluesky = BlueskyThreadPoster(settings.publish_bluesky, policy, timeout, self.bluesky_transport)
+            channels.append(Channel(BLUESKY_MEASURE, bluesky))
+        if settings.publish_x is not None:
+            x = XThreadPoster(settings.publish_x, policy, timeout)
+            channels.append(Channel(X_MEASURE, x))
+        return channels
+
+    def _thread(self, channel: Channel, view: Digest, digest_id: int, dry_run: bool) -> ThreadReport:
+        name = channel.poster.channel
+        with session_scope(self.engine) as session:
+            fixed = publications.thread_parts(session, digest_id, name)
+        # Once a thread is planned, its parts are what gets posted, whatever the digest became since.
+        parts = (
+            [ThreadPart(row.text, row.spoiler_text) for row in fixed]
+            if fixed
+            else render_thread(view, measure=channel.measure)
+        )
+        report = ThreadReport(name, parts)
+        if dry_run:
+            return report
+        try:
+            if channel.check is not None:
+                channel.check()
+            report.thread = publish_thread(self.engine, digest_id, parts, channel.poster, clock=self.clock)
+        except ExemplarError as error:
+            log.error("digest %d: publishing the %s thread stopped: %s", digest_id, name, error)
+            report.error = str(error)
         return report
 
     def _email(self, view: Digest, email: EmailConfig) -> EmailReport:
@@ -186,14 +272,13 @@ class Publisher:
             stored = {
                 item.post_id: (item.post.edited_at, item.curated) for item in digest_repo.live_items(row)
             }
+        current = self._current(view.items)
         dropped = []
         for item in view.items:
-            status, reachable = self.home.status(item.url) if self.home else (None, False)
             edited_at, curated = stored[item.post_id]
             problem = consent_problem(
                 item,
-                status,
-                reachable=reachable,
+                current[item.post_id],
                 suppressed=suppressed,
                 allow_sensitive=self.settings.digest.allow_sensitive,
                 stored_edited_at=edited_at,
@@ -204,6 +289,42 @@ class Publisher:
         if persist and dropped:
             self._record_drops(digest_id, dropped)
         return dropped
+
+    def _current(self, items: Sequence[DigestItem]) -> dict[int, Current]:
+        """Each item as its source shows it now: Mastodon posts at their home instance, tweets and
+        Bluesky posts through the configured API access (none configured: they cannot be checked)."""
+        settings, timeout = self.settings, self.settings.collect.request_timeout
+        policy = RetryPolicy(max_retries=1, backoff_seconds=1, sleep=self.sleep)
+        found: dict[int, Current] = {}
+        by_source: dict[str, list[DigestItem]] = {}
+        for item in items:
+            by_source.setdefault(item.source, []).append(item)
+        for item in by_source.pop("mastodon", []):
+            status, reachable = self.home.status(item.url) if self.home else (None, False)
+            found[item.post_id] = mastodon_current(status, reachable=reachable)
+        x_items = by_source.pop("x", [])
+        if x_items:
+            x_client = XClient(settings.x[0], policy, timeout) if settings.x else None
+            x_now = recheck_x(x_client, [item.uri for item in x_items])
+            for item in x_items:
+                found[item.post_id] = _explained(x_now[item.uri], x_client is None, "[[x]] bearer token")
+        bluesky_items = by_source.pop("bluesky", [])
+        if bluesky_items:
+            source = settings.bluesky[0] if settings.bluesky else None
+            bluesky_client = (
+                BlueskyClient(source, policy, timeout, self.bluesky_transport) if source else None
+            )
+            bluesky_now = recheck_bluesky(bluesky_client, [item.uri for item in bluesky_items])
+            for item in bluesky_items:
+                found[item.post_id] = _explained(
+                    bluesky_now[item.uri], bluesky_client is None, "[[bluesky]] login"
+                )
+        for source_name, rest in by_source.items():
+            for item in rest:
+                found[item.post_id] = Current(
+                    None, None, False, f"posts from {source_name} cannot be re-checked"
+                )
+        return found
 
     def _record_drops(self, digest_id: int, dropped: list[Dropped]) -> None:
         now = self.clock()
@@ -235,13 +356,19 @@ def _without(view: Digest, post_ids: set[int]) -> Digest:
     return replace(view, items=tuple(item for item in view.items if item.post_id not in post_ids))
 
 
-def _check_bot(client: MastodonClient) -> None:
-    account = client.own_account()
-    if not account.get("bot"):
-        raise ExemplarError(
-            f"the publishing account @{account.get('acct')} is not marked as a bot; tick "
-            "'This is an automated account' in its profile settings before publishing"
-        )
+def _explained(current: Current, no_access: bool, needed: str) -> Current:
+    if no_access:
+        return replace(current, problem=f"could not be re-checked: no {needed} is configured")
+    return current
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """A network to publish to: how it measures posts, who posts, and what to check first."""
+
+    measure: TextMeasure
+    poster: ThreadPoster
+    check: Callable[[], None] | None = None
 
 
 def email_transport(email: EmailConfig | None) -> EmailTransport | None:

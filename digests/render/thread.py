@@ -1,22 +1,23 @@
-"""A digest as a Mastodon thread: numbered parts that each fit the instance's character limit.
+"""A digest as a thread: numbered parts that each fit the network's limit per post.
 
-Mastodon counts every link as 23 characters whatever its length, and a mention ``@user@domain`` as
-``@user``; :func:`mastodon_length` counts the same way. The first part carries the heading, the intro
-and the hashtag; then one part per exemplar, attributed to its author by name with a link to the
-original post (never an @-mention); a content warning on a post is carried over to its part.
+Each network counts a post its own way (:mod:`digests.render.measure`). The first part carries the
+heading, the intro and the hashtag; then one part per exemplar, attributed to its author by name with a
+link to the original post (never an @-mention). A content warning on a post is carried over to its part:
+as the part's own warning where the network has them (Mastodon), else as the first line of its text.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from digests.model import SECTION_TITLES, SECTIONS, Digest, DigestItem
+from digests.render.measure import URL, TextMeasure, mastodon_length, mastodon_measure
 from digests.render.sanitize import link_without_mention, no_mentions, safe_url
 
-URL_LENGTH = 23
-_URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]}'’”]")
-_MENTION = re.compile(r"(?<![\w/])@(\w+)@[\w.-]+\w")
+__all__ = ["ThreadPart", "mastodon_length", "render_thread", "thread_links"]
+
+Length = Callable[[str], int]
 # " (12/34)" after the text: room is kept for it before the total is known.
 _NUMBER_ROOM = len("\n\n(99/99)")
 MAX_NAME = 60
@@ -32,33 +33,37 @@ class ThreadPart:
     spoiler_text: str = ""
 
 
-def mastodon_length(text: str, url_length: int = URL_LENGTH) -> int:
-    """How long Mastodon says ``text`` is: links count ``url_length``, remote mentions as local ones.
-
-    >>> mastodon_length("see https://example.org/a/very/long/path/indeed?x=1 @sam@school.example")
-    32
-    """
-    without_urls = _URL.sub(lambda _: "x" * url_length, text)
-    return len(_MENTION.sub(lambda m: "@" + m.group(1), without_urls))
-
-
 def render_thread(
-    digest: Digest, *, char_limit: int = 500, url_length: int = URL_LENGTH, archive_url: str | None = None
+    digest: Digest,
+    *,
+    char_limit: int = 500,
+    archive_url: str | None = None,
+    measure: TextMeasure | None = None,
 ) -> list[ThreadPart]:
-    """The thread that publishes ``digest``, each part within ``char_limit`` (its CW included)."""
-    if char_limit < MIN_CHAR_LIMIT:
-        raise ValueError(f"a character limit of {char_limit} is too small for a digest thread (at least 120)")
-    budget = char_limit - _NUMBER_ROOM
-    bodies = _opening(digest, budget, url_length, archive_url)
+    """The thread that publishes ``digest``: on Mastodon with ``char_limit`` unless ``measure`` says
+    which network and limit; each part fits (its warning included)."""
+    measure = measure or mastodon_measure(char_limit)
+    if measure.limit < MIN_CHAR_LIMIT:
+        raise ValueError(
+            f"a character limit of {measure.limit} is too small for a digest thread (at least 120)"
+        )
+    budget = measure.limit - _NUMBER_ROOM
+    length = measure.length
+    bodies = _opening(digest, budget, length, archive_url)
     for section in SECTIONS:
         for index, item in enumerate(digest.section(section)):
             title = SECTION_TITLES[section] if index == 0 else None
-            bodies.append(_item_part(item, title, budget, url_length))
+            bodies.append(_item_part(item, title, budget, length, inline_warning=not measure.has_warnings))
     total = len(bodies)
     return [
         ThreadPart(text=f"{part.text}\n\n({number}/{total})", spoiler_text=part.spoiler_text)
         for number, part in enumerate(bodies, start=1)
     ]
+
+
+def thread_links(parts: list[ThreadPart]) -> int:
+    """How many links the thread posts (X charges for posts with links)."""
+    return sum(len(URL.findall(part.text)) for part in parts)
 
 
 _NOUNS = {
@@ -68,7 +73,7 @@ _NOUNS = {
 }
 
 
-def _opening(digest: Digest, budget: int, url_length: int, archive_url: str | None) -> list[ThreadPart]:
+def _opening(digest: Digest, budget: int, length: Length, archive_url: str | None) -> list[ThreadPart]:
     tag = f"#{digest.hashtag}"
     lines = [no_mentions(digest.heading)]
     counts = [_count(len(digest.section(s)), s) for s in SECTIONS if digest.section(s)]
@@ -80,15 +85,15 @@ def _opening(digest: Digest, budget: int, url_length: int, archive_url: str | No
     if link:
         lines.append(f"All of it on one page: {link}")
     # The optional lines go first if even the heading and the hashtag are a squeeze.
-    while len(lines) > 1 and mastodon_length("\n\n".join([*lines, tag]), url_length) > budget:
+    while len(lines) > 1 and length("\n\n".join([*lines, tag])) > budget:
         lines.pop()
-    head = _shorten("\n\n".join(lines), budget - len(tag) - 2, url_length)
+    head = _shorten("\n\n".join(lines), budget - length(tag) - 2, length)
     intro = no_mentions(" ".join(digest.intro.split()))
-    first_room = budget - mastodon_length(f"{head}\n\n\n\n{tag}", url_length)
-    if not intro or mastodon_length(intro, url_length) <= first_room:
+    first_room = budget - length(f"{head}\n\n\n\n{tag}")
+    if not intro or length(intro) <= first_room:
         return [ThreadPart("\n\n".join(x for x in (head, intro, tag) if x))]
     # An intro too long for the first part gets parts of its own, as many as it needs.
-    pieces = _split_words(intro, budget - 2, url_length)
+    pieces = _split_words(intro, budget - 2, length)
     last = len(pieces) - 1
     return [ThreadPart(f"{head}\n\n{tag}")] + [
         ThreadPart(("…" if n else "") + piece + ("…" if n < last else "")) for n, piece in enumerate(pieces)
@@ -100,23 +105,26 @@ def _count(number: int, section: str) -> str:
     return f"{number} {singular if number == 1 else plural}"
 
 
-def _item_part(item: DigestItem, title: str | None, budget: int, url_length: int) -> ThreadPart:
-    spoiler = _shorten(no_mentions(" ".join(item.spoiler_text.split())), MAX_WARNING, url_length)
-    room = budget - (mastodon_length(spoiler, url_length) if spoiler else 0)
-    header = f"{title}\n\n" if title else ""
-    who = _shorten(no_mentions(" ".join(item.author_name.split()) or "Someone"), MAX_NAME, url_length)
+def _item_part(
+    item: DigestItem, title: str | None, budget: int, length: Length, *, inline_warning: bool
+) -> ThreadPart:
+    spoiler = _shorten(no_mentions(" ".join(item.spoiler_text.split())), MAX_WARNING, length)
+    warning_line = f"CW: {spoiler}\n\n" if spoiler and inline_warning else ""
+    room = budget - (length(spoiler) if spoiler and not inline_warning else 0)
+    header = f"{title}\n\n{warning_line}" if title else warning_line
+    who = _shorten(no_mentions(" ".join(item.author_name.split()) or "Someone"), MAX_NAME, length)
     link = link_without_mention(item.url, item.uri) or ""
     extras = _extras(item)
 
     def fixed_length() -> int:
-        return mastodon_length(f"{header}{who}: \n{link}" + (f"\n{extras}" if extras else ""), url_length)
+        return length(f"{header}{who}: \n{link}" + (f"\n{extras}" if extras else ""))
 
     if room - fixed_length() < 20 and extras:
         extras = ""  # credits that do not fit are dropped before the post's own words
-    words = no_mentions(" ".join((item.blurb or _URL.sub("", item.text)).split()))
-    words = _shorten(words, max(room - fixed_length(), 0), url_length)
+    words = no_mentions(" ".join((item.blurb or URL.sub("", item.text)).split()))
+    words = _shorten(words, max(room - fixed_length(), 0), length)
     text = f"{header}{who}: {words}".rstrip() + f"\n{link}" + (f"\n{extras}" if extras else "")
-    return ThreadPart(text=text, spoiler_text=spoiler)
+    return ThreadPart(text=text, spoiler_text="" if inline_warning else spoiler)
 
 
 def _extras(item: DigestItem) -> str:
@@ -133,35 +141,36 @@ def _extras(item: DigestItem) -> str:
     return ""
 
 
-def _shorten(text: str, room: int, url_length: int) -> str:
-    if mastodon_length(text, url_length) <= room:
+def _shorten(text: str, room: int, length: Length) -> str:
+    if length(text) <= room:
         return text
     words = text.split(" ")
     kept: list[str] = []
     for word in words:
         candidate = " ".join([*kept, word])
-        if mastodon_length(candidate, url_length) + 1 > room:
+        if length(candidate) + 1 > room:
             break
         kept.append(word)
     shortened = " ".join(kept)
     if not shortened:
-        shortened = text[: max(room - 1, 0)]
+        shortened = _cut(text, room - 1, length)
     return shortened.rstrip(" ,;:.-") + "…" if room > 0 else ""
 
 
-def _split_words(text: str, room: int, url_length: int) -> list[str]:
-    """``text`` in pieces of at most ``room`` (Mastodon-counted), split between words where possible."""
+def _split_words(text: str, room: int, length: Length) -> list[str]:
+    """``text`` in pieces of at most ``room`` (as ``length`` counts), split between words where possible."""
     pieces: list[str] = []
     current = ""
     for word in text.split(" "):
-        while mastodon_length(word, url_length) > room:  # a "word" longer than a part: cut it
+        while length(word) > room:  # a "word" longer than a part: cut it
             if current:
                 pieces.append(current)
                 current = ""
-            pieces.append(word[:room])
-            word = word[room:]
+            piece = _cut(word, room, length) or word[0]
+            pieces.append(piece)
+            word = word[len(piece) :]
         candidate = f"{current} {word}" if current else word
-        if mastodon_length(candidate, url_length) > room:
+        if length(candidate) > room:
             pieces.append(current)
             current = word
         else:
@@ -169,3 +178,15 @@ def _split_words(text: str, room: int, url_length: int) -> list[str]:
     if current:
         pieces.append(current)
     return pieces
+
+
+def _cut(text: str, room: int, length: Length) -> str:
+    """The longest start of ``text`` that fits ``room``."""
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if length(text[:middle]) <= room:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low]

@@ -1,0 +1,1 @@
+"""Posting digest threads: one module per network, each a :class:`digests.publish.thread.ThreadPoster`."""
