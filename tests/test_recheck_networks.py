@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -17,14 +19,20 @@ import httpx
 import pytest
 import responses
 from requests import PreparedRequest
+from sqlalchemy import Engine
 
 from bot.collectors.bluesky_client import BlueskyClient
 from bot.collectors.x_client import XClient
-from bot.config import BlueskySource, XSource
+from bot.config import BlueskySource, XSource, settings_from_mapping
 from bot.consent import opt_out_reason
+from bot.imports import import_file
+from bot.jobs.digest import DigestService
+from bot.jobs.publish import Publisher
 from bot.jobs.recheck import Current, recheck_bluesky, recheck_x
+from bot.jobs.store import PostStore
 from bot.retry import RetryPolicy
 from bot.secrets import Secret
+from tests.conftest import FakeClock
 from tests.test_collect_bluesky import HEADERS as BLUESKY_HEADERS
 from tests.test_collect_bluesky import PROFILE, SESSION
 
@@ -510,3 +518,64 @@ def test_bluesky_a_missing_profile_or_an_unreadable_post_is_unreachable(policy: 
 def test_bluesky_without_a_client_everything_is_unreachable() -> None:
     uri = f"at://{CLAIRE}/app.bsky.feed.post/3lpk2u6qo222m"
     assert recheck_bluesky(None, [uri]) == {uri: UNREACHABLE}
+
+
+# --- through the publisher ----------------------------------------------------------------------------
+
+
+def twarc2_archive(path: Path, tweets: list[dict[str, Any]], users: list[dict[str, Any]]) -> Path:
+    page = {"data": tweets, "includes": {"users": users}, "meta": {"result_count": len(tweets)}}
+    path.write_text(json.dumps(page) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("x_access", [True, False])
+def test_tweets_in_a_digest_are_rechecked_on_x_before_publishing(
+    api: responses.RequestsMock, sqlite_engine: Engine, tmp_path: Path, x_access: bool
+) -> None:
+    video = tweet("1788459752172744762", "#fliplead Our flipped briefing https://t.co/AbCdEf1234")
+    video["entities"]["urls"] = [
+        {
+            "start": 33,
+            "end": 56,
+            "url": "https://t.co/AbCdEf1234",
+            "expanded_url": "https://youtu.be/Xc4ZsXq1a2Y",
+            "display_url": "youtu.be/Xc4ZsXq1a2Y",
+        }
+    ]
+    question = tweet("1788446299613806934", "#fliplead Anyone flipped a whole INSET day? Tips?", QUIET)
+    clock = FakeClock()
+    clock.now = datetime(2026, 11, 20, 12, tzinfo=UTC)
+    quiet_then = {**QUIET, "description": "Headteacher."}  # opts out only after being collected
+    archive = twarc2_archive(tmp_path / "tweets.jsonl", [video, question], [MARIA, quiet_then])
+    imported = import_file(
+        sqlite_engine, archive, hashtags=("fliplead",), clock=clock, store=PostStore(), fmt="twarc2"
+    )
+    assert imported.new == 2
+    serve(api, FakeX([video, question], [MARIA, QUIET]))
+    settings = settings_from_mapping(
+        {
+            "hashtags": ["fliplead"],
+            "collect": {"request_timeout": 2, "backoff_seconds": 0, "max_retries": 0},
+            **({"x": [{"bearer_token_env": "X_BEARER"}]} if x_access else {}),
+        },
+        path=tmp_path / "exemplar.toml",
+        environ={"X_BEARER": "AAAA-test-bearer"},
+    )
+    service = DigestService(sqlite_engine, settings, PostStore(), clock, actor="curator@school.example")
+    draft = service.draft((datetime(2026, 11, 16, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC)))
+    assert {item.source for item in service.view(draft.digest_id).items} == {"x"}
+    service.transition(draft.digest_id, "approve")
+    publisher = Publisher(service=service, home=None, transport=None, clock=clock, sleep=clock.sleep)
+
+    report = publisher.publish(draft.digest_id)
+
+    reasons = {drop.url: drop.reason for drop in report.dropped}
+    if x_access:
+        quiet_url = "https://x.com/QuietHead/status/1788446299613806934"
+        assert reasons == {quiet_url: "the author now opts out (profile says #nobot)"}
+        assert [item.author_acct for item in service.view(draft.digest_id).items] == ["marialeads@x.com"]
+    else:
+        assert set(reasons.values()) == {"could not be re-checked: no [[x]] bearer token is configured"}
+        assert len(reasons) == 2
+        assert not api.calls

@@ -31,8 +31,8 @@ T = TypeVar("T")
 POST_COLLECTION = "app.bsky.feed.post"
 BSKY_WEB = "https://bsky.app"
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
-# A hashtag as Bluesky's clients detect it: not inside a word, not all digits, up to 64 characters.
-_HASHTAG = regex.compile(r"(?<![\w#])#(?!\d+\b)(\w{1,64})\b")
+# A hashtag as Bluesky's clients detect it: after a space or at the start, not all digits, up to 64 characters.
+_HASHTAG = regex.compile(r"(?<!\S)#(?!\d+\b)(\w{1,64})\b")
 
 
 def tid(microseconds: int, clock_id: int) -> str:
