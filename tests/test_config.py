@@ -171,3 +171,27 @@ def test_bluesky_sources_need_an_app_password_from_the_environment(tmp_path: Pat
     )
     with pytest.raises(ConfigError, match=r"bluesky\[0\].app_password_env: environment variable BSKY_PW"):
         load_settings(write(tmp_path, text), environ={})
+
+
+def test_publishing_to_x_and_bluesky_is_off_unless_configured(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, 'hashtags = ["fliplead"]\n'), environ={})
+    assert (settings.publish_x, settings.publish_bluesky) == (None, None)
+
+    text = (
+        'hashtags = ["fliplead"]\n'
+        '[publish.x]\nconsumer_key_env = "CK"\nconsumer_secret_env = "CS"\n'
+        'access_token_env = "AT"\naccess_token_secret_env = "ATS"\n'
+        '[publish.bluesky]\nhandle = "@exemplar.bsky.social"\napp_password_env = "BSKY_PUBLISH"\n'
+    )
+    environ = {"CK": "ck-1", "CS": "cs-2", "AT": "at-3", "ATS": "ats-4", "BSKY_PUBLISH": "wxyz-1234"}
+    settings = load_settings(write(tmp_path, text), environ=environ)
+
+    assert settings.publish_x is not None
+    assert settings.publish_bluesky is not None
+    x = settings.publish_x
+    secrets = (x.consumer_key, x.consumer_secret, x.access_token, x.access_token_secret)
+    assert [secret.reveal() for secret in secrets] == ["ck-1", "cs-2", "at-3", "ats-4"]
+    assert settings.publish_bluesky.handle == "exemplar.bsky.social"
+    assert all(value not in repr(settings) for value in environ.values())
+    with pytest.raises(ConfigError, match=r"publish.x.access_token_secret_env: environment variable ATS"):
+        load_settings(write(tmp_path, text), environ={**environ, "ATS": ""})

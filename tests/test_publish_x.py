@@ -19,6 +19,7 @@ import responses
 from mastodon_mock.testing import MockServer
 from sqlalchemy import Engine
 
+from bot.digest_cli import describe_publish
 from bot.errors import ExemplarError
 from bot.jobs.collect import Collector
 from bot.jobs.publish import Publisher, PublishReport, ThreadReport
@@ -399,6 +400,7 @@ def test_a_dry_run_counts_the_posts_and_links_and_calls_nothing(
     thread = x_thread(report)
     assert thread.thread is None
     assert (len(thread.parts), thread.links) == (5, 4)
+    assert "X: would post a thread of 5 posts with 4 links:" in describe_publish(report).splitlines()
     assert not [call for call in mock.calls if "twitter.com" in call.request.url]
     assert fake.creates == 0
 
