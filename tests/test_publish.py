@@ -217,6 +217,41 @@ def test_publishing_posts_a_reply_chain_once_and_emails_each_leader_once(
     }
 
 
+def test_a_part_posted_but_not_recorded_before_a_crash_is_found_not_posted_again(
+    network: MockServer,
+    sqlite_engine: Engine,
+    clock: FakeClock,
+    make_collector: Callable[..., Collector],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    publisher = build(sqlite_engine, network, clock, smtp_port=None)
+    digest_id, _ = approved_digest(network, sqlite_engine, clock, make_collector, publisher)
+    record_part = publications.mark_part_posted
+    calls: list[int] = []
+
+    def die_while_recording_part_three(*args: Any, **kwargs: Any) -> None:
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # killed after the server accepted part 3
+        record_part(*args, **kwargs)
+
+    monkeypatch.setattr(publications, "mark_part_posted", die_while_recording_part_three)
+    with pytest.raises(KeyboardInterrupt):
+        publisher.publish(digest_id)
+    monkeypatch.undo()
+    bot = network.client("exemplar")
+    assert len(bot.account_statuses(bot.me())) == 3
+
+    report = publisher.publish(digest_id)
+
+    thread = posted_thread(report)
+    assert thread is not None
+    assert thread.posted_now == 2
+    chain = thread_of(network, thread.remote_ids[0])
+    assert [str(s.id) for s in chain] == list(thread.remote_ids)
+    assert len(bot.account_statuses(bot.me())) == 5
+
+
 def test_a_publish_interrupted_after_part_n_resumes_at_part_n_plus_one(
     network: MockServer,
     sqlite_engine: Engine,
