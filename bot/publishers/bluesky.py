@@ -22,6 +22,7 @@ from atproto_client.request import Request
 
 from bot.collectors.bluesky_client import classify_bluesky_error
 from bot.config import BlueskyPublisher
+from bot.errors import ExemplarError
 from bot.retry import Failure, FailureKind, RetryPolicy
 from digests.publish.thread import PlannedPart, PostedPart
 from digests.render.measure import URL, link_display
@@ -31,7 +32,7 @@ T = TypeVar("T")
 POST_COLLECTION = "app.bsky.feed.post"
 BSKY_WEB = "https://bsky.app"
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
-# A hashtag as Bluesky's clients detect it: after a space or at the start, not all digits, up to 64 characters.
+# A hashtag as Bluesky's clients detect it: after a space or at the start, not all digits, 64 at most.
 _HASHTAG = regex.compile(r"(?<!\S)#(?!\d+\b)(\w{1,64})\b")
 
 
@@ -84,7 +85,7 @@ class BlueskyThreadPoster:
     now_microseconds: Callable[[], int] = field(default=lambda: time.time_ns() // 1000)
     requests_made: int = 0
     _client: Client = field(init=False, repr=False)
-    _logged_in: bool = field(default=False, repr=False)
+    _did_value: str | None = field(default=None, repr=False)
     _clock_id: int = field(default_factory=lambda: secrets.randbelow(1024), repr=False)
 
     def __post_init__(self) -> None:
@@ -92,6 +93,10 @@ class BlueskyThreadPoster:
         if self.transport is not None:
             options["transport"] = self.transport
         self._client = Client(base_url=self.publisher.base_url, request=Request(**options))
+        self._client.on_session_change(self._remember_account)
+
+    def _remember_account(self, event: Any, session: Any) -> None:
+        self._did_value = str(session.did)
 
     def part_key(self, digest_id: int, number: int) -> str:
         # Consecutive microseconds keep the parts in order and their keys distinct.
@@ -139,16 +144,17 @@ class BlueskyThreadPoster:
         return PostedPart(uri, f"{BSKY_WEB}/profile/{self.publisher.handle}/post/{rkey}", cid)
 
     def _did(self) -> str:
-        if not self._logged_in:
+        """The posting account's DID, logging in first (the PDS's session says it; no profile lookup)."""
+        if self._did_value is None:
             self._call(
-                lambda: self._client.login(self.publisher.handle, self.publisher.app_password.reveal()),
+                lambda: self._client.login(
+                    self.publisher.handle, self.publisher.app_password.reveal(), fetch_bsky_profile=False
+                ),
                 "Bluesky login",
             )
-            self._logged_in = True
-        me = self._client.me
-        if me is None:
-            raise at.LoginRequiredError
-        return str(me.did)
+        if self._did_value is None:
+            raise ExemplarError("Bluesky accepted the login but did not say which account it is")
+        return self._did_value
 
     def _call(self, operation: Callable[[], T], what: str) -> T:
         def attempt() -> T:
@@ -173,7 +179,7 @@ def _error_name(error: at.RequestErrorBase) -> str:
 
 
 def _classify(error: Exception) -> Failure:
-    if isinstance(error, at.UnauthorizedError | at.LoginRequiredError):
+    if isinstance(error, at.UnauthorizedError):
         return Failure(
             FailureKind.FATAL,
             "Bluesky refused the login: check publish.bluesky.handle and the app password in the variable "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import regex
 
@@ -84,7 +84,7 @@ def link_display(url: str) -> str:
     """
     parts = urlsplit(url)
     host = (parts.hostname or "").removeprefix("www.")
-    shown = host + ("" if parts.path in ("", "/") else parts.path)
+    shown = host + ("" if parts.path in ("", "/") else unquote(parts.path))
     if len(shown) > MAX_LINK_DISPLAY:
         return shown[: MAX_LINK_DISPLAY - 1] + "…"
     return shown + "…" if parts.query or parts.fragment else shown
