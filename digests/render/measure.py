@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 import regex
@@ -66,14 +67,17 @@ def x_length(text: str) -> int:
 
 
 def _weighted(text: str) -> int:
-    total = 0
-    for grapheme in _GRAPHEME.findall(text):
-        points = [ord(char) for char in grapheme]
-        if len(points) > 1 and (any(p >= 0x1F000 for p in points) or _EMOJI_JOINERS & set(points)):
-            total += 2  # an emoji sequence counts as one emoji
-        else:
-            total += sum(1 if any(lo <= p <= hi for lo, hi in _LIGHT_RANGES) else 2 for p in points)
-    return total
+    if text.isascii():
+        return len(text)
+    return sum(_grapheme_weight(grapheme) for grapheme in _GRAPHEME.findall(text))
+
+
+@lru_cache(maxsize=4096)
+def _grapheme_weight(grapheme: str) -> int:
+    points = [ord(char) for char in grapheme]
+    if len(points) > 1 and (any(p >= 0x1F000 for p in points) or _EMOJI_JOINERS & set(points)):
+        return 2  # an emoji sequence counts as one emoji
+    return sum(1 if any(lo <= p <= hi for lo, hi in _LIGHT_RANGES) else 2 for p in points)
 
 
 def link_display(url: str) -> str:
