@@ -52,9 +52,7 @@ class BlueskyClient:
             params["since"] = since
 
         def fetch() -> dict[str, Any]:
-            page = self._client.app.bsky.feed.search_posts(params=params)
-            dumped: dict[str, Any] = page.model_dump(mode="json", by_alias=True, exclude_none=True)
-            return dumped
+            return _as_json(self._client.app.bsky.feed.search_posts(params=params))
 
         return self._call(fetch, f"{self.source.name} #{tag}")
 
@@ -67,9 +65,7 @@ class BlueskyClient:
         self._log_in()
 
         def fetch() -> dict[str, Any]:
-            page = self._client.app.bsky.feed.get_posts(params={"uris": list(uris)})
-            dumped: dict[str, Any] = page.model_dump(mode="json", by_alias=True, exclude_none=True)
-            return dumped
+            return _as_json(self._client.app.bsky.feed.get_posts(params={"uris": list(uris)}))
 
         return self._call(fetch, f"{self.source.name} lookup of {len(uris)} posts")
 
@@ -79,9 +75,7 @@ class BlueskyClient:
         self._log_in()
 
         def fetch() -> dict[str, Any]:
-            page = self._client.app.bsky.actor.get_profiles(params={"actors": list(actors)})
-            dumped: dict[str, Any] = page.model_dump(mode="json", by_alias=True, exclude_none=True)
-            return dumped
+            return _as_json(self._client.app.bsky.actor.get_profiles(params={"actors": list(actors)}))
 
         return self._call(fetch, f"{self.source.name} lookup of {len(actors)} profiles")
 
@@ -130,3 +124,9 @@ def classify_bluesky_error(error: Exception) -> Failure:
             FailureKind.MALFORMED, f"the response was not what the API promised ({type(error).__name__})"
         )
     return Failure(FailureKind.FATAL, f"{type(error).__name__}: {error}")
+
+
+def _as_json(model: Any) -> dict[str, Any]:
+    """An SDK response as the JSON the API sent (wire names, nothing the API left out)."""
+    dumped: dict[str, Any] = model.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return dumped

@@ -36,6 +36,20 @@ TWEET_FIELDS = [
 USER_FIELDS = ["name", "username", "description"]
 MEDIA_FIELDS = ["type", "url", "preview_image_url", "variants", "duration_ms", "alt_text"]
 
+# Every read asks for the same expansions, so a looked-up tweet normalises like a searched one.
+_EXPANDED: dict[str, Any] = {
+    "expansions": EXPANSIONS,
+    "tweet_fields": TWEET_FIELDS,
+    "user_fields": USER_FIELDS,
+    "media_fields": MEDIA_FIELDS,
+}
+
+
+def _object(answer: object, what: str) -> dict[str, Any]:
+    if not isinstance(answer, dict):
+        raise MalformedResponseError(f"expected a {what} object, got {type(answer).__name__}")
+    return answer
+
 
 class XClient:
     """The calls Exemplar makes to X, each counted and retried by one policy."""
@@ -59,14 +73,9 @@ class XClient:
                 since_id=since_id,
                 next_token=next_token,
                 max_results=PAGE_SIZE,
-                expansions=EXPANSIONS,
-                tweet_fields=TWEET_FIELDS,
-                user_fields=USER_FIELDS,
-                media_fields=MEDIA_FIELDS,
+                **_EXPANDED,
             )
-            if not isinstance(page, dict):
-                raise MalformedResponseError(f"expected a page object, got {type(page).__name__}")
-            return page
+            return _object(page, "page")
 
         return self._call(fetch, f"{self.source.name} #{tag}")
 
@@ -79,16 +88,7 @@ class XClient:
             raise ValueError(f"look up 1 to {LOOKUP_LIMIT} tweets at a time, not {len(ids)}")
 
         def fetch() -> dict[str, Any]:
-            page = self._client.get_tweets(
-                ids=list(ids),
-                expansions=EXPANSIONS,
-                tweet_fields=TWEET_FIELDS,
-                user_fields=USER_FIELDS,
-                media_fields=MEDIA_FIELDS,
-            )
-            if not isinstance(page, dict):
-                raise MalformedResponseError(f"expected a lookup object, got {type(page).__name__}")
-            return page
+            return _object(self._client.get_tweets(ids=list(ids), **_EXPANDED), "lookup")
 
         return self._call(fetch, f"{self.source.name} lookup of {len(ids)} tweets")
 
