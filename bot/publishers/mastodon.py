@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.collectors.mastodon_client import MastodonClient
 from bot.errors import ExemplarError
 from bot.html_text import html_to_text
+from bot.normalise.mastodon import parse_timestamp
 from digests.publish.thread import PlannedPart, PostedPart, looks_like_part
 
 # Our clock and the server's may disagree: posts this much older than the attempt still count.
@@ -51,7 +52,7 @@ class MastodonThreadPoster:
         self, part: PlannedPart, *, root: PostedPart | None, parent: PostedPart | None, since: datetime
     ) -> PostedPart | None:
         for status in self.client.own_statuses(str(self._own_account()["id"])):
-            created = _created_at(status)
+            created = parse_timestamp(status.get("created_at"))
             if created is not None and created < since - CLOCK_SLACK:
                 continue
             replies_to = status.get("in_reply_to_id")
@@ -68,13 +69,3 @@ class MastodonThreadPoster:
 
 def _posted(status: dict[str, Any]) -> PostedPart:
     return PostedPart(str(status["id"]), status.get("url") or status.get("uri"))
-
-
-def _created_at(status: dict[str, Any]) -> datetime | None:
-    value = status.get("created_at")
-    if not isinstance(value, datetime):
-        try:
-            value = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
