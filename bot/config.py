@@ -270,6 +270,22 @@ class BlueskySettings(_Section):
         return None if values is None else _hashtag_list(values)
 
 
+class ArchiveSettings(_Section):
+    """The public archive: where it is reachable (feed ids and links, share cards, sign-in returns)."""
+
+    public_url: str | None = None
+    page_size: Annotated[int, Field(ge=1, le=200)] = 20
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(
+                f'{value!r} is not an http(s) URL; e.g. public_url = "https://exemplar.example.org"'
+            )
+        return value.rstrip("/") if value else None
+
+
 class FileSettings(_Section):
     hashtags: list[str]
     log_level: str = "info"
@@ -284,6 +300,7 @@ class FileSettings(_Section):
     schedule: ScheduleSettings = ScheduleSettings()
     publish: PublishSettings = PublishSettings()
     email: EmailSettings | None = None
+    archive: ArchiveSettings = ArchiveSettings()
 
     @field_validator("hashtags")
     @classmethod
@@ -422,6 +439,14 @@ class Settings:
     bluesky: tuple[BlueskySource, ...] = ()
     publish_x: XPublisher | None = None
     publish_bluesky: BlueskyPublisher | None = None
+    archive: ArchiveSettings = field(default_factory=ArchiveSettings)
+
+    @property
+    def public_url(self) -> str:
+        """Where ``exemplar serve`` is reachable: ``[archive] public_url``, else ``[email] public_url``,
+        else the local address ``serve`` listens on by default. Never the request's ``Host``."""
+        email_url = self.email.public_url if self.email else None
+        return self.archive.public_url or email_url or "http://127.0.0.1:8000"
 
     @property
     def digest_hashtag(self) -> str:
@@ -493,6 +518,7 @@ def settings_from_mapping(
             ),
             publish_x=_x_publisher(parsed.publish.x, env),
             publish_bluesky=_bluesky_publisher(parsed.publish.bluesky, env),
+            archive=parsed.archive,
         )
     except ConfigError as error:
         raise ConfigError(f"{label}: {error}") from None

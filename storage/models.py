@@ -360,3 +360,36 @@ class Curator(Base):
     password_hash: Mapped[str] = mapped_column(String(512))
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
+
+
+class ArchiveTool(Base):
+    """A catalogue tool a published exemplar uses, for the archive's tool filter and its choices."""
+
+    __tablename__ = "archive_tools"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+    tool: Mapped[str] = mapped_column(String(256), primary_key=True, index=True)
+
+
+class RemovedPost(Base):
+    """A post its author removed from the archive: never stored, shown or featured again."""
+
+    __tablename__ = "removed_posts"
+
+    uri: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    author_acct: Mapped[str] = mapped_column(String(320), index=True)
+    via: Mapped[str] = mapped_column(String(32))
+    removed_at: Mapped[datetime]
+
+
+class OAuthClient(Base):
+    """Exemplar's app registration on one Mastodon instance, made the first time an author signs in
+    from there (the secret is the instance's, for this app only)."""
+
+    __tablename__ = "oauth_clients"
+
+    instance_url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    redirect_uri: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(512))
+    client_secret: Mapped[str] = mapped_column(String(512))
+    created_at: Mapped[datetime]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.classify import LinkInfo, ToolCatalogue, classify, load_catalogue
 from bot.posts import Post
+from storage import archive_queries
 from storage import labels as label_repo
 from storage import repository as repo
 
@@ -27,6 +28,9 @@ class PostStore:
     def save(
         self, session: Session, posts: Sequence[Post], *, seen: repo.SeenThrough | None, now: datetime
     ) -> repo.SaveResult:
+        removed = archive_queries.removed_uris(session, [post.uri for post in posts])
+        if removed:  # their authors took them out of the archive: never store them again
+            posts = [post for post in posts if post.uri not in removed]
         result = repo.save_posts(session, posts, seen=seen, now=now)
         if result.written:
             written = {post.uri: post for post in posts if post.uri in result.written}

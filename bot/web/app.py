@@ -21,8 +21,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.config import Settings
 from bot.jobs.store import PostStore
-from bot.web.archive import archive_routes
 from bot.web.desk import desk_routes
+from bot.web.public import public_routes
 from bot.web.security import LoginLimiter, csrf_token, current_curator
 from bot.web.unsubscribe import unsubscribe_routes
 from storage.app_state import signing_key
@@ -92,7 +92,7 @@ def create_app(
     ]
     if settings is not None:
         post_store = store or PostStore()
-        routes += archive_routes(engine, settings, post_store, templates)
+        routes += public_routes(engine, settings, post_store, templates, clock)
         routes += desk_routes(engine, settings, post_store, templates, clock, limiter or LoginLimiter())
     with session_scope(engine) as session:
         key = signing_key(session)

@@ -1,12 +1,13 @@
-"""The public archive: published digests, browse pages for videos and tools, and an Atom feed."""
+"""The public archive: published digests, browse pages for videos, tools and open questions, search,
+share cards and Atom feeds. Every page reads one page of rows (see :mod:`storage.archive_queries`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from xml.etree import ElementTree
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import urlencode
 
-from markupsafe import escape
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -14,137 +15,275 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from bot.config import Settings
+from bot.jobs.digest import _item_view as digest_item
 from bot.jobs.digest import digest_view
 from bot.jobs.store import PostStore
-from bot.web.views import digest_summary, item_view, sections_view
-from digests.model import Digest
-from digests.render.sanitize import safe_html, safe_url
+from bot.web.archive_index import ArchiveIndex
+from bot.web.card import render_card
+from bot.web.feeds import ATOM_TYPE, FeedEntry, atom_feed, digest_entry, item_entry
+from bot.web.views import digest_summary, item_view, page_meta, sections_view
+from digests.model import SECTION_TITLES, SECTIONS, Section
+from digests.render.sanitize import safe_url
+from storage import archive_queries as queries
 from storage import digests as digest_repo
+from storage import labels as label_repo
 from storage.db import session_scope
-from storage.models import Digest as DigestRow
-from storage.models import PostTag
+from storage.models import DigestItemRow
 
-ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 20
+MAX_PAGE = 100_000
+MAX_ID = 2**63 - 1
+BROWSE_TITLES: dict[Section, str] = {
+    "video": "Curated videos",
+    "tool": "Curated tools",
+    "question": "Open questions",
+}
+CARD_CACHE = "public, max-age=86400"
 
 
 def archive_routes(
-    engine: Engine, settings: Settings, store: PostStore, templates: Jinja2Templates
+    engine: Engine,
+    settings: Settings,
+    store: PostStore,
+    templates: Jinja2Templates,
+    index: ArchiveIndex | None = None,
 ) -> list[Route]:
-    def published(limit: int | None = None) -> list[Digest]:
-        with session_scope(engine) as session:
-            rows = digest_repo.list_digests(session, statuses=("published",), limit=limit)
-            return [digest_view(session, row, store) for row in rows]
+    base = settings.public_url
+    size = settings.archive.page_size
+    hashtag = settings.digest_hashtag
+    archive_index = index or ArchiveIndex(engine, store)
+    templates.env.globals["site_url"] = base
 
-    async def index(request: Request) -> Response:
-        digests = [digest_summary(d) for d in published()]
-        return templates.TemplateResponse(request, "index.html", {"digests": digests})
+    def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
+        return templates.TemplateResponse(request, template, context, status_code=status)
+
+    async def index_page(request: Request) -> Response:
+        number = page_number(request)
+        with session_scope(engine) as session:
+            page = queries.published_digests(session, number, size)
+            counts = queries.section_counts(session, [row.id for row in page.rows])
+        if not page.rows and number > 1:
+            raise HTTPException(404, "No such page")
+        digests = [digest_summary(row, counts[row.id]) for row in page.rows]
+        meta = page_meta(
+            base,
+            request.url.path,
+            title=f"#{hashtag} exemplar digests",
+            description=f"Every week, the best videos, tools and open questions shared under #{hashtag}, "
+            "chosen by curators.",
+        )
+        return render(
+            request,
+            "index.html",
+            {"digests": digests, "page": pager(request, page), "meta": meta},
+        )
 
     async def digest_page(request: Request) -> Response:
-        digest_id = int(request.path_params["digest_id"])
+        digest_id = path_id(request, "digest_id")
         with session_scope(engine) as session:
-            row = session.get(DigestRow, digest_id)
-            if row is None or row.status != "published":
+            row = queries.published_digest(session, digest_id)
+            if row is None:
                 raise HTTPException(404, "No such digest")
             view = digest_view(session, row, store)
-        return templates.TemplateResponse(
-            request, "digest.html", {"digest": view, "sections": sections_view(view)}
+        sections = sections_view(view)
+        summary = digest_summary(row, {s: len(view.section(s)) for s in SECTIONS})
+        thumbnail = next(
+            (safe_url(i.thumbnail) for i in view.section("video") if safe_url(i.thumbnail)), None
         )
+        meta = page_meta(
+            base,
+            request.url.path,
+            title=view.heading,
+            description=" ".join(filter(None, [view.intro, summary["counts"] + "."])),
+            image=thumbnail or f"{base}/digests/{digest_id}/card.png",
+            kind="article",
+        )
+        return render(request, "digest.html", {"digest": view, "sections": sections, "meta": meta})
+
+    async def digest_card(request: Request) -> Response:
+        digest_id = path_id(request, "digest_id")
+        with session_scope(engine) as session:
+            row = queries.published_digest(session, digest_id)
+            if row is None:
+                raise HTTPException(404, "No such digest")
+            summary = digest_summary(row, queries.section_counts(session, [row.id])[row.id])
+        png = render_card(f"#{hashtag}", summary["heading"], summary["counts"] or "Exemplar digest")
+        return Response(png, media_type="image/png", headers={"cache-control": CARD_CACHE})
+
+    async def site_card(_request: Request) -> Response:
+        png = render_card("Exemplar", f"#{hashtag} exemplars", "Videos, tools and open questions, weekly")
+        return Response(png, media_type="image/png", headers={"cache-control": CARD_CACHE})
+
+    def item_page(
+        request: Request, filters: queries.ItemFilters, number: int
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        archive_index.refresh()
+        with session_scope(engine) as session:
+            page = queries.items(session, filters, number, size)
+            entries = item_views(session, page.rows, store)
+        if not page.rows and number > 1:
+            raise HTTPException(404, "No such page")
+        return entries, pager(request, page)
 
     async def browse(request: Request) -> Response:
         section = request.path_params["section"]
-        query = request.query_params
-        filters = {key: query.get(key, "").strip() for key in ("q", "tag", "tool", "since")}
-        entries = []
-        digests = published()
-        items = [item for digest in digests for item in digest.section(section)]
-        tagged = _tags_of(engine, [item.post_id for item in items]) if filters["tag"] else {}
-        since = _date(filters["since"])
-        for item in items:
-            if since and item.created_at < since:
-                continue
-            if filters["q"] and filters["q"].lower() not in f"{item.text} {item.author_name}".lower():
-                continue
-            if filters["tool"] and filters["tool"] not in item.tool_names:
-                continue
-            if filters["tag"] and filters["tag"].lstrip("#").lower() not in tagged.get(item.post_id, set()):
-                continue
-            entries.append(item_view(item))
-        tool_choices = sorted({name for d in digests for i in d.section("tool") for name in i.tool_names})
-        title = {"video": "Curated videos", "tool": "Curated tools"}[section]
+        if section not in SECTIONS:
+            raise HTTPException(404, "No such section")
+        shown = {key: text_param(request, key) for key in ("q", "tag", "tool", "since", "answered")}
+        archive_index.refresh()
+        tool = next((name for name in archive_index.tools if name.casefold() == shown["tool"].casefold()), "")
+        filters = queries.ItemFilters(
+            section=section,
+            query=shown["q"],
+            tag=shown["tag"].lstrip("#").lower(),
+            tool=tool,
+            since=since_param(shown["since"]),
+            answered={"yes": True, "no": False}.get(shown["answered"]) if section == "question" else None,
+        )
+        entries: list[dict[str, Any]]
+        if shown["tool"] and not tool:
+            entries, page = [], pager(request, queries.Page([], page_number(request), False))
+        else:
+            entries, page = item_page(request, filters, page_number(request))
+        title = BROWSE_TITLES[section]
+        meta = page_meta(
+            base,
+            request.url.path,
+            title=f"{title} · #{hashtag}",
+            description=f"{SECTION_TITLES[section]} shared under #{hashtag}, chosen for its weekly digests.",
+        )
         context = {
             "title": title,
             "section": section,
             "entries": entries,
-            "filters": filters,
-            "tool_choices": tool_choices,
+            "filters": shown,
+            "tool_choices": archive_index.tools if section == "tool" else [],
+            "page": page,
+            "meta": meta,
+            "feed": request.url_for("section_feed", section=section),
         }
-        return templates.TemplateResponse(request, "browse.html", context)
+        return render(request, "browse.html", context)
 
-    async def feed(request: Request) -> Response:
-        return Response(
-            atom_feed(published(FEED_SIZE), str(request.base_url), settings.digest_hashtag),
-            media_type="application/atom+xml",
+    async def search_page(request: Request) -> Response:
+        query = text_param(request, "q")
+        entries, page = item_page(request, queries.ItemFilters(query=query), page_number(request))
+        meta = page_meta(
+            base,
+            request.url.path,
+            title=f"Search the #{hashtag} archive",
+            description=f"Search every video, tool and open question published in #{hashtag} digests.",
+        )
+        return render(
+            request, "search.html", {"query": query, "entries": entries, "page": page, "meta": meta}
         )
 
+    async def feed(_request: Request) -> Response:
+        with session_scope(engine) as session:
+            page = queries.published_digests(session, 1, FEED_SIZE)
+            times = queries.publish_times(session, [row.id for row in page.rows])
+            entries = [
+                digest_entry(digest_view(session, row, store), base, times[row.id])
+                for row in _with_items(session, page.rows)
+            ]
+        return atom_response(f"#{hashtag} exemplar digests", f"{base}/feed.atom", base, entries)
+
+    async def section_feed(request: Request) -> Response:
+        section = request.path_params["section"]
+        if section not in SECTIONS:
+            raise HTTPException(404, "No such feed")
+        with session_scope(engine) as session:
+            page = queries.items(session, queries.ItemFilters(section=section), 1, FEED_SIZE)
+            times = queries.publish_times(session, {row.digest_id for row in page.rows})
+            shown = digest_items(session, page.rows, store)
+            entries = [
+                item_entry(item, row.digest_id, base, times[row.digest_id])
+                for item, row in zip(shown, page.rows, strict=True)
+            ]
+        title = f"#{hashtag} · {SECTION_TITLES[section].lower()}"
+        return atom_response(title, f"{base}/feed/{section}.atom", base, entries)
+
     return [
-        Route("/", index, name="index"),
-        Route("/digests/{digest_id:int}", digest_page, name="digest_page"),
-        Route("/browse/{section:str}", browse, name="browse"),
+        Route("/", index_page, name="index"),
+        Route("/card.png", site_card, name="site_card"),
+        Route("/digests/{digest_id}", digest_page, name="digest_page"),
+        Route("/digests/{digest_id}/card.png", digest_card, name="digest_card"),
+        Route("/browse/{section}", browse, name="browse"),
+        Route("/search", search_page, name="search"),
         Route("/feed.atom", feed, name="feed"),
+        Route("/feed/{section}.atom", section_feed, name="section_feed"),
     ]
 
 
-def atom_feed(digests: list[Digest], base_url: str, hashtag: str) -> bytes:
-    """An Atom 1.0 feed of published digests, each entry linking to its page. Pure."""
-    base = base_url.rstrip("/")
-    ElementTree.register_namespace("", ATOM)
-    feed = ElementTree.Element(f"{{{ATOM}}}feed")
-
-    def add(
-        parent: ElementTree.Element, tag: str, text: str | None = None, **attrs: str
-    ) -> ElementTree.Element:
-        element = ElementTree.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
-        element.text = text
-        return element
-
-    add(feed, "title", f"#{hashtag} exemplar digests")
-    add(feed, "id", f"{base}/feed.atom")
-    add(feed, "link", href=f"{base}/feed.atom", rel="self")
-    add(feed, "link", href=f"{base}/")
-    updated = max((d.period_end for d in digests), default=datetime(2026, 1, 1, tzinfo=UTC))
-    add(feed, "updated", updated.astimezone(UTC).isoformat())
-    add(add(feed, "author"), "name", "Exemplar")
-    for digest in digests:
-        entry = add(feed, "entry")
-        url = f"{base}/digests/{digest.id}"
-        add(entry, "title", digest.heading)
-        add(entry, "id", url)
-        add(entry, "link", href=url)
-        add(entry, "updated", digest.period_end.astimezone(UTC).isoformat())
-        summary = digest_summary(digest)
-        add(entry, "summary", (digest.intro + " " if digest.intro else "") + summary["counts"])
-        content = "".join(
-            f'<p><a href="{escape(safe_url(i.url) or "")}">{escape(i.author_name)}</a>: '
-            f"{safe_html(i.html)}</p>"
-            for i in digest.items
-        )
-        add(entry, "content", safe_html(content), type="html")
-    document: bytes = ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True)
-    return document
+def atom_response(title: str, self_url: str, base: str, entries: list[FeedEntry]) -> Response:
+    return Response(atom_feed(title, self_url, base, entries), media_type=ATOM_TYPE)
 
 
-def _tags_of(engine: Engine, post_ids: list[int]) -> dict[int, set[str]]:
-    found: dict[int, set[str]] = {}
-    with session_scope(engine) as session:
-        rows = session.execute(select(PostTag.post_id, PostTag.tag).where(PostTag.post_id.in_(post_ids)))
-        for post_id, tag in rows:
-            found.setdefault(post_id, set()).add(tag)
-    return found
+def _with_items(session: Any, rows: list[Any]) -> list[Any]:
+    """The same digests with their items and posts loaded, in one statement per relationship."""
+    loaded = {row.id: row for row in queries.digests_with_items(session, [row.id for row in rows])}
+    return [loaded[row.id] for row in rows if row.id in loaded]
 
 
-def _date(value: str) -> datetime | None:
+def digest_items(session: Any, rows: list[DigestItemRow], store: PostStore) -> list[Any]:
+    """Digest items (posts loaded) as the renderers' :class:`~digests.model.DigestItem`."""
+    ids = [row.post_id for row in rows]
+    labels = label_repo.effective_labels(session, ids)
+    answers = digest_repo.answers_of(session, ids)
+    return [
+        digest_item(row, labels.get(row.post_id, []), answers.get(row.post_id, []), store) for row in rows
+    ]
+
+
+def item_views(session: Any, rows: list[DigestItemRow], store: PostStore) -> list[dict[str, Any]]:
+    return [item_view(item) for item in digest_items(session, rows, store)]
+
+
+def page_number(request: Request) -> int:
+    """``?page=N`` (1 when absent); 400 when it is not a whole number, 404 when it cannot exist."""
+    raw = request.query_params.get("page", "").strip()
+    if not raw:
+        return 1
+    if not raw.isdecimal() or not raw.isascii():
+        raise HTTPException(400, "page must be a whole number")
+    if len(raw) > 7 or not 1 <= int(raw) <= MAX_PAGE:
+        raise HTTPException(404, "No such page")
+    return int(raw)
+
+
+def path_id(request: Request, name: str) -> int:
+    """A numeric id from the path; 404 unless it is one a database row can have."""
+    raw = str(request.path_params[name])
+    if not raw.isdecimal() or not raw.isascii() or len(raw) > 19 or not 0 < int(raw) <= MAX_ID:
+        raise HTTPException(404, "Not found")
+    return int(raw)
+
+
+def text_param(request: Request, name: str, limit: int = 200) -> str:
+    """A query parameter as safe text: control characters (NUL included) dropped, length capped."""
+    value = request.query_params.get(name, "")
+    return "".join(char for char in value if char.isprintable())[:limit].strip()
+
+
+def since_param(value: str) -> datetime | None:
+    """``YYYY-MM-DD`` as the start of that day in UTC; anything else is no filter."""
     try:
-        return datetime.fromisoformat(value).replace(tzinfo=UTC) if value else None
+        day = date.fromisoformat(value) if len(value) == 10 else None
     except ValueError:
         return None
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None
+
+
+def pager(request: Request, page: queries.Page[Any]) -> dict[str, Any]:
+    """Links to the pages beside this one, keeping the other query parameters."""
+
+    def link(number: int) -> str:
+        params = {key: value for key, value in request.query_params.items() if key != "page" and value}
+        if number > 1:
+            params["page"] = str(number)
+        return f"{request.url.path}?{urlencode(params)}" if params else request.url.path
+
+    return {
+        "number": page.number,
+        "previous": link(page.number - 1) if page.number > 1 else None,
+        "next": link(page.number + 1) if page.has_next else None,
+    }

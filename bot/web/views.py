@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
 from digests.model import SECTION_TITLES, SECTIONS, Digest, DigestItem
 from digests.render.sanitize import safe_html, safe_url
 from storage.labels import EffectiveLabel
+from storage.models import Digest as DigestRow
 from storage.models import Post as PostRow
 
 
@@ -31,6 +34,7 @@ def item_view(item: DigestItem) -> dict[str, Any]:
     return {
         "post_id": item.post_id,
         "section": item.section,
+        "section_title": SECTION_TITLES[item.section],
         "author_name": item.author_name or "Someone",
         "author_url": safe_url(item.author_url),
         "url": safe_url(item.url),
@@ -59,9 +63,33 @@ def sections_view(digest: Digest) -> list[dict[str, Any]]:
     ]
 
 
-def digest_summary(digest: Digest) -> dict[str, Any]:
-    counts = [f"{len(digest.section(s))} {SECTION_TITLES[s].lower()}" for s in SECTIONS if digest.section(s)]
-    return {"id": digest.id, "heading": digest.heading, "intro": digest.intro, "counts": ", ".join(counts)}
+def digest_summary(row: DigestRow, counts: Mapping[str, int]) -> dict[str, Any]:
+    """A stored digest in a list: its heading, intro and how many items each section has."""
+    zone = ZoneInfo(row.timezone)
+    heading = Digest(
+        id=row.id,
+        status=cast(Any, row.status),
+        period_start=row.period_start.astimezone(zone),
+        period_end=row.period_end.astimezone(zone),
+        timezone=row.timezone,
+        hashtag=row.hashtag,
+    ).heading
+    shown = [f"{counts[s]} {SECTION_TITLES[s].lower()}" for s in SECTIONS if counts.get(s)]
+    return {"id": row.id, "heading": heading, "intro": row.intro, "counts": ", ".join(shown)}
+
+
+def page_meta(
+    base: str, path: str, *, title: str, description: str, image: str | None = None, kind: str = "website"
+) -> dict[str, str]:
+    """What a shared link shows (OpenGraph and Twitter card tags): absolute URLs from ``base``."""
+    words = " ".join(description.split())
+    return {
+        "title": title,
+        "description": words if len(words) <= 200 else words[:199].rstrip() + "…",
+        "url": f"{base}{path}",
+        "image": image or f"{base}/card.png",
+        "type": kind,
+    }
 
 
 def post_view(row: PostRow, labels: list[EffectiveLabel]) -> dict[str, Any]:

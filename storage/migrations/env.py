@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from storage.models import Base
+from storage.search import is_index_table
 
 config = context.config
 engine = config.attributes["engine"]
@@ -16,7 +17,7 @@ FOREIGN_TABLES = {"apscheduler_jobs"}
 def include_object(
     _object: object, name: str | None, type_: str, _reflected: bool, _compare_to: object
 ) -> bool:
-    return not (type_ == "table" and name in FOREIGN_TABLES)
+    return not (type_ == "table" and (name in FOREIGN_TABLES or is_index_table(name)))
 
 
 with engine.begin() as connection:

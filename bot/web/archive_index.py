@@ -1,0 +1,68 @@
+"""Keeping the archive's search index and tool list in step with what is published.
+
+Publishing happens elsewhere (the scheduler, the CLI); the web process notices it through a cheap
+fingerprint of the published digests (one indexed aggregate per request) and then indexes the posts
+that are not indexed yet. Indexing is idempotent, so several worker processes may do it at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from bot.jobs.store import PostStore
+from storage import archive_queries, search
+from storage.db import session_scope
+from storage.models import Post as PostRow
+
+
+@dataclass(slots=True)
+class ArchiveIndex:
+    """The search index and the tool choices, refreshed when the set of published digests changes."""
+
+    engine: Engine
+    store: PostStore
+    _synced: tuple[int, int] | None = None
+    _tools: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def refresh(self) -> None:
+        """Index what was published since the last look; cheap when nothing was."""
+        with session_scope(self.engine) as session:
+            current = archive_queries.fingerprint(session)
+        if current == self._synced:
+            return
+        with self._lock, session_scope(self.engine) as session:
+            posts = archive_queries.unindexed_published_posts(session)
+            search.index_documents(session, {post.id: self.document(post) for post in posts})
+            archive_queries.record_tools(
+                session, {post.id: self.store.tool_names(post.text, post.links) for post in posts}
+            )
+            self._tools = archive_queries.tool_choices(session)
+            self._synced = current
+
+    def forget(self) -> None:
+        """Look again on the next request (after a removal, say)."""
+        self._synced = None
+
+    @property
+    def tools(self) -> list[str]:
+        """Every tool a published exemplar uses."""
+        return list(self._tools)
+
+    def document(self, post: PostRow) -> str:
+        """What a post is found by: its words, its author, its link card, its hashtags and its tools."""
+        card = post.card or {}
+        return search.document_text(
+            [
+                post.text,
+                post.spoiler_text,
+                post.author_name,
+                post.author_acct,
+                str(card.get("title") or ""),
+                " ".join(tag.tag for tag in post.tags),
+                " ".join(self.store.tool_names(post.text, post.links)),
+            ]
+        )

@@ -1,0 +1,32 @@
+"""Every public route: the archive and the removal of posts by their authors, sharing one index."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import Engine
+from starlette.routing import Route
+from starlette.templating import Jinja2Templates
+
+from bot.config import Settings
+from bot.jobs.store import PostStore
+from bot.web.archive import archive_routes
+from bot.web.archive_index import ArchiveIndex
+from bot.web.mastodon_oauth import MastodonSignIn
+from bot.web.removal import removal_routes
+
+
+def public_routes(
+    engine: Engine,
+    settings: Settings,
+    store: PostStore,
+    templates: Jinja2Templates,
+    clock: Callable[[], datetime],
+    sign_in: MastodonSignIn | None = None,
+) -> list[Route]:
+    index = ArchiveIndex(engine, store)
+    return [
+        *archive_routes(engine, settings, store, templates, index),
+        *removal_routes(engine, settings, templates, clock, index, sign_in),
+    ]

@@ -1,0 +1,248 @@
+"""What the public archive reads, one page at a time, in SQL.
+
+Every query here is bounded by the page it serves, not by the size of the archive: digests are read
+newest first along the ``period_start`` index and items through ``digest_id``, with ``LIMIT size + 1``
+telling whether another page follows (no ``COUNT`` over the whole archive). Posts are loaded in the
+same statement as their items, never lazily one by one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from sqlalchemy import and_, exists, false, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
+
+from storage import search
+from storage.models import (
+    ArchiveTool,
+    Digest,
+    DigestEvent,
+    DigestItemRow,
+    PostTag,
+    QuestionAnswer,
+    RemovedPost,
+)
+from storage.models import Post as PostRow
+
+PUBLISHED = "published"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of results: its rows, its 1-based number, and whether a next page exists."""
+
+    rows: list[T]
+    number: int
+    has_next: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFilters:
+    """What a browse or search page narrows to; empty values do not filter."""
+
+    section: str | None = None
+    query: str = ""
+    tag: str = ""
+    tool: str = ""
+    since: datetime | None = None
+    answered: bool | None = None
+
+
+def _page(rows: Sequence[T], number: int, size: int) -> Page[T]:
+    return Page(list(rows[:size]), number, len(rows) > size)
+
+
+def published_digests(session: Session, number: int, size: int) -> Page[Digest]:
+    """Published digests, newest period first."""
+    statement = (
+        select(Digest)
+        .where(Digest.status == PUBLISHED)
+        .order_by(Digest.period_start.desc(), Digest.id.desc())
+        .limit(size + 1)
+        .offset((number - 1) * size)
+    )
+    return _page(list(session.scalars(statement)), number, size)
+
+
+def section_counts(session: Session, digest_ids: Collection[int]) -> dict[int, dict[str, int]]:
+    """How many live items each of these digests has, by section."""
+    counts: dict[int, dict[str, int]] = {digest_id: {} for digest_id in digest_ids}
+    if digest_ids:
+        rows = session.execute(
+            select(DigestItemRow.digest_id, DigestItemRow.section, func.count())
+            .where(DigestItemRow.digest_id.in_(list(digest_ids)), DigestItemRow.removed == false())
+            .group_by(DigestItemRow.digest_id, DigestItemRow.section)
+        )
+        for digest_id, section, count in rows:
+            counts[digest_id][section] = count
+    return counts
+
+
+def published_digest(session: Session, digest_id: int) -> Digest | None:
+    """One published digest with its items and their posts loaded (three statements)."""
+    return session.scalars(
+        select(Digest)
+        .where(Digest.id == digest_id, Digest.status == PUBLISHED)
+        .options(selectinload(Digest.items).joinedload(DigestItemRow.post))
+    ).first()
+
+
+def digests_with_items(session: Session, digest_ids: Collection[int]) -> list[Digest]:
+    """These digests with their items and the items' posts loaded (three statements in all)."""
+    if not digest_ids:
+        return []
+    return list(
+        session.scalars(
+            select(Digest)
+            .where(Digest.id.in_(list(digest_ids)))
+            .options(selectinload(Digest.items).joinedload(DigestItemRow.post))
+        )
+    )
+
+
+def publish_times(session: Session, digest_ids: Collection[int]) -> dict[int, datetime]:
+    """When each digest was published (its ``published`` event; its last update if none is recorded)."""
+    if not digest_ids:
+        return {}
+    ids = list(digest_ids)
+    found: dict[int, datetime] = {}
+    for digest_id, at in session.execute(
+        select(DigestEvent.digest_id, func.min(DigestEvent.at))
+        .where(DigestEvent.digest_id.in_(ids), DigestEvent.action == PUBLISHED)
+        .group_by(DigestEvent.digest_id)
+    ):
+        found[digest_id] = at
+    missing = [digest_id for digest_id in ids if digest_id not in found]
+    if missing:
+        found.update(
+            (digest_id, at)
+            for digest_id, at in session.execute(
+                select(Digest.id, Digest.updated_at).where(Digest.id.in_(missing))
+            )
+        )
+    return found
+
+
+def fingerprint(session: Session) -> tuple[int, int]:
+    """Changes whenever a digest is published: (how many are, the highest id)."""
+    count, highest = session.execute(
+        select(func.count(), func.coalesce(func.max(Digest.id), 0)).where(Digest.status == PUBLISHED)
+    ).one()
+    return int(count), int(highest)
+
+
+def unindexed_published_posts(session: Session) -> list[PostRow]:
+    """Posts shown in a published digest that the search index does not hold yet."""
+    dialect = session.get_bind().dialect.name
+    indexed = search.indexed(dialect, PostRow.id)
+    published = (
+        select(DigestItemRow.post_id)
+        .join(Digest, Digest.id == DigestItemRow.digest_id)
+        .where(Digest.status == PUBLISHED, DigestItemRow.removed == false())
+    )
+    return list(
+        session.scalars(
+            select(PostRow).where(PostRow.id.in_(published), ~indexed).options(selectinload(PostRow.tags))
+        )
+    )
+
+
+def record_tools(session: Session, tools: Mapping[int, Collection[str]]) -> None:
+    """Note which tools each post uses (kept when already noted)."""
+    rows = [{"post_id": post_id, "tool": name[:256]} for post_id, names in tools.items() for name in names]
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(ArchiveTool).values(rows).on_conflict_do_nothing())
+
+
+def tool_choices(session: Session) -> list[str]:
+    """Every tool some published exemplar uses, by name."""
+    return sorted(session.scalars(select(ArchiveTool.tool).distinct()))
+
+
+def items(session: Session, filters: ItemFilters, number: int, size: int) -> Page[DigestItemRow]:
+    """Published items, each post once (its latest appearance), newest digest first, or best match
+    first when searching; each with its post and digest loaded."""
+    item, digest = DigestItemRow, Digest
+    later_item, later_digest = aliased(DigestItemRow), aliased(Digest)
+    newer_appearance = (
+        select(1)
+        .select_from(later_item)
+        .join(later_digest, later_digest.id == later_item.digest_id)
+        .where(
+            later_item.post_id == item.post_id,
+            later_item.removed == false(),
+            later_digest.status == PUBLISHED,
+            or_(
+                later_digest.period_start > digest.period_start,
+                and_(later_digest.period_start == digest.period_start, later_digest.id > digest.id),
+            ),
+        )
+    )
+    if filters.section:
+        newer_appearance = newer_appearance.where(later_item.section == item.section)
+    statement = (
+        select(item)
+        .join(digest, digest.id == item.digest_id)
+        .join(PostRow, PostRow.id == item.post_id)
+        .where(digest.status == PUBLISHED, item.removed == false(), ~newer_appearance.exists())
+        .options(contains_eager(item.digest), contains_eager(item.post))
+    )
+    if filters.section:
+        statement = statement.where(item.section == filters.section)
+    if filters.tag:
+        statement = statement.where(
+            exists().where(PostTag.post_id == item.post_id, PostTag.tag == filters.tag)
+        )
+    if filters.tool:
+        statement = statement.where(
+            exists().where(ArchiveTool.post_id == item.post_id, ArchiveTool.tool == filters.tool)
+        )
+    if filters.since is not None:
+        statement = statement.where(PostRow.created_at >= filters.since)
+    if filters.answered is not None:
+        answered = exists().where(QuestionAnswer.post_id == item.post_id)
+        statement = statement.where(answered if filters.answered else ~answered)
+    newest = (digest.period_start.desc(), digest.id.desc(), item.position, item.id)
+    found = search.matches(session.get_bind().dialect.name, filters.query) if filters.query else None
+    if found is not None:
+        ranked = found.subquery()
+        statement = statement.join(ranked, ranked.c.post_id == item.post_id).order_by(ranked.c.rank, *newest)
+    elif filters.query:
+        return Page([], number, False)  # a query of no words matches nothing
+    else:
+        statement = statement.order_by(*newest)
+    rows = session.scalars(statement.limit(size + 1).offset((number - 1) * size)).unique().all()
+    return _page(list(rows), number, size)
+
+
+def post_with_digest(session: Session, post_id: int) -> PostRow | None:
+    """A stored post, if it is shown in the published archive."""
+    shown = (
+        select(DigestItemRow.post_id)
+        .join(Digest, Digest.id == DigestItemRow.digest_id)
+        .where(DigestItemRow.post_id == post_id, Digest.status == PUBLISHED, DigestItemRow.removed == false())
+    )
+    return session.scalars(select(PostRow).where(PostRow.id == post_id, PostRow.id.in_(shown))).first()
+
+
+def record_removal(session: Session, post: PostRow, *, via: str, now: datetime) -> None:
+    """Remove ``post`` for good at its author's request: gone from the archive, the feeds and digests,
+    and never stored again."""
+    session.merge(RemovedPost(uri=post.uri, author_acct=post.author_acct, via=via, removed_at=now))
+    session.delete(post)
+
+
+def removed_uris(session: Session, uris: Collection[str]) -> set[str]:
+    """Which of these post URIs their authors removed."""
+    if not uris:
+        return set()
+    return set(session.scalars(select(RemovedPost.uri).where(RemovedPost.uri.in_(list(uris)))))
