@@ -22,8 +22,8 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 from sqlalchemy import Engine
 
-from bot.collectors.mastodon_client import USER_AGENT
 from bot.errors import ExemplarError
+from bot.networks.mastodon.client import USER_AGENT
 from storage.db import session_scope
 from storage.models import OAuthClient
 
