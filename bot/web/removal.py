@@ -3,8 +3,9 @@
 Every archive item links to ``/remove/<post id>``. The author proves the post is theirs by signing in
 with the Mastodon account that wrote it (OAuth on that account's own instance, see
 :mod:`bot.web.mastodon_oauth`), or by replying ``optout`` to the bot (handled by
-:mod:`bot.consent.optout_requests`). A confirmed removal deletes the stored post, so it leaves the archive's pages,
-its search index and its feeds at once, and records its URI so it is never stored or featured again.
+:mod:`bot.consent.optout_requests`). A confirmed removal deletes the stored post, so it leaves the
+archive's pages, its search index and its feeds at once, and records its URI so it is never stored or
+featured again.
 """
 
 from __future__ import annotations
