@@ -15,7 +15,8 @@ def unsubscribe_token(key: str, email: str) -> str:
 
 
 def token_matches(key: str, email: str, token: str) -> bool:
-    return hmac.compare_digest(unsubscribe_token(key, email), token)
+    # As bytes: compare_digest refuses str with non-ASCII characters, which a forged link may hold.
+    return hmac.compare_digest(unsubscribe_token(key, email).encode(), token.encode("utf-8", "replace"))
 
 
 def unsubscribe_url(public_url: str, key: str, email: str) -> str:

@@ -25,6 +25,7 @@ from bot.web.desk import desk_routes
 from bot.web.public import public_routes
 from bot.web.security import LoginLimiter, csrf_token, current_curator
 from bot.web.unsubscribe import unsubscribe_routes
+from bot.web.views import path_for
 from storage.app_state import signing_key
 from storage.db import session_scope
 
@@ -75,6 +76,7 @@ def create_app(
 ) -> Starlette:
     """The web application. ``settings`` (and ``store``) enable the archive and the desk."""
     templates = Jinja2Templates(directory=str(files("bot") / "web" / "templates"))
+    templates.env.globals["url_for"] = path_for
     hashtag = settings.digest_hashtag if settings else "fliplead"
 
     def page_context(request: Request) -> dict[str, Any]:

@@ -4,8 +4,9 @@ share cards and Atom feeds. Every page reads one page of rows (see :mod:`storage
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException
@@ -22,12 +23,13 @@ from bot.web.archive_index import ArchiveIndex
 from bot.web.card import render_card
 from bot.web.feeds import ATOM_TYPE, FeedEntry, atom_feed, digest_entry, item_entry
 from bot.web.views import digest_summary, item_view, page_meta, sections_view
-from digests.model import SECTION_TITLES, SECTIONS, Section
+from digests.model import SECTION_TITLES, SECTIONS, Digest, DigestItem, Section
 from digests.render.sanitize import safe_url
 from storage import archive_queries as queries
 from storage import digests as digest_repo
 from storage import labels as label_repo
 from storage.db import session_scope
+from storage.models import Digest as DigestRow
 from storage.models import DigestItemRow
 
 FEED_SIZE = 20
@@ -160,7 +162,7 @@ def archive_routes(
             "tool_choices": archive_index.tools if section == "tool" else [],
             "page": page,
             "meta": meta,
-            "feed": request.url_for("section_feed", section=section),
+            "feed": f"{request.scope.get('root_path', '')}/feed/{section}.atom",
         }
         return render(request, "browse.html", context)
 
@@ -182,8 +184,8 @@ def archive_routes(
             page = queries.published_digests(session, 1, FEED_SIZE)
             times = queries.publish_times(session, [row.id for row in page.rows])
             entries = [
-                digest_entry(digest_view(session, row, store), base, times[row.id])
-                for row in _with_items(session, page.rows)
+                digest_entry(view, base, times[view.id])
+                for view in digest_views(session, _with_items(session, page.rows), store)
             ]
         return atom_response(f"#{hashtag} exemplar digests", f"{base}/feed.atom", base, entries)
 
@@ -222,6 +224,31 @@ def _with_items(session: Any, rows: list[Any]) -> list[Any]:
     """The same digests with their items and posts loaded, in one statement per relationship."""
     loaded = {row.id: row for row in queries.digests_with_items(session, [row.id for row in rows])}
     return [loaded[row.id] for row in rows if row.id in loaded]
+
+
+def digest_views(session: Any, rows: list[DigestRow], store: PostStore) -> list[Digest]:
+    """Several stored digests (items and posts loaded) as views, their labels and answers read at once."""
+    live = {row.id: digest_repo.live_items(row) for row in rows}
+    shown = digest_items(session, [item for items in live.values() for item in items], store)
+    by_digest: dict[int, list[DigestItem]] = {row.id: [] for row in rows}
+    for item_row, item in zip((i for items in live.values() for i in items), shown, strict=True):
+        by_digest[item_row.digest_id].append(item)
+    views = []
+    for row in rows:
+        zone = ZoneInfo(row.timezone)
+        views.append(
+            Digest(
+                id=row.id,
+                status=cast(Any, row.status),
+                period_start=row.period_start.astimezone(zone),
+                period_end=row.period_end.astimezone(zone),
+                timezone=row.timezone,
+                hashtag=row.hashtag,
+                intro=row.intro,
+                items=tuple(by_digest[row.id]),
+            )
+        )
+    return views
 
 
 def digest_items(session: Any, rows: list[DigestItemRow], store: PostStore) -> list[Any]:

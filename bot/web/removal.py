@@ -199,7 +199,8 @@ def removal_routes(
 
     def check_csrf(request: Request, form: FormData) -> None:
         submitted = form.get("csrf")
-        if not csrf_valid(request, submitted if isinstance(submitted, str) else None):
+        token = submitted if isinstance(submitted, str) and submitted.isascii() else None
+        if not csrf_valid(request, token):
             raise HTTPException(403, "This form has expired: reload the page and try again")
 
     return [

@@ -7,7 +7,9 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from jinja2 import pass_context
 from markupsafe import Markup
+from starlette.requests import Request
 
 from digests.model import SECTION_TITLES, SECTIONS, Digest, DigestItem
 from digests.render.sanitize import safe_html, safe_url
@@ -113,3 +115,10 @@ def _length(seconds: float | None) -> str:
         return ""
     minutes, rest = divmod(round(seconds), 60)
     return f"{minutes}:{rest:02d}"
+
+
+@pass_context
+def path_for(context: Mapping[str, Any], name: str, /, **path_params: Any) -> str:
+    """``url_for`` for templates, as a path: links never carry the request's ``Host`` header."""
+    request: Request = context["request"]
+    return str(request.scope.get("root_path", "")) + str(request.app.url_path_for(name, **path_params))

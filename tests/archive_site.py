@@ -1,0 +1,104 @@
+"""Building a published archive for web tests: posts stored and classified, digests drafted, approved
+and published through the real services, answers to questions stored as the refresh stores them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from bot.config import Settings, settings_from_mapping
+from bot.jobs.digest import DigestService
+from bot.jobs.store import PostStore
+from bot.networks.mastodon.normalise import normalise_status
+from storage import digests as digest_repo
+from storage.db import session_scope
+from storage.models import Post, QuestionAnswer
+from tests.payloads import account, hashtag_link, status, url_link
+
+PUBLIC_URL = "https://archive.school.example"
+
+
+def archive_settings(public_url: str = PUBLIC_URL, page_size: int = 20, **digest: Any) -> Settings:
+    return settings_from_mapping(
+        {
+            "hashtags": ["fliplead"],
+            "digest": {"timezone": "UTC", **digest},
+            "archive": {"public_url": public_url, "page_size": page_size},
+        },
+        path=Path("x"),
+        environ={},
+    )
+
+
+def post(
+    post_id: str,
+    words: str,
+    *,
+    user: str,
+    name: str,
+    created: datetime,
+    link: str | None = None,
+    domain: str | None = None,
+    **overrides: Any,
+) -> dict[str, Any]:
+    """A public #fliplead status by ``user``, with ``words`` and an optional link."""
+    linked = f" {url_link(link)}" if link else ""
+    return status(
+        post_id,
+        author=account(user, domain=domain, display_name=name),
+        content=f"<p>{words}{linked} {hashtag_link('fliplead')}</p>",
+        created_at=created.isoformat(),
+        **overrides,
+    )
+
+
+def publish_week(
+    engine: Engine,
+    settings: Settings,
+    statuses: Sequence[dict[str, Any]],
+    *,
+    start: datetime,
+    published_at: datetime,
+    answers: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+    store: PostStore | None = None,
+) -> int:
+    """Store ``statuses``, then draft, approve and publish the week from ``start``; returns its id.
+
+    ``answers`` maps a status id to (name, url) pairs of people who answered it.
+    """
+    store = store or PostStore()
+    posts = [normalise_status(s) for s in statuses]
+    with session_scope(engine) as session:
+        store.save(session, posts, seen=None, now=published_at)
+        for status_id, answered in (answers or {}).items():
+            uri = next(p.uri for p in posts if p.uri.endswith(f"/{status_id}"))
+            post_id = session.scalars(select(Post.id).where(Post.uri == uri)).one()
+            digest_repo.replace_answers(
+                session,
+                post_id,
+                [
+                    QuestionAnswer(
+                        post_id=post_id,
+                        answer_uri=f"{url}#uri",
+                        answer_url=url,
+                        author_acct=f"{name.split()[0].lower()}@answers.example",
+                        author_name=name,
+                        created_at=start + timedelta(days=1),
+                    )
+                    for name, url in answered
+                ],
+            )
+    service = DigestService(engine, settings, store, lambda: published_at, actor="curator@school.example")
+    digest_id = service.draft((start, start + timedelta(days=7))).digest_id
+    service.transition(digest_id, "approve")
+    service.transition(digest_id, "publish")
+    return digest_id
+
+
+def week_start(weeks_ago: int) -> datetime:
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return today - timedelta(days=7 * weeks_ago + today.weekday())
