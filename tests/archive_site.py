@@ -3,11 +3,15 @@ and published through the real services, answers to questions stored as the refr
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
+from mastodon_mock.config import DatabaseConfig, MastodonMockConfig
 from sqlalchemy import Engine, select
 
 from bot.config import Settings, settings_from_mapping
@@ -17,6 +21,8 @@ from bot.networks.mastodon.normalise import normalise_status
 from storage import digests as digest_repo
 from storage.db import session_scope
 from storage.models import Post, QuestionAnswer
+from tests.conftest import EDUCATOR_SEED
+from tests.live_server import loopback_socket, serving_on
 from tests.payloads import account, hashtag_link, status, url_link
 
 PUBLIC_URL = "https://archive.school.example"
@@ -102,3 +108,41 @@ def publish_week(
 def week_start(weeks_ago: int) -> datetime:
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     return today - timedelta(days=7 * weeks_ago + today.weekday())
+
+
+@contextmanager
+def instance_on_loopback(directory: Path) -> Iterator[str]:
+    """A mastodon_mock instance whose own address is its domain (``127.0.0.1:PORT``, plain http), so
+    the profile URLs it gives out are where it really is, as on a real instance; yields its URL."""
+    from mastodon_mock.app import create_app
+
+    sock = loopback_socket()
+    port = sock.getsockname()[1]
+    config = MastodonMockConfig(
+        domain=f"127.0.0.1:{port}",
+        url_scheme="http",
+        database=DatabaseConfig(path=str(directory / f"instance-{port}.sqlite")),
+        seed=EDUCATOR_SEED,
+    )
+    with serving_on(create_app(config), sock, lifespan="on") as url:
+        yield url
+
+
+def local_author(instance: str, username: str, name: str) -> dict[str, Any]:
+    """An account payload as ``instance`` gives it for one of its own users."""
+    return account(
+        username, display_name=name, url=f"{instance}/@{username}", uri=f"{instance}/users/{username}"
+    )
+
+
+def sign_in_at_instance(location: str, username: str) -> str:
+    """What the author's browser does at their instance: open the authorize page Exemplar sent it to,
+    pick the account, and follow the instance's redirect back. Returns the callback URL."""
+    with httpx.Client(timeout=10) as browser:
+        picker = browser.get(location)
+        assert picker.status_code == 200, picker.text
+        fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', picker.text))
+        instance = location.split("/oauth/")[0]
+        chosen = browser.post(f"{instance}/oauth/authorize", data={**fields, "username": username})
+    assert chosen.status_code == 302, chosen.text
+    return chosen.headers["location"]
