@@ -7,6 +7,7 @@ A failing test leaves a screenshot in ``test-artifacts/``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -167,3 +168,121 @@ def test_a_curator_corrects_reorders_approves_and_educators_see_it(
     feed = page.request.get(f"{url}/feed.atom")
     assert feed.ok
     assert f"/digests/{digest_id}" in feed.text()
+
+
+@pytest.fixture
+def archive_site(sqlite_engine: Engine, tmp_path: Path) -> Iterator[tuple[str, str, int]]:
+    """A published archive of two weeks, two items a page, served where its public URL says, with
+    the authors' own Mastodon instance (mastodon_mock) beside it; yields both URLs and a digest id."""
+    from tests.archive_site import (
+        archive_settings,
+        instance_on_loopback,
+        local_author,
+        post,
+        publish_week,
+        week_start,
+    )
+    from tests.live_server import loopback_socket, serving_on
+
+    sock = loopback_socket()
+    public_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    settings = archive_settings(public_url=public_url, page_size=2)
+    with instance_on_loopback(tmp_path) as instance:
+        maria = local_author(instance, "maria", "María López")
+        older, newer = week_start(2), week_start(1)
+        at_older, at_newer = older + timedelta(days=2), newer + timedelta(days=2)
+        first = [
+            post("1", "Nuestro VÍDEO de claustro", user="maria", name="María López", created=at_older,
+                 link="https://youtu.be/Xc4ZsXq1a2Y")
+            | {"account": maria, "url": f"{instance}/@maria/1", "uri": f"{instance}/users/maria/statuses/1"},
+            post("2", "Une vidéo de notre réunion", user="claire", name="Claire Dubois", created=at_older,
+                 link="https://vimeo.com/812345601"),
+            post("3", "Anyone tried flipping a whole-staff INSET day? Tips welcome!", user="lee",
+                 name="Lee Chen", created=at_older),
+        ]  # fmt: skip
+        second = [
+            post("4", "Our new video explainer for parents", user="ben", name="Ben Ode", created=at_newer,
+                 link="https://youtu.be/Ee5nS8uZv2C"),
+            post("5", "How do you keep flipped meetings short? Any advice?", user="kim", name="Kim Park",
+                 created=at_newer),
+        ]  # fmt: skip
+        publish_week(
+            sqlite_engine,
+            settings,
+            first,
+            start=older,
+            published_at=older + timedelta(days=8),
+            answers={"3": [("Ana Pérez", "https://school.example/@ana/900")]},
+        )
+        digest_id = publish_week(
+            sqlite_engine, settings, second, start=newer, published_at=newer + timedelta(days=8)
+        )
+        app = create_app(sqlite_engine, lambda: datetime.now(UTC), settings, PostStore())
+        with serving_on(app, sock) as url:
+            assert url == public_url
+            yield url, instance, digest_id
+
+
+def test_educators_browse_questions_search_page_through_and_an_author_removes_a_post(
+    archive_site: tuple[str, str, int], page: object
+) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    url, instance, _digest_id = archive_site
+
+    # Open questions, answered or not, with who answered.
+    page.goto(f"{url}/")
+    page.get_by_role("navigation", name="Archive").get_by_role("link", name="Questions").click()
+    expect(page.get_by_role("heading", name="Open questions")).to_be_visible()
+    expect(page.locator(".item")).to_have_count(2)
+    expect(page.get_by_role("link", name="Ana Pérez")).to_have_attribute(
+        "href", "https://school.example/@ana/900"
+    )
+    expect(page.get_by_text("Not answered yet.")).to_be_visible()
+    page.get_by_label("Answers").select_option("no")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator(".item")).to_have_count(1)
+    expect(page.locator(".item strong").first).to_have_text("Kim Park")
+
+    # Search folds accents and case: "video" finds VÍDEO, vidéo and video.
+    page.get_by_label("Search the archive").fill("video")
+    page.get_by_label("Search the archive").press("Enter")
+    expect(page.locator(".item")).to_have_count(2)  # two a page
+    found = page.locator(".item strong").all_inner_texts()
+    page.get_by_role("link", name="Older").click()
+    found += page.locator(".item strong").all_inner_texts()
+    assert sorted(found) == ["Ben Ode", "Claire Dubois", "María López"]
+
+    # Pagination: newest first, two a page, there and back.
+    page.goto(f"{url}/browse/video")
+    first_page = page.locator(".item strong").all_inner_texts()
+    assert first_page[0] == "Ben Ode"
+    page.get_by_role("link", name="Older").click()
+    expect(page).to_have_url(f"{url}/browse/video?page=2")
+    second_page = page.locator(".item strong").all_inner_texts()
+    assert set(first_page).isdisjoint(second_page)
+    assert sorted(first_page + second_page) == ["Ben Ode", "Claire Dubois", "María López"]
+    expect(page.get_by_role("link", name="Older")).to_have_count(0)
+    page.get_by_role("link", name="Newer").click()
+    expect(page).to_have_url(f"{url}/browse/video")
+
+    # María removes her post: she signs in at her own instance (OAuth), confirms, and it is gone.
+    page.goto(f"{url}/search?q=LOPEZ")
+    marias = page.locator(".item", has_text="María López")
+    marias.get_by_role("link", name="Is this your post? Remove it").click()
+    expect(page.get_by_role("heading", name="Remove your post from the archive")).to_be_visible()
+    page.get_by_role("button", name="Sign in with Mastodon on 127.0.0.1:").click()
+    expect(page).to_have_url(re.compile(re.escape(f"{instance}/oauth/authorize")))
+    page.get_by_role("button", name="María López (@maria)").click()
+    expect(page.get_by_text("You signed in as the author of this post.")).to_be_visible()
+    assert page.url.startswith(f"{url}/remove/callback?")
+    page.get_by_role("button", name="Remove it").click()
+    expect(page.get_by_text("Your post is gone from the archive")).to_be_visible()
+
+    page.goto(f"{url}/search?q=video")
+    expect(page.locator(".item")).to_have_count(2)
+    assert sorted(page.locator(".item strong").all_inner_texts()) == ["Ben Ode", "Claire Dubois"]
+    feed = page.request.get(f"{url}/feed/video.atom")
+    assert feed.headers["content-type"] == "application/atom+xml; charset=utf-8"
+    assert "María" not in feed.text()

@@ -96,8 +96,15 @@ def removal_routes(
         return post
 
     def render(request: Request, context: dict[str, Any], status: int = 200) -> Response:
+        headers = {}
+        if context.get("step") == "start" and context.get("instance"):
+            headers["content-security-policy"] = _policy_allowing_form_to(str(context["instance"]))
         return templates.TemplateResponse(
-            request, "removal.html", {"bot_account": bot_account, **context}, status_code=status
+            request,
+            "removal.html",
+            {"bot_account": bot_account, **context},
+            status_code=status,
+            headers=headers,
         )
 
     def post_context(post: PostRow) -> dict[str, Any]:
@@ -209,6 +216,14 @@ def removal_routes(
         Route("/remove/{post_id}/mastodon", begin_sign_in, methods=["POST"], name="removal_sign_in"),
         Route("/remove/{post_id}/confirm", confirm, methods=["POST"], name="removal_confirm"),
     ]
+
+
+def _policy_allowing_form_to(instance: str) -> str:
+    """The site's Content-Security-Policy, letting the sign-in form lead on to ``instance``: browsers
+    apply ``form-action`` to the redirect a form submission answers with."""
+    from bot.web.app import CONTENT_SECURITY_POLICY  # the app imports these routes
+
+    return CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {instance}")
 
 
 def _bot_account(settings: Settings) -> str | None:
