@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from sqlalchemy import and_, exists, false, func, or_, select
+from sqlalchemy import exists, false, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
@@ -172,20 +172,17 @@ def items(session: Session, filters: ItemFilters, number: int, size: int) -> Pag
     """Published items, each post once (its latest appearance), newest digest first, or best match
     first when searching; each with its post and digest loaded."""
     item, digest = DigestItemRow, Digest
-    later_item, later_digest = aliased(DigestItemRow), aliased(Digest)
-    newer_appearance = (
-        select(1)
-        .select_from(later_item)
-        .join(later_digest, later_digest.id == later_item.digest_id)
-        .where(
-            later_item.post_id == item.post_id,
-            later_item.removed == false(),
-            later_digest.status == PUBLISHED,
-            or_(
-                later_digest.period_start > digest.period_start,
-                and_(later_digest.period_start == digest.period_start, later_digest.id > digest.id),
-            ),
-        )
+    later_item = aliased(DigestItemRow)
+    published_ids = select(Digest.id).where(Digest.status == PUBLISHED).scalar_subquery()
+    # A post is in few digests: its other appearances are found through its id, and the latest digest
+    # (highest id) shows it. ``digest_id + 0`` keeps SQLite from walking every published digest's items
+    # instead of that post's few rows.
+    other_digest = later_item.digest_id + 0
+    newer_appearance = select(1).where(
+        later_item.post_id == item.post_id,
+        later_item.removed == false(),
+        other_digest > item.digest_id,
+        other_digest.in_(published_ids),
     )
     if filters.section:
         newer_appearance = newer_appearance.where(later_item.section == item.section)

@@ -204,6 +204,8 @@ class Digest(Base):
     """A digest of one period. ``status`` moves draft → approved → published (or rejected/superseded)."""
 
     __tablename__ = "digests"
+    # The archive walks published digests newest first, a page at a time.
+    __table_args__ = (Index("ix_digests_status_period_start", "status", "period_start", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     period_start: Mapped[datetime] = mapped_column(index=True)

@@ -255,7 +255,7 @@ def test_replying_optout_to_the_bot_removes_the_author_from_the_archive(engine: 
     with MockServer(config=config) as server:
         server.client("maria").status_post("@exemplar optout")
         bot = MastodonClient(
-            MastodonSource(server.base_url, (), Secret("bot_token"), "bot"), RetryPolicy(max_retries=0), 2.0
+            MastodonSource(server.base_url, (), Secret("bot_token"), "bot"), RetryPolicy(max_retries=0), 15.0
         )
         assert process_optout_requests(engine, bot, lambda: datetime.now(UTC)) == ["maria@school.example"]
 

@@ -32,7 +32,9 @@ from storage.db import session_scope
 from storage.models import Digest as DigestRow
 from storage.models import DigestItemRow
 
-FEED_SIZE = 20
+FEED_SIZE = 20  # exemplars in a section's feed
+DIGEST_FEED_SIZE = 10  # whole digests in the digests' feed: ten weeks
+MAX_DIGESTS_A_PAGE = 10
 MAX_PAGE = 100_000
 MAX_ID = 2**63 - 1
 BROWSE_TITLES: dict[Section, str] = {
@@ -62,7 +64,7 @@ def archive_routes(
     async def index_page(request: Request) -> Response:
         number = page_number(request)
         with session_scope(engine) as session:
-            page = queries.published_digests(session, number, size)
+            page = queries.published_digests(session, number, min(size, MAX_DIGESTS_A_PAGE))
             counts = queries.section_counts(session, [row.id for row in page.rows])
         if not page.rows and number > 1:
             raise HTTPException(404, "No such page")
@@ -119,7 +121,6 @@ def archive_routes(
     def item_page(
         request: Request, filters: queries.ItemFilters, number: int
     ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        archive_index.refresh()
         with session_scope(engine) as session:
             page = queries.items(session, filters, number, size)
             entries = item_views(session, page.rows, store)
@@ -168,6 +169,7 @@ def archive_routes(
 
     async def search_page(request: Request) -> Response:
         query = text_param(request, "q")
+        archive_index.refresh()
         entries, page = item_page(request, queries.ItemFilters(query=query), page_number(request))
         meta = page_meta(
             base,
@@ -181,7 +183,7 @@ def archive_routes(
 
     async def feed(_request: Request) -> Response:
         with session_scope(engine) as session:
-            page = queries.published_digests(session, 1, FEED_SIZE)
+            page = queries.published_digests(session, 1, DIGEST_FEED_SIZE)
             times = queries.publish_times(session, [row.id for row in page.rows])
             entries = [
                 digest_entry(view, base, times[view.id])

@@ -51,6 +51,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("instance_url", "redirect_uri", name=op.f("pk_oauth_clients")),
     )
+    op.create_index(
+        "ix_digests_status_period_start", "digests", ["status", "period_start", "id"], unique=False
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE TABLE archive_fts ("
@@ -73,6 +76,7 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS archive_fts_post_deleted")
     op.execute("DROP TABLE IF EXISTS archive_fts")
     op.drop_table("oauth_clients")
+    op.drop_index("ix_digests_status_period_start", table_name="digests")
     op.drop_index(op.f("ix_removed_posts_author_acct"), table_name="removed_posts")
     op.drop_table("removed_posts")
     op.drop_index(op.f("ix_archive_tools_tool"), table_name="archive_tools")
