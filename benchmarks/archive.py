@@ -181,6 +181,8 @@ def serve_and_measure(config: Path, latest: int, requests: int) -> tuple[dict[st
     server = subprocess.Popen(
         [str(exemplar), "--config", str(config), "-q", "serve", "--port", str(port)],
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:

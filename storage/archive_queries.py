@@ -160,7 +160,7 @@ def record_tools(session: Session, tools: Mapping[int, Collection[str]]) -> None
         return
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(ArchiveTool).values(rows).on_conflict_do_nothing())
+    session.execute(insert(ArchiveTool).on_conflict_do_nothing(), rows)  # executemany: any number of rows
 
 
 def tool_choices(session: Session) -> list[str]:

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, event
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from bot.config import ConfigError
 from bot.jobs.store import PostStore
 from bot.web.app import create_app
 from storage.search import fold, query_words
@@ -90,6 +91,11 @@ def client(engine: Engine) -> TestClient:
 def authors(html: str) -> list[str]:
     """The authors of the items on a page, in order."""
     return re.findall(r'<div class="item" id="item-\d+">\s*<p><strong>(?:<a href="[^"]*">)?([^<]+)<', html)
+
+
+def test_a_bad_public_url_names_the_key() -> None:
+    with pytest.raises(ConfigError, match=r"archive\.public_url.*not an http\(s\) URL"):
+        archive_settings(public_url="archive.school.example")
 
 
 def test_fold_is_accent_and_case_blind() -> None:

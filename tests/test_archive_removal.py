@@ -221,7 +221,9 @@ def test_who_counts_as_the_author() -> None:
     assert not is_author(*post_by, SignedIn("maria", ""))
     assert instance_of("https://school.example/@maria") == "https://school.example"
     assert instance_of("http://127.0.0.1:3000/@maria") == "http://127.0.0.1:3000"
-    assert instance_of("http://10.0.0.5/@maria") is None  # plain http only on loopback
+    assert instance_of("http://school.example/@maria") is None  # plain http only on loopback
+    assert instance_of("https://10.0.0.5/@maria") is None  # never a private network
+    assert instance_of("https://[fe80::1]/@maria") is None
     assert instance_of("javascript:alert(1)") is None
     assert instance_of("https://[::1]:99999/@x") is None
 

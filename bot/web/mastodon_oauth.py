@@ -70,8 +70,18 @@ def instance_of(profile_url: str) -> str | None:
         return None
     if parts.scheme == "http" and not _loopback(host):
         return None
+    if _private_address(host):
+        return None  # a profile URL from federated data must not aim Exemplar at a private network
     netloc = f"[{host}]" if ":" in host else host
     return f"{parts.scheme}://{netloc}{f':{port}' if port else ''}"
+
+
+def _private_address(host: str) -> bool:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return not address.is_loopback and not address.is_global
 
 
 def _loopback(host: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
@@ -16,6 +17,8 @@ from bot.web.archive_index import ArchiveIndex
 from bot.web.mastodon_oauth import MastodonSignIn
 from bot.web.removal import removal_routes
 
+log = logging.getLogger(__name__)
+
 
 def public_routes(
     engine: Engine,
@@ -25,6 +28,12 @@ def public_routes(
     clock: Callable[[], datetime],
     sign_in: MastodonSignIn | None = None,
 ) -> list[Route]:
+    if not settings.archive.public_url and not (settings.email and settings.email.public_url):
+        log.warning(
+            "[archive] public_url is not set: feeds and share cards will link to %s; set it to the "
+            "address people reach this server at",
+            settings.public_url,
+        )
     index = ArchiveIndex(engine, store)
     return [
         *archive_routes(engine, settings, store, templates, index),
