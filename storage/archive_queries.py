@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
 from sqlalchemy import exists, false, func, select
@@ -26,10 +26,12 @@ from storage.models import (
     PostTag,
     QuestionAnswer,
     RemovedPost,
+    Sighting,
 )
 from storage.models import Post as PostRow
 
 PUBLISHED = "published"
+REPLY_WINDOW = timedelta(days=60)
 T = TypeVar("T")
 
 
@@ -84,13 +86,13 @@ def section_counts(session: Session, digest_ids: Collection[int]) -> dict[int, d
     return counts
 
 
-def published_digest(session: Session, digest_id: int) -> Digest | None:
-    """One published digest with its items and their posts loaded (three statements)."""
-    return session.scalars(
-        select(Digest)
-        .where(Digest.id == digest_id, Digest.status == PUBLISHED)
-        .options(selectinload(Digest.items).joinedload(DigestItemRow.post))
-    ).first()
+def published_digest(session: Session, digest_id: int, *, with_items: bool = True) -> Digest | None:
+    """One published digest, with its items and their posts loaded (three statements) unless not
+    ``with_items``."""
+    statement = select(Digest).where(Digest.id == digest_id, Digest.status == PUBLISHED)
+    if with_items:
+        statement = statement.options(selectinload(Digest.items).joinedload(DigestItemRow.post))
+    return session.scalars(statement).first()
 
 
 def digests_with_items(session: Session, digest_ids: Collection[int]) -> list[Digest]:
@@ -243,3 +245,61 @@ def removed_uris(session: Session, uris: Collection[str]) -> set[str]:
     if not uris:
         return set()
     return set(session.scalars(select(RemovedPost.uri).where(RemovedPost.uri.in_(list(uris)))))
+
+
+def question_ids(session: Session, post_ids: Collection[int]) -> list[int]:
+    """Which of these posts are featured as open questions."""
+    if not post_ids:
+        return []
+    return list(
+        session.scalars(
+            select(DigestItemRow.post_id)
+            .where(DigestItemRow.post_id.in_(list(post_ids)), DigestItemRow.section == "question")
+            .distinct()
+        )
+    )
+
+
+def collected_replies(session: Session, question: PostRow) -> list[PostRow]:
+    """Stored posts by other people that reply to ``question``: Mastodon names the parent by the id it
+    has on the instance a reply was seen through, so each sighting of the question is matched with
+    replies seen through the same instance, within :data:`REPLY_WINDOW` of it."""
+    reply_seen = aliased(Sighting)
+    found: dict[int, PostRow] = {}
+    sightings = session.execute(
+        select(Sighting.source_key, Sighting.remote_id).where(Sighting.post_id == question.id)
+    ).all()
+    for source_key, remote_id in sightings:
+        rows = session.scalars(
+            select(PostRow)
+            .join(reply_seen, reply_seen.post_id == PostRow.id)
+            .where(
+                reply_seen.source_key == source_key,
+                PostRow.created_at >= question.created_at,
+                PostRow.created_at < question.created_at + REPLY_WINDOW,
+                PostRow.author_acct != question.author_acct,
+                PostRow.raw["in_reply_to_id"].as_string() == remote_id,
+            )
+        )
+        found.update((row.id, row) for row in rows)
+    return sorted(found.values(), key=lambda row: row.created_at)
+
+
+def add_answers(session: Session, question: PostRow, replies: Sequence[PostRow]) -> None:
+    """Credit the authors of ``replies`` as answering ``question`` (answers already known are kept)."""
+    known = set(
+        session.scalars(select(QuestionAnswer.answer_uri).where(QuestionAnswer.post_id == question.id))
+    )
+    for reply in replies:
+        if reply.uri not in known:
+            session.add(
+                QuestionAnswer(
+                    post_id=question.id,
+                    answer_uri=reply.uri,
+                    answer_url=reply.url or reply.uri,
+                    author_acct=reply.author_acct,
+                    author_name=reply.author_name,
+                    created_at=reply.created_at,
+                )
+            )
+            known.add(reply.uri)

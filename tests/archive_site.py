@@ -21,6 +21,7 @@ from bot.networks.mastodon.normalise import normalise_status
 from storage import digests as digest_repo
 from storage.db import session_scope
 from storage.models import Post, QuestionAnswer
+from storage.repository import SeenThrough
 from tests.conftest import EDUCATOR_SEED
 from tests.live_server import loopback_socket, serving_on
 from tests.payloads import account, hashtag_link, status, url_link
@@ -71,6 +72,7 @@ def publish_week(
     published_at: datetime,
     answers: Mapping[str, Sequence[tuple[str, str]]] | None = None,
     store: PostStore | None = None,
+    seen: SeenThrough | None = None,
 ) -> int:
     """Store ``statuses``, then draft, approve and publish the week from ``start``; returns its id.
 
@@ -79,7 +81,7 @@ def publish_week(
     store = store or PostStore()
     posts = [normalise_status(s) for s in statuses]
     with session_scope(engine) as session:
-        store.save(session, posts, seen=None, now=published_at)
+        store.save(session, posts, seen=seen, now=published_at)
         for status_id, answered in (answers or {}).items():
             uri = next(p.uri for p in posts if p.uri.endswith(f"/{status_id}"))
             post_id = session.scalars(select(Post.id).where(Post.uri == uri)).one()

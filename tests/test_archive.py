@@ -21,6 +21,7 @@ from starlette.testclient import TestClient
 from bot.config import ConfigError
 from bot.jobs.store import PostStore
 from bot.web.app import create_app
+from storage.repository import SeenThrough
 from storage.search import fold, query_words
 from tests.archive_site import PUBLIC_URL, archive_settings, post, publish_week, week_start
 
@@ -146,6 +147,24 @@ def test_open_questions_show_who_answered(client: TestClient, archive: dict[str,
     assert authors(client.get("/browse/question", params={"answered": "yes"}).text) == ["Lee Chen"]
     assert authors(client.get("/browse/question", params={"answered": "no"}).text) == ["Kim Park"]
     assert 'href="/browse/question"' in client.get("/").text
+
+
+def test_replies_collected_in_a_question_thread_credit_who_answered(engine: Engine) -> None:
+    start = week_start(1)
+    at = start + timedelta(days=1)
+    question = post("501", "Anyone tried flipping parents' evenings? Tips welcome!", user="lee",
+                    name="Lee Chen", created=at)  # fmt: skip
+    reply = post("502", "We did: ten-minute video first, then questions.", user="ana", name="Ana Pérez",
+                 created=at + timedelta(hours=3), in_reply_to_id="501")  # fmt: skip
+    own = post("503", "Thanks, will try!", user="lee", name="Lee Chen", created=at + timedelta(hours=4),
+               in_reply_to_id="501")  # fmt: skip
+    elsewhere = post("504", "Unrelated reply", user="ben", name="Ben Ode", created=at, in_reply_to_id="999")
+    seen = SeenThrough("https://mastodon.social", "fliplead")
+    publish_week(engine, archive_settings(), [question, reply, own, elsewhere], start=start,
+                 published_at=at + timedelta(days=7), seen=seen)  # fmt: skip
+    page = client_for(engine).get("/browse/question").text
+    assert authors(page) == ["Lee Chen"]
+    assert 'Answered by <a href="https://mastodon.social/@ana/502">Ana Pérez</a>.' in page
 
 
 def test_unknown_sections_and_ids_are_404(client: TestClient, archive: dict[str, int]) -> None:

@@ -84,6 +84,7 @@ def archive_routes(
 
     async def digest_page(request: Request) -> Response:
         digest_id = path_id(request, "digest_id")
+        archive_index.refresh()
         with session_scope(engine) as session:
             row = queries.published_digest(session, digest_id)
             if row is None:
@@ -107,7 +108,7 @@ def archive_routes(
     async def digest_card(request: Request) -> Response:
         digest_id = path_id(request, "digest_id")
         with session_scope(engine) as session:
-            row = queries.published_digest(session, digest_id)
+            row = queries.published_digest(session, digest_id, with_items=False)
             if row is None:
                 raise HTTPException(404, "No such digest")
             summary = digest_summary(row, queries.section_counts(session, [row.id])[row.id])
@@ -195,6 +196,7 @@ def archive_routes(
         section = request.path_params["section"]
         if section not in SECTIONS:
             raise HTTPException(404, "No such feed")
+        archive_index.refresh()
         with session_scope(engine) as session:
             page = queries.items(session, queries.ItemFilters(section=section), 1, FEED_SIZE)
             times = queries.publish_times(session, {row.digest_id for row in page.rows})

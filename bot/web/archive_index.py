@@ -40,6 +40,14 @@ class ArchiveIndex:
             archive_queries.record_tools(
                 session, {post.id: self.store.tool_names(post.text, post.links) for post in posts}
             )
+            # Answers come from the question's thread at its home instance when a draft refreshes
+            # it; replies collected here too (a reply that carries the hashtag) count as well.
+            questions = {post.id: post for post in posts}
+            for post_id in archive_queries.question_ids(session, list(questions)):
+                question = questions[post_id]
+                archive_queries.add_answers(
+                    session, question, archive_queries.collected_replies(session, question)
+                )
             self._tools = archive_queries.tool_choices(session)
             self._synced = current
 
