@@ -8,8 +8,7 @@ from pathlib import Path
 
 from bot.consent.optout_requests import check_optout_requests
 from bot.jobs.collect import CollectOptions, collector_for
-from bot.networks.bluesky.collect import collect_bluesky
-from bot.networks.x.collect import collect_x
+from bot.networks.registry import configured_sources
 from bot.runtime import opened_app, utc_now
 from storage import digests as digest_repo
 from storage.db import session_scope
@@ -22,8 +21,7 @@ def collect_job(config_path: str) -> None:
     """Collect every configured source once, then read opt-out requests sent to the bot."""
     with opened_app(Path(config_path)) as app:
         collector = collector_for(app.settings, app.engine, utc_now, app.store)
-        summaries = collector.collect(app.settings.mastodon, CollectOptions())
-        summaries += collect_x(collector, app.settings.x) + collect_bluesky(collector, app.settings.bluesky)
+        summaries = collector.collect(configured_sources(app.settings), CollectOptions())
         for summary in summaries:
             (log.info if summary.ok else log.error)("%s", summary.describe())
         check_optout_requests(app.settings, app.engine, utc_now)
