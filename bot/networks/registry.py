@@ -9,26 +9,38 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.config import BlueskySource, MastodonSource, Settings, XSource
-from bot.networks.bluesky import normalise as bluesky
+from bot.networks.bluesky import normalise as bluesky_normalise
+from bot.networks.bluesky import publish as bluesky_publish
+from bot.networks.bluesky import recheck as bluesky_recheck
 from bot.networks.bluesky.source import PostSearch
+from bot.networks.mastodon import publish as mastodon_publish
+from bot.networks.mastodon import recheck as mastodon_recheck
 from bot.networks.mastodon.normalise import normalise_status
 from bot.networks.mastodon.source import TagTimeline
 from bot.networks.mastodon.timeline import account_of_status
+from bot.networks.publishing import Channel, Publishing
+from bot.networks.recheck import Current, Recheck
 from bot.networks.source import Connection, Normaliser, Source, SourceConfig
-from bot.networks.x import normalise as x
+from bot.networks.x import normalise as x_normalise
+from bot.networks.x import publish as x_publish
+from bot.networks.x import recheck as x_recheck
 from bot.networks.x.source import RecentSearch
+from digests.model import DigestItem
 
 
 @dataclass(frozen=True, slots=True)
 class Network:
-    """One network: its name (a post's ``source``), its configured sources and how to open one, and
-    its normaliser."""
+    """One network: its name (a post's ``source``, a publication's channel), its configured sources
+    and how to open one, its normaliser, its thread channel (``None`` when it is not published to),
+    and the consent re-check of the digest items collected from it."""
 
     name: str
     config_type: type[Any]
     configured: Callable[[Settings], Sequence[SourceConfig]]
     open_source: Callable[[Any, Connection], Source]
     normaliser: Normaliser
+    channel: Callable[[Publishing], Channel | None]
+    recheck: Callable[[Sequence[DigestItem], Recheck], dict[int, Current]]
 
 
 NETWORKS: tuple[Network, ...] = (
@@ -38,22 +50,37 @@ NETWORKS: tuple[Network, ...] = (
         configured=lambda settings: settings.mastodon,
         open_source=TagTimeline,
         normaliser=Normaliser(normalise_status, account_of_status),
+        channel=mastodon_publish.channel,
+        recheck=mastodon_recheck.recheck_items,
     ),
     Network(
         name="x",
         config_type=XSource,
         configured=lambda settings: settings.x,
         open_source=RecentSearch,
-        normaliser=Normaliser(x.normalise_tweet, x.author_profile),
+        normaliser=Normaliser(x_normalise.normalise_tweet, x_normalise.author_profile),
+        channel=x_publish.channel,
+        recheck=x_recheck.recheck_items,
     ),
     Network(
         name="bluesky",
         config_type=BlueskySource,
         configured=lambda settings: settings.bluesky,
         open_source=PostSearch,
-        normaliser=Normaliser(bluesky.normalise_bluesky_post, bluesky.author_profile),
+        normaliser=Normaliser(bluesky_normalise.normalise_bluesky_post, bluesky_normalise.author_profile),
+        channel=bluesky_publish.channel,
+        recheck=bluesky_recheck.recheck_items,
     ),
 )
+
+# Threads go out on Mastodon first (where the bot lives), then on the others.
+PUBLISHING_ORDER = ("mastodon", "bluesky", "x")
+
+
+def publishing_networks() -> tuple[Network, ...]:
+    """The networks in the order digest threads are published."""
+    by_name = {network.name: network for network in NETWORKS}
+    return tuple(by_name[name] for name in PUBLISHING_ORDER)
 
 
 def configured_sources(settings: Settings) -> tuple[SourceConfig, ...]:

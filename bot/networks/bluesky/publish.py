@@ -23,9 +23,10 @@ from atproto_client.request import Request
 from bot.config import BlueskyPublisher
 from bot.errors import ExemplarError
 from bot.networks.bluesky.client import classify_bluesky_error
+from bot.networks.publishing import Channel, Publishing
 from bot.retry import Failure, FailureKind, RetryPolicy
 from digests.publish.thread import PlannedPart, PostedPart
-from digests.render.measure import URL, link_display
+from digests.render.measure import BLUESKY_MEASURE, URL, link_display
 
 T = TypeVar("T")
 
@@ -34,6 +35,15 @@ BSKY_WEB = "https://bsky.app"
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 # A hashtag as Bluesky's clients detect it: after a space or at the start, not all digits, 64 at most.
 _HASHTAG = regex.compile(r"(?<!\S)#(?!\d+\b)(\w{1,64})\b")
+
+
+def channel(context: Publishing) -> Channel | None:
+    """Threads as the ``[publish.bluesky]`` account, measured as Bluesky counts a post."""
+    publisher = context.settings.publish_bluesky
+    if publisher is None:
+        return None
+    poster = BlueskyThreadPoster(publisher, context.policy, context.timeout, context.transport)
+    return Channel(BLUESKY_MEASURE, poster)
 
 
 def tid(microseconds: int, clock_id: int) -> str:

@@ -8,12 +8,28 @@ from typing import Any
 
 from bot.errors import ExemplarError
 from bot.html_text import html_to_text
-from bot.networks.mastodon.client import MastodonClient
+from bot.networks.mastodon.client import MastodonClient, publishing_client
 from bot.networks.mastodon.normalise import parse_timestamp
+from bot.networks.publishing import Channel, Publishing
 from digests.publish.thread import PlannedPart, PostedPart, looks_like_part
+from digests.render.measure import mastodon_measure
 
 # Our clock and the server's may disagree: posts this much older than the attempt still count.
 CLOCK_SLACK = timedelta(minutes=10)
+DEFAULT_CHAR_LIMIT = 500
+
+
+def channel(context: Publishing) -> Channel | None:
+    """Threads as the ``[publish.mastodon]`` bot account, measured by its instance's character limit."""
+    publisher = context.settings.publish_mastodon
+    if publisher is None:
+        return None
+    client = publishing_client(publisher, context.settings.collect)
+    limit = (
+        publisher.char_limit or (None if context.dry_run else client.character_limit()) or DEFAULT_CHAR_LIMIT
+    )
+    poster = MastodonThreadPoster(client, publisher.visibility)
+    return Channel(mastodon_measure(limit), poster, poster.check_account)
 
 
 @dataclass(slots=True)

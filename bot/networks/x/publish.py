@@ -19,13 +19,23 @@ import tweepy
 
 from bot.config import XPublisher
 from bot.errors import MalformedResponseError
+from bot.networks.publishing import Channel, Publishing
 from bot.retry import Failure, FailureKind, RetryPolicy
 from digests.publish.thread import PlannedPart, PostedPart, looks_like_part
+from digests.render.measure import X_MEASURE
 
 T = TypeVar("T")
 
 CLOCK_SLACK = timedelta(minutes=10)
 X_WEB = "https://x.com"
+
+
+def channel(context: Publishing) -> Channel | None:
+    """Threads as the ``[publish.x]`` account, measured as X counts a tweet."""
+    publisher = context.settings.publish_x
+    if publisher is None:
+        return None
+    return Channel(X_MEASURE, XThreadPoster(publisher, context.policy, context.timeout))
 
 
 @dataclass(slots=True)
