@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
 from bot.config import Settings
-from bot.networks.mastodon.home import HomeInstances
 from bot.posts import Post
 from bot.retry import RetryPolicy
 from digests.model import DigestItem
@@ -38,6 +37,14 @@ UNREACHABLE = Current(None, None, reachable=False)
 GONE = Current(None, None, reachable=True)
 
 
+class HomeLookup(Protocol):
+    """Looks a post up at its home instance by URL (:class:`bot.networks.mastodon.home.HomeInstances`)."""
+
+    def status(self, url: str) -> tuple[dict[str, Any] | None, bool]:
+        """The status as its home shows it (``None``: gone), and whether the home could be asked."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Recheck:
     """What a network's re-check may use: the settings (its configured access), one retry policy,
@@ -45,7 +52,7 @@ class Recheck:
 
     settings: Settings
     policy: RetryPolicy
-    home: HomeInstances | None = None
+    home: HomeLookup | None = None
     transport: httpx.BaseTransport | None = None
 
     @property

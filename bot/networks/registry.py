@@ -26,6 +26,7 @@ from bot.networks.x import publish as x_publish
 from bot.networks.x import recheck as x_recheck
 from bot.networks.x.source import RecentSearch
 from digests.model import DigestItem
+from digests.render.measure import BLUESKY_MEASURE, X_MEASURE, TextMeasure
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,40 +36,48 @@ class Network:
     and the consent re-check of the digest items collected from it."""
 
     name: str
+    title: str  # how people write it: "Mastodon"
     config_type: type[Any]
     configured: Callable[[Settings], Sequence[SourceConfig]]
     open_source: Callable[[Any, Connection], Source]
     normaliser: Normaliser
     channel: Callable[[Publishing], Channel | None]
+    preview_measure: Callable[[Settings], TextMeasure]  # for `digest show`, without asking the network
     recheck: Callable[[Sequence[DigestItem], Recheck], dict[int, Current]]
 
 
 NETWORKS: tuple[Network, ...] = (
     Network(
         name="mastodon",
+        title="Mastodon",
         config_type=MastodonSource,
         configured=lambda settings: settings.mastodon,
         open_source=TagTimeline,
         normaliser=Normaliser(normalise_status, account_of_status),
         channel=mastodon_publish.channel,
+        preview_measure=mastodon_publish.preview_measure,
         recheck=mastodon_recheck.recheck_items,
     ),
     Network(
         name="x",
+        title="X",
         config_type=XSource,
         configured=lambda settings: settings.x,
         open_source=RecentSearch,
         normaliser=Normaliser(x_normalise.normalise_tweet, x_normalise.author_profile),
         channel=x_publish.channel,
+        preview_measure=lambda _settings: X_MEASURE,
         recheck=x_recheck.recheck_items,
     ),
     Network(
         name="bluesky",
+        title="Bluesky",
         config_type=BlueskySource,
         configured=lambda settings: settings.bluesky,
         open_source=PostSearch,
         normaliser=Normaliser(bluesky_normalise.normalise_bluesky_post, bluesky_normalise.author_profile),
         channel=bluesky_publish.channel,
+        preview_measure=lambda _settings: BLUESKY_MEASURE,
         recheck=bluesky_recheck.recheck_items,
     ),
 )
@@ -81,6 +90,11 @@ def publishing_networks() -> tuple[Network, ...]:
     """The networks in the order digest threads are published."""
     by_name = {network.name: network for network in NETWORKS}
     return tuple(by_name[name] for name in PUBLISHING_ORDER)
+
+
+def network_named(name: str) -> Network | None:
+    """The network called ``name`` (a post's ``source``, a thread's channel), if Exemplar knows it."""
+    return next((network for network in NETWORKS if network.name == name), None)
 
 
 def configured_sources(settings: Settings) -> tuple[SourceConfig, ...]:

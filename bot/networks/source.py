@@ -97,3 +97,36 @@ class Normaliser:
 
     normalise: Callable[[Mapping[str, Any]], Post]
     account_of: Callable[[Mapping[str, Any]], Mapping[str, Any] | None]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One answer of a search that runs newest to oldest: its records, the newest record's cursor
+    value (read from the first page), and the token of the next page (``None``: this is the last)."""
+
+    records: list[Any]
+    newest: str | None
+    next_token: str | None
+
+
+def newest_first(
+    fetch: Callable[[str | None], SearchPage], *, source_key: str, tag: str, max_pages: int
+) -> Iterator[Page]:
+    """The pages of a search for what is new since the cursor, newest first (X, Bluesky).
+
+    Such a search cannot be resumed part-way, so the cursor moves only with the last page of a run: a
+    crash re-reads that run's pages (stored again harmlessly, keyed on each post) and loses nothing.
+    ``fetch`` is given the next page's token (``None`` for the first page).
+    """
+    newest: str | None = None
+    token: str | None = None
+    for number in range(max_pages):
+        page = fetch(token)
+        if number == 0:
+            newest = page.newest
+        token = page.next_token
+        last = token is None or number == max_pages - 1
+        cursor = Cursor(source_key=source_key, tag=tag, newest_id=newest) if last and newest else None
+        yield Page(page.records, cursor)
+        if last:
+            return

@@ -29,7 +29,7 @@ def collect_job(config_path: str) -> None:
 
 def draft_job(config_path: str) -> None:
     """Draft the digest of the week that just ended."""
-    from bot.cli.digest import service_for
+    from bot.jobs.services import service_for
 
     with opened_app(Path(config_path)) as app:
         report = service_for(app, "scheduler", with_home=True).draft()
@@ -55,7 +55,7 @@ def retry_emails_job(config_path: str) -> None:
 def _publish_each(config_path: str, digest_ids: list[int]) -> None:
     if not digest_ids:
         return
-    from bot.cli.digest import publisher_for
+    from bot.jobs.services import publisher_for
 
     with opened_app(Path(config_path)) as app:
         publisher = publisher_for(app, "scheduler")

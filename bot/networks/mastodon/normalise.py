@@ -8,14 +8,13 @@ original post: :func:`unwrap_boost` returns the status that was boosted.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any, cast
 from urllib.parse import urlsplit
 
 from bot.html_text import extract_html
 from bot.networks.errors import MalformedPayloadError
+from bot.networks.payload import parse_timestamp, post_hashtags
 from bot.posts import Author, Card, Media, MediaKind, Post
-from bot.text_tags import hashtags_in_text
 
 _MEDIA_KINDS: frozenset[str] = frozenset({"image", "video", "gifv", "audio"})
 
@@ -98,22 +97,6 @@ def normalise_account(account: Mapping[str, Any]) -> Author:
     )
 
 
-def parse_timestamp(value: object) -> datetime | None:
-    """An aware UTC datetime from an ISO 8601 string (``Z`` or offset), or ``None``."""
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, str) and value:
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    else:
-        return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
-
-
 def _hashtags(status: Mapping[str, Any], text: str) -> tuple[str, ...]:
     names: list[str] = []
     tags = status.get("tags")
@@ -122,9 +105,7 @@ def _hashtags(status: Mapping[str, Any], text: str) -> tuple[str, ...]:
             name = tag.get("name") if isinstance(tag, Mapping) else None
             if isinstance(name, str) and name:
                 names.append(name.lower())
-    if not names:
-        names = hashtags_in_text(text)
-    return tuple(dict.fromkeys(names))
+    return post_hashtags(names, text)
 
 
 def _mentions(mentions: object, home: str | None) -> tuple[str, ...]:

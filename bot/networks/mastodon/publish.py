@@ -6,17 +6,24 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.config import Settings
 from bot.errors import ExemplarError
 from bot.html_text import html_to_text
 from bot.networks.mastodon.client import MastodonClient, publishing_client
-from bot.networks.mastodon.normalise import parse_timestamp
+from bot.networks.payload import parse_timestamp
 from bot.networks.publishing import Channel, Publishing
 from digests.publish.thread import PlannedPart, PostedPart, looks_like_part
-from digests.render.measure import mastodon_measure
+from digests.render.measure import TextMeasure, mastodon_measure
 
 # Our clock and the server's may disagree: posts this much older than the attempt still count.
 CLOCK_SLACK = timedelta(minutes=10)
 DEFAULT_CHAR_LIMIT = 500
+
+
+def preview_measure(settings: Settings) -> TextMeasure:
+    """How a thread is cut for a preview: the configured character limit, or Mastodon's default."""
+    publisher = settings.publish_mastodon
+    return mastodon_measure((publisher.char_limit if publisher else None) or DEFAULT_CHAR_LIMIT)
 
 
 def channel(context: Publishing) -> Channel | None:

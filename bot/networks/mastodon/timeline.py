@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.networks.mastodon.client import MastodonClient
-from bot.networks.mastodon.normalise import parse_timestamp, unwrap_boost
+from bot.networks.mastodon.normalise import unwrap_boost
+from bot.networks.payload import parse_timestamp
 
 
 @dataclass(frozen=True, slots=True)

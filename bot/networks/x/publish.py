@@ -8,11 +8,10 @@ tweets for it before posting it again.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 import requests
 import tweepy
@@ -20,11 +19,10 @@ import tweepy
 from bot.config import XPublisher
 from bot.errors import MalformedResponseError
 from bot.networks.publishing import Channel, Publishing
-from bot.retry import Failure, FailureKind, RetryPolicy
+from bot.networks.x.client import rate_limited
+from bot.retry import CountedCalls, Failure, FailureKind, RetryPolicy
 from digests.publish.thread import PlannedPart, PostedPart, looks_like_part
 from digests.render.measure import X_MEASURE
-
-T = TypeVar("T")
 
 CLOCK_SLACK = timedelta(minutes=10)
 X_WEB = "https://x.com"
@@ -46,11 +44,12 @@ class XThreadPoster:
     policy: RetryPolicy
     request_timeout: float
     channel: str = "x"
-    requests_made: int = 0
     _client: tweepy.Client = field(init=False, repr=False)
+    _calls: CountedCalls = field(init=False, repr=False)
     _me: dict[str, Any] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
+        self._calls = CountedCalls(self.policy, _lookup)
         self._client = tweepy.Client(
             consumer_key=self.publisher.consumer_key.reveal(),
             consumer_secret=self.publisher.consumer_secret.reveal(),
@@ -75,7 +74,7 @@ class XThreadPoster:
                     raise MalformedResponseError("users/me answered without the account's id and username")
                 return data
 
-            self._me = self._call(fetch, "X account")
+            self._me = self._calls(fetch, "X account")
         return self._me
 
     def post(self, part: PlannedPart, *, root: PostedPart | None, parent: PostedPart | None) -> PostedPart:
@@ -92,7 +91,7 @@ class XThreadPoster:
                 raise MalformedResponseError("posting answered without a tweet id")
             return _posted(str(data["id"]), username)
 
-        return self._call(create, f"X thread part {part.number}", classify=classify_x_post_error)
+        return self._calls(create, f"X thread part {part.number}", classify=classify_x_post_error)
 
     def find(
         self, part: PlannedPart, *, root: PostedPart | None, parent: PostedPart | None, since: datetime
@@ -116,7 +115,7 @@ class XThreadPoster:
                 raise MalformedResponseError("the user's tweets came back as something other than a list")
             return [tweet for tweet in tweets if isinstance(tweet, dict)]
 
-        for tweet in self._call(fetch, f"X own tweets (looking for part {part.number})", classify=_lookup):
+        for tweet in self._calls(fetch, f"X own tweets (looking for part {part.number})", classify=_lookup):
             replies_to = next(
                 (
                     str(ref.get("id"))
@@ -129,14 +128,9 @@ class XThreadPoster:
                 return _posted(str(tweet["id"]), me["username"])
         return None
 
-    def _call(
-        self, operation: Callable[[], T], what: str, classify: Callable[[Exception], Failure] | None = None
-    ) -> T:
-        def attempt() -> T:
-            self.requests_made += 1
-            return operation()
-
-        return self.policy.call(attempt, classify or _lookup, what)
+    @property
+    def requests_made(self) -> int:
+        return self._calls.made
 
 
 def _posted(tweet_id: str, username: str) -> PostedPart:
@@ -146,7 +140,7 @@ def _posted(tweet_id: str, username: str) -> PostedPart:
 def _lookup(error: Exception) -> Failure:
     """Reads are safe to retry: what went wrong decides only how long to wait."""
     if isinstance(error, tweepy.TooManyRequests):
-        return _rate_limited(error)
+        return rate_limited(error)
     if isinstance(error, tweepy.TwitterServerError):
         return Failure(FailureKind.TRANSIENT, f"server error {error.response.status_code}")
     if isinstance(error, requests.Timeout | requests.ConnectionError):
@@ -164,7 +158,7 @@ def _lookup(error: Exception) -> Failure:
 def classify_x_post_error(error: Exception) -> Failure:
     """Posting is retried only when X cannot have posted anything (a 429, a refused connection)."""
     if isinstance(error, tweepy.TooManyRequests):
-        return _rate_limited(error)
+        return rate_limited(error)
     if isinstance(error, requests.ConnectionError) and not isinstance(error, requests.ReadTimeout):
         return Failure(FailureKind.TRANSIENT, f"could not connect ({type(error).__name__})")
     if isinstance(error, tweepy.TwitterServerError | requests.Timeout | MalformedResponseError):
@@ -179,11 +173,6 @@ def classify_x_post_error(error: Exception) -> Failure:
             "part on the account before posting it",
         )
     return _fatal(error)
-
-
-def _rate_limited(error: tweepy.TooManyRequests) -> Failure:
-    reset = error.response.headers.get("x-rate-limit-reset") if error.response is not None else None
-    return Failure(FailureKind.RATE_LIMITED, "rate limited (429)", float(reset) if reset else None)
 
 
 def _fatal(error: Exception) -> Failure:

@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from bot.networks.errors import MalformedPayloadError
+from bot.networks.payload import post_hashtags
 from bot.networks.x.normalise import X_HOST, tweet_uri
 from bot.posts import Author, Post
-from bot.text_tags import hashtags_in_text
 
 REQUIRED = ("id_str", "from_user", "text", "created_at")
 
@@ -41,7 +41,7 @@ def normalise_tags_row(row: Mapping[str, str]) -> Post:
         text=text,
         html="",
         visibility="public",
-        hashtags=tuple(dict.fromkeys(tags or hashtags_in_text(text))),
+        hashtags=post_hashtags(tags, text),
         links=tuple(links),
         in_reply_to_id=(row.get("in_reply_to_status_id_str") or "").strip() or None,
         raw=dict(row),
