@@ -1,11 +1,24 @@
-"""What every normaliser reads the same way, whatever the network: timestamps and counts. Pure."""
+"""What every normaliser shares, whatever the network: its shape, and how timestamps, counts and
+hashtags are read. Pure."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
+from bot.posts import Post
 from bot.text_tags import hashtags_in_text
+
+
+@dataclass(frozen=True, slots=True)
+class Normaliser:
+    """A network's pure half: a raw record to a post, and the author's profile for the opt-out rule
+    (:func:`bot.consent.rules.opt_out_reason` reads it)."""
+
+    normalise: Callable[[Mapping[str, Any]], Post]
+    account_of: Callable[[Mapping[str, Any]], Mapping[str, Any] | None]
 
 
 def parse_timestamp(value: object) -> datetime | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 
@@ -12,6 +13,18 @@ from bot.config import Settings
 from bot.retry import RetryPolicy
 from digests.publish.thread import ThreadPoster
 from digests.render.measure import TextMeasure
+
+# Our clock and the network's may disagree: a part found this much older than the attempt still counts.
+CLOCK_SLACK = timedelta(minutes=10)
+
+
+def part_key(digest_id: int, channel: str, number: int) -> str:
+    """A thread part's key where any text will do (Mastodon sends it as the ``Idempotency-Key``).
+
+    >>> part_key(12, "mastodon", 3)
+    'exemplar-12-mastodon-3'
+    """
+    return f"exemplar-{digest_id}-{channel}-{number}"
 
 
 @dataclass(frozen=True, slots=True)

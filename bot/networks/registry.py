@@ -13,14 +13,14 @@ from bot.networks.bluesky import normalise as bluesky_normalise
 from bot.networks.bluesky import publish as bluesky_publish
 from bot.networks.bluesky import recheck as bluesky_recheck
 from bot.networks.bluesky.source import PostSearch
+from bot.networks.mastodon import normalise as mastodon_normalise
 from bot.networks.mastodon import publish as mastodon_publish
 from bot.networks.mastodon import recheck as mastodon_recheck
-from bot.networks.mastodon.normalise import normalise_status
 from bot.networks.mastodon.source import TagTimeline
-from bot.networks.mastodon.timeline import account_of_status
+from bot.networks.payload import Normaliser
 from bot.networks.publishing import Channel, Publishing
 from bot.networks.recheck import Current, Recheck
-from bot.networks.source import Connection, Normaliser, Source, SourceConfig
+from bot.networks.source import Connection, Source, SourceConfig
 from bot.networks.x import normalise as x_normalise
 from bot.networks.x import publish as x_publish
 from bot.networks.x import recheck as x_recheck
@@ -53,7 +53,7 @@ NETWORKS: tuple[Network, ...] = (
         config_type=MastodonSource,
         configured=lambda settings: settings.mastodon,
         open_source=TagTimeline,
-        normaliser=Normaliser(normalise_status, account_of_status),
+        normaliser=mastodon_normalise.NORMALISER,
         channel=mastodon_publish.channel,
         preview_measure=mastodon_publish.preview_measure,
         recheck=mastodon_recheck.recheck_items,
@@ -64,7 +64,7 @@ NETWORKS: tuple[Network, ...] = (
         config_type=XSource,
         configured=lambda settings: settings.x,
         open_source=RecentSearch,
-        normaliser=Normaliser(x_normalise.normalise_tweet, x_normalise.author_profile),
+        normaliser=x_normalise.NORMALISER,
         channel=x_publish.channel,
         preview_measure=lambda _settings: X_MEASURE,
         recheck=x_recheck.recheck_items,
@@ -75,7 +75,7 @@ NETWORKS: tuple[Network, ...] = (
         config_type=BlueskySource,
         configured=lambda settings: settings.bluesky,
         open_source=PostSearch,
-        normaliser=Normaliser(bluesky_normalise.normalise_bluesky_post, bluesky_normalise.author_profile),
+        normaliser=bluesky_normalise.NORMALISER,
         channel=bluesky_publish.channel,
         preview_measure=lambda _settings: BLUESKY_MEASURE,
         recheck=bluesky_recheck.recheck_items,

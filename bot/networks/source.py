@@ -9,7 +9,7 @@ transaction: that is the only cursor rule, and every network follows it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
@@ -17,7 +17,6 @@ from typing import Any, Protocol, runtime_checkable
 import httpx
 
 from bot.config import CollectSettings
-from bot.posts import Post
 from bot.retry import RetryPolicy
 from storage.models import Cursor
 
@@ -88,15 +87,6 @@ class Connection:
     policy: RetryPolicy
     settings: CollectSettings
     transport: httpx.BaseTransport | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Normaliser:
-    """A network's pure half: a raw record to a post, and the author's profile for the opt-out rule
-    (:func:`bot.consent.rules.opt_out_reason` reads it)."""
-
-    normalise: Callable[[Mapping[str, Any]], Post]
-    account_of: Callable[[Mapping[str, Any]], Mapping[str, Any] | None]
 
 
 @dataclass(frozen=True, slots=True)

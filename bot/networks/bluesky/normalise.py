@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.networks.errors import MalformedPayloadError
-from bot.networks.payload import parse_timestamp, positive_int, post_hashtags
+from bot.networks.payload import Normaliser, parse_timestamp, positive_int, post_hashtags
 from bot.posts import Author, Card, Media, Post
 
 NO_UNAUTHENTICATED = "!no-unauthenticated"
@@ -160,3 +160,6 @@ def _parent(reply: object) -> str | None:
 
 def _label_value(label: object) -> str:
     return str(label.get("val")) if isinstance(label, Mapping) else ""
+
+
+NORMALISER = Normaliser(normalise_bluesky_post, author_profile)

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from bot.html_text import extract_html
 from bot.networks.errors import MalformedPayloadError
-from bot.networks.payload import parse_timestamp, post_hashtags
+from bot.networks.payload import Normaliser, parse_timestamp, post_hashtags
 from bot.posts import Author, Card, Media, MediaKind, Post
 
 _MEDIA_KINDS: frozenset[str] = frozenset({"image", "video", "gifv", "audio"})
@@ -25,6 +25,12 @@ def unwrap_boost(status: Mapping[str, Any]) -> Mapping[str, Any]:
     if isinstance(reblog, Mapping):
         return reblog
     return status
+
+
+def account_of_status(status: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The profile of the status's author (the original author, for a boost)."""
+    account = unwrap_boost(status).get("account")
+    return account if isinstance(account, Mapping) else None
 
 
 def normalise_status(status: Mapping[str, Any]) -> Post:
@@ -208,3 +214,6 @@ def _host(url: str) -> str | None:
     except ValueError:
         return None
     return host or None
+
+
+NORMALISER = Normaliser(normalise_status, account_of_status)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from bot.config import Settings
@@ -11,12 +11,10 @@ from bot.errors import ExemplarError
 from bot.html_text import html_to_text
 from bot.networks.mastodon.client import MastodonClient, publishing_client
 from bot.networks.payload import parse_timestamp
-from bot.networks.publishing import Channel, Publishing
+from bot.networks.publishing import CLOCK_SLACK, Channel, Publishing, part_key
 from digests.publish.thread import PlannedPart, PostedPart, looks_like_part
 from digests.render.measure import TextMeasure, mastodon_measure
 
-# Our clock and the server's may disagree: posts this much older than the attempt still count.
-CLOCK_SLACK = timedelta(minutes=10)
 DEFAULT_CHAR_LIMIT = 500
 
 
@@ -50,7 +48,7 @@ class MastodonThreadPoster:
     _account: dict[str, Any] | None = field(default=None, repr=False)
 
     def part_key(self, digest_id: int, number: int) -> str:
-        return f"exemplar-{digest_id}-{self.channel}-{number}"
+        return part_key(digest_id, self.channel, number)
 
     def check_account(self) -> None:
         """Refuses to post as an account not marked as a bot (Mastodon's rule for automated posting)."""

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.networks.errors import MalformedPayloadError
-from bot.networks.payload import parse_timestamp, positive_int, post_hashtags
+from bot.networks.payload import Normaliser, parse_timestamp, positive_int, post_hashtags
 from bot.posts import Author, Media, MediaKind, Post
 
 X_HOST = "x.com"
@@ -175,3 +175,6 @@ def _replied_to(tweet: Mapping[str, Any]) -> str | None:
         if isinstance(ref, Mapping) and ref.get("type") == "replied_to":
             return str(ref.get("id"))
     return None
+
+
+NORMALISER = Normaliser(normalise_tweet, author_profile)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -18,13 +18,12 @@ import tweepy
 
 from bot.config import XPublisher
 from bot.errors import MalformedResponseError
-from bot.networks.publishing import Channel, Publishing
+from bot.networks.publishing import CLOCK_SLACK, Channel, Publishing, part_key
 from bot.networks.x.client import rate_limited
 from bot.retry import CountedCalls, Failure, FailureKind, RetryPolicy
 from digests.publish.thread import PlannedPart, PostedPart, looks_like_part
 from digests.render.measure import X_MEASURE
 
-CLOCK_SLACK = timedelta(minutes=10)
 X_WEB = "https://x.com"
 
 
@@ -61,7 +60,7 @@ class XThreadPoster:
         self._client.session.request = partial(self._client.session.request, timeout=self.request_timeout)
 
     def part_key(self, digest_id: int, number: int) -> str:
-        return f"exemplar-{digest_id}-{self.channel}-{number}"
+        return part_key(digest_id, self.channel, number)
 
     def me(self) -> dict[str, Any]:
         """The account the access token posts as (``id``, ``username``)."""

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from bot.networks.errors import MalformedPayloadError
-from bot.networks.payload import post_hashtags
+from bot.networks.payload import Normaliser, post_hashtags
 from bot.networks.x.normalise import X_HOST, tweet_uri
 from bot.posts import Author, Post
 
@@ -66,3 +66,8 @@ def _entities(text: str, entities_json: str) -> tuple[str, list[str], list[str]]
         else []
     )
     return text, links, tags
+
+
+# A TAGS export keeps no profiles, so there is no opt-out to read from it (the screen still applies
+# the suppression list).
+NORMALISER = Normaliser(normalise_tags_row, lambda _row: None)
