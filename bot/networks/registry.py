@@ -1,6 +1,6 @@
 """The networks Exemplar knows, in one list: what the collect job, the publisher and the consent
-re-check iterate over. Adding a network is adding its folder and one entry here (see the README's
-"Adding a network")."""
+re-check iterate over. Adding a network is its folder, one entry here and its config section (the
+README's "Adding a network" lists every file)."""
 
 from __future__ import annotations
 
