@@ -32,8 +32,7 @@ from bot.config import CollectSettings, MastodonSource
 from bot.consent.screen import screen
 from bot.jobs.collect import CollectOptions, Collector
 from bot.networks.mastodon.client import to_plain
-from bot.networks.mastodon.normalise import normalise_status
-from bot.networks.mastodon.timeline import account_of_status
+from bot.networks.mastodon.normalise import account_of_status, normalise_status
 from bot.retry import RetryPolicy
 from storage import repository as repo
 from storage.db import create_db_engine, session_scope, upgrade_schema

@@ -95,3 +95,26 @@ class RetryPolicy:
         if failure.kind is FailureKind.RATE_LIMITED:
             return RateLimitedError(message)
         return SourceError(message)
+
+
+class CountedCalls:
+    """Calls to one service through one retry policy, every attempt counted as a request (counted when
+    sent, so a request that never answers counts too). A client keeps one and calls through it, e.g.
+    ``self._calls(lambda: api.search(tag), f"{name} #{tag}")``; ``made`` is its request count.
+    """
+
+    def __init__(self, policy: RetryPolicy, classify: Callable[[Exception], Failure]) -> None:
+        self.policy = policy
+        self.classify = classify
+        self.made = 0
+
+    def __call__(
+        self, operation: Callable[[], T], what: str, classify: Callable[[Exception], Failure] | None = None
+    ) -> T:
+        """Run ``operation`` under the policy; ``classify`` (default: the service's) reads its errors."""
+
+        def attempt() -> T:
+            self.made += 1
+            return operation()
+
+        return self.policy.call(attempt, classify or self.classify, what)

@@ -12,8 +12,8 @@ import httpx
 from sqlalchemy import Engine, func, select
 
 from bot.config import BlueskySource
-from bot.jobs.collect import Collector
-from bot.networks.bluesky.collect import collect_bluesky
+from bot.jobs.collect import CollectOptions, Collector
+from bot.jobs.summary import SourceSummary
 from bot.secrets import Secret
 from storage.db import session_scope
 from storage.models import Post
@@ -26,6 +26,14 @@ SOURCE = BlueskySource(
     hashtags=("fliplead",),
     name="bsky.app",
 )
+
+
+def collect_bluesky(
+    collector: Collector, sources: tuple[BlueskySource, ...], transport: httpx.BaseTransport
+) -> list[SourceSummary]:
+    """One collect run over Bluesky sources only, its requests answered through ``transport``."""
+    collector.transport = transport
+    return collector.collect(sources, CollectOptions())
 
 
 def jwt(**claims: Any) -> str:

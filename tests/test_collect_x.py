@@ -12,8 +12,8 @@ import responses
 from sqlalchemy import Engine, func, select
 
 from bot.config import XSource
-from bot.jobs.collect import Collector
-from bot.networks.x.collect import collect_x
+from bot.jobs.collect import CollectOptions, Collector
+from bot.jobs.summary import SourceSummary
 from bot.secrets import Secret
 from storage.db import session_scope
 from storage.models import Post
@@ -21,6 +21,11 @@ from tests.conftest import FakeClock
 
 SEARCH = "https://api.twitter.com/2/tweets/search/recent"
 SOURCE = XSource(bearer_token=Secret("AAAA-test-bearer"), hashtags=("fliplead",), name="x.com")
+
+
+def collect_x(collector: Collector, sources: tuple[XSource, ...]) -> list[SourceSummary]:
+    """One collect run over X sources only, as `exemplar collect` runs every configured source."""
+    return collector.collect(sources, CollectOptions())
 
 
 def tweet(tweet_id: int, text: str, author: str = "1") -> dict[str, Any]:

@@ -148,3 +148,32 @@ def test_exclude_command(setup: tuple[Path, MockServer]) -> None:
     assert (
         "excluded author sam@school.example" in run(config, "exclude", "author", "@Sam@school.example").output
     )
+
+
+def test_each_network_previews_its_thread_cut_by_its_own_measure(setup: tuple[Path, MockServer]) -> None:
+    from bot.cli.digest import THREAD_FORMATS
+    from bot.config import find_config, load_settings
+    from bot.networks.registry import network_named
+    from digests.render.measure import BLUESKY_MEASURE, X_MEASURE
+
+    config, _server = setup
+    assert run(config, "collect").exit_code == 0
+    start = (datetime.now(UTC) - timedelta(days=3)).strftime("%Y-%m-%d")
+    digest_id = json.loads(run(config, "digest", "draft", "--start", start, "--json").output)["id"]
+    settings = load_settings(find_config(config))
+
+    networks = {name: network_named(name) for name in THREAD_FORMATS.values()}
+    assert None not in networks.values()
+    for fmt, name in THREAD_FORMATS.items():
+        network = networks[name]
+        assert network is not None
+        measure = network.preview_measure(settings)
+        preview = run(config, "digest", "show", str(digest_id), "--format", fmt)
+        assert preview.exit_code == 0, preview.output
+        parts = [part.split("\n", 1)[1].strip() for part in preview.output.split("--- part ")[1:]]
+        assert parts, preview.output
+        assert all(measure.length(part) <= measure.limit for part in parts)
+    measures = {name: network.preview_measure(settings) for name, network in networks.items() if network}
+    assert measures["x"] is X_MEASURE
+    assert measures["bluesky"] is BLUESKY_MEASURE
+    assert measures["mastodon"].network == "mastodon"

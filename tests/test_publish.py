@@ -23,11 +23,11 @@ from sqlalchemy import Engine, select
 
 from bot.config import settings_from_mapping
 from bot.errors import ExemplarError
-from bot.jobs import publish as publish_module
 from bot.jobs.collect import CollectOptions, Collector
 from bot.jobs.digest import DigestService
 from bot.jobs.publish import Publisher, PublishReport, email_transport
 from bot.jobs.store import PostStore
+from bot.networks.mastodon import publish as publish_module
 from bot.networks.mastodon.home import HomeInstances
 from bot.retry import RetryPolicy
 from digests.lifecycle import TransitionError

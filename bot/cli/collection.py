@@ -31,18 +31,16 @@ def collect(options: _Options, backfill_days: float | None, refresh: bool | None
     from bot.cli.progress import progress_for
     from bot.consent.optout_requests import check_optout_requests
     from bot.jobs.collect import CollectOptions, collector_for
-    from bot.networks.bluesky.collect import collect_bluesky
-    from bot.networks.x.collect import collect_x
+    from bot.networks.registry import configured_sources
 
     app = options.open()
-    if not (app.settings.mastodon or app.settings.x or app.settings.bluesky):
+    sources = configured_sources(app.settings)
+    if not sources:
         raise ConfigError("no sources are configured; add a [[mastodon]] section with a base_url")
     progress = progress_for()
     collector = collector_for(app.settings, app.engine, utc_now, app.store, progress=progress)
     try:
-        summaries = collector.collect(app.settings.mastodon, CollectOptions(backfill_days, refresh))
-        summaries += collect_x(collector, app.settings.x)
-        summaries += collect_bluesky(collector, app.settings.bluesky)
+        summaries = collector.collect(sources, CollectOptions(backfill_days, refresh))
     finally:
         progress.finish()
     for summary in summaries:

@@ -2,74 +2,23 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-from bot.errors import SourceError
-from bot.jobs.digest import DigestService, Edit
-from bot.networks.mastodon.client import MastodonClient
-from bot.networks.mastodon.home import HomeInstances
-from bot.retry import RetryPolicy
-from bot.runtime import App, utc_now
+from bot.jobs.digest import Edit
+from bot.jobs.services import publisher_for, service_for
+from bot.runtime import App
 from digests.period import days_from
 from storage import digests as digest_repo
 from storage.db import session_scope
 
-if TYPE_CHECKING:
-    from bot.jobs.publish import Publisher
-
-FORMATS = ("text", "json", "thread", "x-thread", "bluesky-thread", "email")
-
-
-def service_for(app: App, actor: str | None, *, with_home: bool = False) -> DigestService:
-    home = None
-    if with_home and app.settings.digest.refresh_budget:
-        home = HomeInstances(
-            known=_known_domains(app),
-            policy=RetryPolicy(max_retries=0),
-            request_timeout=app.settings.collect.request_timeout,
-            budget=app.settings.digest.refresh_budget,
-        )
-    return DigestService(
-        engine=app.engine,
-        settings=app.settings,
-        store=app.store,
-        clock=utc_now,
-        actor=actor or getpass.getuser(),
-        home=home,
-    )
-
-
-def publisher_for(app: App, actor: str | None) -> Publisher:
-    """A publisher: consent re-checked at each item's home, emails through the configured transport."""
-    from bot.jobs.publish import Publisher, email_transport
-
-    service = service_for(app, actor)
-    home = HomeInstances(
-        known=_known_domains(app),
-        policy=RetryPolicy(max_retries=1, backoff_seconds=1),
-        request_timeout=app.settings.collect.request_timeout,
-        budget=10_000,
-    )
-    return Publisher(service=service, home=home, transport=email_transport(app.settings.email), clock=utc_now)
-
-
-def _known_domains(app: App) -> dict[str, str]:
-    """Each configured instance's own domain → the address we reach it at."""
-    known: dict[str, str] = {}
-    for source in app.settings.mastodon:
-        client = MastodonClient(source, RetryPolicy(max_retries=0), app.settings.collect.request_timeout)
-        try:
-            domain = client.instance_domain()
-        except SourceError:
-            continue
-        if domain:
-            known[domain] = source.base_url
-    return known
+# A thread preview per network (bot.networks.registry): "thread" is Mastodon's, the first there was.
+# Written out, not read from the registry, so that starting `exemplar` does not load every network's SDK.
+THREAD_FORMATS = {"thread": "mastodon", "x-thread": "x", "bluesky-thread": "bluesky"}
+FORMATS = ("text", "json", *THREAD_FORMATS, "email")
 
 
 def digest_group(open_app: Any) -> click.Group:
@@ -255,11 +204,11 @@ def describe_publish(report: Any) -> str:
     return "\n".join(lines)
 
 
-_NETWORK_NAMES = {"mastodon": "Mastodon", "x": "X", "bluesky": "Bluesky"}
-
-
 def _describe_thread(thread: Any, dry_run: bool) -> list[str]:
-    network = _NETWORK_NAMES.get(thread.channel, thread.channel)
+    from bot.networks.registry import network_named
+
+    known = network_named(thread.channel)
+    network = known.title if known else thread.channel
     posts, links = len(thread.parts), thread.links
     if dry_run:
         lines = [f"{network}: would post a thread of {_plural(posts, 'post')} with {_plural(links, 'link')}:"]
@@ -285,13 +234,13 @@ def render(view: Any, fmt: str, app: App) -> str:
         from digests.render.json import digest_to_json
 
         return json.dumps(digest_to_json(view), ensure_ascii=False, indent=2)
-    if fmt.endswith("thread"):
-        from digests.render.measure import BLUESKY_MEASURE, X_MEASURE, mastodon_measure
+    if fmt in THREAD_FORMATS:
+        from bot.networks.registry import network_named
         from digests.render.thread import render_thread
 
-        limit = app.settings.publish_mastodon.char_limit if app.settings.publish_mastodon else None
-        measures = {"x-thread": X_MEASURE, "bluesky-thread": BLUESKY_MEASURE}
-        parts = render_thread(view, measure=measures.get(fmt) or mastodon_measure(limit or 500))
+        network = network_named(THREAD_FORMATS[fmt])
+        assert network is not None, f"{fmt} names a network the registry does not have"
+        parts = render_thread(view, measure=network.preview_measure(app.settings))
         return "\n\n".join(
             f"--- part {n} of {len(parts)}"
             + (f" [CW: {p.spoiler_text}]" if p.spoiler_text else "")

@@ -18,8 +18,8 @@ from bot.consent.screen import screen
 from bot.errors import ExemplarError
 from bot.jobs.store import PostStore
 from bot.networks.mastodon.home import BudgetExhaustedError, HomeInstances
-from bot.networks.mastodon.normalise import normalise_account, normalise_status, parse_timestamp
-from bot.networks.mastodon.timeline import account_of_status
+from bot.networks.mastodon.normalise import account_of_status, normalise_account, normalise_status
+from bot.networks.payload import parse_timestamp
 from digests.lifecycle import check_editable, next_status
 from digests.model import SECTIONS, Answer, Digest, DigestItem, Section
 from digests.period import last_week

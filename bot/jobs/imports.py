@@ -21,11 +21,10 @@ from bot.jobs.store import PostStore
 from bot.jsonfile import read_csv_rows, read_json_documents, read_json_records
 from bot.networks.bluesky import normalise as bluesky
 from bot.networks.errors import MalformedPayloadError
-from bot.networks.mastodon.normalise import normalise_status
-from bot.networks.mastodon.timeline import account_of_status
+from bot.networks.mastodon import normalise as mastodon
+from bot.networks.payload import Normaliser
 from bot.networks.x import normalise as x
-from bot.networks.x.tags_csv import normalise_tags_row
-from bot.posts import Post
+from bot.networks.x import tags_csv
 from storage import repository as repo
 from storage.db import session_scope
 from storage.digests import suppressed_accounts
@@ -41,8 +40,7 @@ class ImportFormat:
     """How to read one kind of archive: its records, how each becomes a post, whose profile it has."""
 
     read: Reader
-    normalise: Callable[[Mapping[str, Any]], Post]
-    account_of: Callable[[Mapping[str, Any]], Mapping[str, Any] | None]
+    normaliser: Normaliser
 
 
 def _twarc2_records(path: Path, bad: Callable[[int, str], None]) -> Iterator[tuple[int, Any]]:
@@ -57,10 +55,10 @@ def _twarc2_records(path: Path, bad: Callable[[int, str], None]) -> Iterator[tup
 
 
 FORMATS: dict[str, ImportFormat] = {
-    "mastodon": ImportFormat(read_json_records, normalise_status, account_of_status),
-    "twarc2": ImportFormat(_twarc2_records, x.normalise_tweet, x.author_profile),
-    "bluesky": ImportFormat(read_json_records, bluesky.normalise_bluesky_post, bluesky.author_profile),
-    "tags-csv": ImportFormat(read_csv_rows, normalise_tags_row, lambda _row: None),
+    "mastodon": ImportFormat(read_json_records, mastodon.NORMALISER),
+    "twarc2": ImportFormat(_twarc2_records, x.NORMALISER),
+    "bluesky": ImportFormat(read_json_records, bluesky.NORMALISER),
+    "tags-csv": ImportFormat(read_csv_rows, tags_csv.NORMALISER),
 }
 
 
@@ -117,12 +115,15 @@ def import_file(
         good = []
         for number, record in batch:
             try:
-                kind.normalise(record)
+                kind.normaliser.normalise(record)
             except MalformedPayloadError as error:
                 bad_line(number, str(error))
                 continue
             good.append(record)
-        screened = screen(good, kind.normalise, kind.account_of, where=str(path), suppressed=suppressed)
+        normaliser = kind.normaliser
+        screened = screen(
+            good, normaliser.normalise, normaliser.account_of, where=str(path), suppressed=suppressed
+        )
         summary.skipped.update(screened.skipped)
         now = clock()
         with session_scope(engine) as session:

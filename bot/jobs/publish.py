@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
 
 import httpx
 from sqlalchemy import Engine
@@ -17,24 +16,17 @@ from bot.config import EmailConfig, Settings
 from bot.consent.rules import opt_out_reason, visibility_allows_collection
 from bot.errors import ExemplarError
 from bot.jobs.digest import DigestService
-from bot.networks.bluesky.client import BlueskyClient
-from bot.networks.bluesky.publish import BlueskyThreadPoster
-from bot.networks.errors import MalformedPayloadError
-from bot.networks.mastodon.client import publishing_client
 from bot.networks.mastodon.home import HomeInstances
-from bot.networks.mastodon.normalise import normalise_status
-from bot.networks.mastodon.publish import MastodonThreadPoster
-from bot.networks.recheck import Current, recheck_bluesky, recheck_x
-from bot.networks.x.client import XClient
-from bot.networks.x.publish import XThreadPoster
+from bot.networks.publishing import Channel, Publishing
+from bot.networks.recheck import Current, Recheck
+from bot.networks.registry import NETWORKS, PUBLISHING_ORDER, publishing_networks
 from bot.retry import RetryPolicy
 from bot.unsubscribe_links import unsubscribe_url
 from digests.lifecycle import next_status
 from digests.mail import EmailTransport, OutboxTransport, SmtpTransport
 from digests.model import Digest, DigestItem
 from digests.publish.email import EmailReport, send_digest_emails
-from digests.publish.thread import PostedThread, ThreadPoster, publish_thread
-from digests.render.measure import BLUESKY_MEASURE, X_MEASURE, TextMeasure, mastodon_measure
+from digests.publish.thread import PostedThread, publish_thread
 from digests.render.thread import ThreadPart, render_thread, thread_links
 from storage import digests as digest_repo
 from storage import publications
@@ -46,8 +38,7 @@ from storage.models import DigestItemRow
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CHAR_LIMIT = 500
-CHANNELS = ("mastodon", "bluesky", "x")
+CHANNELS = PUBLISHING_ORDER
 OPTED_OUT = "the author now opts out"
 
 
@@ -119,21 +110,6 @@ def consent_problem(
     return None
 
 
-def mastodon_current(status: dict[str, Any] | None, *, reachable: bool) -> Current:
-    """A Mastodon status as re-fetched at its home instance, in the shape :func:`consent_problem` reads."""
-    if not reachable:
-        return Current(None, None, reachable=False)
-    if status is None:
-        return Current(None, None, reachable=True)
-    account = status.get("account")
-    profile = account if isinstance(account, dict) else None
-    try:
-        post = normalise_status(status)
-    except MalformedPayloadError:
-        return Current(None, profile, False, "its home instance answered with something unreadable")
-    return Current(post, profile, reachable=True)
-
-
 @dataclass(slots=True)
 class Publisher:
     """Publishes approved digests; everything it does is recorded against ``actor``."""
@@ -198,29 +174,16 @@ class Publisher:
 
     def _channels(self, dry_run: bool) -> list[Channel]:
         """The networks digests are published to, in order: each one only when configured."""
-        settings, timeout = self.settings, self.settings.collect.request_timeout
+        settings = self.settings
         policy = RetryPolicy(
             max_retries=settings.collect.max_retries,
             backoff_seconds=settings.collect.backoff_seconds,
             max_rate_limit_wait=settings.collect.max_rate_limit_wait,
             sleep=self.sleep,
         )
-        channels: list[Channel] = []
-        if settings.publish_mastodon is not None:
-            publisher = settings.publish_mastodon
-            client = publishing_client(publisher, settings.collect)
-            limit = (
-                publisher.char_limit or (None if dry_run else client.character_limit()) or DEFAULT_CHAR_LIMIT
-            )
-            mastodon = MastodonThreadPoster(client, publisher.visibility)
-            channels.append(Channel(mastodon_measure(limit), mastodon, mastodon.check_account))
-        if settings.publish_bluesky is not None:
-            bluesky = BlueskyThreadPoster(settings.publish_bluesky, policy, timeout, self.bluesky_transport)
-            channels.append(Channel(BLUESKY_MEASURE, bluesky))
-        if settings.publish_x is not None:
-            x = XThreadPoster(settings.publish_x, policy, timeout)
-            channels.append(Channel(X_MEASURE, x))
-        return channels
+        context = Publishing(settings, policy, dry_run, self.bluesky_transport)
+        built = (network.channel(context) for network in publishing_networks())
+        return [channel for channel in built if channel is not None]
 
     def _thread(self, channel: Channel, view: Digest, digest_id: int, dry_run: bool) -> ThreadReport:
         name = channel.poster.channel
@@ -293,32 +256,16 @@ class Publisher:
     def _current(self, items: Sequence[DigestItem]) -> dict[int, Current]:
         """Each item as its source shows it now: Mastodon posts at their home instance, tweets and
         Bluesky posts through the configured API access (none configured: they cannot be checked)."""
-        settings, timeout = self.settings, self.settings.collect.request_timeout
         policy = RetryPolicy(max_retries=1, backoff_seconds=1, sleep=self.sleep)
+        context = Recheck(self.settings, policy, self.home, self.bluesky_transport)
         found: dict[int, Current] = {}
         by_source: dict[str, list[DigestItem]] = {}
         for item in items:
             by_source.setdefault(item.source, []).append(item)
-        for item in by_source.pop("mastodon", []):
-            status, reachable = self.home.status(item.url) if self.home else (None, False)
-            found[item.post_id] = mastodon_current(status, reachable=reachable)
-        x_items = by_source.pop("x", [])
-        if x_items:
-            x_client = XClient(settings.x[0], policy, timeout) if settings.x else None
-            x_now = recheck_x(x_client, [item.uri for item in x_items])
-            for item in x_items:
-                found[item.post_id] = _explained(x_now[item.uri], x_client is None, "[[x]] bearer token")
-        bluesky_items = by_source.pop("bluesky", [])
-        if bluesky_items:
-            source = settings.bluesky[0] if settings.bluesky else None
-            bluesky_client = (
-                BlueskyClient(source, policy, timeout, self.bluesky_transport) if source else None
-            )
-            bluesky_now = recheck_bluesky(bluesky_client, [item.uri for item in bluesky_items])
-            for item in bluesky_items:
-                found[item.post_id] = _explained(
-                    bluesky_now[item.uri], bluesky_client is None, "[[bluesky]] login"
-                )
+        for network in NETWORKS:
+            network_items = by_source.pop(network.name, [])
+            if network_items:
+                found.update(network.recheck(network_items, context))
         for source_name, rest in by_source.items():
             for item in rest:
                 found[item.post_id] = Current(
@@ -354,21 +301,6 @@ class Publisher:
 
 def _without(view: Digest, post_ids: set[int]) -> Digest:
     return replace(view, items=tuple(item for item in view.items if item.post_id not in post_ids))
-
-
-def _explained(current: Current, no_access: bool, needed: str) -> Current:
-    if no_access:
-        return replace(current, problem=f"could not be re-checked: no {needed} is configured")
-    return current
-
-
-@dataclass(frozen=True, slots=True)
-class Channel:
-    """A network to publish to: how it measures posts, who posts, and what to check first."""
-
-    measure: TextMeasure
-    poster: ThreadPoster
-    check: Callable[[], None] | None = None
 
 
 def email_transport(email: EmailConfig | None) -> EmailTransport | None:

@@ -1,3 +1,4 @@
-"""The networks Exemplar reads and posts to: one folder per network, each with its client, its
-normaliser (network payloads in, :class:`bot.posts.Post` out: pure), its collection and its thread
-poster. Nothing here writes to the database except through :mod:`bot.jobs.store`."""
+"""The networks Exemplar reads and posts to: one folder per network (client, source, normaliser,
+thread poster, consent re-check), the shapes they share (:mod:`bot.networks.source`,
+:mod:`bot.networks.publishing`, :mod:`bot.networks.recheck`), and the list of them
+(:mod:`bot.networks.registry`). Nothing here writes to the database."""

@@ -8,8 +8,7 @@ from pathlib import Path
 
 from bot.consent.optout_requests import check_optout_requests
 from bot.jobs.collect import CollectOptions, collector_for
-from bot.networks.bluesky.collect import collect_bluesky
-from bot.networks.x.collect import collect_x
+from bot.networks.registry import configured_sources
 from bot.runtime import opened_app, utc_now
 from storage import digests as digest_repo
 from storage.db import session_scope
@@ -22,8 +21,7 @@ def collect_job(config_path: str) -> None:
     """Collect every configured source once, then read opt-out requests sent to the bot."""
     with opened_app(Path(config_path)) as app:
         collector = collector_for(app.settings, app.engine, utc_now, app.store)
-        summaries = collector.collect(app.settings.mastodon, CollectOptions())
-        summaries += collect_x(collector, app.settings.x) + collect_bluesky(collector, app.settings.bluesky)
+        summaries = collector.collect(configured_sources(app.settings), CollectOptions())
         for summary in summaries:
             (log.info if summary.ok else log.error)("%s", summary.describe())
         check_optout_requests(app.settings, app.engine, utc_now)
@@ -31,7 +29,7 @@ def collect_job(config_path: str) -> None:
 
 def draft_job(config_path: str) -> None:
     """Draft the digest of the week that just ended."""
-    from bot.cli.digest import service_for
+    from bot.jobs.services import service_for
 
     with opened_app(Path(config_path)) as app:
         report = service_for(app, "scheduler", with_home=True).draft()
@@ -57,7 +55,7 @@ def retry_emails_job(config_path: str) -> None:
 def _publish_each(config_path: str, digest_ids: list[int]) -> None:
     if not digest_ids:
         return
-    from bot.cli.digest import publisher_for
+    from bot.jobs.services import publisher_for
 
     with opened_app(Path(config_path)) as app:
         publisher = publisher_for(app, "scheduler")

@@ -6,8 +6,8 @@ raw JSON the API sent (the SDK's models dumped with their wire names).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 import httpx
 from atproto import Client
@@ -15,9 +15,7 @@ from atproto_client import exceptions as at
 from atproto_client.request import Request
 
 from bot.config import BlueskySource
-from bot.retry import Failure, FailureKind, RetryPolicy
-
-T = TypeVar("T")
+from bot.retry import CountedCalls, Failure, FailureKind, RetryPolicy
 
 PAGE_SIZE = 100
 LOOKUP_LIMIT = 25
@@ -35,7 +33,7 @@ class BlueskyClient:
     ) -> None:
         self.source = source
         self.policy = policy
-        self.requests_made = 0
+        self._calls = CountedCalls(policy, classify_bluesky_error)
         options: dict[str, Any] = {"timeout": request_timeout}
         if transport is not None:
             options["transport"] = transport
@@ -54,7 +52,7 @@ class BlueskyClient:
         def fetch() -> dict[str, Any]:
             return _as_json(self._client.app.bsky.feed.search_posts(params=params))
 
-        return self._call(fetch, f"{self.source.name} #{tag}")
+        return self._calls(fetch, f"{self.source.name} #{tag}")
 
     def posts_page(self, uris: Sequence[str]) -> dict[str, Any]:
         """The post views of these ``at://`` URIs (1 to 25), as ``app.bsky.feed.getPosts`` answers.
@@ -67,7 +65,7 @@ class BlueskyClient:
         def fetch() -> dict[str, Any]:
             return _as_json(self._client.app.bsky.feed.get_posts(params={"uris": list(uris)}))
 
-        return self._call(fetch, f"{self.source.name} lookup of {len(uris)} posts")
+        return self._calls(fetch, f"{self.source.name} lookup of {len(uris)} posts")
 
     def profiles_page(self, actors: Sequence[str]) -> dict[str, Any]:
         """The full profiles (bio, labels) of these DIDs or handles (1 to 25), as ``getProfiles`` answers."""
@@ -77,20 +75,18 @@ class BlueskyClient:
         def fetch() -> dict[str, Any]:
             return _as_json(self._client.app.bsky.actor.get_profiles(params={"actors": list(actors)}))
 
-        return self._call(fetch, f"{self.source.name} lookup of {len(actors)} profiles")
+        return self._calls(fetch, f"{self.source.name} lookup of {len(actors)} profiles")
 
     def _log_in(self) -> None:
         if self._logged_in:
             return
-        self._call(lambda: self._client.login(self.source.handle, self.source.app_password.reveal()), "login")
+        source = self.source
+        self._calls(lambda: self._client.login(source.handle, source.app_password.reveal()), "login")
         self._logged_in = True
 
-    def _call(self, operation: Callable[[], T], what: str) -> T:
-        def attempt() -> T:
-            self.requests_made += 1
-            return operation()
-
-        return self.policy.call(attempt, classify_bluesky_error, what)
+    @property
+    def requests_made(self) -> int:
+        return self._calls.made
 
 
 def _check_lookup(keys: Sequence[str], what: str) -> None:

@@ -11,9 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.networks.errors import MalformedPayloadError
-from bot.networks.mastodon.normalise import parse_timestamp
+from bot.networks.payload import Normaliser, parse_timestamp, positive_int, post_hashtags
 from bot.posts import Author, Card, Media, Post
-from bot.text_tags import hashtags_in_text
 
 NO_UNAUTHENTICATED = "!no-unauthenticated"
 
@@ -61,15 +60,15 @@ def normalise_bluesky_post(view: Mapping[str, Any]) -> Post:
             for label in view.get("labels") or []
         ),
         language=str(langs[0]) if isinstance(langs, list) and langs else None,
-        hashtags=tuple(dict.fromkeys(tags or hashtags_in_text(text))),
+        hashtags=post_hashtags(tags, text),
         links=tuple(links),
         mentions=tuple(mentions),
         media=tuple(media),
         card=card,
         in_reply_to_id=_parent(record.get("reply")),
-        replies_count=_int(view.get("replyCount")),
-        reblogs_count=_int(view.get("repostCount")),
-        favourites_count=_int(view.get("likeCount")),
+        replies_count=positive_int(view.get("replyCount")),
+        reblogs_count=positive_int(view.get("repostCount")),
+        favourites_count=positive_int(view.get("likeCount")),
         raw=view,
     )
 
@@ -163,5 +162,4 @@ def _label_value(label: object) -> str:
     return str(label.get("val")) if isinstance(label, Mapping) else ""
 
 
-def _int(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+NORMALISER = Normaliser(normalise_bluesky_post, author_profile)

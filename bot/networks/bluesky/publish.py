@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import regex
@@ -23,17 +23,25 @@ from atproto_client.request import Request
 from bot.config import BlueskyPublisher
 from bot.errors import ExemplarError
 from bot.networks.bluesky.client import classify_bluesky_error
-from bot.retry import Failure, FailureKind, RetryPolicy
+from bot.networks.publishing import Channel, Publishing
+from bot.retry import CountedCalls, Failure, FailureKind, RetryPolicy
 from digests.publish.thread import PlannedPart, PostedPart
-from digests.render.measure import URL, link_display
-
-T = TypeVar("T")
+from digests.render.measure import BLUESKY_MEASURE, URL, link_display
 
 POST_COLLECTION = "app.bsky.feed.post"
 BSKY_WEB = "https://bsky.app"
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 # A hashtag as Bluesky's clients detect it: after a space or at the start, not all digits, 64 at most.
 _HASHTAG = regex.compile(r"(?<!\S)#(?!\d+\b)(\w{1,64})\b")
+
+
+def channel(context: Publishing) -> Channel | None:
+    """Threads as the ``[publish.bluesky]`` account, measured as Bluesky counts a post."""
+    publisher = context.settings.publish_bluesky
+    if publisher is None:
+        return None
+    poster = BlueskyThreadPoster(publisher, context.policy, context.timeout, context.transport)
+    return Channel(BLUESKY_MEASURE, poster)
 
 
 def tid(microseconds: int, clock_id: int) -> str:
@@ -83,12 +91,13 @@ class BlueskyThreadPoster:
     transport: httpx.BaseTransport | None = None
     channel: str = "bluesky"
     now_microseconds: Callable[[], int] = field(default=lambda: time.time_ns() // 1000)
-    requests_made: int = 0
     _client: Client = field(init=False, repr=False)
+    _calls: CountedCalls = field(init=False, repr=False)
     _did_value: str | None = field(default=None, repr=False)
     _clock_id: int = field(default_factory=lambda: secrets.randbelow(1024), repr=False)
 
     def __post_init__(self) -> None:
+        self._calls = CountedCalls(self.policy, _classify)
         options: dict[str, Any] = {"timeout": self.request_timeout}
         if self.transport is not None:
             options["transport"] = self.transport
@@ -122,13 +131,13 @@ class BlueskyThreadPoster:
             created = self._client.app.bsky.feed.post.create(did, record, rkey=part.key)
             return self._posted(created.uri, created.cid)
 
-        return self._call(create, f"Bluesky thread part {part.number}")
+        return self._calls(create, f"Bluesky thread part {part.number}")
 
     def find(
         self, part: PlannedPart, *, root: PostedPart | None, parent: PostedPart | None, since: datetime
     ) -> PostedPart | None:
         did = self._did()
-        return self._call(lambda: self._record(did, part.key), f"Bluesky thread part {part.number} lookup")
+        return self._calls(lambda: self._record(did, part.key), f"Bluesky thread part {part.number} lookup")
 
     def _record(self, did: str, rkey: str) -> PostedPart | None:
         try:
@@ -146,7 +155,7 @@ class BlueskyThreadPoster:
     def _did(self) -> str:
         """The posting account's DID, logging in first (the PDS's session says it; no profile lookup)."""
         if self._did_value is None:
-            self._call(
+            self._calls(
                 lambda: self._client.login(
                     self.publisher.handle, self.publisher.app_password.reveal(), fetch_bsky_profile=False
                 ),
@@ -156,12 +165,9 @@ class BlueskyThreadPoster:
             raise ExemplarError("Bluesky accepted the login but did not say which account it is")
         return self._did_value
 
-    def _call(self, operation: Callable[[], T], what: str) -> T:
-        def attempt() -> T:
-            self.requests_made += 1
-            return operation()
-
-        return self.policy.call(attempt, _classify, what)
+    @property
+    def requests_made(self) -> int:
+        return self._calls.made
 
 
 def _reply_ref(root: PostedPart | None, parent: PostedPart | None) -> models.AppBskyFeedPost.ReplyRef | None:

@@ -7,9 +7,9 @@ normalisers read and what storage keeps as the raw payload.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from mastodon import Mastodon
 from mastodon.errors import (
@@ -24,11 +24,10 @@ from mastodon.errors import (
 from bot import __version__
 from bot.config import CollectSettings, MastodonPublisher, MastodonSource
 from bot.errors import MalformedResponseError
-from bot.retry import Failure, FailureKind, RetryPolicy
+from bot.retry import CountedCalls, Failure, FailureKind, RetryPolicy
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 
 USER_AGENT = f"Exemplar/{__version__} (hashtag curation bot; +https://pypi.org/project/exemplar/)"
 BATCH_STATUS_LIMIT = 20
@@ -52,7 +51,7 @@ class MastodonClient:
     def __init__(self, source: MastodonSource, policy: RetryPolicy, request_timeout: float) -> None:
         self.source = source
         self.policy = policy
-        self.requests_made = 0
+        self._calls = CountedCalls(policy, lambda error: classify_mastodon_error(error, self._api))
         self._api = _Mastodon(
             api_base_url=source.base_url,
             access_token=source.access_token.reveal() if source.access_token else None,
@@ -67,7 +66,7 @@ class MastodonClient:
         self, tag: str, *, limit: int, min_id: str | None = None, max_id: str | None = None
     ) -> list[dict[str, Any]]:
         """One page of the public hashtag timeline, newest first."""
-        return self._call(
+        return self._calls(
             lambda: _as_status_list(
                 self._api.timeline_hashtag(tag, limit=limit, min_id=min_id, max_id=max_id)
             ),
@@ -100,7 +99,7 @@ class MastodonClient:
             except MastodonNotFoundError:
                 return None
 
-        batch = self._call(fetch, f"{self.source.name} statuses")
+        batch = self._calls(fetch, f"{self.source.name} statuses")
         if batch is None:
             log.info("%s has no batch status endpoint; reading statuses one by one", self.source.name)
             self._batch_supported = False
@@ -123,7 +122,7 @@ class MastodonClient:
             plain: dict[str, Any] = to_plain(status)
             return plain
 
-        return self._call(fetch, f"{self.source.name} status {status_id}")
+        return self._calls(fetch, f"{self.source.name} status {status_id}")
 
     def replies(self, status_id: str) -> list[dict[str, Any]]:
         """Direct replies to a status, from its thread (``GET /api/v1/statuses/:id/context``)."""
@@ -135,12 +134,12 @@ class MastodonClient:
                 raise MalformedResponseError("expected a thread context with descendants")
             return _as_status_list(descendants)
 
-        thread = self._call(fetch, f"{self.source.name} thread {status_id}")
+        thread = self._calls(fetch, f"{self.source.name} thread {status_id}")
         return [s for s in thread if isinstance(s, Mapping) and str(s.get("in_reply_to_id")) == status_id]
 
     def instance_domain(self) -> str | None:
         """The domain the instance calls itself (its posts' URLs use it), if it says."""
-        info = self._call(self._api.instance_v2, f"{self.source.name} instance")
+        info = self._calls(self._api.instance_v2, f"{self.source.name} instance")
         domain = info.get("domain") if isinstance(info, Mapping) else None
         return str(domain) if domain else None
 
@@ -168,11 +167,11 @@ class MastodonClient:
             plain: dict[str, Any] = to_plain(status)
             return plain
 
-        return self._call(post, f"{self.source.name} post")
+        return self._calls(post, f"{self.source.name} post")
 
     def own_account(self) -> dict[str, Any]:
         """The account the access token belongs to."""
-        account = self._call(self._api.account_verify_credentials, f"{self.source.name} account")
+        account = self._calls(self._api.account_verify_credentials, f"{self.source.name} account")
         if not isinstance(account, Mapping):
             raise MalformedResponseError("expected an account")
         plain: dict[str, Any] = to_plain(account)
@@ -184,11 +183,11 @@ class MastodonClient:
         def fetch() -> list[dict[str, Any]]:
             return _as_status_list(self._api.account_statuses(account_id, limit=limit))
 
-        return self._call(fetch, f"{self.source.name} own statuses")
+        return self._calls(fetch, f"{self.source.name} own statuses")
 
     def character_limit(self) -> int | None:
         """The instance's maximum status length, if it says."""
-        info = self._call(self._api.instance_v2, f"{self.source.name} instance")
+        info = self._calls(self._api.instance_v2, f"{self.source.name} instance")
         try:
             return int(info["configuration"]["statuses"]["max_characters"])
         except (KeyError, TypeError, ValueError):
@@ -204,7 +203,7 @@ class MastodonClient:
                 page = self._api.notifications(types=["mention"], min_id=after, limit=40)
                 return _as_status_list(page)
 
-            page = self._call(fetch, f"{self.source.name} notifications")
+            page = self._calls(fetch, f"{self.source.name} notifications")
             if not page:
                 return found
             page.sort(key=lambda n: (len(str(n.get("id"))), str(n.get("id"))))
@@ -213,12 +212,9 @@ class MastodonClient:
             if len(page) < 40:
                 return found
 
-    def _call(self, operation: Callable[[], T], what: str) -> T:
-        def attempt() -> T:
-            self.requests_made += 1  # counted when sent, so a request that never answers counts too
-            return operation()
-
-        return self.policy.call(attempt, lambda error: classify_mastodon_error(error, self._api), what)
+    @property
+    def requests_made(self) -> int:
+        return self._calls.made
 
 
 def classify_mastodon_error(error: Exception, api: Any) -> Failure:

@@ -8,14 +8,13 @@ original post: :func:`unwrap_boost` returns the status that was boosted.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any, cast
 from urllib.parse import urlsplit
 
 from bot.html_text import extract_html
 from bot.networks.errors import MalformedPayloadError
+from bot.networks.payload import Normaliser, parse_timestamp, post_hashtags
 from bot.posts import Author, Card, Media, MediaKind, Post
-from bot.text_tags import hashtags_in_text
 
 _MEDIA_KINDS: frozenset[str] = frozenset({"image", "video", "gifv", "audio"})
 
@@ -26,6 +25,12 @@ def unwrap_boost(status: Mapping[str, Any]) -> Mapping[str, Any]:
     if isinstance(reblog, Mapping):
         return reblog
     return status
+
+
+def account_of_status(status: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The profile of the status's author (the original author, for a boost)."""
+    account = unwrap_boost(status).get("account")
+    return account if isinstance(account, Mapping) else None
 
 
 def normalise_status(status: Mapping[str, Any]) -> Post:
@@ -98,22 +103,6 @@ def normalise_account(account: Mapping[str, Any]) -> Author:
     )
 
 
-def parse_timestamp(value: object) -> datetime | None:
-    """An aware UTC datetime from an ISO 8601 string (``Z`` or offset), or ``None``."""
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, str) and value:
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    else:
-        return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
-
-
 def _hashtags(status: Mapping[str, Any], text: str) -> tuple[str, ...]:
     names: list[str] = []
     tags = status.get("tags")
@@ -122,9 +111,7 @@ def _hashtags(status: Mapping[str, Any], text: str) -> tuple[str, ...]:
             name = tag.get("name") if isinstance(tag, Mapping) else None
             if isinstance(name, str) and name:
                 names.append(name.lower())
-    if not names:
-        names = hashtags_in_text(text)
-    return tuple(dict.fromkeys(names))
+    return post_hashtags(names, text)
 
 
 def _mentions(mentions: object, home: str | None) -> tuple[str, ...]:
@@ -227,3 +214,6 @@ def _host(url: str) -> str | None:
     except ValueError:
         return None
     return host or None
+
+
+NORMALISER = Normaliser(normalise_status, account_of_status)

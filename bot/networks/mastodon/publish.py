@@ -3,17 +3,38 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
+from bot.config import Settings
 from bot.errors import ExemplarError
 from bot.html_text import html_to_text
-from bot.networks.mastodon.client import MastodonClient
-from bot.networks.mastodon.normalise import parse_timestamp
+from bot.networks.mastodon.client import MastodonClient, publishing_client
+from bot.networks.payload import parse_timestamp
+from bot.networks.publishing import CLOCK_SLACK, Channel, Publishing, part_key
 from digests.publish.thread import PlannedPart, PostedPart, looks_like_part
+from digests.render.measure import TextMeasure, mastodon_measure
 
-# Our clock and the server's may disagree: posts this much older than the attempt still count.
-CLOCK_SLACK = timedelta(minutes=10)
+DEFAULT_CHAR_LIMIT = 500
+
+
+def preview_measure(settings: Settings) -> TextMeasure:
+    """How a thread is cut for a preview: the configured character limit, or Mastodon's default."""
+    publisher = settings.publish_mastodon
+    return mastodon_measure((publisher.char_limit if publisher else None) or DEFAULT_CHAR_LIMIT)
+
+
+def channel(context: Publishing) -> Channel | None:
+    """Threads as the ``[publish.mastodon]`` bot account, measured by its instance's character limit."""
+    publisher = context.settings.publish_mastodon
+    if publisher is None:
+        return None
+    client = publishing_client(publisher, context.settings.collect)
+    limit = (
+        publisher.char_limit or (None if context.dry_run else client.character_limit()) or DEFAULT_CHAR_LIMIT
+    )
+    poster = MastodonThreadPoster(client, publisher.visibility)
+    return Channel(mastodon_measure(limit), poster, poster.check_account)
 
 
 @dataclass(slots=True)
@@ -27,7 +48,7 @@ class MastodonThreadPoster:
     _account: dict[str, Any] | None = field(default=None, repr=False)
 
     def part_key(self, digest_id: int, number: int) -> str:
-        return f"exemplar-{digest_id}-{self.channel}-{number}"
+        return part_key(digest_id, self.channel, number)
 
     def check_account(self) -> None:
         """Refuses to post as an account not marked as a bot (Mastodon's rule for automated posting)."""

@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.networks.mastodon.client import MastodonClient
-from bot.networks.mastodon.normalise import parse_timestamp, unwrap_boost
+from bot.networks.mastodon.normalise import unwrap_boost
+from bot.networks.payload import parse_timestamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +93,3 @@ def created_before(status: Any, moment: datetime) -> bool:
         return False
     created = parse_timestamp(unwrap_boost(status).get("created_at"))
     return created is not None and created < moment
-
-
-def account_of_status(status: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    """The profile of the status's author (the original author, for a boost)."""
-    account = unwrap_boost(status).get("account")
-    return account if isinstance(account, Mapping) else None

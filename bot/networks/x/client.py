@@ -7,18 +7,16 @@ one retry policy (ours) and the raw payload is what the API sent.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 import requests
 import tweepy
 
 from bot.config import XSource
 from bot.errors import MalformedResponseError
-from bot.retry import Failure, FailureKind, RetryPolicy
-
-T = TypeVar("T")
+from bot.retry import CountedCalls, Failure, FailureKind, RetryPolicy
 
 PAGE_SIZE = 100
 LOOKUP_LIMIT = 100
@@ -57,7 +55,7 @@ class XClient:
     def __init__(self, source: XSource, policy: RetryPolicy, request_timeout: float) -> None:
         self.source = source
         self.policy = policy
-        self.requests_made = 0
+        self._calls = CountedCalls(policy, classify_x_error)
         self._client = tweepy.Client(
             bearer_token=source.bearer_token.reveal(), return_type=dict, wait_on_rate_limit=False
         )
@@ -77,7 +75,7 @@ class XClient:
             )
             return _object(page, "page")
 
-        return self._call(fetch, f"{self.source.name} #{tag}")
+        return self._calls(fetch, f"{self.source.name} #{tag}")
 
     def lookup_page(self, ids: Sequence[str]) -> dict[str, Any]:
         """The tweets with these ids (1 to 100), with their authors and media, as ``GET /2/tweets`` answers.
@@ -90,14 +88,11 @@ class XClient:
         def fetch() -> dict[str, Any]:
             return _object(self._client.get_tweets(ids=list(ids), **_EXPANDED), "lookup")
 
-        return self._call(fetch, f"{self.source.name} lookup of {len(ids)} tweets")
+        return self._calls(fetch, f"{self.source.name} lookup of {len(ids)} tweets")
 
-    def _call(self, operation: Callable[[], T], what: str) -> T:
-        def attempt() -> T:
-            self.requests_made += 1
-            return operation()
-
-        return self.policy.call(attempt, classify_x_error, what)
+    @property
+    def requests_made(self) -> int:
+        return self._calls.made
 
 
 def classify_x_error(error: Exception) -> Failure:
@@ -105,8 +100,7 @@ def classify_x_error(error: Exception) -> Failure:
     if isinstance(error, MalformedResponseError):
         return Failure(FailureKind.MALFORMED, str(error))
     if isinstance(error, tweepy.TooManyRequests):
-        reset = error.response.headers.get("x-rate-limit-reset") if error.response is not None else None
-        return Failure(FailureKind.RATE_LIMITED, "rate limited (429)", float(reset) if reset else None)
+        return rate_limited(error)
     if isinstance(error, tweepy.TwitterServerError):
         return Failure(FailureKind.TRANSIENT, f"server error {error.response.status_code}")
     if isinstance(error, tweepy.Unauthorized | tweepy.Forbidden):
@@ -118,6 +112,12 @@ def classify_x_error(error: Exception) -> Failure:
     if isinstance(error, tweepy.HTTPException):
         return Failure(FailureKind.FATAL, f"X answered {error.response.status_code}: {error}")
     return Failure(FailureKind.FATAL, f"{type(error).__name__}: {error}")
+
+
+def rate_limited(error: tweepy.TooManyRequests) -> Failure:
+    """A 429, waited out until the time X's ``x-rate-limit-reset`` header names."""
+    reset = error.response.headers.get("x-rate-limit-reset") if error.response is not None else None
+    return Failure(FailureKind.RATE_LIMITED, "rate limited (429)", float(reset) if reset else None)
 
 
 def _access_message(error: tweepy.HTTPException) -> str:

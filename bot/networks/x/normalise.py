@@ -11,9 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.networks.errors import MalformedPayloadError
-from bot.networks.mastodon.normalise import parse_timestamp
+from bot.networks.payload import Normaliser, parse_timestamp, positive_int, post_hashtags
 from bot.posts import Author, Media, MediaKind, Post
-from bot.text_tags import hashtags_in_text
 
 X_HOST = "x.com"
 _MEDIA_KINDS: dict[str, MediaKind] = {"photo": "image", "video": "video", "animated_gif": "gifv"}
@@ -103,7 +102,7 @@ def normalise_tweet(record: Mapping[str, Any]) -> Post:
         visibility="public",
         sensitive=bool(tweet.get("possibly_sensitive")),
         language=str(tweet["lang"]) if tweet.get("lang") else None,
-        hashtags=tuple(dict.fromkeys(tags or hashtags_in_text(text))),
+        hashtags=post_hashtags(tags, text),
         links=tuple(links),
         mentions=tuple(
             f"{str(m.get('username')).lower()}@{X_HOST}"
@@ -112,9 +111,9 @@ def normalise_tweet(record: Mapping[str, Any]) -> Post:
         ),
         media=tuple(_media(item) for item in record.get("media") or [] if isinstance(item, Mapping)),
         in_reply_to_id=_replied_to(tweet),
-        replies_count=_int(metrics.get("reply_count")),
-        reblogs_count=_int(metrics.get("retweet_count")),
-        favourites_count=_int(metrics.get("like_count")),
+        replies_count=positive_int(metrics.get("reply_count")),
+        reblogs_count=positive_int(metrics.get("retweet_count")),
+        favourites_count=positive_int(metrics.get("like_count")),
         raw=record,
     )
 
@@ -178,5 +177,4 @@ def _replied_to(tweet: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _int(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+NORMALISER = Normaliser(normalise_tweet, author_profile)

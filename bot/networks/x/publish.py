@@ -8,24 +8,31 @@ tweets for it before posting it again.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 import requests
 import tweepy
 
 from bot.config import XPublisher
 from bot.errors import MalformedResponseError
-from bot.retry import Failure, FailureKind, RetryPolicy
+from bot.networks.publishing import CLOCK_SLACK, Channel, Publishing, part_key
+from bot.networks.x.client import rate_limited
+from bot.retry import CountedCalls, Failure, FailureKind, RetryPolicy
 from digests.publish.thread import PlannedPart, PostedPart, looks_like_part
+from digests.render.measure import X_MEASURE
 
-T = TypeVar("T")
-
-CLOCK_SLACK = timedelta(minutes=10)
 X_WEB = "https://x.com"
+
+
+def channel(context: Publishing) -> Channel | None:
+    """Threads as the ``[publish.x]`` account, measured as X counts a tweet."""
+    publisher = context.settings.publish_x
+    if publisher is None:
+        return None
+    return Channel(X_MEASURE, XThreadPoster(publisher, context.policy, context.timeout))
 
 
 @dataclass(slots=True)
@@ -36,11 +43,12 @@ class XThreadPoster:
     policy: RetryPolicy
     request_timeout: float
     channel: str = "x"
-    requests_made: int = 0
     _client: tweepy.Client = field(init=False, repr=False)
+    _calls: CountedCalls = field(init=False, repr=False)
     _me: dict[str, Any] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
+        self._calls = CountedCalls(self.policy, _lookup)
         self._client = tweepy.Client(
             consumer_key=self.publisher.consumer_key.reveal(),
             consumer_secret=self.publisher.consumer_secret.reveal(),
@@ -52,7 +60,7 @@ class XThreadPoster:
         self._client.session.request = partial(self._client.session.request, timeout=self.request_timeout)
 
     def part_key(self, digest_id: int, number: int) -> str:
-        return f"exemplar-{digest_id}-{self.channel}-{number}"
+        return part_key(digest_id, self.channel, number)
 
     def me(self) -> dict[str, Any]:
         """The account the access token posts as (``id``, ``username``)."""
@@ -65,7 +73,7 @@ class XThreadPoster:
                     raise MalformedResponseError("users/me answered without the account's id and username")
                 return data
 
-            self._me = self._call(fetch, "X account")
+            self._me = self._calls(fetch, "X account")
         return self._me
 
     def post(self, part: PlannedPart, *, root: PostedPart | None, parent: PostedPart | None) -> PostedPart:
@@ -82,7 +90,7 @@ class XThreadPoster:
                 raise MalformedResponseError("posting answered without a tweet id")
             return _posted(str(data["id"]), username)
 
-        return self._call(create, f"X thread part {part.number}", classify=classify_x_post_error)
+        return self._calls(create, f"X thread part {part.number}", classify=classify_x_post_error)
 
     def find(
         self, part: PlannedPart, *, root: PostedPart | None, parent: PostedPart | None, since: datetime
@@ -106,7 +114,7 @@ class XThreadPoster:
                 raise MalformedResponseError("the user's tweets came back as something other than a list")
             return [tweet for tweet in tweets if isinstance(tweet, dict)]
 
-        for tweet in self._call(fetch, f"X own tweets (looking for part {part.number})", classify=_lookup):
+        for tweet in self._calls(fetch, f"X own tweets (looking for part {part.number})", classify=_lookup):
             replies_to = next(
                 (
                     str(ref.get("id"))
@@ -119,14 +127,9 @@ class XThreadPoster:
                 return _posted(str(tweet["id"]), me["username"])
         return None
 
-    def _call(
-        self, operation: Callable[[], T], what: str, classify: Callable[[Exception], Failure] | None = None
-    ) -> T:
-        def attempt() -> T:
-            self.requests_made += 1
-            return operation()
-
-        return self.policy.call(attempt, classify or _lookup, what)
+    @property
+    def requests_made(self) -> int:
+        return self._calls.made
 
 
 def _posted(tweet_id: str, username: str) -> PostedPart:
@@ -136,7 +139,7 @@ def _posted(tweet_id: str, username: str) -> PostedPart:
 def _lookup(error: Exception) -> Failure:
     """Reads are safe to retry: what went wrong decides only how long to wait."""
     if isinstance(error, tweepy.TooManyRequests):
-        return _rate_limited(error)
+        return rate_limited(error)
     if isinstance(error, tweepy.TwitterServerError):
         return Failure(FailureKind.TRANSIENT, f"server error {error.response.status_code}")
     if isinstance(error, requests.Timeout | requests.ConnectionError):
@@ -154,7 +157,7 @@ def _lookup(error: Exception) -> Failure:
 def classify_x_post_error(error: Exception) -> Failure:
     """Posting is retried only when X cannot have posted anything (a 429, a refused connection)."""
     if isinstance(error, tweepy.TooManyRequests):
-        return _rate_limited(error)
+        return rate_limited(error)
     if isinstance(error, requests.ConnectionError) and not isinstance(error, requests.ReadTimeout):
         return Failure(FailureKind.TRANSIENT, f"could not connect ({type(error).__name__})")
     if isinstance(error, tweepy.TwitterServerError | requests.Timeout | MalformedResponseError):
@@ -169,11 +172,6 @@ def classify_x_post_error(error: Exception) -> Failure:
             "part on the account before posting it",
         )
     return _fatal(error)
-
-
-def _rate_limited(error: tweepy.TooManyRequests) -> Failure:
-    reset = error.response.headers.get("x-rate-limit-reset") if error.response is not None else None
-    return Failure(FailureKind.RATE_LIMITED, "rate limited (429)", float(reset) if reset else None)
 
 
 def _fatal(error: Exception) -> Failure:

@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from bot.networks.errors import MalformedPayloadError
+from bot.networks.payload import Normaliser, post_hashtags
 from bot.networks.x.normalise import X_HOST, tweet_uri
 from bot.posts import Author, Post
-from bot.text_tags import hashtags_in_text
 
 REQUIRED = ("id_str", "from_user", "text", "created_at")
 
@@ -41,7 +41,7 @@ def normalise_tags_row(row: Mapping[str, str]) -> Post:
         text=text,
         html="",
         visibility="public",
-        hashtags=tuple(dict.fromkeys(tags or hashtags_in_text(text))),
+        hashtags=post_hashtags(tags, text),
         links=tuple(links),
         in_reply_to_id=(row.get("in_reply_to_status_id_str") or "").strip() or None,
         raw=dict(row),
@@ -66,3 +66,8 @@ def _entities(text: str, entities_json: str) -> tuple[str, list[str], list[str]]
         else []
     )
     return text, links, tags
+
+
+# A TAGS export keeps no profiles, so there is no opt-out to read from it (the screen still applies
+# the suppression list).
+NORMALISER = Normaliser(normalise_tags_row, lambda _row: None)
