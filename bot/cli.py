@@ -20,6 +20,7 @@ import click
 from bot import __version__
 from bot.app import App, configure_logging, open_app, opened_app, utc_now
 from bot.config import CONFIG_ENV
+from bot.desk_cli import curator_group, exclude_command
 from bot.digest_cli import digest_group
 from bot.errors import ConfigError, ExemplarError
 from storage import digests as digest_repo
@@ -291,31 +292,6 @@ def label(options: _Options, post: str, changes: tuple[str, ...], by: str | None
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(EXCLUSION_KINDS))
-@click.argument("value")
-@click.option("--reason", default="", help="Why (kept with the exclusion).")
-@click.option("--by", help="Who is excluding (default: the login name).")
-@pass_options
-def exclude(options: _Options, kind: str, value: str, reason: str, by: str | None) -> None:
-    """Exclude a post (id), an author (user@instance) or a domain from digests, for good."""
-    app = options.open()
-    with session_scope(app.engine) as session:
-        if kind == "post":
-            post_id = repo.find_post_id(session, value)
-            if post_id is None:
-                raise ExemplarError(f"no stored post {value!r}; `exemplar posts` lists their ids")
-            value = str(post_id)
-        elif kind == "author":
-            value = value.lstrip("@").lower()
-        else:
-            value = value.lower().removeprefix("www.")
-        digest_repo.add_exclusion(
-            session, kind, value, by=by or getpass.getuser(), reason=reason, now=utc_now()
-        )
-    click.echo(f"excluded {kind} {value} from digests")
-
-
-@cli.command()
 @click.argument("acct")
 @click.option("--reason", default="asked to be left out", help="Why (kept on the list).")
 @pass_options
@@ -390,30 +366,6 @@ def serve(options: _Options, host: str, port: int, workers: int) -> None:
 
 
 @cli.group()
-def curator() -> None:
-    """Curators of the web desk."""
-
-
-@curator.command("add")
-@click.argument("email")
-@click.password_option(help="The curator's password (prompted, twice, when not given).")
-@pass_options
-def curator_add(options: _Options, email: str, password: str) -> None:
-    """Add a curator (or set a new password for one); the password is stored as a scrypt hash."""
-    from bot.passwords import hash_password
-    from storage.curators import add_curator
-
-    if "@" not in email:
-        raise click.BadParameter("give the curator's email address", param_hint="EMAIL")
-    if len(password) < 10:
-        raise click.BadParameter("use at least 10 characters", param_hint="--password")
-    app = options.open()
-    with session_scope(app.engine) as session:
-        add_curator(session, email, hash_password(password), utc_now())
-    click.echo(f"curator {email.strip().lower()} can now log in to /desk")
-
-
-@cli.group()
 def db() -> None:
     """Database schema: status and upgrades."""
 
@@ -485,6 +437,8 @@ def _open_from_context() -> App:
 
 
 cli.add_command(digest_group(_open_from_context))
+cli.add_command(curator_group(_open_from_context))
+cli.add_command(exclude_command(_open_from_context))
 
 
 def main() -> None:

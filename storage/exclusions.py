@@ -64,7 +64,10 @@ def matching_posts(session: Session, kind: str, value: str) -> Matches:
         )
     sample = list(
         session.scalars(
-            select(PostRow).where(PostRow.id.in_(ids[:500])).order_by(PostRow.created_at.desc()).limit(SAMPLE_SIZE)
+            select(PostRow)
+            .where(PostRow.id.in_(ids[:500]))
+            .order_by(PostRow.created_at.desc())
+            .limit(SAMPLE_SIZE)
         )
     )
     return Matches(len(ids), in_open, sample)

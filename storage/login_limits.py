@@ -92,4 +92,6 @@ def _lock_rows(session: Session, keys: list[str], now: datetime) -> None:
         session.execute(pg.on_conflict_do_update(index_elements=["key"], set_={"failures": table.c.failures}))
     else:
         lite = sqlite_insert(table).values(values)
-        session.execute(lite.on_conflict_do_update(index_elements=["key"], set_={"failures": table.c.failures}))
+        session.execute(
+            lite.on_conflict_do_update(index_elements=["key"], set_={"failures": table.c.failures})
+        )

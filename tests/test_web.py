@@ -20,9 +20,9 @@ from bot.normalise.mastodon import normalise_status
 from bot.passwords import hash_password
 from bot.web.app import create_app
 from bot.web.security import LoginLimiter
-from storage.login_limits import Backoff
 from storage.curators import add_curator
 from storage.db import session_scope
+from storage.login_limits import Backoff
 from tests.payloads import account, hashtag_link, status, url_link
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)

@@ -242,7 +242,11 @@ def desk_routes(
             matches = exclusion_repo.matching_posts(session, kind, value)
             if (kind, value) not in existing:
                 digest_repo.add_exclusion(
-                    session, kind, value, by=curator, reason=_text(form, "reason")[:500] or "from the desk",
+                    session,
+                    kind,
+                    value,
+                    by=curator,
+                    reason=_text(form, "reason")[:500] or "from the desk",
                     now=clock(),
                 )
         if (kind, value) in existing:
@@ -410,7 +414,9 @@ def desk_routes(
         Route("/login", login, methods=["POST"], name="login"),
         Route("/logout", form_action(logout), methods=["POST"], name="logout"),
         Route("/desk", curator_only(inbox), name="desk_inbox"),
-        Route("/desk/posts/{post_id}/labels", form_action(correct_label), methods=["POST"], name="desk_label"),
+        Route(
+            "/desk/posts/{post_id}/labels", form_action(correct_label), methods=["POST"], name="desk_label"
+        ),
         Route("/desk/exclude", curator_only(confirm_exclusion), methods=["GET"], name="desk_exclude_confirm"),
         Route("/desk/exclude", form_action(exclude), methods=["POST"], name="desk_exclude"),
         Route("/desk/exclusions", curator_only(exclusions_page), name="desk_exclusions"),

@@ -27,11 +27,16 @@ from storage import login_limits
 from storage import sessions as session_repo
 from storage.db import session_scope
 from storage.login_limits import Backoff
+from storage.models import Curator
 from storage.sessions import ActiveSession
 
 SESSION_CSRF = "csrf"
 DESK_COOKIE = "exemplar_desk"
 _RESOLVED = "desk_session"
+# Five tries of one account from one client network, then 1 s, 2 s, 4 s... up to 5 minutes between.
+ACCOUNT_CLIENT_BACKOFF = Backoff(free=5, base_seconds=1.0, max_seconds=300.0)
+# Twenty tries from one client network, whatever the accounts, then the same doubling up to 15 minutes.
+CLIENT_BACKOFF = Backoff(free=20, base_seconds=1.0, max_seconds=900.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +49,8 @@ class LoginLimiter:
     after the free attempts, up to a cap: an attacker is slowed, nobody is locked out for good.
     """
 
-    per_account_client: Backoff = Backoff(free=5, base_seconds=1.0, max_seconds=300.0)
-    per_client: Backoff = Backoff(free=20, base_seconds=1.0, max_seconds=900.0)
+    per_account_client: Backoff = ACCOUNT_CLIENT_BACKOFF
+    per_client: Backoff = CLIENT_BACKOFF
 
     def keys(self, email: str, client: str) -> tuple[str, str]:
         network = client_network(client)
@@ -108,8 +113,6 @@ class DeskAuth:
 
     def start(self, request: Request, response: Response, curator_id: int) -> None:
         """Log in: a new session (never a reused one) and its cookie on ``response``."""
-        from storage.models import Curator
-
         client = request.client.host if request.client else ""
         with session_scope(self.engine) as session:
             curator = session.get(Curator, curator_id)
