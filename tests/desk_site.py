@@ -33,33 +33,34 @@ SETTINGS = settings_from_mapping(
 def fill_site(engine: Engine, now: datetime) -> dict[str, int]:
     """Three YouTube videos (two by María), a Padlet tool post, an unlabelled question; a draft."""
     created = (now - timedelta(days=3)).isoformat()
+    tag = hashtag_link("fliplead")
     posts = [
         status(
             "1",
-            content=f"<p>Briefing {url_link('https://youtu.be/Xc4ZsXq1a2Y')} {hashtag_link('fliplead')}</p>",
+            content=f"<p>Briefing {url_link('https://youtu.be/Xc4ZsXq1a2Y')} {tag}</p>",
             created_at=created,
         ),
         status(
             "2",
-            content=f"<p>Part two {url_link('https://www.youtube.com/watch?v=abcdefghijk')} {hashtag_link('fliplead')}</p>",
+            content=f"<p>Part two {url_link('https://www.youtube.com/watch?v=abcdefghijk')} {tag}</p>",
             created_at=created,
         ),
         status(
             "3",
             author=account("sam", display_name="Sam Okafor"),
-            content=f"<p>Staff questions on Padlet {url_link('https://padlet.com/r/q')} {hashtag_link('fliplead')}</p>",
+            content=f"<p>Staff questions on Padlet {url_link('https://padlet.com/r/q')} {tag}</p>",
             created_at=created,
         ),
         status(
             "4",
             author=account("lee", display_name="Lee Chen"),
-            content=f"<p>We loved the new marking policy {hashtag_link('fliplead')}</p>",
+            content=f"<p>We loved the new marking policy {tag}</p>",
             created_at=created,
         ),
         status(
             "5",
             author=account("kim", display_name="Kim Park"),
-            content=f"<p>Our clip {url_link('https://m.youtube.com/watch?v=zzzzzzzzzzz')} {hashtag_link('fliplead')}</p>",
+            content=f"<p>Our clip {url_link('https://m.youtube.com/watch?v=zzzzzzzzzzz')} {tag}</p>",
             created_at=created,
         ),
     ]

@@ -55,7 +55,8 @@ def test_the_cookie_carries_only_a_random_token_and_the_database_only_its_hash(
     desk: TestClient, engine: Engine
 ) -> None:
     token = desk.cookies[DESK_COOKIE]
-    assert CURATOR not in token and len(token) >= 40
+    assert CURATOR not in token
+    assert len(token) >= 40
     with session_scope(engine) as session:
         stored = session.scalars(select(DeskSession.token_hash)).all()
     assert stored == [hashlib.sha256(token.encode()).hexdigest()]
@@ -86,7 +87,8 @@ def test_a_new_password_and_removing_the_curator_end_their_sessions(
 
     assert log_in(desk, password="another-long-password").status_code == 303
     second = desk.cookies[DESK_COOKIE]
-    assert second != first and opens_desk(engine, clock, second)
+    assert second != first
+    assert opens_desk(engine, clock, second)
     with session_scope(engine) as session:
         assert remove_curator(session, CURATOR) == 1
     assert not opens_desk(engine, clock, second)
@@ -117,7 +119,8 @@ def test_a_login_starts_a_new_session_never_a_planted_one(
         client.cookies.set(DESK_COOKIE, planted, domain="testserver.local")
         assert log_in(client).status_code == 303
         given = client.cookies.get(DESK_COOKIE, domain="testserver.local")
-        assert given and given != planted
+        assert given
+        assert given != planted
         assert not opens_desk(engine, clock, planted)
 
 
@@ -152,7 +155,8 @@ def test_a_stranger_slows_only_themselves_and_waits_grow_but_end(
         waits.append(int(refused.headers["retry-after"]))
         clock.now += timedelta(seconds=waits[-1])
         assert log_in(stranger, password=f"after-wait-{n}").status_code == 401
-    assert waits == sorted(waits) and waits[-1] > waits[0]
+    assert waits == sorted(waits)
+    assert waits[-1] > waits[0]
     clock.now += timedelta(seconds=301)
     assert log_in(stranger).status_code == 303  # even from here, the right password works after the wait
 
@@ -163,7 +167,8 @@ def test_one_address_cannot_try_many_accounts_quickly(
     limiter = LoginLimiter(per_client=Backoff(free=8, base_seconds=60, max_seconds=60))
     stranger = client_for(engine, clock, client=STRANGER, limiter=limiter)
     statuses = [log_in(stranger, email=f"user{n}@school.example").status_code for n in range(12)]
-    assert statuses.count(401) == 8 and statuses[8:] == [429] * 4
+    assert statuses.count(401) == 8
+    assert statuses[8:] == [429] * 4
 
 
 def test_an_unknown_address_costs_a_password_check_like_a_known_one(
