@@ -175,7 +175,9 @@ def csrf_token(request: Request) -> str:
 def csrf_valid(request: Request, submitted: str | None) -> bool:
     found = current_session(request)
     expected = found.csrf if found is not None else request.session.get(SESSION_CSRF)
-    return bool(expected) and bool(submitted) and hmac.compare_digest(str(expected), str(submitted))
+    if not expected or not submitted:
+        return False
+    return hmac.compare_digest(str(expected).encode(), str(submitted).encode("utf-8", "replace"))
 
 
 @cache
