@@ -29,7 +29,7 @@ from storage.models import Curator, CuratorNotice
 from storage.models import Digest as DigestRow
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.runtime import App
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +184,7 @@ def drafts_awaiting_reminder(engine: Engine) -> list[int]:
 def notify_curators(app: App, digest_id: int, kind: str, now: datetime) -> NoticeReport | None:
     """Email the curators about one digest through the configured mail settings (None without any)."""
     from bot.jobs.publish import email_transport
-    from bot.scheduler import job_specs
+    from bot.schedule.wiring import job_specs
 
     email = app.settings.email
     transport = email_transport(email)

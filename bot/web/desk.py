@@ -29,7 +29,7 @@ from bot.config import Settings
 from bot.errors import ExemplarError
 from bot.jobs.digest import DigestNotFoundError, DigestService, Edit
 from bot.jobs.store import PostStore
-from bot.unsubscribe import unsubscribe_url
+from bot.unsubscribe_links import unsubscribe_url
 from bot.web.flash import flash
 from bot.web.security import DeskAuth, check_password, csrf_valid, current_curator
 from bot.web.views import post_view, sections_view

@@ -19,7 +19,7 @@ from storage import repository as repo
 from storage.db import session_scope
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.runtime import App
 
 MIN_PASSWORD = 10
 UNDO_KINDS = (*digest_repo.EXCLUSION_KINDS, "suppressed")
@@ -226,3 +226,13 @@ def _when(moment: datetime) -> str:
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def _register() -> None:
+    from bot.cli.root import _open_from_context, cli
+
+    cli.add_command(curator_group(_open_from_context))
+    cli.add_command(exclude_command(_open_from_context))
+
+
+_register()

@@ -73,24 +73,27 @@ def job_specs(settings: Settings) -> list[JobSpec]:
     return [
         JobSpec(
             "collect",
-            "bot.scheduled:collect_job",
+            "bot.schedule.jobs:collect_job",
             IntervalTrigger(seconds=int(collect_every.total_seconds()), timezone=zone),
             # A collect more than half an interval late is better skipped: the next one is near.
             min(grace, max(1, int(collect_every.total_seconds() / 2))),
         ),
         JobSpec(
-            "draft", "bot.scheduled:draft_job", _weekly(schedule.draft_day, schedule.draft_time, zone), grace
+            "draft",
+            "bot.schedule.jobs:draft_job",
+            _weekly(schedule.draft_day, schedule.draft_time, zone),
+            grace,
         ),
         JobSpec(
             "publish",
-            "bot.scheduled:publish_job",
+            "bot.schedule.jobs:publish_job",
             _weekly(schedule.publish_day, schedule.publish_time, zone),
             grace,
         ),
         *_reminder(schedule, zone, grace),
         JobSpec(
             "retry-emails",
-            "bot.scheduled:retry_emails_job",
+            "bot.schedule.jobs:retry_emails_job",
             IntervalTrigger(seconds=int(schedule.email_retry_minutes * 60), timezone=zone),
             grace,
         ),
@@ -107,7 +110,7 @@ def _reminder(schedule: Any, zone: str, grace: int) -> list[JobSpec]:
     at = (list(DAY_ABBREVIATIONS).index(schedule.publish_day) * 1440 + hour * 60 + minute - before) % week
     day, rest = divmod(at, 1440)
     trigger = _weekly(list(DAY_ABBREVIATIONS)[day], f"{rest // 60:02d}:{rest % 60:02d}", zone)
-    return [JobSpec("remind", "bot.scheduled:remind_job", trigger, grace)]
+    return [JobSpec("remind", "bot.schedule.jobs:remind_job", trigger, grace)]
 
 
 def _weekly(day: str, time_of_day: str, zone: str) -> CronTrigger:
