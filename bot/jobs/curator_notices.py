@@ -66,7 +66,11 @@ def render_notice(
 ) -> EmailMessage:
     """The email telling ``recipient`` that ``digest`` waits for review (``kind``: ready or reminder)."""
     heading = no_mentions(digest.heading)
-    when = f"{publish_at:%A %d %B at %H:%M} ({digest.timezone})" if publish_at else "the next publish run"
+    when = (
+        f"{publish_at:%A} {publish_at.day} {publish_at:%B at %H:%M} ({digest.timezone})"
+        if publish_at
+        else "the next publish run"
+    )
     counts = ", ".join(
         f"{len(digest.section(s))} {SECTION_TITLES[s].lower()}" for s in SECTIONS if digest.section(s)
     )
