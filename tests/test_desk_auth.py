@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select
 from starlette.testclient import TestClient
 
 from bot.passwords import hash_password
-from bot.web.security import DESK_COOKIE, LoginLimiter
+from bot.web.security import DESK_COOKIE, DEVICE_COOKIE, LoginLimiter
 from storage.curators import remove_curator, set_curator
 from storage.db import session_scope
 from storage.login_limits import Backoff
@@ -218,3 +218,45 @@ def test_the_login_form_still_needs_its_csrf_token(
     with client_for(engine, clock) as client:
         client.get("/login")
         assert client.post("/login", data={"email": CURATOR, "password": PASSWORD}).status_code == 403
+
+
+def test_a_browser_the_curator_used_before_is_never_slowed_by_strangers_at_the_same_address(
+    engine: Engine, clock: FakeClock, site: dict[str, int]
+) -> None:
+    shared_address = ("192.0.2.10", 40000)  # a school's one public address, say
+    with client_for(engine, clock, client=shared_address) as curator:
+        assert log_in(curator).status_code == 303
+        assert curator.cookies.get(DEVICE_COOKIE)
+        stranger = client_for(engine, clock, client=shared_address)
+        statuses = [log_in(stranger, password=f"guess-{n}").status_code for n in range(12)]
+        assert statuses.count(401) == 5
+        # The stranger waits; the curator's own browser logs straight in.
+        assert log_in(stranger).status_code == 429
+        assert log_in(curator).status_code == 303
+
+
+def test_a_device_cookie_is_signed_and_bound_to_its_curator(
+    engine: Engine, clock: FakeClock, site: dict[str, int]
+) -> None:
+    other = "other@school.example"
+    with session_scope(engine) as session:
+        set_curator(session, other, hash_password("other-long-password"), clock())
+    with client_for(engine, clock, client=STRANGER) as curator:
+        assert log_in(curator).status_code == 303
+        issued = curator.cookies[DEVICE_COOKIE]
+    nonce, _, _signature = issued.partition(".")
+    stranger = client_for(engine, clock, client=STRANGER)
+    for email in (CURATOR, other):
+        statuses = [log_in(stranger, email=email, password=f"guess-{n}").status_code for n in range(6)]
+        assert statuses == [401] * 5 + [429]
+
+    def with_device(value: str) -> TestClient:
+        browser = client_for(engine, clock, client=STRANGER)
+        browser.cookies.set(DEVICE_COOKIE, value, domain="testserver.local", path="/login")
+        return browser
+
+    # A forged cookie, or a real one offered for another curator, counts like no cookie: it waits.
+    assert log_in(with_device(f"{nonce}.{'0' * 64}")).status_code == 429
+    assert log_in(with_device(issued), email=other, password="other-long-password").status_code == 429
+    # The real one, for its own curator, logs in at once.
+    assert log_in(with_device(issued)).status_code == 303

@@ -110,7 +110,8 @@ def desk_routes(
         next_page = _local(_text(form, "next"))
         if not csrf_valid(request, _text(form, "csrf")):
             raise HTTPException(403, "This form has expired; reload the page and log in again.")
-        wait = limiter.reserve(engine, email, client, clock())
+        device = auth.device_of(request, email)
+        wait = limiter.reserve(engine, email, client, clock(), device=device)
         if wait:
             seconds = max(1, round(wait))
             response = _login_error(
@@ -125,10 +126,11 @@ def desk_routes(
         ok = await run_in_threadpool(check_password, password, stored)
         if not ok or curator_id is None:
             return _login_error(request, "Wrong email or password.", 401)
-        limiter.succeeded(engine, email, client)
+        limiter.succeeded(engine, email, client, device=device)
         request.session.clear()  # nothing from before the login carries over
         response = RedirectResponse(next_page or str(request.url_for("desk_inbox")), 303)
         auth.start(request, response, curator_id)
+        auth.remember_device(response, email)
         flash(request, f"Logged in as {email}.")
         return response
 

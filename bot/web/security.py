@@ -25,6 +25,7 @@ from starlette.responses import Response
 from bot.passwords import hash_password, verify_password
 from storage import login_limits
 from storage import sessions as session_repo
+from storage.app_state import signing_key
 from storage.db import session_scope
 from storage.login_limits import Backoff
 from storage.models import Curator
@@ -32,6 +33,10 @@ from storage.sessions import ActiveSession
 
 SESSION_CSRF = "csrf"
 DESK_COOKIE = "exemplar_desk"
+# A browser a curator has logged in with: signed, it names the curator and a random nonce, and only
+# changes which login throttle counts that browser's attempts (OWASP's "device cookies").
+DEVICE_COOKIE = "exemplar_device"
+DEVICE_LIFETIME = timedelta(days=365)
 _RESOLVED = "desk_session"
 # Five tries of one account from one client network, then 1 s, 2 s, 4 s... up to 5 minutes between.
 ACCOUNT_CLIENT_BACKOFF = Backoff(free=5, base_seconds=1.0, max_seconds=300.0)
@@ -51,6 +56,7 @@ class LoginLimiter:
 
     per_account_client: Backoff = ACCOUNT_CLIENT_BACKOFF
     per_client: Backoff = CLIENT_BACKOFF
+    per_device: Backoff = ACCOUNT_CLIENT_BACKOFF
 
     def keys(self, email: str, client: str) -> tuple[str, str]:
         network = client_network(client)
@@ -58,18 +64,30 @@ class LoginLimiter:
         alone = hashlib.sha256(network.encode("utf-8", "replace")).hexdigest()
         return f"account-client:{pair}", f"client:{alone}"
 
-    def reserve(self, engine: Engine, email: str, client: str, now: datetime) -> float:
-        """0 if this attempt may check a password (it is counted now), else the seconds to wait."""
+    def policies(self, email: str, client: str, device: str | None) -> dict[str, Backoff]:
+        """The keys one attempt counts against: a known device's own, or the client's two."""
+        if device:
+            return {f"device:{hashlib.sha256(device.encode()).hexdigest()}": self.per_device}
         pair, alone = self.keys(email, client)
-        with session_scope(engine) as session:
-            return login_limits.reserve_attempt(
-                session, {pair: self.per_account_client, alone: self.per_client}, now
-            )
+        return {pair: self.per_account_client, alone: self.per_client}
 
-    def succeeded(self, engine: Engine, email: str, client: str) -> None:
-        pair, alone = self.keys(email, client)
+    def reserve(
+        self, engine: Engine, email: str, client: str, now: datetime, device: str | None = None
+    ) -> float:
+        """0 if this attempt may check a password (it is counted now), else the seconds to wait.
+
+        ``device`` is the nonce of a valid device cookie for ``email`` (a browser this curator logged
+        in with before): its attempts count apart, so guesses by anyone else, even from the same
+        address, never make the curator wait.
+        """
         with session_scope(engine) as session:
-            login_limits.settle_success(session, forget=pair, refund={alone: self.per_client})
+            return login_limits.reserve_attempt(session, self.policies(email, client, device), now)
+
+    def succeeded(self, engine: Engine, email: str, client: str, device: str | None = None) -> None:
+        policies = self.policies(email, client, device)
+        first, *others = policies
+        with session_scope(engine) as session:
+            login_limits.settle_success(session, forget=first, refund={key: policies[key] for key in others})
 
 
 def client_network(host: str) -> str:
@@ -95,6 +113,37 @@ class DeskAuth:
     lifetime: timedelta = timedelta(hours=8)
     idle_timeout: timedelta = timedelta(hours=2)
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
+    _key: str = field(default="", init=False, repr=False)
+
+    def _signing_key(self) -> bytes:
+        if not self._key:
+            with session_scope(self.engine) as session:
+                self._key = signing_key(session)
+        return self._key.encode()
+
+    def _device_signature(self, email: str, nonce: str) -> str:
+        message = f"device\n{email.strip().lower()}\n{nonce}".encode("utf-8", "replace")
+        return hmac.new(self._signing_key(), message, hashlib.sha256).hexdigest()
+
+    def device_of(self, request: Request, email: str) -> str | None:
+        """The nonce of this browser's device cookie if it was issued for ``email``; else None."""
+        nonce, _, signature = request.cookies.get(DEVICE_COOKIE, "")[:200].partition(".")
+        if not nonce or not signature:
+            return None
+        expected = self._device_signature(email, nonce)
+        return nonce if hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")) else None
+
+    def remember_device(self, response: Response, email: str) -> None:
+        nonce = secrets.token_urlsafe(16)
+        response.set_cookie(
+            DEVICE_COOKIE,
+            f"{nonce}.{self._device_signature(email, nonce)}",
+            max_age=int(DEVICE_LIFETIME.total_seconds()),
+            path="/login",
+            secure=self.secure_cookies,
+            httponly=True,
+            samesite="strict",
+        )
 
     def session_of(self, request: Request) -> ActiveSession | None:
         """The live session this request's cookie names, looked up once per request."""
