@@ -67,7 +67,7 @@ def test_curator_add_reads_a_password_file(config: Path, db: Engine, tmp_path: P
     )
     assert from_stdin.exit_code == 0, from_stdin.output  # type: ignore[attr-defined]
     with session_scope(db) as session:
-        hashes = dict(session.execute(select(Curator.email, Curator.password_hash)))
+        hashes = dict(session.execute(select(Curator.email, Curator.password_hash)).all())
     assert verify_password("a-password-from-a-file", hashes["file@school.example"])
     assert verify_password("piped-password-1", hashes["pipe@school.example"])
 
