@@ -198,6 +198,8 @@ class ScheduleSettings(_Section):
     publish_time: str = "12:00"
     misfire_grace_minutes: Annotated[float, Field(gt=0)] = 60
     email_retry_minutes: Annotated[float, Field(gt=0)] = 60
+    # Curators still not approving a draft this long before publish time are reminded (0: never).
+    remind_before_publish_minutes: Annotated[float, Field(ge=0, le=7 * 24 * 60)] = 120
 
     @field_validator("draft_time", "publish_time")
     @classmethod

@@ -395,3 +395,42 @@ class OAuthClient(Base):
     client_id: Mapped[str] = mapped_column(String(512))
     client_secret: Mapped[str] = mapped_column(String(512))
     created_at: Mapped[datetime]
+class DeskSession(Base):
+    """A curator's logged-in session, held on the server. The cookie carries only a random token;
+    the database keeps its SHA-256, so a copy of the table opens no desk."""
+
+    __tablename__ = "desk_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    curator_id: Mapped[int] = mapped_column(ForeignKey("curators.id", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    client: Mapped[str] = mapped_column(String(64), default="")
+
+
+class LoginThrottle(Base):
+    """Failed-login bookkeeping for one key (an account at one client address, or one address),
+    shared by every worker process: attempts past the free ones wait ``next_allowed_at``."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_allowed_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class CuratorNotice(Base):
+    """One email to one curator about one digest (``kind``: ready or reminder), sent at most once."""
+
+    __tablename__ = "curator_notices"
+
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"), primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(320), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]

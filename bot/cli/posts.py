@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from bot.cli.root import EXCLUSION_KINDS, LABELS, _Options, cli, pass_options
+from bot.cli.root import LABELS, _Options, cli, pass_options
 from bot.errors import ConfigError, ExemplarError
 from bot.runtime import utc_now
 from storage import digests as digest_repo
@@ -153,31 +153,6 @@ def label(options: _Options, post: str, changes: tuple[str, ...], by: str | None
     click.echo(
         f"post {post_id}: " + (", ".join(f"{lab.name} ({lab.reason})" for lab in labels) or "no labels")
     )
-
-
-@cli.command()
-@click.argument("kind", type=click.Choice(EXCLUSION_KINDS))
-@click.argument("value")
-@click.option("--reason", default="", help="Why (kept with the exclusion).")
-@click.option("--by", help="Who is excluding (default: the login name).")
-@pass_options
-def exclude(options: _Options, kind: str, value: str, reason: str, by: str | None) -> None:
-    """Exclude a post (id), an author (user@instance) or a domain from digests, for good."""
-    app = options.open()
-    with session_scope(app.engine) as session:
-        if kind == "post":
-            post_id = repo.find_post_id(session, value)
-            if post_id is None:
-                raise ExemplarError(f"no stored post {value!r}; `exemplar posts` lists their ids")
-            value = str(post_id)
-        elif kind == "author":
-            value = value.lstrip("@").lower()
-        else:
-            value = value.lower().removeprefix("www.")
-        digest_repo.add_exclusion(
-            session, kind, value, by=by or getpass.getuser(), reason=reason, now=utc_now()
-        )
-    click.echo(f"excluded {kind} {value} from digests")
 
 
 @cli.command()

@@ -1,4 +1,4 @@
-"""Running Exemplar unattended: ``run`` (the scheduler), ``serve`` (the web side), ``curator add``."""
+"""Running Exemplar unattended: ``run`` (the scheduler), ``serve`` (the web side)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import click
 from bot.cli.root import _Options, cli, pass_options
 from bot.config import CONFIG_ENV
 from bot.runtime import utc_now
-from storage.db import session_scope
 
 
 @cli.command()
@@ -67,27 +66,3 @@ def serve(options: _Options, host: str, port: int, workers: int) -> None:
         workers=workers,
         log_level=app.settings.log_level,
     )
-
-
-@cli.group()
-def curator() -> None:
-    """Curators of the web desk."""
-
-
-@curator.command("add")
-@click.argument("email")
-@click.password_option(help="The curator's password (prompted, twice, when not given).")
-@pass_options
-def curator_add(options: _Options, email: str, password: str) -> None:
-    """Add a curator (or set a new password for one); the password is stored as a scrypt hash."""
-    from bot.passwords import hash_password
-    from storage.curators import add_curator
-
-    if "@" not in email:
-        raise click.BadParameter("give the curator's email address", param_hint="EMAIL")
-    if len(password) < 10:
-        raise click.BadParameter("use at least 10 characters", param_hint="--password")
-    app = options.open()
-    with session_scope(app.engine) as session:
-        add_curator(session, email, hash_password(password), utc_now())
-    click.echo(f"curator {email.strip().lower()} can now log in to /desk")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.consent.optout_requests import check_optout_requests
 from bot.jobs.collect import CollectOptions, collector_for
+from bot.jobs.curator_notices import READY, REMINDER, drafts_awaiting_reminder, notify_curators
 from bot.networks.registry import configured_sources
 from bot.runtime import opened_app, utc_now
 from storage import digests as digest_repo
@@ -34,6 +35,17 @@ def draft_job(config_path: str) -> None:
     with opened_app(Path(config_path)) as app:
         report = service_for(app, "scheduler", with_home=True).draft()
         log.info("digest %d drafted from %d candidates", report.digest_id, report.candidates)
+        try:
+            notify_curators(app, report.digest_id, READY, utc_now())
+        except Exception:  # the draft stands; telling curators failing must not undo it
+            log.exception("digest %d: could not tell the curators it is ready", report.digest_id)
+
+
+def remind_job(config_path: str) -> None:
+    """Remind curators, once, of drafts still not approved before publish time."""
+    with opened_app(Path(config_path)) as app:
+        for digest_id in drafts_awaiting_reminder(app.engine):
+            notify_curators(app, digest_id, REMINDER, utc_now())
 
 
 def publish_job(config_path: str) -> None:

@@ -90,6 +90,7 @@ def job_specs(settings: Settings) -> list[JobSpec]:
             _weekly(schedule.publish_day, schedule.publish_time, zone),
             grace,
         ),
+        *_reminder(schedule, zone, grace),
         JobSpec(
             "retry-emails",
             "bot.schedule.jobs:retry_emails_job",
@@ -97,6 +98,19 @@ def job_specs(settings: Settings) -> list[JobSpec]:
             grace,
         ),
     ]
+
+
+def _reminder(schedule: Any, zone: str, grace: int) -> list[JobSpec]:
+    """The reminder to curators, ``remind_before_publish_minutes`` before publish time (none at 0)."""
+    before = round(schedule.remind_before_publish_minutes)
+    if before <= 0:
+        return []
+    hour, minute = (int(part) for part in schedule.publish_time.split(":"))
+    week = 7 * 24 * 60
+    at = (list(DAY_ABBREVIATIONS).index(schedule.publish_day) * 1440 + hour * 60 + minute - before) % week
+    day, rest = divmod(at, 1440)
+    trigger = _weekly(list(DAY_ABBREVIATIONS)[day], f"{rest // 60:02d}:{rest % 60:02d}", zone)
+    return [JobSpec("remind", "bot.schedule.jobs:remind_job", trigger, grace)]
 
 
 def _weekly(day: str, time_of_day: str, zone: str) -> CronTrigger:

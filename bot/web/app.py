@@ -22,8 +22,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.config import Settings
 from bot.jobs.store import PostStore
 from bot.web.desk import desk_routes
+from bot.web.flash import pop_flash
 from bot.web.public import public_routes
-from bot.web.security import LoginLimiter, csrf_token, current_curator
+from bot.web.security import DeskAuth, LoginLimiter, csrf_token, current_curator
 from bot.web.unsubscribe import unsubscribe_routes
 from bot.web.views import path_for
 from storage.app_state import signing_key
@@ -80,7 +81,12 @@ def create_app(
     hashtag = settings.digest_hashtag if settings else "fliplead"
 
     def page_context(request: Request) -> dict[str, Any]:
-        return {"hashtag": hashtag, "curator": current_curator(request), "csrf": csrf_token(request)}
+        return {
+            "hashtag": hashtag,
+            "curator": current_curator(request),
+            "csrf": csrf_token(request),
+            "flash": pop_flash(request),
+        }
 
     templates.context_processors.append(page_context)
 
@@ -92,10 +98,11 @@ def create_app(
         Mount("/static", StaticFiles(directory=str(files("bot") / "web" / "static")), name="static"),
         *unsubscribe_routes(engine, templates, clock),
     ]
+    auth = DeskAuth(engine, clock, secure_cookies, limiter=limiter or LoginLimiter())
     if settings is not None:
         post_store = store or PostStore()
         routes += public_routes(engine, settings, post_store, templates, clock)
-        routes += desk_routes(engine, settings, post_store, templates, clock, limiter or LoginLimiter())
+        routes += desk_routes(engine, settings, post_store, templates, clock, auth)
     with session_scope(engine) as session:
         key = signing_key(session)
     middleware = [
@@ -109,4 +116,6 @@ def create_app(
             https_only=secure_cookies,
         ),
     ]
-    return Starlette(routes=routes, middleware=middleware)
+    app = Starlette(routes=routes, middleware=middleware)
+    app.state.desk_auth = auth
+    return app
