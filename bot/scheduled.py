@@ -13,7 +13,7 @@ from bot.jobs.collect_x import collect_x
 from bot.jobs.optout import check_optout_requests
 from storage import digests as digest_repo
 from storage.db import session_scope
-from storage.publications import digests_with_failed_emails
+from storage.deliveries import digests_with_failed_emails
 
 log = logging.getLogger("bot.scheduler")
 

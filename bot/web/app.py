@@ -24,7 +24,9 @@ from bot.jobs.store import PostStore
 from bot.web.archive import archive_routes
 from bot.web.desk import desk_routes
 from bot.web.security import LoginLimiter, csrf_token, current_curator
+from bot.web.subscribe import mailing_routes
 from bot.web.unsubscribe import unsubscribe_routes
+from digests.mail import EmailTransport
 from storage.app_state import signing_key
 from storage.db import session_scope
 
@@ -72,8 +74,11 @@ def create_app(
     *,
     secure_cookies: bool = False,
     limiter: LoginLimiter | None = None,
+    mail_transport: EmailTransport | None = None,
 ) -> Starlette:
-    """The web application. ``settings`` (and ``store``) enable the archive and the desk."""
+    """The web application. ``settings`` (and ``store``) enable the archive and the desk; with
+    ``[email]`` configured, the subscribe form sends its confirmations through ``mail_transport``
+    (default: the configured transport)."""
     templates = Jinja2Templates(directory=str(files("bot") / "web" / "templates"))
     hashtag = settings.digest_hashtag if settings else "fliplead"
 
@@ -88,12 +93,13 @@ def create_app(
     routes: list[Any] = [
         Route("/healthz", health),
         Mount("/static", StaticFiles(directory=str(files("bot") / "web" / "static")), name="static"),
-        *unsubscribe_routes(engine, templates, clock),
+        *unsubscribe_routes(engine, templates, clock, resubscribe=bool(settings and settings.email)),
     ]
     if settings is not None:
         post_store = store or PostStore()
         routes += archive_routes(engine, settings, post_store, templates)
         routes += desk_routes(engine, settings, post_store, templates, clock, limiter or LoginLimiter())
+        routes += mailing_routes(engine, settings, templates, clock, mail_transport)
     with session_scope(engine) as session:
         key = signing_key(session)
     middleware = [
