@@ -22,6 +22,7 @@ from bot.app import App, configure_logging, open_app, opened_app, utc_now
 from bot.config import CONFIG_ENV
 from bot.digest_cli import digest_group
 from bot.errors import ConfigError, ExemplarError
+from bot.subscribers_cli import subscribers_group, unconfirmed_summary
 from storage import digests as digest_repo
 from storage import labels as label_repo
 from storage import repository as repo
@@ -441,6 +442,9 @@ def status(options: _Options) -> None:
     if state.up_to_date:
         with session_scope(app.engine) as session:
             click.echo(f"posts: {repo.count_posts(session)}")
+            lines = unconfirmed_summary(session)
+        for line in lines:
+            click.echo(line)
     else:
         click.echo("run `exemplar db upgrade` to bring the schema up to date")
 
@@ -485,6 +489,7 @@ def _open_from_context() -> App:
 
 
 cli.add_command(digest_group(_open_from_context))
+cli.add_command(subscribers_group(_open_from_context), "subscribers")
 
 
 def main() -> None:

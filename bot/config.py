@@ -169,6 +169,8 @@ class EmailSettings(_Section):
     password_env: str | None = None
     max_attempts: Annotated[int, Field(ge=1)] = 5
     public_url: str | None = None
+    # Seconds to wait for each answer of the SMTP server.
+    smtp_timeout: Annotated[float, Field(gt=0, le=600)] = 30
     # An address is suspended after this many digests in a row failed softly (4xx) for it.
     suspend_after_soft_failures: Annotated[int, Field(ge=1)] = 3
     # How long a subscribe confirmation link works.
@@ -433,6 +435,7 @@ class EmailConfig:
     suspend_after_soft_failures: int = 3
     confirm_hours: float = 48
     dkim: DkimKey | None = None
+    smtp_timeout: float = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -622,6 +625,7 @@ def _email(section: EmailSettings | None, base_dir: Path, env: Mapping[str, str]
         suspend_after_soft_failures=section.suspend_after_soft_failures,
         confirm_hours=section.confirm_hours,
         dkim=_dkim_key(section, base_dir),
+        smtp_timeout=section.smtp_timeout,
     )
 
 

@@ -404,6 +404,7 @@ def email_transport(email: EmailConfig | None) -> EmailTransport | None:
             starttls=email.starttls,
             username=email.username.reveal() if email.username else None,
             password=email.password,
+            timeout=email.smtp_timeout,
             signer=signer,
         )
     return OutboxTransport(email.outbox_dir, signer=signer)

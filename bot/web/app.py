@@ -83,7 +83,12 @@ def create_app(
     hashtag = settings.digest_hashtag if settings else "fliplead"
 
     def page_context(request: Request) -> dict[str, Any]:
-        return {"hashtag": hashtag, "curator": current_curator(request), "csrf": csrf_token(request)}
+        return {
+            "hashtag": hashtag,
+            "curator": current_curator(request),
+            "csrf": csrf_token(request),
+            "subscribe": bool(settings and settings.email),
+        }
 
     templates.context_processors.append(page_context)
 

@@ -16,6 +16,7 @@ from starlette.templating import Jinja2Templates
 from bot.config import Settings
 from bot.jobs.digest import digest_view
 from bot.jobs.store import PostStore
+from bot.public_urls import public_base
 from bot.web.views import digest_summary, item_view, sections_view
 from digests.model import Digest
 from digests.render.sanitize import safe_html, safe_url
@@ -83,7 +84,9 @@ def archive_routes(
 
     async def feed(request: Request) -> Response:
         return Response(
-            atom_feed(published(FEED_SIZE), str(request.base_url), settings.digest_hashtag),
+            atom_feed(
+                published(FEED_SIZE), public_base(settings, str(request.base_url)), settings.digest_hashtag
+            ),
             media_type="application/atom+xml",
         )
 
