@@ -288,7 +288,9 @@ def test_soft_failures_in_a_row_suspend_an_address_and_a_success_resets_the_coun
             unsubscribe_link=lambda address: f"{PUBLIC_URL}/u/x",
             archive_url=None,
             clock=clock,
-            policy=EmailPolicy(max_attempts=5, retries_now=2, backoff_seconds=0, suspend_after_soft_failures=3),
+            policy=EmailPolicy(
+                max_attempts=5, retries_now=2, backoff_seconds=0, suspend_after_soft_failures=3
+            ),
             sleep=clock.sleep,
         )
 

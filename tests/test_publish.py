@@ -96,7 +96,10 @@ def build(
     email_section: dict[str, Any] = {"from": "digest@school.example", "recipients": LEADERS}
     if smtp_port:
         email_section.update(
-            smtp_host="127.0.0.1", smtp_port=smtp_port, starttls=False, public_url="https://exemplar.school.example"
+            smtp_host="127.0.0.1",
+            smtp_port=smtp_port,
+            starttls=False,
+            public_url="https://exemplar.school.example",
         )
     settings = settings_from_mapping(
         {
