@@ -111,13 +111,15 @@ def test_a_published_email_has_headers_a_mail_parser_reads_right(
     assert f"Read it on the web: {LONG_PUBLIC_URL}/digests/{digest_id}" in text
     assert f"Follow the digests in a feed reader: {LONG_PUBLIC_URL}/feed.atom" in text
     assert f"Unsubscribe: {unsubscribe}" in text
-    assert "<" not in text and "&amp;" not in text  # plain text, not HTML
+    assert "<" not in text
+    assert "&amp;" not in text
     html_part = message.get_body(preferencelist=("html",))
     assert html_part is not None
     html = str(html_part.get_content())
     assert f'href="{unsubscribe}"' in html
     assert f'href="{LONG_PUBLIC_URL}/digests/{digest_id}"' in html
-    assert "127.0.0.1" not in html and "127.0.0.1" not in text
+    assert "127.0.0.1" not in html
+    assert "127.0.0.1" not in text
 
 
 def test_a_long_list_header_folds_between_uris_and_is_never_encoded() -> None:

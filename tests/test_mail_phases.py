@@ -141,7 +141,8 @@ def test_a_failure_before_the_end_of_data_is_retried_with_backoff_and_sent_once_
 
     first = publisher.publish(digest_id)
 
-    assert first.emails is not None and [who for who, _ in first.emails.failed] == [LEADER]
+    assert first.emails is not None
+    assert [who for who, _ in first.emails.failed] == [LEADER]
     assert clock.slept[-2:] == [2.0, 4.0]  # retried twice now, backing off
     assert mailbox.received == []
     mailbox.fault = None
@@ -160,8 +161,10 @@ def test_an_unconfirmed_email_is_shown_and_resent_only_with_retry_unconfirmed(
     first = publisher.publish(digest_id)
     again = publisher.publish(digest_id)
 
-    assert first.emails is not None and [who for who, _ in first.emails.unconfirmed] == [LEADER]
-    assert again.emails is not None and [who for who, _ in again.emails.unconfirmed] == [LEADER]
+    assert first.emails is not None
+    assert [who for who, _ in first.emails.unconfirmed] == [LEADER]
+    assert again.emails is not None
+    assert [who for who, _ in again.emails.unconfirmed] == [LEADER]
     assert f"exemplar digest publish {digest_id} --retry-unconfirmed" in describe_publish(again)
     with session_scope(sqlite_engine) as session:
         assert deliveries.digests_with_failed_emails(session) == []  # the retry job leaves it alone
@@ -187,11 +190,13 @@ def test_a_permanent_refusal_suspends_the_address_for_later_digests(
 
     report = publisher.publish(digest_id)
 
-    assert report.emails is not None and report.emails.suspended == [LEADER]
+    assert report.emails is not None
+    assert report.emails.suspended == [LEADER]
     assert subscription_of(sqlite_engine) == "suspended"
     mailbox.fault = None
     later = publisher.publish(digest_id)
-    assert later.emails is not None and later.emails.sent == []
+    assert later.emails is not None
+    assert later.emails.sent == []
     assert mailbox.received == []
     assert LEADER not in publisher.publish(digest_id, dry_run=True).recipients
 
@@ -285,7 +290,7 @@ def test_soft_failures_in_a_row_suspend_an_address_and_a_success_resets_the_coun
             recipients,
             transport,
             sender="digest@school.example",
-            unsubscribe_link=lambda address: f"{PUBLIC_URL}/u/x",
+            unsubscribe_link=lambda _address: f"{PUBLIC_URL}/u/x",
             archive_url=None,
             clock=clock,
             policy=EmailPolicy(
@@ -312,8 +317,11 @@ def test_soft_failures_in_a_row_suspend_an_address_and_a_success_resets_the_coun
         with session_scope(engine) as session:
             reason = subs.find(session, LEADER).suspended_reason  # type: ignore[union-attr]
             last = session.scalars(select(EmailDelivery).order_by(EmailDelivery.digest_id.desc())).first()
-        assert reason is not None and "3 digests in a row" in reason and "452" in reason
-        assert last is not None and last.attempts == 1  # the third failure suspended it at once
+        assert reason is not None
+        assert "3 digests in a row" in reason
+        assert "452" in reason
+        assert last is not None
+        assert last.attempts == 1
         mailbox.fault = None
         send(_digest_row(engine, clock(), 6), transport)
     delivered = [str(m["To"]) for m in mailbox.messages()]

@@ -402,7 +402,7 @@ def test_a_closed_smtp_port_is_a_failure_retried_next_time() -> None:
     message["To"] = "a@x.example"
     message["From"] = "b@x.example"
     message.set_content("hi")
-    with pytest.raises(TransientEmailError, match="not sent: connect with 127.0.0.1:1 failed"):
+    with pytest.raises(TransientEmailError, match=r"not sent: connect with 127\.0\.0\.1:1 failed"):
         transport.send(message)
 
 
