@@ -40,7 +40,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("unsubscribe_token", name=op.f("uq_subscriptions_unsubscribe_token")),
     )
     connection = op.get_bind()
-    old = connection.execute(sa.text("SELECT email, unsubscribed_at FROM unsubscribes")).all()
+    # Typed columns, so SQLite's stored text comes back as datetimes.
+    old_table = sa.table("unsubscribes", sa.column("email", sa.String), sa.column("unsubscribed_at", sa.DateTime))
+    old = connection.execute(sa.select(old_table.c.email, old_table.c.unsubscribed_at)).all()
     if old:
         op.bulk_insert(
             subscriptions,
@@ -76,8 +78,14 @@ def downgrade() -> None:
         sa.PrimaryKeyConstraint("email", name=op.f("pk_unsubscribes")),
     )
     connection = op.get_bind()
+    table = sa.table(
+        "subscriptions",
+        sa.column("email", sa.String),
+        sa.column("status", sa.String),
+        sa.column("updated_at", sa.DateTime),
+    )
     gone = connection.execute(
-        sa.text("SELECT email, updated_at FROM subscriptions WHERE status <> 'active'")
+        sa.select(table.c.email, table.c.updated_at).where(table.c.status.in_(("unsubscribed", "suspended")))
     ).all()
     if gone:
         op.bulk_insert(unsubscribes, [{"email": email, "unsubscribed_at": at} for email, at in gone])
