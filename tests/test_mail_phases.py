@@ -12,13 +12,13 @@ import pytest
 from mastodon_mock.testing import MockServer
 from sqlalchemy import Engine, select
 
-from bot.collectors.home import HomeInstances
+from bot.cli.digest import describe_publish
 from bot.config import settings_from_mapping
-from bot.digest_cli import describe_publish
 from bot.jobs.collect import Collector
 from bot.jobs.digest import DigestService
 from bot.jobs.publish import Publisher, email_transport
 from bot.jobs.store import PostStore
+from bot.networks.mastodon.home import HomeInstances
 from bot.retry import RetryPolicy
 from digests.mail import SmtpTransport
 from digests.model import Digest

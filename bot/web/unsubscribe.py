@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from bot.unsubscribe import token_matches
+from bot.unsubscribe_links import token_matches
 from storage import subscriptions as subs
 from storage.app_state import signing_key
 from storage.db import session_scope

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import click
 from sqlalchemy.orm import Session
 
-from bot.app import App, utc_now
+from bot.runtime import App, utc_now
 from storage import deliveries
 from storage import subscriptions as subs
 from storage.db import session_scope
@@ -102,3 +102,12 @@ def unconfirmed_summary(session: Session) -> list[str]:
         f"`exemplar digest show {digest_id}` lists them"
         for digest_id, count in sorted(per_digest.items())
     ]
+
+
+def _register() -> None:
+    from bot.cli.root import _open_from_context, cli
+
+    cli.add_command(subscribers_group(_open_from_context), "subscribers")
+
+
+_register()

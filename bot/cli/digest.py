@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.app import App, utc_now
-from bot.collectors.home import HomeInstances
-from bot.collectors.mastodon_client import MastodonClient
 from bot.errors import SourceError
 from bot.jobs.digest import DigestService, Edit
+from bot.networks.mastodon.client import MastodonClient
+from bot.networks.mastodon.home import HomeInstances
 from bot.retry import RetryPolicy
+from bot.runtime import App, utc_now
 from digests.period import days_from
 from storage import digests as digest_repo
 from storage.db import session_scope
@@ -142,7 +142,7 @@ def digest_group(open_app: Any) -> click.Group:
         view = service.view(digest_id)
         click.echo(render(view, fmt, app))
         if fmt == "text":
-            from bot.subscribers_cli import describe_deliveries
+            from bot.cli.subscribers import describe_deliveries
 
             for line in describe_deliveries(app, digest_id):
                 click.echo(line)
