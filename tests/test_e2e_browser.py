@@ -7,6 +7,7 @@ A failing test leaves a screenshot in ``test-artifacts/``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,12 +20,17 @@ from bot.jobs.digest import DigestService
 from bot.jobs.store import PostStore
 from bot.networks.mastodon.normalise import normalise_status
 from bot.passwords import hash_password
+from bot.public_urls import PublicUrls
 from bot.web.app import create_app
+from digests.mail import SmtpTransport
+from digests.publish.email import send_digest_emails
 from storage import labels as label_repo
+from storage import subscriptions as subs
 from storage.curators import add_curator
 from storage.db import session_scope
 from tests.live_server import serving
 from tests.payloads import account, hashtag_link, status, url_link
+from tests.smtp_servers import FaultyMailbox, faulty_mailbox
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
@@ -167,3 +173,88 @@ def test_a_curator_corrects_reorders_approves_and_educators_see_it(
     feed = page.request.get(f"{url}/feed.atom")
     assert feed.ok
     assert f"/digests/{digest_id}" in feed.text()
+
+
+@pytest.fixture
+def mailing_site(sqlite_engine: Engine) -> Iterator[tuple[str, int, FaultyMailbox, int]]:
+    """The archive with emails on (to the outbox by config; the form's mail goes to aiosmtpd)."""
+    settings = settings_from_mapping(
+        {
+            "hashtags": ["fliplead"],
+            "digest": {"timezone": "UTC"},
+            "email": {"from": "digest@school.example", "outbox_dir": "outbox"},
+        },
+        path=Path("/nonexistent/exemplar.toml"),
+        environ={},
+    )
+    created = (NOW - timedelta(days=2)).isoformat()
+    store = PostStore()
+    with session_scope(sqlite_engine) as session:
+        video = f"<p>Briefing {url_link('https://youtu.be/Xc4ZsXq1a2Y')} {hashtag_link('fliplead')}</p>"
+        store.save(
+            session, [normalise_status(status("1", content=video, created_at=created))], seen=None, now=NOW
+        )
+    service = DigestService(sqlite_engine, settings, store, lambda: NOW, actor="exemplar")
+    digest_id = service.draft((NOW - timedelta(days=7), NOW + timedelta(minutes=1))).digest_id
+    with faulty_mailbox() as (mailbox, port):
+        transport = SmtpTransport("127.0.0.1", port, starttls=False, timeout=5)
+        app = create_app(sqlite_engine, lambda: datetime.now(UTC), settings, store, mail_transport=transport)
+        with serving(app) as url:
+            yield url, digest_id, mailbox, port
+
+
+def test_a_leader_subscribes_confirms_from_the_email_and_unsubscribes(
+    mailing_site: tuple[str, int, FaultyMailbox, int], page: object, sqlite_engine: Engine
+) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    url, digest_id, mailbox, port = mailing_site
+    leader = "new.leader@riverside.example"
+
+    page.goto(f"{url}/")
+    page.get_by_role("link", name="Subscribe by email").click()
+    page.get_by_label("Your email address").fill(leader)
+    page.get_by_role("button", name="Subscribe").click()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    with session_scope(sqlite_engine) as session:
+        assert subs.active_addresses(session) == []
+
+    (confirmation,) = mailbox.to(leader)
+    body = confirmation.get_body(preferencelist=("plain",))
+    assert body is not None
+    link = re.search(rf"{re.escape(url)}/subscribe/confirm\?token=\S+", str(body.get_content()))
+    assert link is not None, "the confirmation email has no link to this site"
+    page.goto(link.group(0))
+    page.get_by_role("button", name=f"Send the #fliplead digest to {leader}").click()
+    expect(page.get_by_role("heading", name="Subscribed")).to_be_visible()
+    with session_scope(sqlite_engine) as session:
+        assert subs.active_addresses(session) == [leader]
+
+    # The digest reaches the new subscriber, and its own unsubscribe link takes them off the list.
+    transport = SmtpTransport("127.0.0.1", port, starttls=False, timeout=5)
+    view = DigestService(sqlite_engine, SETTINGS, PostStore(), lambda: NOW, actor="exemplar").view(digest_id)
+    with session_scope(sqlite_engine) as session:
+        token = subs.unsubscribe_token_of(session, leader, NOW)
+    send_digest_emails(
+        sqlite_engine,
+        view,
+        [leader],
+        transport,
+        sender="digest@school.example",
+        unsubscribe_link=lambda _address: PublicUrls(url).unsubscribe(token),
+        archive_url=PublicUrls(url).digest(digest_id),
+        clock=lambda: NOW,
+    )
+    digest_email = mailbox.to(leader)[-1]
+    unsubscribe = str(digest_email["List-Unsubscribe"]).strip("<>")
+    assert unsubscribe.startswith(f"{url}/u/")
+    page.goto(unsubscribe)
+    page.get_by_role("button", name=f"Unsubscribe {leader}").click()
+    expect(page.get_by_role("heading", name="Unsubscribed")).to_be_visible()
+    expect(page.get_by_role("link", name="Subscribe again")).to_be_visible()
+    with session_scope(sqlite_engine) as session:
+        assert subs.active_addresses(session) == []
+        row = subs.find(session, leader)
+        assert row is not None
+        assert row.status == subs.UNSUBSCRIBED

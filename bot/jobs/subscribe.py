@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 
 from bot.config import EmailConfig
-from bot.public_urls import PublicUrls
+from bot.public_urls import LOCAL_URL, PublicUrls
 from bot.subscription_links import confirmation_token, read_confirmation
 from digests.mail import EmailError, EmailTransport
 from digests.render.email import render_confirmation
@@ -33,12 +33,16 @@ class Subscriptions:
     engine: Engine
     email: EmailConfig
     transport: EmailTransport
-    urls: PublicUrls
     hashtag: str
     clock: Callable[[], datetime]
 
-    def ask(self, address: str) -> None:
-        """Send a confirmation link to ``address`` (unless one went there very recently)."""
+    def ask(self, address: str, *, site: str | None = None) -> None:
+        """Send a confirmation link to ``address`` (unless one went there very recently).
+
+        ``site``, the address the form was reached at, makes the link only when ``[email]
+        public_url`` is not configured (emails to the outbox: SMTP requires ``public_url``).
+        """
+        urls = PublicUrls(self.email.public_url or (site or LOCAL_URL).rstrip("/"))
         now = self.clock()
         address = subs.normalise_address(address)
         with session_scope(self.engine) as session:
@@ -47,14 +51,14 @@ class Subscriptions:
         if nonce is None:
             log.info("subscription request for an address asked recently: no second confirmation")
             return
-        link = self.urls.confirm_subscription(confirmation_token(key, address, nonce, now))
+        link = urls.confirm_subscription(confirmation_token(key, address, nonce, now))
         message = render_confirmation(
             sender=self.email.sender,
             recipient=address,
             confirm_url=link,
             hashtag=self.hashtag,
             hours=self.email.confirm_hours,
-            archive_url=self.urls.index,
+            archive_url=urls.index,
             sent_at=now,
         )
         try:

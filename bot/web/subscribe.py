@@ -21,7 +21,6 @@ from starlette.templating import Jinja2Templates
 
 from bot.config import Settings
 from bot.jobs.subscribe import Subscriptions
-from bot.public_urls import PublicUrls
 from bot.web.security import LoginLimiter, csrf_valid, current_curator
 from digests.mail import EmailTransport
 from storage import deliveries
@@ -60,7 +59,7 @@ def subscribe_routes(
         if requests.blocked(client):
             return page(request, 429, address=address, error="Too many requests; please wait a few minutes.")
         requests.failed(client)
-        await run_in_threadpool(service.ask, address)
+        await run_in_threadpool(lambda: service.ask(address, site=str(request.base_url)))
         return page(request, stage="sent", address=subs.normalise_address(address))
 
     async def confirm_page(request: Request) -> Response:
@@ -139,7 +138,5 @@ def mailing_routes(
 
     sender = transport or email_transport(settings.email)
     assert sender is not None
-    service = Subscriptions(
-        engine, settings.email, sender, PublicUrls.of(settings), settings.digest_hashtag, clock
-    )
+    service = Subscriptions(engine, settings.email, sender, settings.digest_hashtag, clock)
     return routes + subscribe_routes(service, templates)
