@@ -19,7 +19,7 @@ from sqlalchemy import CursorResult, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.models import Digest, EmailDelivery
+from storage.models import Digest, EmailDelivery, Subscription
 
 PENDING, SENDING, DELIVERING, SENT = "pending", "sending", "delivering", "sent"
 FAILED, UNCONFIRMED, REFUSED = "failed", "unconfirmed", "refused"
@@ -178,11 +178,16 @@ def retry_unconfirmed(session: Session, digest_id: int, now: datetime) -> list[s
 
 
 def digests_with_failed_emails(session: Session) -> list[int]:
-    """Published digests that still owe someone an email (unconfirmed ones are not owed)."""
+    """Published digests that still owe an active subscriber an email (unconfirmed ones are not owed)."""
     rows = session.scalars(
         select(EmailDelivery.digest_id)
         .join(Digest, Digest.id == EmailDelivery.digest_id)
-        .where(EmailDelivery.status.in_((FAILED, PENDING)), Digest.status == "published")
+        .join(Subscription, Subscription.email == EmailDelivery.recipient)
+        .where(
+            EmailDelivery.status.in_((FAILED, PENDING)),
+            Digest.status == "published",
+            Subscription.status == "active",
+        )
         .distinct()
         .order_by(EmailDelivery.digest_id)
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.public_urls import PublicUrls, public_base
 from bot.runtime import App
 from bot.unsubscribe_links import unsubscribe_url
 from digests.model import Digest
@@ -9,7 +10,7 @@ from digests.render.email import render_email
 from storage.app_state import signing_key
 from storage.db import session_scope
 
-PREVIEW_HEADERS = ("Subject", "From", "To", "List-Unsubscribe", "List-Unsubscribe-Post")
+PREVIEW_HEADERS = ("Subject", "From", "To", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post")
 
 
 def preview_email(app: App, view: Digest) -> str:
@@ -17,11 +18,16 @@ def preview_email(app: App, view: Digest) -> str:
     email = app.settings.email
     sender = email.sender if email else "digest@example.org"
     recipient = email.recipients[0] if email and email.recipients else "leader@example.org"
-    public_url = (email.public_url if email else None) or "http://127.0.0.1:8000"
+    public_url = public_base(app.settings)
     with session_scope(app.engine) as session:
         key = signing_key(session)
     message = render_email(
-        view, sender=sender, recipient=recipient, unsubscribe_url=unsubscribe_url(public_url, key, recipient)
+        view,
+        sender=sender,
+        recipient=recipient,
+        unsubscribe_url=unsubscribe_url(public_url, key, recipient),
+        archive_url=PublicUrls(public_url).digest(view.id),
+        feed_url=PublicUrls(public_url).feed,
     )
     headers = [f"{name}: {message[name]}" for name in PREVIEW_HEADERS if message[name]]
     text_part = message.get_body(preferencelist=("plain",))
