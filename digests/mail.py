@@ -185,6 +185,13 @@ class SmtpTransport:
             handing_over()
             try:
                 smtp.send(b".\r\n")
+            except (smtplib.SMTPException, OSError) as error:
+                # The end of DATA could not even be written: the server never had the whole message.
+                raise TransientEmailError(
+                    f"{recipient}: not sent: the connection to {self.host}:{self.port} broke before the "
+                    f"end of the message ({type(error).__name__})"
+                ) from None
+            try:
                 code, reply = smtp.getreply()
             except (smtplib.SMTPException, OSError) as error:
                 raise UnconfirmedEmailError(

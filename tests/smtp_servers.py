@@ -83,8 +83,11 @@ class _FaultySMTP(SMTP):
     async def smtp_DATA(self, arg: str) -> None:  # noqa: N802 - aiosmtpd's command method
         handler = self.event_handler
         if isinstance(handler, FaultyMailbox) and handler.fault == "drop-during-data":
-            await self.push("354 End data with <CR><LF>.<CR><LF>")
             assert self.transport is not None
+            self.transport.write(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+            # Hang up in the same step, so the client sees the end of the connection right behind
+            # the 354, whatever the machine's load.
+            self.transport.get_extra_info("socket").shutdown(socket.SHUT_RDWR)
             self.transport.abort()
             return
         await super().smtp_DATA(arg)
