@@ -160,14 +160,14 @@ def settle_interrupted(session: Session, digest_id: int, now: datetime) -> int:
     return result.rowcount if isinstance(result, CursorResult) else 0
 
 
-def retry_unconfirmed(session: Session, digest_id: int, now: datetime) -> list[str]:
+def retry_unconfirmed(session: Session, digest_id: int) -> list[str]:
     """The curator checked: the unconfirmed emails did not arrive. They are owed again (the counter
-    starts afresh); returns their recipients."""
-    settle_interrupted(session, digest_id, now)
+    starts afresh); returns their recipients. ``delivering`` rows count too, however recent: they are
+    shown to the curator as unconfirmed."""
     rows = list(
         session.scalars(
             select(EmailDelivery).where(
-                EmailDelivery.digest_id == digest_id, EmailDelivery.status == UNCONFIRMED
+                EmailDelivery.digest_id == digest_id, EmailDelivery.status.in_((UNCONFIRMED, DELIVERING))
             )
         )
     )

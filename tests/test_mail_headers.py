@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from email.parser import BytesParser
 from email.policy import default as default_policy
 from email.utils import parsedate_to_datetime
@@ -238,3 +239,24 @@ def test_bad_email_settings_name_the_key(tmp_path: Path, email: dict[str, object
     with pytest.raises(ConfigError, match=re.escape(says)) as error:
         email_settings(tmp_path, **email)
     assert "\n" not in str(error.value)
+
+
+def test_a_hashtag_in_any_script_gives_a_list_id_a_parser_reads() -> None:
+    digest = replace(SAMPLE, hashtag="éducation")
+    message = render_email(
+        digest,
+        sender="digest@school.example",
+        recipient="head@oakfield.example",
+        unsubscribe_url="https://exemplar.example.org/u/abc",
+        feed_url="https://exemplar.example.org/feed.atom",
+    )
+    parsed = parse(wire_bytes(message))
+    list_id = str(parsed["List-Id"])
+    label = re.search(r"<([^>]+)>", list_id)
+    assert label is not None
+    assert label.group(1).isascii()
+    assert label.group(1).endswith(".digest.school.example")
+    assert list_id.startswith("#éducation digest")
+    html_part = parsed.get_body(preferencelist=("html",))
+    assert html_part is not None
+    assert 'href="https://exemplar.example.org/feed.atom"' in str(html_part.get_content())

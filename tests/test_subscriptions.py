@@ -115,7 +115,7 @@ def test_an_attempt_is_claimed_once_and_a_stale_one_only_after_the_lease(engine:
         assert deliveries.claim(session, digest_id, leader, late + timedelta(days=1), max_attempts=5) is None
         assert deliveries.settle_interrupted(session, digest_id, late + timedelta(days=1)) == 1
         assert deliveries.states(session, digest_id)[leader].status == deliveries.UNCONFIRMED
-        assert deliveries.retry_unconfirmed(session, digest_id, late) == [leader]
+        assert deliveries.retry_unconfirmed(session, digest_id) == [leader]
     with session_scope(engine) as session:
         assert deliveries.claim(session, digest_id, leader, late, max_attempts=5) == 1
 

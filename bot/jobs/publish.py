@@ -170,7 +170,7 @@ class Publisher:
             if retry_unconfirmed and not dry_run:
                 for name in CHANNELS:
                     publications.forget_attempts(session, digest_id, name)
-                deliveries.retry_unconfirmed(session, digest_id, self.clock())
+                deliveries.retry_unconfirmed(session, digest_id)
         if status != "published":
             next_status(status, "publish")  # only approved digests publish
             report.dropped = self._recheck(digest_id, persist=not dry_run)

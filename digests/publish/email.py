@@ -42,7 +42,6 @@ class EmailReport:
     refused: list[tuple[str, str]] = field(default_factory=list)
     unconfirmed: list[tuple[str, str]] = field(default_factory=list)
     suspended: list[str] = field(default_factory=list)
-    unsubscribed: list[str] = field(default_factory=list)
     busy: list[str] = field(default_factory=list)
 
 

@@ -63,7 +63,9 @@ def render_email(
     targets = [f"<{unsubscribe_url}>"] + ([f"<{unsubscribe_mailto}>"] if unsubscribe_mailto else [])
     message["List-Unsubscribe"] = ", ".join(targets)
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message["List-Id"] = list_id or f"#{digest.hashtag} digest <{digest.hashtag}.digest.{domain}>"
+    message["List-Id"] = (
+        list_id or f"#{digest.hashtag} digest <{_list_label(digest.hashtag)}.digest.{domain}>"
+    )
     if archive_url:
         message["List-Archive"] = f"<{archive_url}>"
     message.set_content(
@@ -76,9 +78,18 @@ def render_email(
         )
     )
     message.add_alternative(
-        render_html(digest, unsubscribe_url=unsubscribe_url, archive_url=archive_url), subtype="html"
+        render_html(digest, unsubscribe_url=unsubscribe_url, archive_url=archive_url, feed_url=feed_url),
+        subtype="html",
     )
     return message
+
+
+def _list_label(hashtag: str) -> str:
+    """The hashtag as a List-Id label, which must be ASCII (``#éducation`` gets a stable stand-in)."""
+    label = hashtag.lower()
+    if label.isascii() and label.replace("_", "").isalnum():
+        return label
+    return "tag-" + hashlib.sha256(label.encode()).hexdigest()[:12]
 
 
 def render_plain(
@@ -97,10 +108,17 @@ def render_plain(
     return render_text(digest, archive_url=archive_url) + "\n" + "\n".join(footer) + "\n"
 
 
-def render_html(digest: Digest, *, unsubscribe_url: str, archive_url: str | None = None) -> str:
+def render_html(
+    digest: Digest, *, unsubscribe_url: str, archive_url: str | None = None, feed_url: str | None = None
+) -> str:
     """The HTML part, CSS inlined into ``style`` attributes (email clients drop ``<style>``)."""
     html = (
-        _environment().get_template("email.html.j2").render(**_context(digest, unsubscribe_url, archive_url))
+        _environment()
+        .get_template("email.html.j2")
+        .render(
+            **_context(digest, unsubscribe_url, archive_url),
+            feed_url=safe_url(feed_url) if feed_url else None,
+        )
     )
     return css_inline.inline(html, keep_style_tags=False, load_remote_stylesheets=False)
 
