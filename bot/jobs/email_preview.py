@@ -7,6 +7,7 @@ from bot.runtime import App
 from bot.unsubscribe_links import unsubscribe_url
 from digests.model import Digest
 from digests.render.email import render_email
+from storage import subscriptions
 from storage.app_state import signing_key
 from storage.db import session_scope
 
@@ -19,15 +20,22 @@ def preview_email(app: App, view: Digest) -> str:
     sender = email.sender if email else "digest@example.org"
     recipient = email.recipients[0] if email and email.recipients else "leader@example.org"
     public_url = public_base(app.settings)
+    urls = PublicUrls(public_url)
     with session_scope(app.engine) as session:
-        key = signing_key(session)
+        subscribed = subscriptions.find(session, recipient)
+        # The recipient's own short link once the list knows them (a preview writes nothing).
+        link = (
+            urls.unsubscribe(subscribed.unsubscribe_token)
+            if subscribed is not None
+            else unsubscribe_url(public_url, signing_key(session), recipient)
+        )
     message = render_email(
         view,
         sender=sender,
         recipient=recipient,
-        unsubscribe_url=unsubscribe_url(public_url, key, recipient),
-        archive_url=PublicUrls(public_url).digest(view.id),
-        feed_url=PublicUrls(public_url).feed,
+        unsubscribe_url=link,
+        archive_url=urls.digest(view.id),
+        feed_url=urls.feed,
     )
     headers = [f"{name}: {message[name]}" for name in PREVIEW_HEADERS if message[name]]
     text_part = message.get_body(preferencelist=("plain",))
