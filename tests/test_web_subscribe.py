@@ -20,6 +20,8 @@ from digests.mail import SmtpTransport
 from storage import subscriptions as subs
 from storage.curators import add_curator
 from storage.db import session_scope
+from storage.models import Digest as DigestRow
+from storage.models import EmailDelivery
 from tests.smtp_servers import FaultyMailbox, faulty_mailbox
 
 PUBLIC_URL = "https://exemplar.school.example"
@@ -232,3 +234,49 @@ def test_the_curator_sees_suspended_addresses_on_the_desk(client: TestClient, en
     assert "bounced@riverside.example" in row.group(1)
     assert "550 5.1.1 No such user here" in row.group(1)
     assert "Subscribe by email" in client.get("/").text  # the archive links to the form
+
+
+def test_the_desk_digest_page_names_the_unconfirmed_emails(client: TestClient, engine: Engine) -> None:
+    when = datetime(2026, 11, 1, tzinfo=UTC)
+    with session_scope(engine) as session:
+        add_curator(session, "curator@school.example", hash_password(PASSWORD), when)
+        digest = DigestRow(
+            period_start=when - timedelta(days=7),
+            period_end=when,
+            timezone="UTC",
+            hashtag="fliplead",
+            status="published",
+            created_at=when,
+            updated_at=when,
+        )
+        session.add(digest)
+        session.flush()
+        digest_id = digest.id
+        session.add_all(
+            [
+                EmailDelivery(
+                    digest_id=digest_id,
+                    recipient="deputy@oakfield.example",
+                    status="unconfirmed",
+                    attempts=1,
+                    last_error="no answer after the message was sent",
+                ),
+                EmailDelivery(
+                    digest_id=digest_id, recipient="head@oakfield.example", status="sent", attempts=1
+                ),
+            ]
+        )
+    login = client.get("/login")
+    client.post(
+        "/login",
+        data={"email": "curator@school.example", "password": PASSWORD, "csrf": csrf_of(login.text)},
+    )
+
+    page = client.get(f"/desk/digests/{digest_id}")
+
+    assert page.status_code == 200
+    assert "1 sent, 1 unconfirmed" in page.text
+    item = re.search(r'<li class="unconfirmed">(.*?)</li>', page.text)
+    assert item is not None
+    assert "deputy@oakfield.example: no answer after the message was sent" in item.group(1)
+    assert f"exemplar digest publish {digest_id} --retry-unconfirmed" in page.text

@@ -24,7 +24,7 @@ from bot.jobs.store import PostStore
 from bot.web.archive import archive_routes
 from bot.web.desk import desk_routes
 from bot.web.security import LoginLimiter, csrf_token, current_curator
-from bot.web.subscribe import mailing_routes
+from bot.web.subscribe import delivery_summary, mailing_routes
 from bot.web.unsubscribe import unsubscribe_routes
 from digests.mail import EmailTransport
 from storage.app_state import signing_key
@@ -91,6 +91,7 @@ def create_app(
         }
 
     templates.context_processors.append(page_context)
+    templates.env.globals["delivery_summary"] = delivery_summary(engine)
 
     async def health(_request: Request) -> Response:
         return PlainTextResponse("ok")

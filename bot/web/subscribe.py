@@ -140,3 +140,24 @@ def mailing_routes(
     assert sender is not None
     service = Subscriptions(engine, settings.email, sender, settings.digest_hashtag, clock)
     return routes + subscribe_routes(service, templates)
+
+
+def delivery_summary(engine: Engine) -> Callable[[int], dict[str, object]]:
+    """A template function for the desk's digest page: the digest's emails by state, and the
+    unconfirmed ones by name (they wait for the curator's check)."""
+
+    def summary(digest_id: int) -> dict[str, object]:
+        with session_scope(engine) as session:
+            states = deliveries.states(session, digest_id)
+        counts: dict[str, int] = {}
+        for state in states.values():
+            shown = deliveries.UNCONFIRMED if state.status == deliveries.DELIVERING else state.status
+            counts[shown] = counts.get(shown, 0) + 1
+        unsure = [
+            {"recipient": s.recipient, "error": s.last_error or "no answer from the server"}
+            for s in sorted(states.values(), key=lambda s: s.recipient)
+            if s.status in (deliveries.UNCONFIRMED, deliveries.DELIVERING)
+        ]
+        return {"counts": sorted(counts.items()), "unconfirmed": unsure}
+
+    return summary
