@@ -327,3 +327,20 @@ def test_soft_failures_in_a_row_suspend_an_address_and_a_success_resets_the_coun
     delivered = [str(m["To"]) for m in mailbox.messages()]
     assert delivered.count(others) == 7  # every digest
     assert delivered.count(LEADER) == 1  # only the one digest between the failures
+
+
+def test_someone_who_subscribes_after_a_digest_went_out_is_not_sent_it_on_a_retry(
+    publishing: tuple[FaultyMailbox, Publisher, int], sqlite_engine: Engine, clock: FakeClock
+) -> None:
+    mailbox, publisher, digest_id = publishing
+    publisher.publish(digest_id)
+    with session_scope(sqlite_engine) as session:
+        nonce = subs.request_subscription(
+            session, "late@riverside.example", clock(), resend_after=timedelta(0)
+        )
+        assert nonce is not None
+        assert subs.confirm(session, "late@riverside.example", nonce, clock())
+
+    publisher.publish(digest_id)
+
+    assert [str(m["To"]) for m in mailbox.messages()] == [LEADER]

@@ -259,6 +259,11 @@ class Publisher:
         urls = PublicUrls.of(self.settings)
         with session_scope(self.engine) as session:
             recipients = subscriptions.active_addresses(session)
+            # A digest goes to the list as it was when it was first sent: someone who subscribes
+            # later is not sent last week's digest when a retry runs.
+            owed = deliveries.states(session, view.id)
+            if owed:
+                recipients = [address for address in recipients if address in owed]
             tokens = {
                 address: subscriptions.unsubscribe_token_of(session, address, self.clock())
                 for address in recipients
