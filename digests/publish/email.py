@@ -32,6 +32,10 @@ from storage.db import session_scope
 log = logging.getLogger(__name__)
 
 
+class _ClaimLostError(Exception):
+    """Raised before the end of DATA when the delivery's row no longer belongs to this attempt."""
+
+
 @dataclass(slots=True)
 class EmailReport:
     """Who got the digest this run, who already had it, and who could not get it (and why)."""
@@ -136,10 +140,14 @@ def _deliver(
         def handing_over(number: int = attempt) -> None:
             with session_scope(engine) as session:
                 if not deliveries.mark_handing_over(session, digest.id, recipient, number):
-                    raise RuntimeError(f"digest {digest.id} to {recipient}: the delivery changed hands")
+                    raise _ClaimLostError
 
         try:
             transport.send(message, handing_over=handing_over)
+        except _ClaimLostError:
+            # Another run took this delivery over (ours looked abandoned): it sends, not us.
+            report.busy.append(recipient)
+            return
         except RecipientRefusedError as refusal:
             _finish(engine, digest.id, recipient, attempt, deliveries.REFUSED, str(refusal), clock)
             with session_scope(engine) as session:
