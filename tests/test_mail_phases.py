@@ -344,3 +344,40 @@ def test_someone_who_subscribes_after_a_digest_went_out_is_not_sent_it_on_a_retr
     publisher.publish(digest_id)
 
     assert [str(m["To"]) for m in mailbox.messages()] == [LEADER]
+
+
+def test_a_delivery_another_run_took_over_is_not_sent_by_the_slow_one(
+    engine: Engine, clock: FakeClock
+) -> None:
+    digest = _digest_row(engine, clock(), 0)
+
+    class SlowTransport:
+        """Stalls past the lease before the end of DATA, while another run claims the delivery."""
+
+        def __init__(self, inner: SmtpTransport) -> None:
+            self.inner = inner
+
+        def send(self, message: Any, *, handing_over: Callable[[], None]) -> None:
+            def late_hand_over() -> None:
+                clock.now += deliveries.ATTEMPT_LEASE + timedelta(minutes=1)
+                with session_scope(engine) as session:
+                    assert deliveries.claim(session, digest.id, LEADER, clock(), max_attempts=5) == 2
+                handing_over()
+
+            self.inner.send(message, handing_over=late_hand_over)
+
+    with faulty_mailbox() as (mailbox, port):
+        report = send_digest_emails(
+            engine,
+            digest,
+            [LEADER],
+            SlowTransport(SmtpTransport("127.0.0.1", port, starttls=False, timeout=2)),
+            sender="digest@school.example",
+            unsubscribe_link=lambda _address: f"{PUBLIC_URL}/u/x",
+            archive_url=None,
+            clock=clock,
+            sleep=clock.sleep,
+        )
+    assert report.busy == [LEADER]
+    assert mailbox.received == []
+    assert status_of(engine, digest.id) == "sending"  # the other run's attempt
