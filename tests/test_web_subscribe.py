@@ -280,3 +280,14 @@ def test_the_desk_digest_page_names_the_unconfirmed_emails(client: TestClient, e
     assert item is not None
     assert "deputy@oakfield.example: no answer after the message was sent" in item.group(1)
     assert f"exemplar digest publish {digest_id} --retry-unconfirmed" in page.text
+
+
+def test_the_feed_links_to_public_url_whatever_address_the_request_came_to(
+    engine: Engine, mailbox: tuple[FaultyMailbox, int], clock: Clock
+) -> None:
+    app = create_app(engine, clock, settings_for(mailbox[1]), PostStore())
+    feed = TestClient(app, base_url="http://127.0.0.1:8000").get("/feed.atom")
+
+    assert feed.status_code == 200
+    assert f'href="{PUBLIC_URL}/feed.atom"' in feed.text
+    assert "127.0.0.1" not in feed.text
