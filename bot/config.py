@@ -169,6 +169,38 @@ class EmailSettings(_Section):
     password_env: str | None = None
     max_attempts: Annotated[int, Field(ge=1)] = 5
     public_url: str | None = None
+    # Seconds to wait for each answer of the SMTP server.
+    smtp_timeout: Annotated[float, Field(gt=0, le=600)] = 30
+    # An address is suspended after this many digests in a row failed softly (4xx) for it.
+    suspend_after_soft_failures: Annotated[int, Field(ge=1)] = 3
+    # How long a subscribe confirmation link works.
+    confirm_hours: Annotated[float, Field(gt=0)] = 48
+    dkim_selector: str | None = None
+    dkim_domain: str | None = None
+    dkim_key_file: str | None = None
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError(
+                f"{value!r} is not an absolute web address; give where `exemplar serve` is reachable, "
+                'e.g. public_url = "https://exemplar.example.org"'
+            )
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _dkim_complete(self) -> EmailSettings:
+        given = [self.dkim_selector, self.dkim_domain, self.dkim_key_file]
+        if any(given) and not all(given):
+            raise ValueError(
+                "DKIM signing needs dkim_selector, dkim_domain and dkim_key_file together; "
+                "give all three or none"
+            )
+        return self
 
     @field_validator("recipients")
     @classmethod
@@ -419,6 +451,19 @@ class EmailConfig:
     password: Secret | None = None
     max_attempts: int = 5
     public_url: str | None = None
+    suspend_after_soft_failures: int = 3
+    confirm_hours: float = 48
+    dkim: DkimKey | None = None
+    smtp_timeout: float = 30
+
+
+@dataclass(frozen=True, slots=True)
+class DkimKey:
+    """The key digest emails are DKIM-signed with, published in DNS at ``selector._domainkey.domain``."""
+
+    selector: str
+    domain: str
+    private_key: Secret
 
 
 @dataclass(frozen=True, slots=True)
@@ -444,11 +489,17 @@ class Settings:
     archive: ArchiveSettings = field(default_factory=ArchiveSettings)
 
     @property
-    def public_url(self) -> str:
-        """Where ``exemplar serve`` is reachable: ``[archive] public_url``, else ``[email] public_url``,
-        else the local address ``serve`` listens on by default. Never the request's ``Host``."""
+    def configured_public_url(self) -> str | None:
+        """Where ``exemplar serve`` is reachable, as configured: ``[archive] public_url``, else
+        ``[email] public_url``; ``None`` when neither is set."""
         email_url = self.email.public_url if self.email else None
-        return self.archive.public_url or email_url or "http://127.0.0.1:8000"
+        return self.archive.public_url or email_url
+
+    @property
+    def public_url(self) -> str:
+        """:attr:`configured_public_url`, else the local address ``serve`` listens on by default.
+        Never the request's ``Host``."""
+        return self.configured_public_url or "http://127.0.0.1:8000"
 
     @property
     def digest_hashtag(self) -> str:
@@ -588,6 +639,12 @@ def _email(section: EmailSettings | None, base_dir: Path, env: Mapping[str, str]
         secret_from_env(section.password_env, "email.password_env", env) if section.password_env else None
     )
     outbox = Path(section.outbox_dir)
+    if section.smtp_host and not section.public_url:
+        raise ConfigError(
+            "[email] public_url is required when emails go out by SMTP (smtp_host is set): their "
+            "unsubscribe and web links must work outside this machine; add where `exemplar serve` is "
+            'reachable, e.g. public_url = "https://exemplar.example.org"'
+        )
     return EmailConfig(
         sender=section.sender,
         recipients=tuple(section.recipients),
@@ -599,7 +656,34 @@ def _email(section: EmailSettings | None, base_dir: Path, env: Mapping[str, str]
         password=password,
         max_attempts=section.max_attempts,
         public_url=section.public_url.rstrip("/") if section.public_url else None,
+        suspend_after_soft_failures=section.suspend_after_soft_failures,
+        confirm_hours=section.confirm_hours,
+        dkim=_dkim_key(section, base_dir),
+        smtp_timeout=section.smtp_timeout,
     )
+
+
+def _dkim_key(section: EmailSettings, base_dir: Path) -> DkimKey | None:
+    if not (section.dkim_selector and section.dkim_domain and section.dkim_key_file):
+        return None
+    from dkim.crypto import UnparsableKeyError, parse_pem_private_key
+
+    path = Path(section.dkim_key_file)
+    path = path if path.is_absolute() else base_dir / path
+    try:
+        pem = path.read_text(encoding="ascii")
+        parse_pem_private_key(pem.encode())
+    except OSError as error:
+        raise ConfigError(
+            f"[email] dkim_key_file: cannot read {path} ({error.strerror}); give the path of the "
+            "PEM private key whose public half is in DNS"
+        ) from None
+    except (UnicodeDecodeError, UnparsableKeyError, ValueError):
+        raise ConfigError(
+            f"[email] dkim_key_file: {path} is not a PEM RSA private key; make one with "
+            "`openssl genrsa -out dkim.pem 2048`"
+        ) from None
+    return DkimKey(section.dkim_selector, section.dkim_domain.lower(), Secret(pem))
 
 
 def _database_url(section: DatabaseSettings, base_dir: Path, env: Mapping[str, str]) -> Secret:

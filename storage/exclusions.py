@@ -14,7 +14,7 @@ from sqlalchemy import String, cast, delete, func, select
 from sqlalchemy.orm import Session
 
 from digests.select import link_domain_matches
-from storage.models import Digest, DigestItemRow, Exclusion, SuppressedAuthor, Unsubscribe
+from storage.models import Digest, DigestItemRow, Exclusion, Subscription, SuppressedAuthor
 from storage.models import Post as PostRow
 
 # Suppressions made by a curator rather than asked for by the author: these may be lifted.
@@ -118,8 +118,10 @@ def lift_suppression(session: Session, acct: str) -> bool:
     return True
 
 
-def list_unsubscribes(session: Session) -> list[Unsubscribe]:
-    return list(session.scalars(select(Unsubscribe).order_by(Unsubscribe.unsubscribed_at.desc())))
+def list_unsubscribes(session: Session) -> list[Subscription]:
+    """Leaders who left the digest list, most recent first (``updated_at`` is when they left)."""
+    query = select(Subscription).where(Subscription.status == "unsubscribed")
+    return list(session.scalars(query.order_by(Subscription.updated_at.desc())))
 
 
 def who_suppressed(row: SuppressedAuthor) -> str:

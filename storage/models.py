@@ -332,15 +332,35 @@ class EmailDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     message_id: Mapped[str | None] = mapped_column(String(512))
     sent_at: Mapped[datetime | None]
+    # When the current attempt began: a "sending" row older than the lease was cut off by a crash.
+    attempted_at: Mapped[datetime | None]
+    # Whether this digest already counted as a soft failure for the address (once per digest).
+    soft_failure_counted: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class Unsubscribe(Base):
-    """A leader who unsubscribed: no more digest emails, whatever the config lists."""
+class Subscription(Base):
+    """A leader on the digest list: seeded from the config, or subscribed by double opt-in.
 
-    __tablename__ = "unsubscribes"
+    ``status`` is ``active``, ``pending`` (asked, not yet confirmed), ``unsubscribed`` or
+    ``suspended`` (the server refused the address for good, or it failed softly too often).
+    Rows are never deleted, so an unsubscribe sticks whatever the config lists.
+    """
+
+    __tablename__ = "subscriptions"
 
     email: Mapped[str] = mapped_column(String(320), primary_key=True)
-    unsubscribed_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))
+    # The secret in the address's short unsubscribe link (/u/TOKEN).
+    unsubscribe_token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    confirmed_at: Mapped[datetime | None]
+    # The nonce of the one confirmation link that may still confirm (single use), and when it was sent.
+    confirm_nonce: Mapped[str | None] = mapped_column(String(64))
+    confirm_sent_at: Mapped[datetime | None]
+    soft_failures: Mapped[int] = mapped_column(Integer, default=0)
+    suspended_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class AppState(Base):

@@ -21,12 +21,17 @@ from bot.jobs.digest import DigestService
 from bot.jobs.store import PostStore
 from bot.networks.mastodon.normalise import normalise_status
 from bot.passwords import hash_password
+from bot.public_urls import PublicUrls
 from bot.web.app import create_app
+from digests.mail import SmtpTransport
+from digests.publish.email import send_digest_emails
 from storage import labels as label_repo
+from storage import subscriptions as subs
 from storage.curators import add_curator
 from storage.db import session_scope
 from tests.live_server import serving
 from tests.payloads import account, hashtag_link, status, url_link
+from tests.smtp_servers import FaultyMailbox, faulty_mailbox
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
@@ -289,6 +294,8 @@ def test_educators_browse_questions_search_page_through_and_an_author_removes_a_
     feed = page.request.get(f"{url}/feed/video.atom")
     assert feed.headers["content-type"] == "application/atom+xml; charset=utf-8"
     assert "María" not in feed.text()
+
+
 def _log_in(page: Any, url: str) -> None:
     page.goto(f"{url}/login")
     page.get_by_label("Email").fill("curator@school.example")
@@ -364,3 +371,88 @@ def test_logout_ends_a_copied_session_and_curator_remove_ends_the_rest(
     _log_in(page, url)
     expect(page.get_by_role("alert")).to_contain_text("Wrong email or password.")
     other.close()
+
+
+@pytest.fixture
+def mailing_site(sqlite_engine: Engine) -> Iterator[tuple[str, int, FaultyMailbox, int]]:
+    """The archive with emails on (to the outbox by config; the form's mail goes to aiosmtpd)."""
+    settings = settings_from_mapping(
+        {
+            "hashtags": ["fliplead"],
+            "digest": {"timezone": "UTC"},
+            "email": {"from": "digest@school.example", "outbox_dir": "outbox"},
+        },
+        path=Path("/nonexistent/exemplar.toml"),
+        environ={},
+    )
+    created = (NOW - timedelta(days=2)).isoformat()
+    store = PostStore()
+    with session_scope(sqlite_engine) as session:
+        video = f"<p>Briefing {url_link('https://youtu.be/Xc4ZsXq1a2Y')} {hashtag_link('fliplead')}</p>"
+        store.save(
+            session, [normalise_status(status("1", content=video, created_at=created))], seen=None, now=NOW
+        )
+    service = DigestService(sqlite_engine, settings, store, lambda: NOW, actor="exemplar")
+    digest_id = service.draft((NOW - timedelta(days=7), NOW + timedelta(minutes=1))).digest_id
+    with faulty_mailbox() as (mailbox, port):
+        transport = SmtpTransport("127.0.0.1", port, starttls=False, timeout=5)
+        app = create_app(sqlite_engine, lambda: datetime.now(UTC), settings, store, mail_transport=transport)
+        with serving(app) as url:
+            yield url, digest_id, mailbox, port
+
+
+def test_a_leader_subscribes_confirms_from_the_email_and_unsubscribes(
+    mailing_site: tuple[str, int, FaultyMailbox, int], page: object, sqlite_engine: Engine
+) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    url, digest_id, mailbox, port = mailing_site
+    leader = "new.leader@riverside.example"
+
+    page.goto(f"{url}/")
+    page.get_by_role("link", name="Subscribe by email").click()
+    page.get_by_label("Your email address").fill(leader)
+    page.get_by_role("button", name="Subscribe").click()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    with session_scope(sqlite_engine) as session:
+        assert subs.active_addresses(session) == []
+
+    (confirmation,) = mailbox.to(leader)
+    body = confirmation.get_body(preferencelist=("plain",))
+    assert body is not None
+    link = re.search(rf"{re.escape(url)}/subscribe/confirm\?token=\S+", str(body.get_content()))
+    assert link is not None, "the confirmation email has no link to this site"
+    page.goto(link.group(0))
+    page.get_by_role("button", name=f"Send the #fliplead digest to {leader}").click()
+    expect(page.get_by_role("heading", name="Subscribed")).to_be_visible()
+    with session_scope(sqlite_engine) as session:
+        assert subs.active_addresses(session) == [leader]
+
+    # The digest reaches the new subscriber, and its own unsubscribe link takes them off the list.
+    transport = SmtpTransport("127.0.0.1", port, starttls=False, timeout=5)
+    view = DigestService(sqlite_engine, SETTINGS, PostStore(), lambda: NOW, actor="exemplar").view(digest_id)
+    with session_scope(sqlite_engine) as session:
+        token = subs.unsubscribe_token_of(session, leader, NOW)
+    send_digest_emails(
+        sqlite_engine,
+        view,
+        [leader],
+        transport,
+        sender="digest@school.example",
+        unsubscribe_link=lambda _address: PublicUrls(url).unsubscribe(token),
+        archive_url=PublicUrls(url).digest(digest_id),
+        clock=lambda: NOW,
+    )
+    digest_email = mailbox.to(leader)[-1]
+    unsubscribe = str(digest_email["List-Unsubscribe"]).strip("<>")
+    assert unsubscribe.startswith(f"{url}/u/")
+    page.goto(unsubscribe)
+    page.get_by_role("button", name=f"Unsubscribe {leader}").click()
+    expect(page.get_by_role("heading", name="Unsubscribed")).to_be_visible()
+    expect(page.get_by_role("link", name="Subscribe again")).to_be_visible()
+    with session_scope(sqlite_engine) as session:
+        assert subs.active_addresses(session) == []
+        row = subs.find(session, leader)
+        assert row is not None
+        assert row.status == subs.UNSUBSCRIBED

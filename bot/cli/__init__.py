@@ -3,8 +3,19 @@ module per concern (collection, posts, digest, service, database, demo, desk), a
 post is shown (:mod:`bot.cli.present`) and how a collection run reports progress
 (:mod:`bot.cli.progress`)."""
 
-from bot.cli import collection, database, demo, desk, posts, service
+from bot.cli import collection, database, demo, desk, posts, service, subscribers
 from bot.cli.posts import parse_since
 from bot.cli.root import cli, main
 
-__all__ = ["cli", "collection", "database", "demo", "desk", "main", "parse_since", "posts", "service"]
+__all__ = [
+    "cli",
+    "collection",
+    "database",
+    "demo",
+    "desk",
+    "main",
+    "parse_since",
+    "posts",
+    "service",
+    "subscribers",
+]

@@ -198,7 +198,7 @@ def _print_list(app: App, as_json: bool) -> None:
                 reason=s.reason,
             )
         for u in unsubscribed:
-            _json_line(kind="unsubscribed", value=u.email, by="the leader", at=u.unsubscribed_at, reason="")
+            _json_line(kind="unsubscribed", value=u.email, by="the leader", at=u.updated_at, reason="")
         return
     click.echo(f"Excluded from digests ({len(excluded)}):")
     for e in excluded:
@@ -210,7 +210,7 @@ def _print_list(app: App, as_json: bool) -> None:
         click.echo(f"  {s.acct}  by {exclusion_repo.who_suppressed(s)}, {_when(s.recorded_at)}{why}")
     click.echo(f"Unsubscribed from the email ({len(unsubscribed)}):")
     for u in unsubscribed:
-        click.echo(f"  {u.email}  {_when(u.unsubscribed_at)}")
+        click.echo(f"  {u.email}  {_when(u.updated_at)}")
     if excluded:
         click.echo("Undo one with: exemplar exclude --remove KIND VALUE")
 

@@ -90,6 +90,11 @@ def digest_group(open_app: Any) -> click.Group:
         service = service_for(app, None)
         view = service.view(digest_id)
         click.echo(render(view, fmt, app))
+        if fmt == "text":
+            from bot.cli.subscribers import describe_deliveries
+
+            for line in describe_deliveries(app, digest_id):
+                click.echo(line)
         if history:
             with session_scope(app.engine) as session:
                 for event in digest_repo.events_of(session, digest_id):
@@ -167,7 +172,8 @@ def digest_group(open_app: Any) -> click.Group:
     @click.option(
         "--retry-unconfirmed",
         is_flag=True,
-        help="Post again the parts an interrupted publish could not confirm (check the accounts first).",
+        help="Post again the parts, and send again the emails, that an interrupted publish could not "
+        "confirm (check the accounts and with the recipients first).",
     )
     @click.option("--by", help="Who is publishing (default: the login name).")
     def publish(digest_id: int, dry_run: bool, retry_unconfirmed: bool, by: str | None) -> None:
@@ -195,10 +201,16 @@ def describe_publish(report: Any) -> str:
         lines.append(
             f"emails: {len(emails.sent)} sent, {len(emails.already_sent)} already sent, "
             f"{len(emails.failed)} failed (retried next time), {len(emails.refused)} refused, "
-            f"{len(emails.unsubscribed)} unsubscribed"
+            f"{len(emails.unconfirmed)} unconfirmed"
         )
         lines += [f"  failed: {who}: {why}" for who, why in emails.failed]
         lines += [f"  refused: {who}: {why}" for who, why in emails.refused]
+        lines += [
+            f"  unconfirmed: {who}: {why}; not resent: check with them, then "
+            f"`exemplar digest publish {report.digest_id} --retry-unconfirmed`"
+            for who, why in emails.unconfirmed
+        ]
+        lines += [f"  suspended: {who} (see `exemplar subscribers list`)" for who in emails.suspended]
     if not report.dry_run:
         lines.append(f"digest {report.digest_id} is {report.status}")
     return "\n".join(lines)

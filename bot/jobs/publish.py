@@ -20,18 +20,17 @@ from bot.networks.mastodon.home import HomeInstances
 from bot.networks.publishing import Channel, Publishing
 from bot.networks.recheck import Current, Recheck
 from bot.networks.registry import NETWORKS, PUBLISHING_ORDER, publishing_networks
+from bot.public_urls import PublicUrls
 from bot.retry import RetryPolicy
-from bot.unsubscribe_links import unsubscribe_url
 from digests.lifecycle import next_status
-from digests.mail import EmailTransport, OutboxTransport, SmtpTransport
+from digests.mail import DkimSigner, EmailTransport, OutboxTransport, SmtpTransport
 from digests.model import Digest, DigestItem
-from digests.publish.email import EmailReport, send_digest_emails
+from digests.publish.email import EmailPolicy, EmailReport, send_digest_emails
 from digests.publish.thread import PostedThread, publish_thread
 from digests.render.thread import ThreadPart, render_thread, thread_links
+from storage import deliveries, publications, subscriptions
 from storage import digests as digest_repo
-from storage import publications
 from storage import repository as repo
-from storage.app_state import signing_key
 from storage.db import session_scope
 from storage.models import Digest as DigestRow
 from storage.models import DigestItemRow
@@ -147,6 +146,7 @@ class Publisher:
             if retry_unconfirmed and not dry_run:
                 for name in CHANNELS:
                     publications.forget_attempts(session, digest_id, name)
+                deliveries.retry_unconfirmed(session, digest_id)
         if status != "published":
             next_status(status, "publish")  # only approved digests publish
             report.dropped = self._recheck(digest_id, persist=not dry_run)
@@ -166,7 +166,7 @@ class Publisher:
             report.status = self.service.transition(digest_id, "publish")
         email = self.settings.email
         if email is not None:
-            report.recipients = list(email.recipients)
+            report.recipients = self._recipients(email, seed=not dry_run)
             if not dry_run and self.transport is not None:
                 report.emails = self._email(view, email)
         report.status = report.status or status
@@ -207,20 +207,44 @@ class Publisher:
             report.error = str(error)
         return report
 
-    def _email(self, view: Digest, email: EmailConfig) -> EmailReport:
+    def _recipients(self, email: EmailConfig, *, seed: bool) -> list[str]:
+        """The active subscribers, the config's new addresses added first (a dry run adds none)."""
         with session_scope(self.engine) as session:
-            key = signing_key(session)
-        public_url = email.public_url or "http://127.0.0.1:8000"
+            if seed:
+                subscriptions.seed(session, email.recipients, self.clock())
+                return subscriptions.active_addresses(session)
+            return sorted(
+                subscriptions.active_addresses(session)
+                + subscriptions.pending_seed(session, email.recipients)
+            )
+
+    def _email(self, view: Digest, email: EmailConfig) -> EmailReport:
+        urls = PublicUrls.of(self.settings)
+        with session_scope(self.engine) as session:
+            recipients = subscriptions.active_addresses(session)
+            # A digest goes to the list as it was when it was first sent: someone who subscribes
+            # later is not sent last week's digest when a retry runs.
+            owed = deliveries.states(session, view.id)
+            if owed:
+                recipients = [address for address in recipients if address in owed]
+            tokens = {
+                address: subscriptions.unsubscribe_token_of(session, address, self.clock())
+                for address in recipients
+            }
         assert self.transport is not None
         return send_digest_emails(
             self.engine,
             view,
-            email.recipients,
+            recipients,
             self.transport,
             sender=email.sender,
-            unsubscribe_link=lambda address: unsubscribe_url(public_url, key, address),
-            archive_url=f"{public_url}/digests/{view.id}" if email.public_url else None,
-            max_attempts=email.max_attempts,
+            unsubscribe_link=lambda address: urls.unsubscribe(tokens[address]),
+            archive_url=urls.digest(view.id),
+            feed_url=urls.feed,
+            policy=EmailPolicy(
+                max_attempts=email.max_attempts,
+                suspend_after_soft_failures=email.suspend_after_soft_failures,
+            ),
             clock=self.clock,
             sleep=self.sleep,
         )
@@ -307,6 +331,9 @@ def email_transport(email: EmailConfig | None) -> EmailTransport | None:
     """SMTP when a host is configured, otherwise ``.eml`` files in the outbox directory."""
     if email is None:
         return None
+    signer = (
+        DkimSigner(email.dkim.selector, email.dkim.domain, email.dkim.private_key) if email.dkim else None
+    )
     if email.smtp_host:
         return SmtpTransport(
             email.smtp_host,
@@ -314,5 +341,7 @@ def email_transport(email: EmailConfig | None) -> EmailTransport | None:
             starttls=email.starttls,
             username=email.username.reveal() if email.username else None,
             password=email.password,
+            timeout=email.smtp_timeout,
+            signer=signer,
         )
-    return OutboxTransport(email.outbox_dir)
+    return OutboxTransport(email.outbox_dir, signer=signer)

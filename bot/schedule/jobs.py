@@ -13,7 +13,7 @@ from bot.networks.registry import configured_sources
 from bot.runtime import opened_app, utc_now
 from storage import digests as digest_repo
 from storage.db import session_scope
-from storage.publications import digests_with_failed_emails
+from storage.deliveries import digests_with_failed_emails
 
 log = logging.getLogger("bot.schedule.wiring")
 

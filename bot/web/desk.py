@@ -285,7 +285,7 @@ def desk_routes(
                     for s in exclusion_repo.list_suppressions(session)
                 ],
                 "unsubscribes": [
-                    {"email": u.email, "at": exclusion_repo.describe_time(u.unsubscribed_at)}
+                    {"email": u.email, "at": exclusion_repo.describe_time(u.updated_at)}
                     for u in exclusion_repo.list_unsubscribes(session)
                 ],
             }
