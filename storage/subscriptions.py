@@ -9,6 +9,7 @@ curator resumes them.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -21,6 +22,8 @@ from storage.models import Subscription
 ACTIVE, PENDING, UNSUBSCRIBED, SUSPENDED = "active", "pending", "unsubscribed", "suspended"
 STATUSES = (ACTIVE, PENDING, UNSUBSCRIBED, SUSPENDED)
 
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
 
 def normalise_address(email: str) -> str:
     return email.strip().lower()
@@ -31,7 +34,9 @@ def find(session: Session, email: str) -> Subscription | None:
 
 
 def find_by_token(session: Session, token: str) -> Subscription | None:
-    if not token:
+    """The subscription whose unsubscribe link carries ``token``; anything not shaped like one of
+    our tokens (``secrets.token_urlsafe``) is no token, and never reaches the database."""
+    if not TOKEN_SHAPE.fullmatch(token):
         return None
     return session.scalars(select(Subscription).where(Subscription.unsubscribe_token == token)).first()
 

@@ -57,7 +57,7 @@ def unsubscribe_routes(
             f"Stop sending the weekly digest to {email}?",
             confirm=True,
             email=email,
-            action=str(request.url),
+            action=request.url.path,
         )
 
     async def unsubscribe_token(request: Request) -> Response:
@@ -86,7 +86,7 @@ def unsubscribe_routes(
             confirm=True,
             email=email,
             token=token,
-            action=str(request.url_for("unsubscribe")),
+            action="/unsubscribe",
         )
 
     async def unsubscribe(request: Request) -> Response:
