@@ -476,7 +476,12 @@ def demo(ctx: click.Context, directory: Path) -> None:
             found = digest_repo.list_digests(session, statuses=("draft",), limit=1)
             return found[0].id if found else None
 
-    sys.exit(run_demo(directory, click.echo, run_command, latest_digest))
+    import shutil
+
+    from bot.demo import program_name
+
+    program = program_name(sys.argv[0], shutil.which("exemplar"))
+    sys.exit(run_demo(directory, click.echo, run_command, latest_digest, program))
 
 
 def _open_from_context() -> App:

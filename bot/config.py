@@ -284,6 +284,20 @@ class FileSettings(_Section):
     schedule: ScheduleSettings = ScheduleSettings()
     publish: PublishSettings = PublishSettings()
     email: EmailSettings | None = None
+    # Secrets by file: {"EXEMPLAR_BOT_TOKEN" = "bot-token"} reads that variable's secret from the file
+    # (relative to the config's folder) when neither the variable nor VARIABLE_FILE is set.
+    secret_files: dict[str, str] = {}
+
+    @field_validator("secret_files")
+    @classmethod
+    def _check_secret_files(cls, values: dict[str, str]) -> dict[str, str]:
+        for name in values:
+            if not _ENV_NAME.match(name):
+                raise ValueError(
+                    f"{name!r} is not an environment variable name; write e.g. "
+                    'EXEMPLAR_BOT_TOKEN = "/etc/exemplar/bot-token"'
+                )
+        return values
 
     @field_validator("hashtags")
     @classmethod
@@ -453,7 +467,7 @@ def settings_from_mapping(
     except ValidationError as error:
         raise ConfigError(f"{label}: {describe_validation_error(error, FileSettings)}") from None
     base_dir = path.parent if path else Path.cwd()
-    env = os.environ if environ is None else environ
+    env = with_secret_files(os.environ if environ is None else environ, parsed.secret_files, base_dir)
     try:
         return Settings(
             path=path,
@@ -496,6 +510,20 @@ def settings_from_mapping(
         )
     except ConfigError as error:
         raise ConfigError(f"{label}: {error}") from None
+
+
+def with_secret_files(
+    env: Mapping[str, str], secret_files: Mapping[str, str], base_dir: Path
+) -> Mapping[str, str]:
+    """``env`` with ``NAME_FILE`` set from ``[secret_files]`` wherever the environment sets neither."""
+    if not secret_files:
+        return env
+    merged = dict(env)
+    for name, location in secret_files.items():
+        if not env.get(name) and not env.get(f"{name}_FILE"):
+            file = Path(location).expanduser()
+            merged[f"{name}_FILE"] = str(file if file.is_absolute() else base_dir / file)
+    return merged
 
 
 def _mastodon_source(
