@@ -1,7 +1,7 @@
 """The ``exemplar`` command. Each command parses its options, calls one function, prints the result.
 
 Exit codes: 0 success; 1 a source or an operation failed; 2 bad usage or configuration;
-3 the database schema needs ``exemplar db upgrade``.
+3 the database schema needs ``exemplar db upgrade``; 4 ``serve`` cannot listen on its address and port.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from bot.app import App, configure_logging, open_app, opened_app, utc_now
 from bot.config import CONFIG_ENV
 from bot.digest_cli import digest_group
 from bot.errors import ConfigError, ExemplarError
+from bot.listen import CannotListenError
 from storage import digests as digest_repo
 from storage import labels as label_repo
 from storage import repository as repo
@@ -33,6 +34,7 @@ EXCLUSION_KINDS = digest_repo.EXCLUSION_KINDS
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
 EXIT_SCHEMA = 3
+EXIT_CANNOT_LISTEN = 4
 
 
 class _ExemplarGroup(click.Group):
@@ -45,6 +47,8 @@ class _ExemplarGroup(click.Group):
             _fail(f"configuration error: {error}", EXIT_CONFIG)
         except SchemaError as error:
             _fail(str(error), EXIT_SCHEMA)
+        except CannotListenError as error:
+            _fail(str(error), EXIT_CANNOT_LISTEN)
         except ExemplarError as error:
             _fail(str(error), EXIT_FAILED)
 
@@ -339,23 +343,28 @@ def optout(options: _Options, acct: str, reason: str) -> None:
 @pass_options
 def run(options: _Options, list_jobs: bool) -> None:
     """Run the scheduler: collect every N minutes, draft weekly, publish approved digests."""
-    from apscheduler.schedulers.background import BackgroundScheduler
-
-    from bot.scheduler import build_scheduler, describe_jobs
+    from bot.scheduler import planned_jobs
     from bot.scheduler import run as run_scheduler
 
+    if list_jobs:  # reads only: no scheduler is started, no job or schema is written
+        app = options.open(check_schema=False)
+        for job in planned_jobs(app.settings, _existing_database(app), utc_now()):
+            when = job["next_run_time"]
+            note = "" if job["stored"] else " (not yet stored: `exemplar run` schedules it)"
+            click.echo(f"{job['id']:<14} {job['trigger']:<60} next: {when:%Y-%m-%d %H:%M %Z}{note}")
+        return
     app = options.open()
     config_path = str(app.settings.path.resolve()) if app.settings.path else ""
-    if list_jobs:
-        scheduler = build_scheduler(app.settings, app.engine, config_path, BackgroundScheduler)
-        scheduler.start(paused=True)
-        try:
-            for job in describe_jobs(scheduler):
-                click.echo(f"{job['id']:<8} {job['trigger']:<60} next: {job['next_run_time']}")
-        finally:
-            scheduler.shutdown(wait=False)
-        return
     run_scheduler(app.settings, app.engine, config_path, utc_now)
+
+
+def _existing_database(app: App) -> Any:
+    """The app's engine, or None when it is an SQLite file that does not exist yet (not created by reading)."""
+    url = app.engine.url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        if not Path(url.database).exists():
+            return None
+    return app.engine
 
 
 @cli.command()
@@ -375,7 +384,10 @@ def serve(options: _Options, host: str, port: int, workers: int) -> None:
     """Serve the public archive, the curator desk and unsubscribe links (uvicorn)."""
     import uvicorn
 
+    from bot.listen import check_can_listen
+
     app = options.open()  # checks the config and the schema before any worker starts
+    check_can_listen(host, port)
     app.engine.dispose()
     if app.settings.path is not None:
         os.environ[CONFIG_ENV] = str(app.settings.path.resolve())  # the workers find the same config

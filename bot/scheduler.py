@@ -14,7 +14,7 @@ import signal
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import Any
 
@@ -188,3 +188,33 @@ def describe_jobs(scheduler: BaseScheduler) -> list[dict[str, Any]]:
         {"id": job.id, "trigger": str(job.trigger), "next_run_time": getattr(job, "next_run_time", None)}
         for job in scheduler.get_jobs(jobstore="default")
     ]
+
+
+def planned_jobs(settings: Settings, engine: Engine | None, now: datetime) -> list[dict[str, Any]]:
+    """The jobs ``exemplar run`` schedules and when each runs next, for ``exemplar run --list``.
+
+    Nothing is started and nothing is written: the next run is the one stored by a scheduler that
+    has run against this database, else the trigger's next time from ``now``.
+    """
+    stored = _stored_next_runs(engine) if engine is not None else {}
+    return [
+        {
+            "id": spec.id,
+            "trigger": str(spec.trigger),
+            "next_run_time": stored.get(spec.id) or spec.trigger.get_next_fire_time(None, now),
+            "stored": spec.id in stored,
+        }
+        for spec in job_specs(settings)
+    ]
+
+
+def _stored_next_runs(engine: Engine) -> dict[str, datetime]:
+    from sqlalchemy import inspect, text
+
+    with engine.connect() as connection:
+        if not inspect(connection).has_table(JOB_TABLE):
+            return {}
+        rows = connection.execute(text(f"SELECT id, next_run_time FROM {JOB_TABLE}"))  # noqa: S608
+        return {
+            str(job_id): datetime.fromtimestamp(float(epoch), UTC) for job_id, epoch in rows if epoch is not None
+        }
