@@ -23,6 +23,7 @@ from bot.config import CONFIG_ENV
 from bot.digest_cli import digest_group
 from bot.errors import ConfigError, ExemplarError
 from bot.listen import CannotListenError
+from bot.setup.commands import init_command
 from storage import digests as digest_repo
 from storage import labels as label_repo
 from storage import repository as repo
@@ -502,6 +503,7 @@ def _open_from_context() -> App:
 
 
 cli.add_command(digest_group(_open_from_context))
+cli.add_command(init_command())
 
 
 def main() -> None:

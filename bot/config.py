@@ -207,6 +207,34 @@ class ScheduleSettings(_Section):
         return value
 
 
+class HealthSettings(_Section):
+    """The weekly health email to curators and the alert when a source goes quiet or keeps failing."""
+
+    recipients: list[str] = []
+    quiet_hours: Annotated[float, Field(gt=0)] = 48
+    failed_runs: Annotated[int, Field(ge=1)] = 5
+    report_day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = (
+        "monday"
+    )
+    report_time: str = "08:00"
+    check_every_minutes: Annotated[float, Field(gt=0)] = 60
+
+    @field_validator("recipients")
+    @classmethod
+    def _check_recipients(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not _EMAIL.match(value):
+                raise ValueError(f"{value!r} is not an email address")
+        return list(dict.fromkeys(v.lower() for v in values))
+
+    @field_validator("report_time")
+    @classmethod
+    def _check_time(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value):
+            raise ValueError(f'{value!r} is not a time of day; write HH:MM, e.g. "08:00"')
+        return value
+
+
 class ToolEntry(_Section):
     name: str
     aliases: list[str] = []
@@ -284,6 +312,7 @@ class FileSettings(_Section):
     schedule: ScheduleSettings = ScheduleSettings()
     publish: PublishSettings = PublishSettings()
     email: EmailSettings | None = None
+    health: HealthSettings = HealthSettings()
     # Secrets by file: {"EXEMPLAR_BOT_TOKEN" = "bot-token"} reads that variable's secret from the file
     # (relative to the config's folder) when neither the variable nor VARIABLE_FILE is set.
     secret_files: dict[str, str] = {}
@@ -436,6 +465,7 @@ class Settings:
     bluesky: tuple[BlueskySource, ...] = ()
     publish_x: XPublisher | None = None
     publish_bluesky: BlueskyPublisher | None = None
+    health: HealthSettings = field(default_factory=HealthSettings)
 
     @property
     def digest_hashtag(self) -> str:
@@ -507,6 +537,7 @@ def settings_from_mapping(
             ),
             publish_x=_x_publisher(parsed.publish.x, env),
             publish_bluesky=_bluesky_publisher(parsed.publish.bluesky, env),
+            health=parsed.health,
         )
     except ConfigError as error:
         raise ConfigError(f"{label}: {error}") from None

@@ -1,0 +1,209 @@
+"""`exemplar init` end to end against a local Mastodon server's OAuth endpoints: the application is
+registered, the curator approves it in the browser, the code becomes a token in an owner-only file,
+the bot's profile is checked and fixed, and the config written loads."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from mastodon_mock.config import DatabaseConfig, MastodonMockConfig, SeedAccount, SeedConfig
+from mastodon_mock.testing import MockServer
+
+from bot.cli import cli
+from bot.config import load_settings
+from bot.setup.config_file import BOT_TOKEN_ENV
+
+ROOT = Path(__file__).resolve().parent.parent
+EXEMPLAR = [sys.executable, "-c", "from bot.cli import main; main()"]
+
+
+@pytest.fixture
+def bot_instance(tmp_path: Path) -> Iterator[MockServer]:
+    seed = SeedConfig(
+        accounts=[
+            SeedAccount(username="digest", display_name="Digest", access_token="seed-digest"),
+            SeedAccount(username="ana", display_name="Ana", access_token="seed-ana"),
+        ]
+    )
+    config = MastodonMockConfig(
+        domain="school.example", database=DatabaseConfig(path=str(tmp_path / "mock.sqlite")), seed=seed
+    )
+    server = MockServer(config=config).start()
+    yield server
+    server.stop()
+
+
+def approve_in_browser(url: str, username: str) -> str:
+    """What the curator does: open the URL, pick the bot account, read the code the page shows."""
+    page = httpx.get(url, timeout=10)
+    assert page.status_code == 200
+    query = parse_qs(urlsplit(url).query)
+    assert query["redirect_uri"] == ["urn:ietf:wg:oauth:2.0:oob"]
+    assert query["response_type"] == ["code"]
+    form = {name: re.search(rf'name="{name}" value="([^"]*)"', page.text).group(1)  # type: ignore[union-attr]
+            for name in ("redirect_uri", "client_id", "scope")}
+    action = f"{url.split('/oauth/', 1)[0]}/oauth/authorize"
+    shown = httpx.post(action, data={**form, "username": username}, timeout=10)
+    match = re.search(r"Authorization code: ([^<\s]+)", shown.text)
+    assert match, shown.text
+    return match.group(1)
+
+
+def read_until(stream: object, pattern: str, seen: list[str]) -> re.Match[str]:
+    while True:
+        line = stream.readline()  # type: ignore[attr-defined]
+        assert line, "init ended early:\n" + "".join(seen)
+        seen.append(line)
+        found = re.search(pattern, line)
+        if found:
+            return found
+
+
+def test_interactive_init_authorizes_the_bot_fixes_its_profile_and_writes_a_config_that_loads(
+    tmp_path: Path, bot_instance: MockServer
+) -> None:
+    output = tmp_path / "site" / "exemplar.toml"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [*EXEMPLAR, "init", "--output", str(output)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    assert process.stdin and process.stdout
+    seen: list[str] = []
+
+    def answer(text: str) -> None:
+        process.stdin.write(text + "\n")  # type: ignore[union-attr]
+        process.stdin.flush()  # type: ignore[union-attr]
+
+    try:
+        answer("#FlipLead edtech")  # hashtags
+        answer(bot_instance.base_url)  # instance
+        answer("ana@school.example")  # curator
+        answer("y")  # publish from a bot account
+        url = read_until(process.stdout, r"(http://127\.0\.0\.1:\d+/oauth/authorize\S+)", seen).group(1)
+        answer(approve_in_browser(url, "digest"))
+        answer("y")  # mark as a bot and set the note
+        answer("digest@school.example")  # email from
+        answer("head@school.example")  # leaders
+        answer("")  # no SMTP: outbox
+        answer("https://digest.school.example/")  # public_url
+        out, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    transcript = "".join(seen) + out
+    assert process.returncode == 0, transcript
+    assert "not marked as a bot" in transcript
+    assert "Profile updated." in transcript
+
+    token_file = output.parent / "secrets" / "bot-token"
+    assert token_file.stat().st_mode & 0o777 == 0o600
+    token = token_file.read_text(encoding="utf-8").strip()
+    config_text = output.read_text(encoding="utf-8")
+    assert token not in config_text
+    assert "client_secret" not in config_text
+
+    settings = load_settings(output, environ={})
+    assert settings.hashtags == ("fliplead", "edtech")
+    assert settings.publish_mastodon is not None
+    assert settings.publish_mastodon.access_token.reveal() == token
+    assert settings.email is not None and settings.email.public_url == "https://digest.school.example"
+    assert settings.health.recipients == ["ana@school.example"]
+
+    me = bot_instance.client("digest")
+    account = httpx.get(
+        f"{bot_instance.base_url}/api/v1/accounts/verify_credentials",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    ).json()
+    assert account["username"] == "digest"
+    assert account["bot"] is True
+    assert "ana@school.example" in account["note"] and "optout" in account["note"]
+    assert me.account_verify_credentials()["bot"] is True
+
+
+def test_scripted_init_prints_the_url_then_finishes_with_the_code(
+    tmp_path: Path, bot_instance: MockServer
+) -> None:
+    output = tmp_path / "exemplar.toml"
+    flags = [
+        "init", "--no-input", "--output", str(output), "--hashtag", "fliplead",
+        "--instance", bot_instance.base_url, "--curator", "@ana@school.example", "--keep-profile",
+    ]  # fmt: skip
+    first = CliRunner().invoke(cli, flags, catch_exceptions=False)
+    assert first.exit_code == 0, first.output
+    assert not output.exists()
+    app_file = tmp_path / "secrets" / "mastodon-app.json"
+    assert app_file.stat().st_mode & 0o777 == 0o600
+    url = re.search(r"(http://\S+/oauth/authorize\S+)", first.output).group(1)  # type: ignore[union-attr]
+    assert "--auth-code CODE" in first.output
+
+    code = approve_in_browser(url, "digest")
+    second = CliRunner().invoke(cli, [*flags, "--auth-code", code], catch_exceptions=False)
+    assert second.exit_code == 0, second.output
+    assert "Still to fix on the bot's profile: the account is not marked as a bot" in second.output
+    settings = load_settings(output, environ={})
+    assert settings.publish_mastodon is not None
+    # The environment wins over the file, as systemd's LoadCredential needs.
+    other = tmp_path / "credential"
+    other.write_text("from-credentials-directory\n", encoding="utf-8")
+    overridden = load_settings(output, environ={f"{BOT_TOKEN_ENV}_FILE": str(other)})
+    assert overridden.publish_mastodon is not None
+    assert overridden.publish_mastodon.access_token.reveal() == "from-credentials-directory"
+
+
+def test_a_wrong_code_is_one_line_and_no_config(tmp_path: Path, bot_instance: MockServer) -> None:
+    output = tmp_path / "exemplar.toml"
+    result = CliRunner().invoke(
+        cli,
+        ["init", "--no-input", "--output", str(output), "--hashtag", "fliplead", "--instance",
+         bot_instance.base_url, "--curator", "ana@school.example", "--auth-code", "not-a-code"],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "did not accept that code" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not output.exists()
+
+
+def test_init_refuses_to_overwrite_and_names_missing_flags(tmp_path: Path) -> None:
+    output = tmp_path / "exemplar.toml"
+    output.write_text("keep me", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["init", "--no-input", "--output", str(output)])
+    assert result.exit_code == 2 and "--force" in result.output
+    assert output.read_text(encoding="utf-8") == "keep me"
+    result = CliRunner().invoke(cli, ["init", "--no-input", "--output", str(tmp_path / "new.toml")])
+    assert result.exit_code == 2 and "--hashtag is required" in result.output
+
+
+def test_init_example_prints_the_example_config_that_ships_in_the_package() -> None:
+    result = CliRunner().invoke(cli, ["init", "--example"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert result.output == (ROOT / "config.example.toml").read_text(encoding="utf-8")
+
+
+def test_the_wheel_contains_the_example_config(tmp_path: Path) -> None:
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr
+    (wheel,) = tmp_path.glob("exemplar-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = archive.read("bot/data/config.example.toml").decode("utf-8")
+    assert shipped == (ROOT / "config.example.toml").read_text(encoding="utf-8")
