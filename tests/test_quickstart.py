@@ -16,8 +16,9 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import EXIT_CANNOT_LISTEN, EXIT_SCHEMA, cli
-from bot.demo import program_name
+from bot.cli import cli
+from bot.cli.root import EXIT_CANNOT_LISTEN, EXIT_SCHEMA
+from bot.cli.demo import program_name
 
 EXEMPLAR = [sys.executable, "-c", "from bot.cli import main; main()"]
 

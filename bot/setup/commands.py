@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from bot.app import App
+from bot.runtime import App
 
 ConfigPath = Callable[[], Path | None]
 OpenApp = Callable[..., App]
