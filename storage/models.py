@@ -360,3 +360,23 @@ class Curator(Base):
     password_hash: Mapped[str] = mapped_column(String(512))
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
+
+
+class SourceRun(Base):
+    """One collection run of one source: whether it worked, what it found, how many retries it took.
+    The health report and the quiet-source alert read these."""
+
+    __tablename__ = "source_runs"
+    __table_args__ = (Index("ix_source_runs_source_key_finished_at", "source_key", "finished_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_key: Mapped[str] = mapped_column(String(512))
+    source_name: Mapped[str] = mapped_column(String(512))
+    network: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime] = mapped_column(index=True)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    retries: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -30,9 +30,8 @@ def collect(options: _Options, backfill_days: float | None, refresh: bool | None
     """Collect new posts from every configured source, once, and print a summary per source."""
     from bot.cli.progress import progress_for
     from bot.consent.optout_requests import check_optout_requests
+    from bot.health.runs import collect_and_record
     from bot.jobs.collect import CollectOptions, collector_for
-    from bot.networks.bluesky.collect import collect_bluesky
-    from bot.networks.x.collect import collect_x
 
     app = options.open()
     if not (app.settings.mastodon or app.settings.x or app.settings.bluesky):
@@ -40,9 +39,7 @@ def collect(options: _Options, backfill_days: float | None, refresh: bool | None
     progress = progress_for()
     collector = collector_for(app.settings, app.engine, utc_now, app.store, progress=progress)
     try:
-        summaries = collector.collect(app.settings.mastodon, CollectOptions(backfill_days, refresh))
-        summaries += collect_x(collector, app.settings.x)
-        summaries += collect_bluesky(collector, app.settings.bluesky)
+        summaries = collect_and_record(collector, app.settings, CollectOptions(backfill_days, refresh), utc_now)
     finally:
         progress.finish()
     for summary in summaries:

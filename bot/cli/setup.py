@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from bot.cli.root import cli
-from bot.setup.commands import init_command
+from bot.cli.root import _open_from_context, cli
+from bot.setup.commands import init_command, status_command
 
 cli.add_command(init_command())
+cli.add_command(status_command(_open_from_context))

@@ -96,6 +96,18 @@ def job_specs(settings: Settings) -> list[JobSpec]:
             IntervalTrigger(seconds=int(schedule.email_retry_minutes * 60), timezone=zone),
             grace,
         ),
+        JobSpec(
+            "health-report",
+            "bot.schedule.jobs:health_report_job",
+            _weekly(settings.health.report_day, settings.health.report_time, zone),
+            grace,
+        ),
+        JobSpec(
+            "health-alerts",
+            "bot.schedule.jobs:health_alert_job",
+            IntervalTrigger(seconds=int(settings.health.check_every_minutes * 60), timezone=zone),
+            grace,
+        ),
     ]
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from bot.errors import ExemplarError
 from bot.runtime import App
 
 ConfigPath = Callable[[], Path | None]
@@ -96,3 +97,31 @@ def init_command() -> click.Command:
         click.echo(f"Next: exemplar --config {result.config_path} check")
 
     return init
+
+
+def status_command(open_app: OpenApp) -> click.Command:
+    @click.command("status")
+    @click.option("--send", is_flag=True, help="Also email this report to the curators now.")
+    def status(send: bool) -> None:
+        """This week's health figures: posts per network and hashtag, runs, failures, what needs a person."""
+        from bot.health.notify import send_weekly_report
+        from bot.health.report import gather, render_text
+        from bot.jobs.publish import email_transport
+        from bot.runtime import utc_now
+        from storage.db import session_scope
+
+        app = open_app()
+        now = utc_now()
+        with session_scope(app.engine) as session:
+            click.echo(render_text(gather(session, app.settings, now)), nl=False)
+        if send:
+            notice = send_weekly_report(
+                app.engine, app.settings, email_transport(app.settings.email), now, force=True
+            )
+            if notice.skipped:
+                raise ExemplarError(f"not sent: {notice.skipped}")
+            click.echo(f"\nsent to {', '.join(notice.sent_to)}")
+            if notice.failed:
+                raise ExemplarError(f"could not send to {', '.join(notice.failed)}")
+
+    return status
