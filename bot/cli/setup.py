@@ -3,8 +3,21 @@
 
 from __future__ import annotations
 
-from bot.cli.root import _open_from_context, cli
-from bot.setup.commands import init_command, status_command
+import click
+
+from bot.cli.database import db
+from bot.cli.root import _Options, cli
+from bot.runtime import App
+from bot.setup.commands import backup_command, init_command, restore_command, status_command
+
+
+def _open(*, check_schema: bool = True) -> App:
+    options = click.get_current_context().find_object(_Options)
+    assert options is not None
+    return options.open(check_schema=check_schema)
+
 
 cli.add_command(init_command())
-cli.add_command(status_command(_open_from_context))
+cli.add_command(status_command(_open))
+db.add_command(backup_command(_open))
+db.add_command(restore_command(_open))

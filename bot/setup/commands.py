@@ -125,3 +125,44 @@ def status_command(open_app: OpenApp) -> click.Command:
                 raise ExemplarError(f"could not send to {', '.join(notice.failed)}")
 
     return status
+
+
+def backup_command(open_app: OpenApp) -> click.Command:
+    @click.command("backup")
+    @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+    @click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+    def backup(path: Path, force: bool) -> None:
+        """Copy the SQLite database to PATH while Exemplar keeps running (PostgreSQL: use pg_dump)."""
+        from storage.backup import backup as backup_database
+
+        app = open_app(check_schema=False)
+        info = backup_database(app.settings.database_url.reveal(), path, overwrite=force)
+        click.echo(
+            f"backed up to {info.path}: {info.posts} posts, schema {info.revision}, {info.size // 1024} KiB"
+        )
+
+    return backup
+
+
+def restore_command(open_app: OpenApp) -> click.Command:
+    @click.command("restore")
+    @click.argument("path", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+    @click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+    def restore(path: Path, yes: bool) -> None:
+        """Replace the SQLite database with a backup made by `db backup` (stop run and serve first)."""
+        from bot.runtime import utc_now
+        from storage.backup import restore as restore_database
+        from storage.backup import sqlite_path, verify
+
+        app = open_app(check_schema=False)
+        target = sqlite_path(app.settings.database_url.reveal())
+        found = verify(path)
+        if not yes and not click.confirm(
+            f"Replace {target} with {path} ({found.posts} posts, schema {found.revision})?", default=False
+        ):
+            raise ExemplarError("nothing restored")
+        app.engine.dispose()
+        info = restore_database(app.settings.database_url.reveal(), path, utc_now())
+        click.echo(f"restored {info.path} from {path}: {info.posts} posts, schema {info.revision}")
+
+    return restore
