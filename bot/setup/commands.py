@@ -166,3 +166,15 @@ def restore_command(open_app: OpenApp) -> click.Command:
         click.echo(f"restored {info.path} from {path}: {info.posts} posts, schema {info.revision}")
 
     return restore
+
+
+def check_command(config_path: ConfigPath) -> click.Command:
+    @click.command("check")
+    def check() -> None:
+        """Check the installation: config, database, sources, publish accounts, SMTP, public_url."""
+        from bot.setup.check import run_checks
+
+        if not run_checks(config_path(), lambda result: click.echo(result.line())):
+            sys.exit(1)
+
+    return check

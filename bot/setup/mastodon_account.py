@@ -21,7 +21,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from mastodon import Mastodon
-from mastodon.errors import MastodonError, MastodonIllegalArgumentError
+from mastodon.errors import (
+    MastodonError,
+    MastodonIllegalArgumentError,
+    MastodonNetworkError,
+    MastodonUnauthorizedError,
+)
 
 from bot import __version__
 from bot.errors import ExemplarError
@@ -188,6 +193,12 @@ def bot_account(base_url: str, token: str) -> dict[str, Any]:
     """The account the token belongs to (``verify_credentials``)."""
     try:
         return dict(_api(base_url, access_token=token).account_verify_credentials())
+    except MastodonNetworkError:
+        raise AccountSetupError(f"cannot reach {base_url}; check the address and the network") from None
+    except MastodonUnauthorizedError:
+        raise AccountSetupError(
+            f"{base_url} refused the bot's token (401); authorize again with `exemplar init`"
+        ) from None
     except MastodonError as error:
         raise AccountSetupError(f"{base_url} did not accept the bot's token: {error}") from None
 
