@@ -74,15 +74,21 @@ def verify(path: Path) -> BackupInfo:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
             check = connection.execute("PRAGMA integrity_check").fetchone()
             if not check or check[0] != "ok":
-                raise BackupError(f"{path} is damaged (integrity check: {check[0] if check else 'no answer'})")
-            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+                raise BackupError(
+                    f"{path} is damaged (integrity check: {check[0] if check else 'no answer'})"
+                )
+            tables = {
+                row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
             if "alembic_version" not in tables or "posts" not in tables:
                 raise BackupError(f"{path} is not an Exemplar database (no schema revision or posts table)")
             revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
             posts = connection.execute("SELECT count(*) FROM posts").fetchone()
     except sqlite3.DatabaseError as error:
         raise BackupError(f"{path} is not an SQLite database ({error})") from None
-    return BackupInfo(path, revision[0] if revision else None, int(posts[0]) if posts else 0, path.stat().st_size)
+    return BackupInfo(
+        path, revision[0] if revision else None, int(posts[0]) if posts else 0, path.stat().st_size
+    )
 
 
 def restore(url: str, backup_file: Path, now: datetime) -> BackupInfo:
@@ -97,7 +103,10 @@ def restore(url: str, backup_file: Path, now: datetime) -> BackupInfo:
     info = verify(backup_file)
     target_path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True) as source, _connect(target_path) as target:
+        with (
+            sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True) as source,
+            _connect(target_path) as target,
+        ):
             _refuse_if_scheduler_runs(target, now)
             source.backup(target, pages=PAGES_PER_STEP)
             # The scheduler that held the lease when the backup was taken is not running now.

@@ -129,7 +129,9 @@ def consent_removals(session: Session, start: datetime, end: datetime) -> int:
     """Authors put on the suppression list in ``[start, end)``."""
     return int(
         session.scalar(
-            select(func.count()).where(SuppressedAuthor.recorded_at >= start, SuppressedAuthor.recorded_at < end)
+            select(func.count()).where(
+                SuppressedAuthor.recorded_at >= start, SuppressedAuthor.recorded_at < end
+            )
         )
         or 0
     )
@@ -173,7 +175,5 @@ def write_stamp(session: Session, key: str, when: datetime) -> None:
 
 def distinct_sources(session: Session) -> Sequence[tuple[str, str, str]]:
     """Every source that has a recorded run: (key, name, network)."""
-    rows = session.execute(
-        select(SourceRun.source_key, SourceRun.source_name, SourceRun.network).distinct()
-    )
+    rows = session.execute(select(SourceRun.source_key, SourceRun.source_name, SourceRun.network).distinct())
     return [(str(key), str(name), str(network)) for key, name, network in rows]

@@ -31,12 +31,19 @@ def insert_posts(database: Path, start: int, count: int) -> None:
     with sqlite3.connect(database, timeout=30) as connection:
         now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
         connection.executemany(
-            "INSERT INTO posts (uri, url, source, author_acct, author_name, author_url, created_at, text, html,"
-            " spoiler_text, sensitive, visibility, links, media, replies_count, reblogs_count,"
+            "INSERT INTO posts (uri, url, source, author_acct, author_name, author_url, created_at, text,"
+            " html, spoiler_text, sensitive, visibility, links, media, replies_count, reblogs_count,"
             " favourites_count, raw, first_seen_at, updated_at) VALUES (?, ?, 'mastodon', 'a@b.example', 'A',"
             " 'https://b.example/@a', ?, ?, '', '', 0, 'public', '[]', '[]', 0, 0, 0, '{}', ?, ?)",
             [
-                (f"https://b.example/{n}", f"https://b.example/@a/{n}", now, f"post {n} " + "x" * 400, now, now)
+                (
+                    f"https://b.example/{n}",
+                    f"https://b.example/@a/{n}",
+                    now,
+                    f"post {n} " + "x" * 400,
+                    now,
+                    now,
+                )
                 for n in range(start, start + count)
             ],
         )
@@ -75,7 +82,8 @@ def test_backup_while_a_writer_is_active_then_restore_brings_every_row_back(tmp_
         stop.set()
         thread.join()
     assert result.exit_code == 0, result.output
-    assert "backed up to" in result.output and "schema" in result.output
+    assert "backed up to" in result.output
+    assert "schema" in result.output
 
     copy = tmp_path / "backups" / "monday.db"
     info = verify(copy)
@@ -100,12 +108,14 @@ def test_backup_refuses_to_overwrite_and_restore_asks_first(tmp_path: Path) -> N
     target = tmp_path / "copy.db"
     assert invoke(config, "db", "backup", str(target)).exit_code == 0
     again = invoke(config, "db", "backup", str(target))
-    assert again.exit_code == 1 and "--force" in again.output
+    assert again.exit_code == 1
+    assert "--force" in again.output
     assert invoke(config, "db", "backup", str(target), "--force").exit_code == 0
 
     insert_posts(tmp_path / "exemplar.db", 0, 2)
     declined = invoke(config, "db", "restore", str(target), input="n\n")
-    assert declined.exit_code == 1 and "nothing restored" in declined.output
+    assert declined.exit_code == 1
+    assert "nothing restored" in declined.output
     assert len(post_uris(tmp_path / "exemplar.db")) == 2
 
 

@@ -186,11 +186,15 @@ def test_each_broken_part_is_one_failing_line_and_the_others_still_run(
     assert result.exit_code == 1
     assert lines["config"].startswith("ok")
     assert lines["database"].startswith("ok")
-    assert lines["source school"].startswith("FAIL") and "503" in lines["source school"]
+    assert lines["source school"].startswith("FAIL")
+    assert "503" in lines["source school"]
     publish = lines[f"publish mastodon {instance.base_url}"]
-    assert publish.startswith("FAIL") and "@human is not marked as a bot" in publish
-    assert lines["email"].startswith("FAIL") and "refused the login (535)" in lines["email"]
-    assert lines["public_url"].startswith("FAIL") and "not Exemplar's 'ok'" in lines["public_url"]
+    assert publish.startswith("FAIL")
+    assert "@human is not marked as a bot" in publish
+    assert lines["email"].startswith("FAIL")
+    assert "refused the login (535)" in lines["email"]
+    assert lines["public_url"].startswith("FAIL")
+    assert "not Exemplar's 'ok'" in lines["public_url"]
 
 
 def test_a_token_that_cannot_post_fails(tmp_path: Path, instance: MockServer, smtp: tuple[Mailbox, int],
@@ -215,8 +219,10 @@ def test_a_database_behind_and_a_silent_public_url_fail(tmp_path: Path, instance
     engine.dispose()
     result, lines = check(config)
     assert result.exit_code == 1
-    assert lines["database"].startswith("FAIL") and "run `exemplar db upgrade`" in lines["database"]
-    assert lines["public_url"].startswith("FAIL") and "does not answer" in lines["public_url"]
+    assert lines["database"].startswith("FAIL")
+    assert "run `exemplar db upgrade`" in lines["database"]
+    assert lines["public_url"].startswith("FAIL")
+    assert "does not answer" in lines["public_url"]
 
 
 def test_a_bad_config_is_the_first_and_only_line(tmp_path: Path) -> None:
@@ -224,4 +230,5 @@ def test_a_bad_config_is_the_first_and_only_line(tmp_path: Path) -> None:
     config.write_text('hashtags = ["fliplead"]\n[mastodon]\nbase_url = 3\n', encoding="utf-8")
     result, lines = check(config)
     assert result.exit_code == 1
-    assert list(lines) == ["config"] and lines["config"].startswith("FAIL")
+    assert list(lines) == ["config"]
+    assert lines["config"].startswith("FAIL")

@@ -48,13 +48,19 @@ def unit_copy(unit: Path, directory: Path) -> Path:
 def parse_unit(unit: Path) -> ConfigParser:
     parser = ConfigParser(strict=False, interpolation=None, delimiters=("=",))
     parser.optionxform = str  # type: ignore[assignment,method-assign]
-    parser.read_string(re.sub(r"^(\w+)=", lambda m: f"{m.group(1)}=", unit.read_text(encoding="utf-8"), flags=re.M))
+    parser.read_string(
+        re.sub(r"^(\w+)=", lambda m: f"{m.group(1)}=", unit.read_text(encoding="utf-8"), flags=re.M)
+    )
     return parser
 
 
 def values(unit: Path, key: str) -> list[str]:
     """Every value of a key that may repeat (LoadCredential, Environment, SystemCallFilter)."""
-    return [line.split("=", 1)[1] for line in unit.read_text(encoding="utf-8").splitlines() if line.startswith(f"{key}=")]
+    return [
+        line.split("=", 1)[1]
+        for line in unit.read_text(encoding="utf-8").splitlines()
+        if line.startswith(f"{key}=")
+    ]
 
 
 def assert_cli_accepts(args: list[str]) -> None:
@@ -93,7 +99,9 @@ def test_systemd_analyze_verify_accepts_the_unit_without_a_warning(unit: Path, t
 def test_verify_would_catch_a_misspelt_key(tmp_path: Path) -> None:
     analyze = systemd_analyze()
     broken = unit_copy(UNITS[0], tmp_path)
-    broken.write_text(broken.read_text(encoding="utf-8").replace("ProtectHome=", "ProtectHom="), encoding="utf-8")
+    broken.write_text(
+        broken.read_text(encoding="utf-8").replace("ProtectHome=", "ProtectHom="), encoding="utf-8"
+    )
     result = subprocess.run([analyze, "verify", str(broken)], capture_output=True, text=True, timeout=60)
     assert "Unknown key" in result.stderr
 
@@ -115,7 +123,8 @@ def test_the_units_are_hardened(unit: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize("unit", UNITS, ids=lambda unit: unit.name)
 def test_each_unit_has_a_user_state_secrets_and_a_command_the_cli_accepts(unit: Path) -> None:
     service = parse_unit(unit)["Service"]
-    assert service["User"] == "exemplar" and service["Group"] == "exemplar"
+    assert service["User"] == "exemplar"
+    assert service["Group"] == "exemplar"
     assert service["StateDirectory"] == "exemplar"
     credentials = dict(value.split(":", 1) for value in values(unit, "LoadCredential"))
     assert credentials == {"bot-token": "/etc/exemplar/secrets/bot-token"}
@@ -133,10 +142,13 @@ def test_each_unit_has_a_user_state_secrets_and_a_command_the_cli_accepts(unit: 
 def test_the_systemd_config_writes_only_under_the_state_directory(tmp_path: Path) -> None:
     data = tomllib.loads((DEPLOY / "exemplar.systemd.toml").read_text(encoding="utf-8"))
     settings = settings_from_mapping(
-        data, path=Path("/etc/exemplar/exemplar.toml"), environ={"EXEMPLAR_BOT_TOKEN_FILE": str(_token(tmp_path))}
+        data,
+        path=Path("/etc/exemplar/exemplar.toml"),
+        environ={"EXEMPLAR_BOT_TOKEN_FILE": str(_token(tmp_path))},
     )
     assert settings.database_url.reveal() == "sqlite:////var/lib/exemplar/exemplar.db"
-    assert settings.email is not None and str(settings.email.outbox_dir).startswith("/var/lib/exemplar/")
+    assert settings.email is not None
+    assert str(settings.email.outbox_dir).startswith("/var/lib/exemplar/")
 
 
 def _token(tmp_path: Path) -> Path:
@@ -162,7 +174,8 @@ def test_compose_runs_the_app_the_scheduler_and_postgresql() -> None:
         assert_cli_accepts(service["command"])
         assert set(service["secrets"]) == {"database-url", "bot-token"}
         assert service["environment"]["EXEMPLAR_DATABASE_URL_FILE"] == "/run/secrets/database-url"
-    assert services["app"]["command"][0] == "serve" and services["scheduler"]["command"] == ["run"]
+    assert services["app"]["command"][0] == "serve"
+    assert services["scheduler"]["command"] == ["run"]
     assert services["migrate"]["command"] == ["db", "upgrade"]
     for name in ("app", "scheduler"):
         assert services[name]["depends_on"] == {"migrate": {"condition": "service_completed_successfully"}}
@@ -180,7 +193,9 @@ def test_every_file_compose_refers_to_is_explained_and_the_config_is_valid(tmp_p
     assert settings.database_url.reveal().startswith("postgresql")
     text = (DEPLOY / "compose.yaml").read_text(encoding="utf-8")
     for secret in document["secrets"].values():
-        assert secret["file"].removeprefix("./") in text.split("services:")[0], "the header says how to make it"
+        assert secret["file"].removeprefix("./") in text.split("services:")[0], (
+            "the header says how to make it"
+        )
 
 
 def containerfile() -> list[tuple[str, str]]:
@@ -195,8 +210,8 @@ def containerfile() -> list[tuple[str, str]]:
 
 
 def test_the_containerfile_is_well_formed() -> None:
-    known = {"FROM", "RUN", "COPY", "ENV", "USER", "WORKDIR", "VOLUME", "EXPOSE", "HEALTHCHECK", "ENTRYPOINT", "CMD",
-             "ARG", "LABEL"}  # fmt: skip
+    known = {"FROM", "RUN", "COPY", "ENV", "USER", "WORKDIR", "VOLUME", "EXPOSE", "HEALTHCHECK"}
+    known |= {"ENTRYPOINT", "CMD", "ARG", "LABEL"}
     instructions = containerfile()
     assert all(keyword in known for keyword, _ in instructions), instructions
     assert instructions[0][0] == "FROM"

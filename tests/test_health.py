@@ -113,7 +113,8 @@ def test_each_collect_records_each_source_with_its_outcome_and_retries(
         ("school", "mastodon", False, 0),
     ]
     assert runs[1].retries == 1  # max_retries = 1: one retry, then the run failed
-    assert runs[1].error and "503" in runs[1].error
+    assert runs[1].error
+    assert "503" in runs[1].error
 
 
 def test_the_report_compares_this_week_with_last_week_per_network_and_hashtag(
@@ -128,8 +129,12 @@ def test_the_report_compares_this_week_with_last_week_per_network_and_hashtag(
     invoke(config, "collect")
     with session_scope(engine_for) as session:
         session.add(
-            SuppressedAuthor(acct="optout@school.example", reason="asked", requested_via="command",
-                             recorded_at=datetime.now(UTC))  # fmt: skip
+            SuppressedAuthor(
+                acct="optout@school.example",
+                reason="asked",
+                requested_via="command",
+                recorded_at=datetime.now(UTC),
+            )
         )
 
     result = invoke(config, "status")
@@ -156,7 +161,9 @@ def test_a_source_that_goes_quiet_raises_one_alert_a_day(
     first = send_alerts_if_due(engine_for, settings, transport, now)
     assert first.sent_to == ("curator@school.example",)
     again = send_alerts_if_due(engine_for, settings, transport, now + timedelta(hours=5))
-    assert again.sent_to == () and again.skipped and "already" in again.skipped
+    assert again.sent_to == ()
+    assert again.skipped
+    assert "already" in again.skipped
     next_day = send_alerts_if_due(engine_for, settings, transport, now + timedelta(hours=25))
     assert next_day.sent_to == ("curator@school.example",)
 
@@ -174,10 +181,16 @@ def test_no_alert_for_a_source_that_never_produced_or_still_produces(
     config = write_config(tmp_path, instance, mailbox[1])
     invoke(config, "collect")  # nothing tagged yet: a new, quiet hashtag is not an outage
     settings = load_settings(config)
-    assert send_alerts_if_due(engine_for, settings, email_transport(settings.email), datetime.now(UTC)).sent_to == ()
+    assert (
+        send_alerts_if_due(engine_for, settings, email_transport(settings.email), datetime.now(UTC)).sent_to
+        == ()
+    )
     post(instance, "Fresh #fliplead post")
     invoke(config, "collect")
-    assert send_alerts_if_due(engine_for, settings, email_transport(settings.email), datetime.now(UTC)).sent_to == ()
+    assert (
+        send_alerts_if_due(engine_for, settings, email_transport(settings.email), datetime.now(UTC)).sent_to
+        == ()
+    )
     assert mailbox[0].messages == []
 
 
@@ -218,17 +231,25 @@ def test_the_weekly_email_goes_to_curators_once_a_week(
     now = datetime.now(UTC)
     sent = send_weekly_report(engine_for, settings, email_transport(settings.email), now)
     assert sent.sent_to == ("ana@school.example",)
-    assert send_weekly_report(engine_for, settings, email_transport(settings.email), now + timedelta(hours=1)).skipped
+    assert send_weekly_report(
+        engine_for, settings, email_transport(settings.email), now + timedelta(hours=1)
+    ).skipped
     (message,) = mailbox[0].messages
     body = message.get_content()
-    assert message["Subject"] == "Exemplar weekly health: nothing. Every source answered and nothing waits for you."
-    assert "mastodon #fliplead" in body and "this week" in body
+    assert (
+        message["Subject"]
+        == "Exemplar weekly health: nothing. Every source answered and nothing waits for you."
+    )
+    assert "mastodon #fliplead" in body
+    assert "this week" in body
     assert message["Auto-Submitted"] == "auto-generated"
     # `exemplar status` prints the same figures as the email.
     assert invoke(path, "status").output.splitlines()[3:] == body.splitlines()[3:]
 
 
-def test_the_scheduler_runs_the_report_weekly_and_checks_for_alerts(tmp_path: Path, instance: MockServer) -> None:
+def test_the_scheduler_runs_the_report_weekly_and_checks_for_alerts(
+    tmp_path: Path, instance: MockServer
+) -> None:
     config = write_config(tmp_path, instance, 25, 'report_day = "friday"\nreport_time = "16:30"\n')
     specs = {spec.id: spec for spec in job_specs(load_settings(config))}
     friday = specs["health-report"].trigger.get_next_fire_time(None, datetime(2026, 12, 1, tzinfo=UTC))
@@ -236,15 +257,25 @@ def test_the_scheduler_runs_the_report_weekly_and_checks_for_alerts(tmp_path: Pa
     assert specs["health-alerts"].func == "bot.schedule.jobs:health_alert_job"
 
 
-def test_refused_digest_emails_need_a_person(tmp_path: Path, engine_for: Engine, instance: MockServer) -> None:
+def test_refused_digest_emails_need_a_person(
+    tmp_path: Path, engine_for: Engine, instance: MockServer
+) -> None:
     config = write_config(tmp_path, instance, 25)
     invoke(config, "db", "upgrade")
     from storage.models import Digest, EmailDelivery
 
     now = datetime.now(UTC)
     with session_scope(engine_for) as session:
-        digest = Digest(period_start=now - timedelta(days=7), period_end=now, timezone="UTC", hashtag="fliplead",
-                        status="published", intro="", created_at=now, updated_at=now - timedelta(hours=1))  # fmt: skip
+        digest = Digest(
+            period_start=now - timedelta(days=7),
+            period_end=now,
+            timezone="UTC",
+            hashtag="fliplead",
+            status="published",
+            intro="",
+            created_at=now,
+            updated_at=now - timedelta(hours=1),
+        )
         session.add(digest)
         session.flush()
         session.add(EmailDelivery(digest_id=digest.id, recipient="gone@school.example", status="refused",

@@ -50,8 +50,10 @@ def approve_in_browser(url: str, username: str) -> str:
     query = parse_qs(urlsplit(url).query)
     assert query["redirect_uri"] == ["urn:ietf:wg:oauth:2.0:oob"]
     assert query["response_type"] == ["code"]
-    form = {name: re.search(rf'name="{name}" value="([^"]*)"', page.text).group(1)  # type: ignore[union-attr]
-            for name in ("redirect_uri", "client_id", "scope")}
+    form = {
+        name: re.search(rf'name="{name}" value="([^"]*)"', page.text).group(1)  # type: ignore[union-attr]
+        for name in ("redirect_uri", "client_id", "scope")
+    }
     action = f"{url.split('/oauth/', 1)[0]}/oauth/authorize"
     shown = httpx.post(action, data={**form, "username": username}, timeout=10)
     match = re.search(r"Authorization code: ([^<\s]+)", shown.text)
@@ -82,7 +84,8 @@ def test_interactive_init_authorizes_the_bot_fixes_its_profile_and_writes_a_conf
         text=True,
         env=env,
     )
-    assert process.stdin and process.stdout
+    assert process.stdin
+    assert process.stdout
     seen: list[str] = []
 
     def answer(text: str) -> None:
@@ -121,7 +124,8 @@ def test_interactive_init_authorizes_the_bot_fixes_its_profile_and_writes_a_conf
     assert settings.hashtags == ("fliplead", "edtech")
     assert settings.publish_mastodon is not None
     assert settings.publish_mastodon.access_token.reveal() == token
-    assert settings.email is not None and settings.email.public_url == "https://digest.school.example"
+    assert settings.email is not None
+    assert settings.email.public_url == "https://digest.school.example"
     assert settings.health.recipients == ["ana@school.example"]
 
     me = bot_instance.client("digest")
@@ -132,7 +136,8 @@ def test_interactive_init_authorizes_the_bot_fixes_its_profile_and_writes_a_conf
     ).json()
     assert account["username"] == "digest"
     assert account["bot"] is True
-    assert "ana@school.example" in account["note"] and "optout" in account["note"]
+    assert "ana@school.example" in account["note"]
+    assert "optout" in account["note"]
     assert me.account_verify_credentials()["bot"] is True
 
 
@@ -183,10 +188,12 @@ def test_init_refuses_to_overwrite_and_names_missing_flags(tmp_path: Path) -> No
     output = tmp_path / "exemplar.toml"
     output.write_text("keep me", encoding="utf-8")
     result = CliRunner().invoke(cli, ["init", "--no-input", "--output", str(output)])
-    assert result.exit_code == 2 and "--force" in result.output
+    assert result.exit_code == 2
+    assert "--force" in result.output
     assert output.read_text(encoding="utf-8") == "keep me"
     result = CliRunner().invoke(cli, ["init", "--no-input", "--output", str(tmp_path / "new.toml")])
-    assert result.exit_code == 2 and "--hashtag is required" in result.output
+    assert result.exit_code == 2
+    assert "--hashtag is required" in result.output
 
 
 def test_init_example_prints_the_example_config_that_ships_in_the_package() -> None:

@@ -17,8 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.cli.root import EXIT_CANNOT_LISTEN, EXIT_SCHEMA
 from bot.cli.demo import program_name
+from bot.cli.root import EXIT_CANNOT_LISTEN, EXIT_SCHEMA
 
 EXEMPLAR = [sys.executable, "-c", "from bot.cli import main; main()"]
 
@@ -147,6 +147,7 @@ def test_run_list_only_reads(tmp_path: Path) -> None:
     # On a database a scheduler has used, the stored times are shown and nothing changes.
     CliRunner().invoke(cli, ["--config", str(config), "db", "upgrade"], catch_exceptions=False)
     database = tmp_path / "exemplar.db"
+
     def snapshot() -> tuple[object, ...]:
         with sqlite3.connect(database) as connection:
             return (

@@ -81,7 +81,12 @@ def test_jobs_are_stored_under_fixed_ids_and_restarts_never_duplicate_them(confi
         scheduler.start(paused=True)
         jobs = scheduler.get_jobs(jobstore="default")
         assert sorted(job.id for job in jobs) == [
-            "collect", "draft", "health-alerts", "health-report", "publish", "retry-emails"
+            "collect",
+            "draft",
+            "health-alerts",
+            "health-report",
+            "publish",
+            "retry-emails",
         ]
         assert all(job.coalesce and job.max_instances == 1 for job in jobs)
         scheduler.shutdown(wait=False)

@@ -39,7 +39,9 @@ def collect(options: _Options, backfill_days: float | None, refresh: bool | None
     progress = progress_for()
     collector = collector_for(app.settings, app.engine, utc_now, app.store, progress=progress)
     try:
-        summaries = collect_and_record(collector, app.settings, CollectOptions(backfill_days, refresh), utc_now)
+        summaries = collect_and_record(
+            collector, app.settings, CollectOptions(backfill_days, refresh), utc_now
+        )
     finally:
         progress.finish()
     for summary in summaries:

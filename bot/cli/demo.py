@@ -156,7 +156,9 @@ def run_demo(
     reset(directory)
     drafted: list[int] = []
     with demo_instance(directory) as demo:
-        code = _cycle(demo, directory, echo, run_command, lambda path: _remember(latest_digest(path), drafted))
+        code = _cycle(
+            demo, directory, echo, run_command, lambda path: _remember(latest_digest(path), drafted)
+        )
     if code == 0:
         for line in next_steps(program, demo.config_path, drafted[-1] if drafted else None):
             echo(line)

@@ -37,11 +37,11 @@ def run(options: _Options, list_jobs: bool) -> None:
 
 
 def _existing_database(app: App) -> Engine | None:
-    """The app's engine, or None when it is an SQLite file that does not exist yet (not created by reading)."""
+    """The app's engine, or None for an SQLite file that does not exist yet (reading must not create it)."""
     url = app.engine.url
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        if not Path(url.database).exists():
-            return None
+    in_a_file = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+    if in_a_file and not Path(str(url.database)).exists():
+        return None
     return app.engine
 
 

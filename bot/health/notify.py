@@ -56,7 +56,12 @@ def _recipients(engine: Engine, settings: Settings) -> list[str]:
 
 
 def _send(
-    engine: Engine, settings: Settings, transport: EmailTransport | None, subject: str, body: str, now: datetime
+    engine: Engine,
+    settings: Settings,
+    transport: EmailTransport | None,
+    subject: str,
+    body: str,
+    now: datetime,
 ) -> Notice:
     if settings.email is None or transport is None:
         return Notice((), skipped="no [email] section in the config: nowhere to send from")
@@ -81,7 +86,12 @@ def report_subject(report: HealthReport) -> str:
 
 
 def send_weekly_report(
-    engine: Engine, settings: Settings, transport: EmailTransport | None, now: datetime, *, force: bool = False
+    engine: Engine,
+    settings: Settings,
+    transport: EmailTransport | None,
+    now: datetime,
+    *,
+    force: bool = False,
 ) -> Notice:
     """Email the week's report to the curators, unless one went out less than six days ago."""
     with session_scope(engine) as session:

@@ -5,12 +5,12 @@ person. :func:`gather` reads them (one Session), :func:`render_text` and :func:`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.config import HealthSettings, Settings
+from bot.config import BlueskySource, HealthSettings, MastodonSource, Settings, XSource
 from storage import health as figures
 
 WEEK = timedelta(days=7)
@@ -59,7 +59,12 @@ class HealthReport:
 
 def configured_sources(settings: Settings) -> list[tuple[str, str]]:
     """(key, name) of every source in the config, in the order they are collected."""
-    return [(s.key, s.name) for s in (*settings.mastodon, *settings.x, *settings.bluesky)]
+    sources: tuple[MastodonSource | XSource | BlueskySource, ...] = (
+        *settings.mastodon,
+        *settings.x,
+        *settings.bluesky,
+    )
+    return [(source.key, source.name) for source in sources]
 
 
 def gather(session: Session, settings: Settings, now: datetime) -> HealthReport:
@@ -74,7 +79,8 @@ def gather(session: Session, settings: Settings, now: datetime) -> HealthReport:
     )
     totals = figures.run_totals(session, now - WEEK, now)
     sources = tuple(
-        _source(session, key, name, totals.get(key), health, now) for key, name in configured_sources(settings)
+        _source(session, key, name, totals.get(key), health, now)
+        for key, name in configured_sources(settings)
     )
     report = HealthReport(
         now=now,
@@ -86,17 +92,17 @@ def gather(session: Session, settings: Settings, now: datetime) -> HealthReport:
         quiet_hours=health.quiet_hours,
         failed_runs_alert=health.failed_runs,
     )
-    return HealthReport(**{**_fields(report), "alerts": tuple(alerts(report))})
-
-
-def _fields(report: HealthReport) -> dict[str, object]:
-    return {name: getattr(report, name) for name in report.__dataclass_fields__}
+    return replace(report, alerts=tuple(alerts(report)))
 
 
 def _expected(settings: Settings) -> set[tuple[str, str]]:
     """Every network and hashtag the config collects, so a silent one shows as 0 rather than vanishing."""
     expected = set()
-    for network, sources in (("mastodon", settings.mastodon), ("x", settings.x), ("bluesky", settings.bluesky)):
+    for network, sources in (
+        ("mastodon", settings.mastodon),
+        ("x", settings.x),
+        ("bluesky", settings.bluesky),
+    ):
         for source in sources:
             expected |= {(network, tag) for tag in source.hashtags}
     return expected
@@ -197,5 +203,7 @@ def render_text(report: HealthReport) -> str:
         f"Removed for consent (opt-outs) this week: {report.consent_removals}",
         f"Digest emails refused this week: {len(report.refused_emails)}",
     ]
-    lines += [f"  digest {digest}: {recipient}: {error}" for digest, recipient, error in report.refused_emails]
+    lines += [
+        f"  digest {digest}: {recipient}: {error}" for digest, recipient, error in report.refused_emails
+    ]
     return "\n".join(lines) + "\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import partial
 
 from bot.config import BlueskySource, MastodonSource, Settings, XSource
 from bot.jobs.collect import CollectOptions, Collector
@@ -22,11 +23,11 @@ def collect_and_record(
     """One summary per configured source (Mastodon, X, then Bluesky), each run recorded as it ends."""
     summaries: list[SourceSummary] = []
     for source in settings.mastodon:
-        summaries += _recorded(collector, source, clock, lambda s=source: collector.collect((s,), options))
+        summaries += _recorded(collector, source, clock, partial(collector.collect, (source,), options))
     for x_source in settings.x:
-        summaries += _recorded(collector, x_source, clock, lambda s=x_source: collect_x(collector, (s,)))
+        summaries += _recorded(collector, x_source, clock, partial(collect_x, collector, (x_source,)))
     for sky in settings.bluesky:
-        summaries += _recorded(collector, sky, clock, lambda s=sky: collect_bluesky(collector, (s,)))
+        summaries += _recorded(collector, sky, clock, partial(collect_bluesky, collector, (sky,)))
     return summaries
 
 

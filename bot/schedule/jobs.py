@@ -7,8 +7,8 @@ import logging
 from pathlib import Path
 
 from bot.consent.optout_requests import check_optout_requests
-from bot.jobs.collect import CollectOptions, collector_for
 from bot.health.runs import collect_and_record
+from bot.jobs.collect import CollectOptions, collector_for
 from bot.runtime import opened_app, utc_now
 from storage import digests as digest_repo
 from storage.db import session_scope

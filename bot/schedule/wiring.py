@@ -229,7 +229,9 @@ def _stored_next_runs(engine: Engine) -> dict[str, datetime]:
     with engine.connect() as connection:
         if not inspect(connection).has_table(JOB_TABLE):
             return {}
-        rows = connection.execute(text(f"SELECT id, next_run_time FROM {JOB_TABLE}"))  # noqa: S608
+        rows = connection.execute(text(f"SELECT id, next_run_time FROM {JOB_TABLE}"))
         return {
-            str(job_id): datetime.fromtimestamp(float(epoch), UTC) for job_id, epoch in rows if epoch is not None
+            str(job_id): datetime.fromtimestamp(float(epoch), UTC)
+            for job_id, epoch in rows
+            if epoch is not None
         }

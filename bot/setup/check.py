@@ -11,6 +11,7 @@ import smtplib
 import ssl
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -18,6 +19,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import EmailConfig, Settings, find_config, load_settings
 from bot.errors import ExemplarError
+from bot.networks.bluesky.client import BlueskyClient
+from bot.networks.mastodon.client import MastodonClient
+from bot.networks.x.client import XClient
 from bot.retry import RetryPolicy
 from bot.setup import mastodon_account
 from storage.db import SchemaError, create_db_engine, schema_status
@@ -60,7 +64,9 @@ def _checks(config: Path | None) -> Iterator[Check]:
         if settings.email.public_url:
             yield _public_url(settings.email.public_url)
         else:
-            yield Check("public_url", True, "not set ([email] public_url): emails carry no links to the archive")
+            yield Check(
+                "public_url", True, "not set ([email] public_url): emails carry no links to the archive"
+            )
 
 
 def _guarded(name: str, probe: Callable[[], str]) -> Check:
@@ -78,7 +84,9 @@ def _database(settings: Settings) -> Check:
         try:
             status = schema_status(engine)
         except SQLAlchemyError as error:
-            raise ExemplarError(f"cannot reach the database ({type(error).__name__}: {error.args[0]})") from None
+            raise ExemplarError(
+                f"cannot reach the database ({type(error).__name__}: {error.args[0]})"
+            ) from None
         finally:
             engine.dispose()
         if status.empty:
@@ -101,36 +109,30 @@ def _policy() -> RetryPolicy:
 
 
 def _sources(settings: Settings) -> Iterator[Check]:
-    from bot.networks.bluesky.client import BlueskyClient
-    from bot.networks.mastodon.client import MastodonClient
-    from bot.networks.x.client import XClient
-
     timeout = min(settings.collect.request_timeout, TIMEOUT)
     for source in settings.mastodon:
         client = MastodonClient(source, _policy(), timeout)
-        tag = source.hashtags[0]
-        yield _guarded(
-            f"source {source.name}",
-            lambda c=client, t=tag: f"answers (#{t}: {len(c.tag_page(t, limit=1))} post on the first page)",
-        )
+        yield _guarded(f"source {source.name}", partial(_mastodon_answers, client, source.hashtags[0]))
     for x_source in settings.x:
         x_client = XClient(x_source, _policy(), timeout)
-        tag = x_source.hashtags[0]
-        yield _guarded(
-            f"source {x_source.name}",
-            lambda c=x_client, t=tag: _answered(c.search_page(t, since_id=None, next_token=None), t),
-        )
+        yield _guarded(f"source {x_source.name}", partial(_x_answers, x_client, x_source.hashtags[0]))
     for sky in settings.bluesky:
         sky_client = BlueskyClient(sky, _policy(), timeout)
-        tag = sky.hashtags[0]
-        yield _guarded(
-            f"source {sky.name}",
-            lambda c=sky_client, t=tag: _answered(c.search_page(t, cursor=None, since=None), t),
-        )
+        yield _guarded(f"source {sky.name}", partial(_bluesky_answers, sky_client, sky.hashtags[0]))
 
 
-def _answered(page: object, tag: str) -> str:
-    return f"answers (#{tag} search returned {'a page' if isinstance(page, dict) else 'something'})"
+def _mastodon_answers(client: MastodonClient, tag: str) -> str:
+    return f"answers (#{tag}: {len(client.tag_page(tag, limit=1))} post on the first page)"
+
+
+def _x_answers(client: XClient, tag: str) -> str:
+    client.search_page(tag, since_id=None, next_token=None)
+    return f"answers (#{tag}: recent search returned a page)"
+
+
+def _bluesky_answers(client: BlueskyClient, tag: str) -> str:
+    client.search_page(tag, cursor=None, since=None)
+    return f"answers (#{tag}: post search returned a page)"
 
 
 def _publishers(settings: Settings) -> Iterator[Check]:
@@ -223,7 +225,9 @@ def _public_url(public_url: str) -> Check:
         try:
             answer = httpx.get(url, timeout=TIMEOUT, follow_redirects=True)
         except httpx.HTTPError as error:
-            raise ExemplarError(f"{url} does not answer ({type(error).__name__}); is `exemplar serve` behind it?") from None
+            raise ExemplarError(
+                f"{url} does not answer ({type(error).__name__}); is `exemplar serve` behind it?"
+            ) from None
         if answer.status_code != 200 or answer.text.strip() != "ok":
             raise ExemplarError(f"{url} answered {answer.status_code}, not Exemplar's 'ok'; check the proxy")
         return f"{url} answers ok"

@@ -43,11 +43,15 @@ def init_command() -> click.Command:
         help="Where to write the config (secrets go to a secrets/ folder beside it).",
     )
     @click.option("--force", is_flag=True, help="Replace an existing config file.")
-    @click.option("--no-input", is_flag=True, help="Never prompt (for scripts): take every answer from flags.")
+    @click.option(
+        "--no-input", is_flag=True, help="Never prompt (for scripts): take every answer from flags."
+    )
     @click.option("--hashtag", "hashtags", multiple=True, help="A hashtag to collect (repeat for more).")
     @click.option("--instance", help="The Mastodon instance to collect from and publish on.")
     @click.option("--curator", help="Who runs the bot: an email address or @handle@instance.")
-    @click.option("--publish/--no-publish", default=None, help="Post digests from a bot account (default: yes).")
+    @click.option(
+        "--publish/--no-publish", default=None, help="Post digests from a bot account (default: yes)."
+    )
     @click.option(
         "--token-file",
         type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -64,14 +68,18 @@ def init_command() -> click.Command:
     @click.option("--smtp-host", help="SMTP server (none: emails are written to the outbox folder).")
     @click.option("--smtp-port", type=click.IntRange(1, 65535), help="SMTP port (default 587).")
     @click.option(
-        "--smtp-user-file", type=click.Path(path_type=Path, dir_okay=False), help="File holding the SMTP user."
+        "--smtp-user-file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="File holding the SMTP user.",
     )
     @click.option(
         "--smtp-password-file",
         type=click.Path(path_type=Path, dir_okay=False),
         help="File holding the SMTP password.",
     )
-    @click.option("--public-url", help="Where `exemplar serve` is reachable, e.g. https://digest.example.org.")
+    @click.option(
+        "--public-url", help="Where `exemplar serve` is reachable, e.g. https://digest.example.org."
+    )
     @click.option("--database-url", help="SQLAlchemy URL (default: sqlite:///exemplar.db beside the config).")
     @click.option("--timezone", help="IANA time zone of the digest week (default UTC).")
     def init(example: bool, no_input: bool, **given: Any) -> None:

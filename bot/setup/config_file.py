@@ -101,7 +101,10 @@ def render_config(answers: ConfigAnswers) -> str:
             if answers.smtp.password_file:
                 lines.append(f"password_env = {_q(SMTP_PASSWORD_ENV)}")
         else:
-            lines += ["# No smtp_host: emails are written as .eml files to outbox_dir.", 'outbox_dir = "outbox"']
+            lines += [
+                "# No smtp_host: emails are written as .eml files to outbox_dir.",
+                'outbox_dir = "outbox"',
+            ]
         if answers.public_url:
             lines += [
                 "# Where `exemplar serve` is reachable from outside (links in emails).",

@@ -80,7 +80,7 @@ def run_init(options: InitOptions, prompt: Prompter) -> InitResult:
     output = options.output
     if output.exists() and not options.force:
         raise InitStopped(f"{output} already exists; pass --force to replace it, or --output another path")
-    base_dir = output.parent if str(output.parent) else Path(".")
+    base_dir = output.parent if str(output.parent) else Path()
     ask = _Asker(options.interactive, prompt)
 
     hashtags = options.hashtags or tuple(
@@ -90,7 +90,11 @@ def run_init(options: InitOptions, prompt: Prompter) -> InitResult:
         hashtags = tuple(dict.fromkeys(normalise_hashtag(tag) for tag in hashtags))
     except ValueError as error:
         raise InitStopped(f"--hashtag: {error}") from None
-    instance = _url(options.instance or ask.text("The Mastodon instance (e.g. https://mastodon.social)", None, "--instance"), "--instance")
+    instance = _url(
+        options.instance
+        or ask.text("The Mastodon instance (e.g. https://mastodon.social)", None, "--instance"),
+        "--instance",
+    )
     curator = options.curator or ask.text("Who runs the bot (your email or @you@instance)", None, "--curator")
 
     publish = options.publish
@@ -211,11 +215,17 @@ def _review_profile(
     note = account.suggested_note(curator, hashtags)
     set_it = options.set_profile
     if set_it is None:
-        set_it = ask.confirm(f"Mark it as a bot and set its note to:\n  {note}\n?", True) if ask.interactive else False
+        set_it = (
+            ask.confirm(f"Mark it as a bot and set its note to:\n  {note}\n?", True)
+            if ask.interactive
+            else False
+        )
     if not set_it:
         return profile.problems
     updated = account.review_profile(account.update_profile(instance, token, note), curator)
-    prompt.say("Profile updated." if not updated.problems else "Profile updated, but: " + "; ".join(updated.problems))
+    prompt.say(
+        "Profile updated." if not updated.problems else "Profile updated, but: " + "; ".join(updated.problems)
+    )
     return updated.problems
 
 
@@ -248,4 +258,3 @@ def _relative(path: Path, base_dir: Path) -> str:
 def continue_command(argv: Sequence[str]) -> str:
     """The command to run again with the code, for the message after the authorization URL."""
     return shlex.join(["exemplar", *argv, "--auth-code", "CODE"])
-

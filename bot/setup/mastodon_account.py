@@ -93,7 +93,9 @@ def register_app(base_url: str, credentials_file: Path) -> AppCredentials:
             user_agent=USER_AGENT,
         )
     except MastodonError as error:
-        raise AccountSetupError(f"{base_url} refused to register Exemplar as an application: {error}") from None
+        raise AccountSetupError(
+            f"{base_url} refused to register Exemplar as an application: {error}"
+        ) from None
     app = AppCredentials(base_url=base_url, client_id=str(client_id), client_secret=str(client_secret))
     write_private_file(
         credentials_file,
