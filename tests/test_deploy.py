@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 import pytest
 import yaml
+from click.testing import CliRunner
 
 from bot.cli import cli
 from bot.config import settings_from_mapping
@@ -64,16 +65,18 @@ def values(unit: Path, key: str) -> list[str]:
 
 
 def assert_cli_accepts(args: list[str]) -> None:
-    """The real command line parser accepts these arguments (no command, option or value is wrong)."""
-    context = cli.make_context("exemplar", list(args))
-    command: click.Command = cli
-    while isinstance(command, click.Group):
-        rest = _unparsed(context)
-        assert rest, f"exemplar {shlex.join(args)}: a command is missing"
-        name, sub, rest = command.resolve_command(context, rest)
-        assert sub is not None, f"exemplar {shlex.join(args)}: unknown command {name}"
-        context = sub.make_context(name or "", rest, parent=context)
-        command = sub
+    """The real command line parser accepts these arguments (no command, option or value is wrong).
+    Nothing runs; a prompt (a password) gets an answer."""
+    with CliRunner().isolation(input="a-long-password\n" * 4):
+        context = cli.make_context("exemplar", list(args))
+        command: click.Command = cli
+        while isinstance(command, click.Group):
+            rest = _unparsed(context)
+            assert rest, f"exemplar {shlex.join(args)}: a command is missing"
+            name, sub, rest = command.resolve_command(context, rest)
+            assert sub is not None, f"exemplar {shlex.join(args)}: unknown command {name}"
+            context = sub.make_context(name or "", rest, parent=context)
+            command = sub
 
 
 def _unparsed(context: click.Context) -> list[str]:

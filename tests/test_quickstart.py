@@ -4,6 +4,7 @@ with its own exit code, and `run --list` only reads."""
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import socket
 import sqlite3
@@ -160,3 +161,45 @@ def test_run_list_only_reads(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert snapshot() == before
     assert "apscheduler_jobs" not in str(before)
+
+
+# `pip install exemplar`, `sudo -u exemplar`, `chgrp -R exemplar`, `podman build -t exemplar`: a name.
+NOT_A_COMMAND_AFTER = {"install", "-u", "-R", "-t", "--tag", "-g"}
+
+
+def readme_commands(path: Path) -> list[list[str]]:
+    """Every `exemplar ...` command in the shell blocks of a README, as words after `exemplar`."""
+    text = path.read_text(encoding="utf-8")
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", text, flags=re.S):
+        for line in block.replace("\\\n", " ").splitlines():
+            line = line.split("#", 1)[0]
+            for piece in re.split(r"&&|\|\||;|\|", line):
+                words = shlex.split(piece.split(">", 1)[0])
+                found = [
+                    i
+                    for i, word in enumerate(words)
+                    if (word == "exemplar" or word.endswith("/bin/exemplar"))
+                    and (i == 0 or words[i - 1] not in NOT_A_COMMAND_AFTER)
+                ]
+                if found:
+                    commands.append(words[found[0] + 1 :])
+    return commands
+
+
+@pytest.mark.parametrize("readme", ["README.md", "deploy/README.md"])
+def test_every_command_the_readmes_show_is_one_the_cli_accepts(readme: str) -> None:
+    from tests.test_deploy import assert_cli_accepts
+
+    commands = readme_commands(Path(__file__).resolve().parent.parent / readme)
+    assert len(commands) >= 4
+    for words in commands:
+        assert_cli_accepts(words)
+
+
+def test_the_quick_start_is_make_demo_and_make_test() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    quick_start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    assert "make demo" in quick_start
+    assert "make test" in quick_start
+    assert "on the way" not in readme
