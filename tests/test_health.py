@@ -28,6 +28,7 @@ from bot.health.report import gather, needs_a_person
 from bot.jobs.publish import email_transport
 from bot.schedule.wiring import job_specs
 from storage.db import create_db_engine, session_scope
+from storage.health import RunRecord
 from storage.models import Post, Sighting, SourceRun, SuppressedAuthor
 
 TAG_PATH = "/api/v1/timelines/tag/fliplead"
@@ -288,3 +289,44 @@ def test_refused_digest_emails_need_a_person(
         session.execute(update(Digest).values(status="draft"))
         report = gather(session, load_settings(config), now)
     assert "digest 1 waits for review" in needs_a_person(report)
+
+
+def _run(key: str, ok: bool, at: datetime, retries: int = 0, error: str | None = None) -> RunRecord:
+    return RunRecord(key, "school", "mastodon", at, at, ok, 3, 1 if ok else 0, retries, error)
+
+
+@pytest.mark.postgres
+def test_the_health_figures_on_every_database_backend(engine: Engine) -> None:
+    from storage import health as figures
+    from storage import repository as repo
+    from tests.test_storage import post as stored_post
+
+    now = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    key = "mastodon:https://school.example"
+    with session_scope(engine) as session:
+        for hours, ok in ((100, True), (50, False), (3, False), (2, False)):
+            figures.record_run(session, _run(key, ok, now - timedelta(hours=hours), retries=2, error="503"))
+        figures.record_run(session, _run(key, True, now - timedelta(days=9)))
+        repo.save_posts(
+            session, [stored_post("1")], seen=repo.SeenThrough(key, "fliplead"), now=now - timedelta(days=8)
+        )
+        repo.save_posts(
+            session,
+            [stored_post("2", tags=["fliplead", "edchat"]), stored_post("3")],
+            seen=repo.SeenThrough(key, "fliplead"),
+            now=now - timedelta(days=2),
+        )
+    with session_scope(engine) as session:
+        totals = figures.run_totals(session, now - timedelta(days=7), now)
+        assert totals == {key: figures.RunTotals(runs=4, failed=3, retries=8, last_error="503")}
+        assert figures.recent_outcomes(session, key, 4) == [False, False, False, True]
+        this_week = figures.posts_by_network_and_tag(session, now - timedelta(days=7), now)
+        assert this_week == {("mastodon", "fliplead"): 2, ("mastodon", "edchat"): 1}
+        assert figures.posts_by_network_and_tag(
+            session, now - timedelta(days=14), now - timedelta(days=7)
+        ) == {("mastodon", "fliplead"): 1}
+        assert figures.posts_seen_through(session, key, now - timedelta(days=3), now) == 2
+        assert figures.last_post_through(session, key) == now - timedelta(days=2)
+        figures.write_stamp(session, "health_alert_sent_at", now)
+    with session_scope(engine) as session:
+        assert figures.read_stamp(session, "health_alert_sent_at") == now

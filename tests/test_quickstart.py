@@ -203,3 +203,18 @@ def test_the_quick_start_is_make_demo_and_make_test() -> None:
     assert "make demo" in quick_start
     assert "make test" in quick_start
     assert "on the way" not in readme
+
+
+def test_a_port_taken_after_the_check_still_exits_4_not_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.listen
+
+    monkeypatch.setattr(bot.listen, "check_can_listen", lambda host, port: None)  # the race: taken just after
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["--config", str(_config(tmp_path)), "serve", "--port", str(port)])
+    assert result.exit_code == EXIT_CANNOT_LISTEN
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output

@@ -45,6 +45,9 @@ def _existing_database(app: App) -> Engine | None:
     return app.engine
 
 
+UVICORN_STARTUP_FAILURE = 3
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
@@ -62,21 +65,28 @@ def serve(options: _Options, host: str, port: int, workers: int) -> None:
     """Serve the public archive, the curator desk and unsubscribe links (uvicorn)."""
     import uvicorn
 
-    from bot.listen import check_can_listen
+    from bot.listen import CannotListenError, check_can_listen
 
     app = options.open()  # checks the config and the schema before any worker starts
     check_can_listen(host, port)
     app.engine.dispose()
     if app.settings.path is not None:
         os.environ[CONFIG_ENV] = str(app.settings.path.resolve())  # the workers find the same config
-    uvicorn.run(
-        "bot.web.factory:app_from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=app.settings.log_level,
-    )
+    try:
+        uvicorn.run(
+            "bot.web.factory:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=app.settings.log_level,
+        )
+    except SystemExit as stopped:
+        # Uvicorn exits 3 when its server does not start: binding lost a race since the check above.
+        # 3 is ours for "schema needs upgrading", so say what happened and exit with 4 instead.
+        if stopped.code == UVICORN_STARTUP_FAILURE:
+            raise CannotListenError(f"cannot listen on {host}:{port}: the server did not start") from None
+        raise
 
 
 @cli.group()
