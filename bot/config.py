@@ -480,7 +480,8 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
             data = tomllib.load(handle)
     except FileNotFoundError as error:
         raise ConfigError(
-            f"{path}: no such config file; copy config.example.toml to {path} and edit it"
+            f"{path}: no such config file; run `exemplar init --output {path}` to write one "
+            f"(or `exemplar init --example > {path}` and edit it)"
         ) from error
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML ({error}); fix the syntax at that line") from error
@@ -674,8 +675,8 @@ def find_config(explicit: Path | None, environ: Mapping[str, str] | None = None)
         if candidate.is_file():
             return candidate
     raise ConfigError(
-        "no config file found; pass --config PATH, set EXEMPLAR_CONFIG, or copy config.example.toml "
-        f"to ./exemplar.toml (looked in: {', '.join(str(c) for c in candidates)})"
+        "no config file found; pass --config PATH, set EXEMPLAR_CONFIG, or run `exemplar init` to write "
+        f"./exemplar.toml (looked in: {', '.join(str(c) for c in candidates)})"
     )
 
 
@@ -696,7 +697,7 @@ def _describe(problem: ErrorDetails, model: type[BaseModel]) -> str:
     if kind == "missing":
         example = _EXAMPLES.get(str(problem["loc"][-1]))
         return f"{key} is required; add it" + (
-            f", e.g. {example}" if example else " (see config.example.toml)"
+            f", e.g. {example}" if example else " (`exemplar init --example` shows every key)"
         )
     if kind == "extra_forbidden":
         name = str(problem["loc"][-1])

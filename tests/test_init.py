@@ -214,3 +214,11 @@ def test_the_wheel_contains_the_example_config(tmp_path: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         shipped = archive.read("bot/data/config.example.toml").decode("utf-8")
     assert shipped == (ROOT / "config.example.toml").read_text(encoding="utf-8")
+
+
+def test_a_missing_config_points_at_init_which_is_installed(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.toml"
+    result = CliRunner().invoke(cli, ["--config", str(missing), "posts"])
+    assert result.exit_code == 2
+    assert f"exemplar init --output {missing}" in result.output
+    assert "config.example.toml" not in result.output  # a file a pip install does not put anywhere near
