@@ -210,7 +210,7 @@ def test_a_port_taken_after_the_check_still_exits_4_not_3(
 ) -> None:
     import bot.listen
 
-    monkeypatch.setattr(bot.listen, "check_can_listen", lambda host, port: None)  # the race: taken just after
+    monkeypatch.setattr(bot.listen, "check_can_listen", lambda *_address: None)  # the race: taken just after
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
