@@ -222,3 +222,18 @@ def test_a_missing_config_points_at_init_which_is_installed(tmp_path: Path) -> N
     assert result.exit_code == 2
     assert f"exemplar init --output {missing}" in result.output
     assert "config.example.toml" not in result.output  # a file a pip install does not put anywhere near
+
+
+def test_an_instance_that_refuses_registration_is_one_line(tmp_path: Path, bot_instance: MockServer) -> None:
+    bot_instance.fault(path="/api/v1/apps", type="status", status=500)
+    result = CliRunner().invoke(
+        cli,
+        ["init", "--no-input", "--output", str(tmp_path / "exemplar.toml"), "--hashtag", "fliplead",
+         "--instance", bot_instance.base_url, "--curator", "ana@school.example"],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        f"exemplar: cannot register Exemplar as an application on {bot_instance.base_url}"
+    )
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "exemplar.toml").exists()

@@ -92,9 +92,11 @@ def register_app(base_url: str, credentials_file: Path) -> AppCredentials:
             request_timeout=TIMEOUT,
             user_agent=USER_AGENT,
         )
-    except MastodonError as error:
+    except (MastodonError, KeyError, ValueError) as error:
+        # Mastodon.py reads the answer's fields without checking the status: an error page is a KeyError.
         raise AccountSetupError(
-            f"{base_url} refused to register Exemplar as an application: {error}"
+            f"cannot register Exemplar as an application on {base_url} ({_why(error)}); "
+            "check the address, or try again later"
         ) from None
     app = AppCredentials(base_url=base_url, client_id=str(client_id), client_secret=str(client_secret))
     write_private_file(
@@ -143,9 +145,17 @@ def exchange_code(app: AppCredentials, code: str) -> str:
             f"{app.base_url} did not accept that code; open the authorization URL again and copy the "
             "new code (each code works once, for a few minutes)"
         ) from None
-    except MastodonError as error:
-        raise AccountSetupError(f"{app.base_url} refused the code: {error}") from None
+    except (MastodonError, KeyError, ValueError) as error:
+        raise AccountSetupError(f"{app.base_url} refused the code ({_why(error)}); try again") from None
     return str(token)
+
+
+def _why(error: Exception) -> str:
+    if isinstance(error, KeyError):
+        return f"its answer has no {error.args[0]!r}"
+    if isinstance(error, MastodonNetworkError):
+        return "it cannot be reached"
+    return str(error) or type(error).__name__
 
 
 @dataclass(frozen=True, slots=True)
