@@ -498,7 +498,10 @@ def settings_from_mapping(
     except ValidationError as error:
         raise ConfigError(f"{label}: {describe_validation_error(error, FileSettings)}") from None
     base_dir = path.parent if path else Path.cwd()
-    env = with_secret_files(os.environ if environ is None else environ, parsed.secret_files, base_dir)
+    try:
+        env = with_secret_files(os.environ if environ is None else environ, parsed.secret_files, base_dir)
+    except ConfigError as error:
+        raise ConfigError(f"{label}: {error}") from None
     try:
         return Settings(
             path=path,
@@ -554,7 +557,13 @@ def with_secret_files(
     for name, location in secret_files.items():
         if not env.get(name) and not env.get(f"{name}_FILE"):
             file = Path(location).expanduser()
-            merged[f"{name}_FILE"] = str(file if file.is_absolute() else base_dir / file)
+            file = file if file.is_absolute() else base_dir / file
+            if not file.is_file():
+                raise ConfigError(
+                    f"secret_files.{name}: {file} does not exist; put the secret there (readable by you "
+                    f"only), fix the path, or set {name} or {name}_FILE in the environment"
+                )
+            merged[f"{name}_FILE"] = str(file)
     return merged
 
 

@@ -237,3 +237,24 @@ def test_an_instance_that_refuses_registration_is_one_line(tmp_path: Path, bot_i
     )
     assert len(result.output.strip().splitlines()) == 1
     assert not (tmp_path / "exemplar.toml").exists()
+
+
+def test_secret_files_are_relative_to_the_config_and_a_missing_one_names_its_key(tmp_path: Path) -> None:
+    config = tmp_path / "exemplar.toml"
+    config.write_text(
+        'hashtags = ["fliplead"]\n[publish.mastodon]\nbase_url = "https://school.example"\n'
+        'access_token_env = "BOT"\n[secret_files]\nBOT = "secrets/bot-token"\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["--config", str(config), "posts"])
+    assert result.exit_code == 2
+    assert f"secret_files.BOT: {tmp_path / 'secrets' / 'bot-token'} does not exist" in result.output
+    (tmp_path / "secrets").mkdir()
+    (tmp_path / "secrets" / "bot-token").write_text("from-the-file\n", encoding="utf-8")
+    settings = load_settings(config, environ={})
+    assert settings.publish_mastodon is not None
+    assert settings.publish_mastodon.access_token.reveal() == "from-the-file"
+    assert (
+        load_settings(config, environ={"BOT": "from-env"}).publish_mastodon.access_token.reveal()
+        == "from-env"
+    )  # type: ignore[union-attr]
