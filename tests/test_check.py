@@ -132,6 +132,8 @@ starttls = false
 username_env = "EXEMPLAR_SMTP_USER"
 password_env = "EXEMPLAR_SMTP_PASSWORD"
 public_url = "{public_url}"
+[health]
+recipients = ["curator@school.example"]
 [secret_files]
 EXEMPLAR_BOT_TOKEN = "secrets/bot-token"
 EXEMPLAR_SMTP_USER = "secrets/smtp-user"
@@ -165,7 +167,8 @@ def test_a_working_installation_passes_every_check_without_posting_or_sending(
     result, lines = check(config)
     assert result.exit_code == 0, result.output
     assert list(lines) == [
-        "config", "database", "source school", f"publish mastodon {instance.base_url}", "email", "public_url",
+        "config", "database", "source school", f"publish mastodon {instance.base_url}", "health", "email",
+        "public_url",
     ]  # fmt: skip
     assert all(value.startswith("ok ") for value in lines.values()), result.output
     assert "@digest is a bot and its token can post" in lines[f"publish mastodon {instance.base_url}"]
@@ -232,3 +235,25 @@ def test_a_bad_config_is_the_first_and_only_line(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert list(lines) == ["config"]
     assert lines["config"].startswith("FAIL")
+
+
+def test_nobody_to_tell_fails_and_a_curator_fixes_it(
+    tmp_path: Path, instance: MockServer, smtp: tuple[Mailbox, int], site: str
+) -> None:
+    config = setup(tmp_path, instance, smtp[1], site)
+    _, lines = check(config)
+    assert lines["health"] == "ok weekly report and alerts go to curator@school.example ([health] recipients)"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('[health]\nrecipients = ["curator@school.example"]\n', ""),
+        encoding="utf-8",
+    )
+    result, lines = check(config)
+    assert result.exit_code == 1
+    assert lines["health"].startswith("FAIL nobody gets the weekly report or the alerts")
+    added = CliRunner().invoke(
+        cli,
+        ["--config", str(config), "curator", "add", "ana@school.example", "--password", "a-long-password"],
+    )
+    assert added.exit_code == 0
+    result, lines = check(config)
+    assert lines["health"] == "ok weekly report and alerts go to ana@school.example (the desk's curators)"

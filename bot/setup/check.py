@@ -24,7 +24,8 @@ from bot.networks.mastodon.client import MastodonClient
 from bot.networks.x.client import XClient
 from bot.retry import RetryPolicy
 from bot.setup import mastodon_account
-from storage.db import SchemaError, create_db_engine, schema_status
+from storage.db import SchemaError, create_db_engine, schema_status, session_scope
+from storage.health import curator_emails
 
 TIMEOUT = 10.0
 
@@ -59,6 +60,7 @@ def _checks(config: Path | None) -> Iterator[Check]:
     yield _database(settings)
     yield from _sources(settings)
     yield from _publishers(settings)
+    yield _health(settings)
     if settings.email is not None:
         yield _email(settings.email)
         if settings.email.public_url:
@@ -102,6 +104,34 @@ def _database(settings: Settings) -> Check:
         return _guarded("database", probe)
     except SchemaError as error:
         return Check("database", False, str(error))
+
+
+def _health(settings: Settings) -> Check:
+    """Who hears when a source goes quiet: the weekly report and the alerts need someone to go to."""
+    if settings.email is None:
+        return Check(
+            "health", True, "no [email] section: no health emails (`exemplar status` shows the figures)"
+        )
+
+    def probe() -> str:
+        recipients = list(settings.health.recipients)
+        source = "[health] recipients"
+        if not recipients:
+            engine = create_db_engine(settings.database_url.reveal())
+            try:
+                with session_scope(engine) as session:
+                    recipients = curator_emails(session)
+            finally:
+                engine.dispose()
+            source = "the desk's curators"
+        if not recipients:
+            raise ExemplarError(
+                "nobody gets the weekly report or the alerts: set [health] recipients or add a curator "
+                "(`exemplar curator add EMAIL`)"
+            )
+        return f"weekly report and alerts go to {', '.join(recipients)} ({source})"
+
+    return _guarded("health", probe)
 
 
 def _policy() -> RetryPolicy:
