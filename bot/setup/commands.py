@@ -179,7 +179,7 @@ def restore_command(open_app: OpenApp) -> click.Command:
 def check_command(config_path: ConfigPath) -> click.Command:
     @click.command("check")
     def check() -> None:
-        """Check the installation: config, database, sources, publish accounts, health emails, SMTP, public_url."""
+        """Check the installation: config, database, sources, publish accounts, health email, SMTP, URL."""
         from bot.setup.check import run_checks
 
         if not run_checks(config_path(), lambda result: click.echo(result.line())):
