@@ -9,7 +9,6 @@ the week's digest, approve it, publish it (a thread on the local server, emails 
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import sys
 from collections.abc import Callable, Iterator
@@ -25,6 +24,7 @@ import click
 from bot.cli.root import EXIT_FAILED, _Options, cli
 from bot.errors import ExemplarError
 from bot.runtime import opened_app
+from bot.setup.secret_files import write_private_file
 from storage import digests as digest_repo
 from storage.db import session_scope
 
@@ -89,7 +89,7 @@ def demo_instance(directory: Path) -> Iterator[DemoInstance]:
                 )
             )
         directory.mkdir(parents=True, exist_ok=True)
-        write_secret_file(directory / BOT_TOKEN_FILE, _token(BOT_ACCOUNT))
+        write_private_file(directory / BOT_TOKEN_FILE, _token(BOT_ACCOUNT))
         config_path = directory / "exemplar.toml"
         config_path.write_text(demo_config(server.base_url, data["leaders"]), encoding="utf-8")
         yield DemoInstance(base_url=server.base_url, config_path=config_path, server=server)
@@ -118,17 +118,6 @@ def demo_config(base_url: str, leaders: list[str]) -> str:
         "[secret_files]\n"
         f'{BOT_TOKEN_ENV} = "{BOT_TOKEN_FILE}"\n'
     )
-
-
-def write_secret_file(path: Path, secret: str) -> None:
-    """Write ``secret`` to ``path`` readable by its owner only (0600), replacing any earlier file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.writing")
-    temporary.unlink(missing_ok=True)
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(secret + "\n")
-    temporary.replace(path)
 
 
 def reset(directory: Path) -> None:
