@@ -241,6 +241,34 @@ class ScheduleSettings(_Section):
         return value
 
 
+class HealthSettings(_Section):
+    """The weekly health email to curators and the alert when a source goes quiet or keeps failing."""
+
+    recipients: list[str] = []
+    quiet_hours: Annotated[float, Field(gt=0)] = 48
+    failed_runs: Annotated[int, Field(ge=1)] = 5
+    report_day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = (
+        "monday"
+    )
+    report_time: str = "08:00"
+    check_every_minutes: Annotated[float, Field(gt=0)] = 60
+
+    @field_validator("recipients")
+    @classmethod
+    def _check_recipients(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not _EMAIL.match(value):
+                raise ValueError(f"{value!r} is not an email address")
+        return list(dict.fromkeys(v.lower() for v in values))
+
+    @field_validator("report_time")
+    @classmethod
+    def _check_time(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value):
+            raise ValueError(f'{value!r} is not a time of day; write HH:MM, e.g. "08:00"')
+        return value
+
+
 class ToolEntry(_Section):
     name: str
     aliases: list[str] = []
@@ -335,6 +363,21 @@ class FileSettings(_Section):
     publish: PublishSettings = PublishSettings()
     email: EmailSettings | None = None
     archive: ArchiveSettings = ArchiveSettings()
+    health: HealthSettings = HealthSettings()
+    # Secrets by file: {"EXEMPLAR_BOT_TOKEN" = "bot-token"} reads that variable's secret from the file
+    # (relative to the config's folder) when neither the variable nor VARIABLE_FILE is set.
+    secret_files: dict[str, str] = {}
+
+    @field_validator("secret_files")
+    @classmethod
+    def _check_secret_files(cls, values: dict[str, str]) -> dict[str, str]:
+        for name in values:
+            if not _ENV_NAME.match(name):
+                raise ValueError(
+                    f"{name!r} is not an environment variable name; write e.g. "
+                    'EXEMPLAR_BOT_TOKEN = "/etc/exemplar/bot-token"'
+                )
+        return values
 
     @field_validator("hashtags")
     @classmethod
@@ -501,6 +544,8 @@ class Settings:
         Never the request's ``Host``."""
         return self.configured_public_url or "http://127.0.0.1:8000"
 
+    health: HealthSettings = field(default_factory=HealthSettings)
+
     @property
     def digest_hashtag(self) -> str:
         """The hashtag a digest is about: ``[digest] hashtag``, else the first collected one."""
@@ -514,7 +559,8 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
             data = tomllib.load(handle)
     except FileNotFoundError as error:
         raise ConfigError(
-            f"{path}: no such config file; copy config.example.toml to {path} and edit it"
+            f"{path}: no such config file; run `exemplar init --output {path}` to write one "
+            f"(or `exemplar init --example > {path}` and edit it)"
         ) from error
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML ({error}); fix the syntax at that line") from error
@@ -531,7 +577,10 @@ def settings_from_mapping(
     except ValidationError as error:
         raise ConfigError(f"{label}: {describe_validation_error(error, FileSettings)}") from None
     base_dir = path.parent if path else Path.cwd()
-    env = os.environ if environ is None else environ
+    try:
+        env = with_secret_files(os.environ if environ is None else environ, parsed.secret_files, base_dir)
+    except ConfigError as error:
+        raise ConfigError(f"{label}: {error}") from None
     try:
         return Settings(
             path=path,
@@ -572,9 +621,30 @@ def settings_from_mapping(
             publish_x=_x_publisher(parsed.publish.x, env),
             publish_bluesky=_bluesky_publisher(parsed.publish.bluesky, env),
             archive=parsed.archive,
+            health=parsed.health,
         )
     except ConfigError as error:
         raise ConfigError(f"{label}: {error}") from None
+
+
+def with_secret_files(
+    env: Mapping[str, str], secret_files: Mapping[str, str], base_dir: Path
+) -> Mapping[str, str]:
+    """``env`` with ``NAME_FILE`` set from ``[secret_files]`` wherever the environment sets neither."""
+    if not secret_files:
+        return env
+    merged = dict(env)
+    for name, location in secret_files.items():
+        if not env.get(name) and not env.get(f"{name}_FILE"):
+            file = Path(location).expanduser()
+            file = file if file.is_absolute() else base_dir / file
+            if not file.is_file():
+                raise ConfigError(
+                    f"secret_files.{name}: {file} does not exist; put the secret there (readable by you "
+                    f"only), fix the path, or set {name} or {name}_FILE in the environment"
+                )
+            merged[f"{name}_FILE"] = str(file)
+    return merged
 
 
 def _mastodon_source(
@@ -727,8 +797,8 @@ def find_config(explicit: Path | None, environ: Mapping[str, str] | None = None)
         if candidate.is_file():
             return candidate
     raise ConfigError(
-        "no config file found; pass --config PATH, set EXEMPLAR_CONFIG, or copy config.example.toml "
-        f"to ./exemplar.toml (looked in: {', '.join(str(c) for c in candidates)})"
+        "no config file found; pass --config PATH, set EXEMPLAR_CONFIG, or run `exemplar init` to write "
+        f"./exemplar.toml (looked in: {', '.join(str(c) for c in candidates)})"
     )
 
 
@@ -749,7 +819,7 @@ def _describe(problem: ErrorDetails, model: type[BaseModel]) -> str:
     if kind == "missing":
         example = _EXAMPLES.get(str(problem["loc"][-1]))
         return f"{key} is required; add it" + (
-            f", e.g. {example}" if example else " (see config.example.toml)"
+            f", e.g. {example}" if example else " (`exemplar init --example` shows every key)"
         )
     if kind == "extra_forbidden":
         name = str(problem["loc"][-1])

@@ -415,6 +415,8 @@ class OAuthClient(Base):
     client_id: Mapped[str] = mapped_column(String(512))
     client_secret: Mapped[str] = mapped_column(String(512))
     created_at: Mapped[datetime]
+
+
 class DeskSession(Base):
     """A curator's logged-in session, held on the server. The cookie carries only a random token;
     the database keeps its SHA-256, so a copy of the table opens no desk."""
@@ -454,3 +456,23 @@ class CuratorNotice(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
+
+
+class SourceRun(Base):
+    """One collection run of one source: whether it worked, what it found, how many retries it took.
+    The health report and the quiet-source alert read these."""
+
+    __tablename__ = "source_runs"
+    __table_args__ = (Index("ix_source_runs_source_key_finished_at", "source_key", "finished_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_key: Mapped[str] = mapped_column(String(512))
+    source_name: Mapped[str] = mapped_column(String(512))
+    network: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime] = mapped_column(index=True)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    retries: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -3,7 +3,7 @@ module per concern (collection, posts, digest, service, database, demo, desk), a
 post is shown (:mod:`bot.cli.present`) and how a collection run reports progress
 (:mod:`bot.cli.progress`)."""
 
-from bot.cli import collection, database, demo, desk, posts, service, subscribers
+from bot.cli import collection, database, demo, desk, posts, service, setup, subscribers
 from bot.cli.posts import parse_since
 from bot.cli.root import cli, main
 
@@ -17,5 +17,6 @@ __all__ = [
     "parse_since",
     "posts",
     "service",
+    "setup",
     "subscribers",
 ]

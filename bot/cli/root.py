@@ -1,7 +1,7 @@
 """The ``exemplar`` command. Each command parses its options, calls one function, prints the result.
 
 Exit codes: 0 success; 1 a source or an operation failed; 2 bad usage or configuration;
-3 the database schema needs ``exemplar db upgrade``.
+3 the database schema needs ``exemplar db upgrade``; 4 ``serve`` cannot listen on its address and port.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import click
 from bot import __version__
 from bot.cli.digest import digest_group
 from bot.errors import ConfigError, ExemplarError
+from bot.listen import CannotListenError
 from bot.runtime import App, configure_logging, open_app
 from storage import digests as digest_repo
 from storage.db import SchemaError
@@ -25,6 +26,7 @@ EXCLUSION_KINDS = digest_repo.EXCLUSION_KINDS
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
 EXIT_SCHEMA = 3
+EXIT_CANNOT_LISTEN = 4
 
 
 class _ExemplarGroup(click.Group):
@@ -37,6 +39,8 @@ class _ExemplarGroup(click.Group):
             _fail(f"configuration error: {error}", EXIT_CONFIG)
         except SchemaError as error:
             _fail(str(error), EXIT_SCHEMA)
+        except CannotListenError as error:
+            _fail(str(error), EXIT_CANNOT_LISTEN)
         except ExemplarError as error:
             _fail(str(error), EXIT_FAILED)
 

@@ -7,9 +7,9 @@ import logging
 from pathlib import Path
 
 from bot.consent.optout_requests import check_optout_requests
+from bot.health.runs import collect_and_record
 from bot.jobs.collect import CollectOptions, collector_for
 from bot.jobs.curator_notices import READY, REMINDER, drafts_awaiting_reminder, notify_curators
-from bot.networks.registry import configured_sources
 from bot.runtime import opened_app, utc_now
 from storage import digests as digest_repo
 from storage.db import session_scope
@@ -22,7 +22,7 @@ def collect_job(config_path: str) -> None:
     """Collect every configured source once, then read opt-out requests sent to the bot."""
     with opened_app(Path(config_path)) as app:
         collector = collector_for(app.settings, app.engine, utc_now, app.store)
-        summaries = collector.collect(configured_sources(app.settings), CollectOptions())
+        summaries = collect_and_record(collector, app.settings, CollectOptions(), utc_now)
         for summary in summaries:
             (log.info if summary.ok else log.error)("%s", summary.describe())
         check_optout_requests(app.settings, app.engine, utc_now)
@@ -87,3 +87,35 @@ def _publish_each(config_path: str, digest_ids: list[int]) -> None:
                     )
             if report.emails and report.emails.sent:
                 log.info("digest %d: emailed %d leaders", digest_id, len(report.emails.sent))
+
+
+def health_report_job(config_path: str) -> None:
+    """Email the week's health report to the curators."""
+    from bot.health.notify import send_weekly_report
+    from bot.jobs.publish import email_transport
+
+    with opened_app(Path(config_path)) as app:
+        notice = send_weekly_report(app.engine, app.settings, email_transport(app.settings.email), utc_now())
+        _log_notice("health report", notice)
+
+
+def health_alert_job(config_path: str) -> None:
+    """Alert the curators (at most once a day) when a source has gone quiet or keeps failing."""
+    from bot.health.notify import send_alerts_if_due
+    from bot.jobs.publish import email_transport
+
+    with opened_app(Path(config_path)) as app:
+        notice = send_alerts_if_due(app.engine, app.settings, email_transport(app.settings.email), utc_now())
+        _log_notice("health alert", notice)
+
+
+def _log_notice(what: str, notice: object) -> None:
+    from bot.health.notify import Notice
+
+    assert isinstance(notice, Notice)
+    if notice.sent_to:
+        log.info("%s sent to %s", what, ", ".join(notice.sent_to))
+    if notice.failed:
+        log.error("%s could not be sent to %s", what, ", ".join(notice.failed))
+    if notice.skipped and what == "health report":
+        log.warning("%s not sent: %s", what, notice.skipped)
