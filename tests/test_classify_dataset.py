@@ -101,11 +101,13 @@ def test_the_set_covers_the_hard_cases(records: list[dict[str, Any]]) -> None:
 
 def test_the_generator_reproduces_the_committed_file() -> None:
     generator = _load_module("make_labelled_posts", ROOT / "tests" / "data" / "make_labelled_posts.py")
-    specs = [*generator.DEVELOPMENT, *generator.HOLDOUT]
+    specs = generator.all_specs()
     lines = DATA.read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(specs)
     for number, (spec, line) in enumerate(zip(specs, lines, strict=True)):
-        assert json.loads(line)["status"] == generator.build_status(spec, number)
+        record = json.loads(line)
+        assert record["status"] == generator.build_status(spec, number)
+        assert record["split"] == generator.split_of(number)
 
 
 def test_macro_f1_on_the_labelled_set_meets_the_floor(evaluation: ModuleType) -> None:
@@ -134,5 +136,5 @@ def test_the_eval_script_lists_misclassified_posts(
     wrong.write_text(json.dumps(record) + "\n", encoding="utf-8")
     assert evaluation.main(["--data", str(wrong)]) == 1
     output = capsys.readouterr().out
-    assert f"- {record['status']['id']} expected ['question'] got ['video']" in output
+    assert f"- {record['status']['id']} (tuning) expected ['question'] got ['video']" in output
     assert "links a YouTube video" in output

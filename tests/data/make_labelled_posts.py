@@ -6,10 +6,16 @@ script only does what Mastodon does on publishing (paragraphs, links shortened w
 polls), so the statuses have the real API's shape. It is deterministic: run it again, get the same file.
 
     python tests/data/make_labelled_posts.py                      # writes tests/data/labelled_posts.jsonl
-    python tests/data/make_labelled_posts.py --only holdout --out /tmp/holdout.jsonl
+    python tests/data/make_labelled_posts.py --only holdout --out /tmp/holdout.jsonl   # or --only tuning
 
 ``DEVELOPMENT`` posts were written while the rules were built and used to tune them; ``HOLDOUT`` posts
-were written after the rules were finished and scored before any tuning on them.
+were written after those rules were finished and scored before tuning on them (the rules have since
+been tuned on them too). ``OTHERS_HOLDOUT`` and ``OTHERS_TUNING`` are posts written in the voices of
+other people, in eight languages, with the kinds the first rules missed (requests without a question
+mark, questions about a tool or attached to a share, answered and rhetorical questions, silent
+screencasts, tools outside the catalogue). ``OTHERS_HOLDOUT`` was written in one go before any rule
+was changed and is never tuned on: each line's ``split`` says ``holdout`` for it and ``tuning`` for
+everything else.
 """
 
 from __future__ import annotations
@@ -147,8 +153,11 @@ def _link(url: str, attrs: str) -> str:
     )
 
 
-def media_json(kind: str, seed: str, description: str | None) -> dict[str, Any]:
-    """A media attachment of ``kind`` (image, video, gifv, audio) as the API returns it."""
+def media_json(kind: str, seed: str, description: str | None, seconds: int | None = None) -> dict[str, Any]:
+    """A media attachment of ``kind`` (image, video, gifv, audio) as the API returns it.
+
+    ``seconds`` sets the length of a video or gifv (a gifv is 3 s unless told otherwise).
+    """
     digest = _digest(seed)
     number = str(int(digest[:15], 16))[:18]
     ext = {"image": "jpeg", "video": "mp4", "gifv": "mp4", "audio": "mp3"}[kind]
@@ -172,7 +181,8 @@ def media_json(kind: str, seed: str, description: str | None) -> dict[str, Any]:
             "original": {"duration": float(seconds), "bitrate": 128000},
         }
     else:
-        seconds = 3 if kind == "gifv" else 45 + int(digest[:3], 16) % 400
+        if seconds is None:
+            seconds = 3 if kind == "gifv" else 45 + int(digest[:3], 16) % 400
         meta = {
             "length": _length(seconds),
             "duration": float(seconds),
@@ -2337,6 +2347,556 @@ HOLDOUT: list[Spec] = [
 
 
 # ---------------------------------------------------------------------------------------------------
+# Posts in other people's voices, held out: written in one go before any rule was changed for them,
+# and never used to tune the rules. ``benchmarks/classify_eval.py`` scores them on their own.
+# ---------------------------------------------------------------------------------------------------
+OTHERS_HOLDOUT: list[Spec] = [
+    # --- requests without a question mark ----------------------------------------------------------------
+    P(
+        "Calling all primary heads in the north east: we're rewriting our marking policy from scratch "
+        "and I'd rather not reinvent the wheel.",
+        "question",
+    ),
+    P(
+        "After a steer from anyone who has moved parents' evening online for good. Booking system, "
+        "length of slots, what went wrong.",
+        "question",
+    ),
+    P(
+        "Would be really glad to hear how other trusts are handling the new attendance guidance with "
+        "their attendance officers",
+        "question",
+    ),
+    P(
+        "Desperate for a decent template for a one-page school development plan. Happy to swap for our "
+        "behaviour flowchart.",
+        "question",
+    ),
+    P(
+        "Point me at your favourite short read on coaching conversations with reluctant staff 🙏",
+        "question",
+    ),
+    P(
+        "Give me one thing that actually reduced workload in your school this year. Just one.",
+        "question",
+    ),
+    P(
+        "Keen to nick any good induction checklists for mid-year starters, teaching or support staff.",
+        "question",
+    ),
+    P(
+        "If your SLT has tried rotating the chair of the weekly meeting, please get in touch, I'd love "
+        "a chat before we try it.",
+        "question",
+    ),
+    P(
+        "I've made a slide deck on running a flipped INSET day. Give me a shout if you want a copy, "
+        "happy to share.",
+        "",
+        note="an offer, not a request",
+    ),
+    P(
+        "DM me if you'd like the spreadsheet we use to plan the pre-watch videos. It's free to anyone.",
+        "",
+        note="an offer",
+    ),
+    P(
+        "Wondering how people pace a 20 minute CPD video so staff actually get to the end of it",
+        "question",
+    ),
+    # --- questions about a named tool -------------------------------------------------------------------
+    P(
+        "Does Mentimeter still cap the free plan at two questions per presentation",
+        "question tool",
+    ),
+    P(
+        "Kahoot or Blooket for the staff quiz at the end of term?",
+        "question tool",
+    ),
+    P(
+        "Is Canva's education account still free for a whole school or did that change in September?",
+        "question tool",
+    ),
+    P(
+        "Has Edpuzle got any way of stopping students skipping to the end? Asking for our Year 9 science "
+        "team.",
+        "question tool",
+    ),
+    P(
+        "Screencastify keeps cutting my recordings at 5 minutes. Is that the free plan or have I broken "
+        "something?",
+        "question tool",
+    ),
+    P(
+        "Thinking of moving our staff bulletin from email to Wakelet. Anybody done this and regretted it?",
+        "question tool",
+    ),
+    # --- questions attached to a share ------------------------------------------------------------------
+    P(
+        "First go at a pre-watch for Thursday's briefing. Be honest: is 9 minutes too long? "
+        "https://youtu.be/Wn4rT8kLp2Q",
+        "question video",
+    ),
+    P(
+        "Draft of our welcome video for new families. Does the middle section drag? Any feedback "
+        "gratefully received before it goes on the website.",
+        "question video",
+        media=[("video", "Headteacher walking through the school gates, talking to camera")],
+    ),
+    P(
+        "Here's the 4 minute version of our safeguarding update. Would this work for your support staff "
+        "too, or is it too teacher-focused? https://vimeo.com/918273645",
+        "question video",
+    ),
+    P(
+        "Recorded this on my phone in the car park, sound is rough. Watchable or should I redo it? "
+        "https://youtu.be/Qx7mL2nB4cD",
+        "question video",
+    ),
+    # --- answered, Q&A, rhetorical, catchphrases (not questions) ----------------------------------------
+    P(
+        "Did the flipped briefing save time? Absolutely, about 25 minutes a week across the team.",
+        "",
+        note="asks and answers itself",
+    ),
+    P(
+        "Q: How long should a pre-watch video be?\nA: Shorter than you think. Ours are never over 6 "
+        "minutes.\n\n#fliplead",
+        "",
+        note="Q and A post",
+    ),
+    P(
+        "Who among us hasn't pressed record and then talked for 40 minutes to a muted microphone 😂",
+        "",
+        note="rhetorical",
+    ),
+    P(
+        "'Can everyone see my screen?' will be on my headstone. Four online meetings today.",
+        "",
+        note="quoted catchphrase",
+    ),
+    P(
+        "Is it worth filming staff briefings? Yes, if you keep them short and never use them to avoid a "
+        "conversation you should have face to face.",
+        "",
+        note="answers itself",
+    ),
+    P(
+        "What happens when you give middle leaders the agenda a week early? They come with solutions "
+        "instead of questions. Try it.",
+        "",
+        note="rhetorical, answered",
+    ),
+    P(
+        "Why does every training day start with an icebreaker? Nobody knows. We skipped it and nobody "
+        "complained.",
+        "",
+        note="rhetorical",
+    ),
+    # --- videos, silent screencasts and reaction GIFs ----------------------------------------------------
+    P(
+        "Quick walkthrough of setting up the new cover rota in the MIS for our office team.",
+        "video",
+        media=[("gifv@84", "Screen recording of the cover rota screen being filled in step by step")],
+        note="silent screencast stored as gifv",
+    ),
+    P(
+        "How to find the safeguarding log on the staff drive, 40 seconds, no sound needed.",
+        "video",
+        media=[("gifv@40", None)],
+        note="long gifv, the post says how to",
+    ),
+    P(
+        "Me when the fire alarm goes off during the one observation I'd prepared for",
+        "",
+        media=[("gifv", "A cat falling off a shelf")],
+        note="reaction gif",
+    ),
+    P(
+        "Friday feeling",
+        "",
+        media=[("gifv@4", "Dancing penguin")],
+        note="short reaction gif",
+    ),
+    P(
+        "Screen recording of how staff book the minibus in our new system. Silent, but it shows every click.",
+        "video",
+        media=[("gifv@22", None)],
+    ),
+    P(
+        "New assembly video from Year 6 about kindness week, they wrote and filmed it all themselves 💙",
+        "video",
+        media=[("video", "Children holding up hand-painted signs")],
+    ),
+    P(
+        "Our director of sixth form talks through the new study periods in 3 minutes: "
+        "https://www.youtube.com/watch?v=rT5nQ8wLm1X",
+        "video",
+        card=yt(
+            "https://www.youtube.com/watch?v=rT5nQ8wLm1X",
+            "Sixth form study periods explained",
+            "Hillside Academy",
+        ),
+    ),
+    # --- tools outside the catalogue, misspelt names, look-alikes ---------------------------------------
+    P(
+        "Made the whole governors' training deck with Gamma in about 15 minutes. Needed tidying but a "
+        "huge head start.",
+        "tool",
+        note="tool outside the catalogue",
+    ),
+    P(
+        "We've started using Scribe to make step-by-step guides for the office staff: you click through "
+        "the task once and it writes the guide with screenshots.",
+        "tool",
+    ),
+    P(
+        "Tried Poll Everywhere for the first time in today's staff meeting and the anonymous answers were "
+        "far more honest than hands up.",
+        "tool",
+    ),
+    P(
+        "Parents now get messages through Studybugs instead of the old text service. Absence reporting "
+        "has gone up massively.",
+        "tool",
+    ),
+    P(
+        "Our English team swears by Quillbot, an AI writing assistant that rewords paragraphs, for "
+        "modelling different registers.",
+        "tool",
+    ),
+    P(
+        "Put all the CPD resources on one Padlett board so new staff can find them. Link in the staff "
+        "handbook.",
+        "tool",
+        note="misspelt catalogue name",
+    ),
+    P(
+        "The Year 4 quiz on Quizziz went down a storm with parents at the open evening.",
+        "tool",
+        note="misspelt",
+    ),
+    P(
+        "Our Mentimetre word cloud from INSET: 'time' was by far the biggest word.",
+        "tool",
+        note="misspelt",
+    ),
+    P(
+        "Still use a flip phone and proud of it. My deputy has given up trying to add me to the group chat.",
+        "",
+        note="look-alike: flip",
+    ),
+    P(
+        "Year 2 made loom bands bracelets for the charity sale and raised £84!",
+        "",
+        note="look-alike: loom",
+    ),
+    P(
+        "Gorgeous oil on canvas by one of our Year 11s now hanging in reception. So proud.",
+        "",
+        note="look-alike: canvas",
+    ),
+    P(
+        "We give feedback in three forms: spoken, written and peer. The spoken one is where the learning "
+        "happens.",
+        "",
+        note="look-alike: forms",
+    ),
+    P(
+        "In the coaching session we zoom in on one tiny moment of the lesson and unpick it together.",
+        "",
+        note="look-alike: zoom",
+    ),
+    P(
+        "Teams of four worked through the case studies, then reported back. Best INSET session of the year.",
+        "",
+    ),
+    # --- plain shares --------------------------------------------------------------------------------------
+    P(
+        "Half term at last. Going to read a novel that has nothing to do with education.",
+        "",
+    ),
+    P(
+        "Thanks to everyone who came to the regional heads' network today. Great energy, great biscuits.",
+        "",
+    ),
+    # --- French ----------------------------------------------------------------------------------------------
+    P(
+        "Vous faites comment pour les réunions de rentrée avec les parents ? En présentiel, en visio, les "
+        "deux ?",
+        "question",
+        lang="fr",
+    ),
+    P(
+        "Je serais preneuse de vos retours sur les conseils de cycle filmés. Ça vaut le coup ?",
+        "question",
+        lang="fr",
+    ),
+    P(
+        "Avis aux collègues directeurs : comment gérez-vous les absences non remplacées en maternelle",
+        "question",
+        lang="fr",
+    ),
+    P(
+        "Petite capsule de 3 minutes pour présenter le projet d'école aux nouveaux collègues : "
+        "https://youtu.be/Fr8kLm3nQ2w",
+        "video",
+        lang="fr",
+    ),
+    P(
+        "Qui n'a jamais oublié de couper son micro en visio ? 🙈 Moi ce matin, devant tout le conseil.",
+        "",
+        lang="fr",
+        note="rhétorique",
+    ),
+    P(
+        "On a testé Digipad pour le mur des projets de l'équipe. Simple et gratuit, adopté.",
+        "tool",
+        lang="fr",
+    ),
+    P(
+        "Quelqu'un utilise Pronote pour envoyer les vidéos de présentation aux familles ? Je ne trouve "
+        "pas où les joindre.",
+        "question tool",
+        lang="fr",
+    ),
+    # --- Spanish ---------------------------------------------------------------------------------------------
+    P(
+        "Compañeros de dirección, cómo organizáis el claustro cuando hay tantos temas pendientes?",
+        "question",
+        lang="es",
+        note="solo el signo final",
+    ),
+    P(
+        "Os leo: qué plataforma usáis para las tutorías con familias por vídeo?",
+        "question",
+        lang="es",
+    ),
+    P(
+        "¿Quién no ha terminado una reunión pensando que podía haber sido un correo? 😅",
+        "",
+        lang="es",
+        note="retórica",
+    ),
+    P(
+        "Os dejo el vídeo del claustro invertido de este trimestre, por si a alguien le sirve: "
+        "https://youtu.be/Es4mR7tLw9q",
+        "video",
+        lang="es",
+    ),
+    P(
+        "Me encantaría conocer cómo lo hacen en otros centros con las guardias de recreo",
+        "question",
+        lang="es",
+    ),
+    P(
+        "Hemos preparado las encuestas de satisfacción con Google Forms y los resultados salen solos en "
+        "una hoja.",
+        "tool",
+        lang="es",
+    ),
+    P(
+        "¿Funciona el claustro en vídeo? Sí, y mucho mejor de lo que esperábamos.",
+        "",
+        lang="es",
+        note="se responde",
+    ),
+    # --- German ----------------------------------------------------------------------------------------------
+    P(
+        "Wie organisiert ihr die Elternabende in der Oberstufe? Bei uns kommen kaum noch Eltern.",
+        "question",
+        lang="de",
+    ),
+    P(
+        "Habt ihr Erfahrungen mit kurzen Erklärvideos für neue Kolleginnen und Kollegen? Freue mich "
+        "über jeden Hinweis.",
+        "question",
+        lang="de",
+    ),
+    P(
+        "Unsere Gesamtkonferenz als kurzes Video zum Nachschauen: https://youtu.be/De3kR8mLq1w",
+        "video",
+        lang="de",
+    ),
+    P(
+        "Wir haben die Fortbildungsplanung mit fobizz gemacht, das klappt im Kollegium erstaunlich gut.",
+        "tool",
+        lang="de",
+    ),
+    P(
+        "Wer kennt es nicht: die Konferenz dauert länger als geplant. Heute mal wieder.",
+        "",
+        lang="de",
+    ),
+    # --- Dutch -----------------------------------------------------------------------------------------------
+    P(
+        "Hoe pakken jullie de nieuwe inspectie-eisen aan op jullie school? Wij zoeken nog een goede aanpak.",
+        "question",
+        lang="nl",
+    ),
+    P(
+        "Wie heeft er tips voor een korte teamvergadering op maandagochtend? Alle ideeën welkom!",
+        "question",
+        lang="nl",
+    ),
+    P(
+        "Graag jullie advies: werken jullie met een vaste structuur voor de studiedag",
+        "question",
+        lang="nl",
+    ),
+    P(
+        "Onze directeur legt in 5 minuten het nieuwe schoolplan uit: https://youtu.be/Nl7pQ2wRt5k",
+        "video",
+        lang="nl",
+    ),
+    P(
+        "Vandaag met het hele team de nieuwe leerlijn doorgenomen. Fijne dag, moe maar voldaan.",
+        "",
+        lang="nl",
+    ),
+    P(
+        "We gebruiken nu Wakelet om alle nascholingsmateriaal te verzamelen voor nieuwe collega's.",
+        "tool",
+        lang="nl",
+    ),
+    # --- Italian ---------------------------------------------------------------------------------------------
+    P(
+        "Come gestite voi i collegi docenti online? Da noi durano sempre troppo.",
+        "question",
+        lang="it",
+    ),
+    P(
+        "Qualcuno ha esperienza con le riunioni capovolte nella scuola primaria? Mi farebbe piacere "
+        "sentire com'è andata.",
+        "question",
+        lang="it",
+    ),
+    P(
+        "Cerco idee per presentare il PTOF alle famiglie in modo meno noioso",
+        "question",
+        lang="it",
+    ),
+    P(
+        "Ecco il video della nostra open day, girato dai ragazzi di quinta: https://youtu.be/It5rL8mQw2n",
+        "video",
+        lang="it",
+    ),
+    P(
+        "Abbiamo usato Canva per i nuovi volantini dell'open day e il risultato è stupendo.",
+        "tool",
+        lang="it",
+    ),
+    P(
+        "Chi non ha mai sognato un collegio docenti di venti minuti? Oggi ce l'abbiamo fatta.",
+        "",
+        lang="it",
+        note="retorica",
+    ),
+    # --- Portuguese ------------------------------------------------------------------------------------------
+    P(
+        "Vocês gravam as reuniões pedagógicas ou só mandam a ata? Queria entender o que funciona melhor.",
+        "question",
+        lang="pt",
+    ),
+    P(
+        "Alguém tem um modelo de pauta para reunião de pais que não seja cansativo",
+        "question",
+        lang="pt",
+    ),
+    P(
+        "Segue o vídeo da nossa formação de professores sobre avaliação formativa: "
+        "https://youtu.be/Pt2mK7rLq4w",
+        "video",
+        lang="pt",
+    ),
+    P(
+        "Usamos o Padlet para recolher as ideias da equipe antes do conselho de classe. Funcionou muito bem.",
+        "tool",
+        lang="pt",
+    ),
+    # --- Welsh -----------------------------------------------------------------------------------------------
+    P(
+        "Oes gan unrhyw un syniadau am gyfarfodydd staff byrrach? Byddwn yn ddiolchgar am unrhyw help.",
+        "question",
+        lang="cy",
+    ),
+    P(
+        "Sut ydych chi'n rhannu fideos hyfforddi gyda staff newydd?",
+        "question",
+        lang="cy",
+    ),
+    P(
+        "Fideo byr am ein wythnos lles i rieni: https://youtu.be/Cy6nR2mLw8p",
+        "video",
+        lang="cy",
+    ),
+    P(
+        "Diolch i bawb am ddiwrnod hyfforddiant gwych heddiw!",
+        "",
+        lang="cy",
+    ),
+    # --- more English, mixed ---------------------------------------------------------------------------------
+    P(
+        "Our business manager recorded the new purchasing process in Tango so nobody has to ask her "
+        "twice. Game changer for the office.",
+        "tool",
+        note="guide recorder outside the catalogue",
+    ),
+    P(
+        "Has anyone tried Brightwheel or something similar for nursery parent messages? Our current app "
+        "is costing a fortune.",
+        "question tool",
+    ),
+    P(
+        "Honest feedback wanted on our new staff wellbeing video, pace OK? https://youtu.be/Hf3nT6kLp9w",
+        "question video",
+    ),
+    P(
+        "Loom is still my go-to for quick feedback to trainee teachers, nothing beats hearing the tone.",
+        "tool",
+    ),
+    P(
+        "Spent the afternoon at the loom with Year 5 weaving scarves for the art exhibition.",
+        "",
+        note="look-alike: a real loom",
+    ),
+    P(
+        "Remind me never to schedule a governors' meeting on the night of the school disco again.",
+        "",
+    ),
+    P(
+        "Curious what others do about staff who never watch the pre-meeting video",
+        "question",
+    ),
+    P(
+        "Any secondary heads using a four-part lesson structure across the school? Keen to compare notes.",
+        "question",
+    ),
+    P(
+        "Is it Friday yet?! Longest week of my career.",
+        "",
+    ),
+    P(
+        "The dreaded 'Do you have a minute?' from a colleague at 3:29 on a Friday. We all know what "
+        "comes next.",
+        "",
+        note="quoted",
+    ),
+    P(
+        "Poll for heads: how many minutes is the perfect briefing?",
+        "question",
+        poll=["5", "10", "15", "20+"],
+    ),
+]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Posts in other people's voices used for tuning: written after the held-out ones, in the same spirit.
+# ---------------------------------------------------------------------------------------------------
+OTHERS_TUNING: list[Spec] = []
+
+
+# ---------------------------------------------------------------------------------------------------
 # Writing the file
 # ---------------------------------------------------------------------------------------------------
 _START = datetime(2025, 9, 1, 7, 30, tzinfo=UTC)
@@ -2372,7 +2932,7 @@ def build_status(spec: Spec, number: int) -> dict[str, Any]:
         "reblog": None,
         "account": account.as_json(created),
         "media_attachments": [
-            media_json(kind, f"{number}-{index}", description)
+            _media_of(kind, f"{number}-{index}", description)
             for index, (kind, description) in enumerate(spec.media)
         ],
         "mentions": [
@@ -2391,13 +2951,31 @@ def build_status(spec: Spec, number: int) -> dict[str, Any]:
     }
 
 
-def write_jsonl(specs: list[Spec], path: Path, first_number: int = 0) -> None:
-    """One ``{"status", "labels", "note"}`` object per line."""
+def _media_of(kind: str, seed: str, description: str | None) -> dict[str, Any]:
+    """``"gifv@40"`` is a 40 second gifv; a plain kind takes its usual length."""
+    name, _, seconds = kind.partition("@")
+    return media_json(name, seed, description, int(seconds) if seconds else None)
+
+
+def split_of(number: int) -> str:
+    """``tuning`` or ``holdout``: which part of the file the ``number``-th post belongs to."""
+    start = len(DEVELOPMENT) + len(HOLDOUT)
+    return "holdout" if start <= number < start + len(OTHERS_HOLDOUT) else "tuning"
+
+
+def all_specs() -> list[Spec]:
+    """Every post, in file order."""
+    return [*DEVELOPMENT, *HOLDOUT, *OTHERS_HOLDOUT, *OTHERS_TUNING]
+
+
+def write_jsonl(numbered: list[tuple[int, Spec]], path: Path) -> None:
+    """One ``{"status", "labels", "split", "note"}`` object per line, for each ``(number, spec)``."""
     with path.open("w", encoding="utf-8") as out:
-        for offset, spec in enumerate(specs):
+        for number, spec in numbered:
             line: dict[str, Any] = {
-                "status": build_status(spec, first_number + offset),
+                "status": build_status(spec, number),
                 "labels": spec.labels,
+                "split": split_of(number),
             }
             if spec.note:
                 line["note"] = spec.note
@@ -2407,14 +2985,12 @@ def write_jsonl(specs: list[Spec], path: Path, first_number: int = 0) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("labelled_posts.jsonl"))
-    parser.add_argument("--only", choices=["all", "development", "holdout"], default="all")
+    parser.add_argument("--only", choices=["all", "tuning", "holdout"], default="all")
     args = parser.parse_args()
-    if args.only == "development":
-        write_jsonl(DEVELOPMENT, args.out)
-    elif args.only == "holdout":
-        write_jsonl(HOLDOUT, args.out, first_number=len(DEVELOPMENT))
-    else:
-        write_jsonl([*DEVELOPMENT, *HOLDOUT], args.out)
+    numbered = list(enumerate(all_specs()))
+    if args.only != "all":
+        numbered = [(number, spec) for number, spec in numbered if split_of(number) == args.only]
+    write_jsonl(numbered, args.out)
 
 
 if __name__ == "__main__":
