@@ -2893,7 +2893,404 @@ OTHERS_HOLDOUT: list[Spec] = [
 # ---------------------------------------------------------------------------------------------------
 # Posts in other people's voices used for tuning: written after the held-out ones, in the same spirit.
 # ---------------------------------------------------------------------------------------------------
-OTHERS_TUNING: list[Spec] = []
+OTHERS_TUNING: list[Spec] = [
+    # --- requests without a question mark ----------------------------------------------------------------
+    P(
+        "Calling all deputy heads: how are you timetabling PPA when half the staff are part time",
+        "question",
+    ),
+    P(
+        "Looking for a steer on how much of the staff meeting to hand over to middle leaders.",
+        "question",
+    ),
+    P(
+        "Would love to hear how your school runs its book looks without it feeling like an inspection.",
+        "question",
+    ),
+    P(
+        "Keen to borrow anyone's transition timeline for Year 6 into Year 7. Ours is a mess.",
+        "question",
+    ),
+    P(
+        "Happy to be pointed at any research on the impact of shorter staff meetings.",
+        "question",
+    ),
+    P(
+        "Give me your best tip for keeping governors' meetings under two hours.",
+        "question",
+    ),
+    P(
+        "Ping me if your school has tried a four-day timetable for sixth form, I'd love to pick your brains.",
+        "question",
+    ),
+    P(
+        "Ping me if you want the slides from today's session, they're free to reuse.",
+        "",
+        note="an offer",
+    ),
+    P(
+        "Shout if you'd like a copy of our flipped CPD calendar. Happy to send it over.",
+        "",
+        note="an offer",
+    ),
+    P(
+        "Really keen to learn how other heads structure the first week back after Christmas",
+        "question",
+    ),
+    P(
+        "Hive mind, please: best way to collect staff voice without another survey",
+        "question",
+    ),
+    P(
+        "Open to any suggestions on how to make the INSET day feel less like a lecture.",
+        "question",
+    ),
+    P(
+        "Tell me your favourite way to start a staff briefing. Mine is a one-minute win from a colleague.",
+        "question",
+    ),
+    P(
+        "Recommendations please for a decent USB mic for recording staff videos on a budget",
+        "question",
+    ),
+    # --- questions about a named tool -------------------------------------------------------------------
+    P(
+        "Does Nearpod still limit the free plan to 40 students per session",
+        "question tool",
+    ),
+    P(
+        "Wakelet or Padlet for a staff showcase?",
+        "question tool",
+    ),
+    P(
+        "Is Loom's education plan still free for teachers, or has it gone paid-only?",
+        "question tool",
+    ),
+    P(
+        "Quizlet has changed its free tier again. Is anyone paying for the school licence?",
+        "question tool",
+    ),
+    P(
+        "Should we move our parent newsletter from Mailchimp to Canva? Curious what people think.",
+        "question tool",
+    ),
+    P(
+        "Which works better for a silent walkthrough, Clipchamp or Screencastify",
+        "question tool",
+    ),
+    # --- questions attached to a share ------------------------------------------------------------------
+    P(
+        "Our new induction video for supply staff. Honest feedback wanted: pace OK? "
+        "https://youtu.be/Tn5rW2kLm8Q",
+        "question video",
+    ),
+    P(
+        "Here's the rough cut of our parents' guide to reading at home. Does the ending drag?",
+        "question video",
+        media=[("video", "A parent and child reading together on a sofa")],
+    ),
+    P(
+        "Five minute explainer on our new homework policy for families. Too much jargon? "
+        "https://vimeo.com/874512369",
+        "question video",
+    ),
+    P(
+        "Made this for Monday's briefing. Would you sit through it to the end? https://youtu.be/Kp4sN7dQ2xR",
+        "question video",
+    ),
+    # --- answered, Q&A, rhetorical, catchphrases (not questions) ----------------------------------------
+    P(
+        "Does it work? Yes, every week. Staff watch the briefing on Monday and Tuesday is all discussion.",
+        "",
+        note="answers itself",
+    ),
+    P(
+        "Q: Do staff actually watch the pre-meeting video? A: About 80% do, and the rest catch up after.",
+        "",
+        note="Q and A",
+    ),
+    P(
+        "Who among us hasn't written an action plan that never got looked at again?",
+        "",
+        note="rhetorical",
+    ),
+    P(
+        "'You're on mute' is the phrase of the decade. Said it four times before 9am.",
+        "",
+        note="catchphrase",
+    ),
+    P(
+        "Was the flipped INSET worth it? Without a doubt. Half the time, twice the discussion.",
+        "",
+        note="answers itself",
+    ),
+    P(
+        "Can a staff meeting be fun? Ours was today. Biscuits, a quiz and the agenda done in 30 minutes.",
+        "",
+        note="answers itself",
+    ),
+    P(
+        "Who hasn't sat through a meeting that should have been an email 🙃",
+        "",
+        note="rhetorical",
+    ),
+    P(
+        "\"Any other business?\" Three words that strike fear into every chair of governors.",
+        "",
+        note="quoted catchphrase",
+    ),
+    # --- videos, silent screencasts and reaction GIFs ----------------------------------------------------
+    P(
+        "Silent walkthrough of logging a behaviour incident in the new system, for anyone who missed "
+        "training.",
+        "video",
+        media=[("gifv@65", None)],
+    ),
+    P(
+        "How to add a cover lesson to the shared calendar, in one minute.",
+        "video",
+        media=[("gifv@58", "Screencast of the shared calendar with a lesson being added")],
+    ),
+    P(
+        "When someone says 'quick question' at 4:55",
+        "",
+        media=[("gifv", "Man slowly backing into a hedge")],
+    ),
+    P(
+        "Last day of term energy",
+        "",
+        media=[("gifv@5", "Dog spinning in circles")],
+    ),
+    P(
+        "Here's a screen recording showing where to find the new assessment tracker on the staff drive.",
+        "video",
+        media=[("gifv@31", "Mouse clicking through folders")],
+    ),
+    P(
+        "Our head boy and girl interviewed the caretaker for the school news channel: "
+        "https://youtu.be/Cr3tK8nLw5e",
+        "video",
+    ),
+    # --- tools outside the catalogue, misspelt names, look-alikes ---------------------------------------
+    P(
+        "Built the whole INSET slide deck with Beautiful.ai and it looked better than anything I've made "
+        "by hand.",
+        "tool",
+    ),
+    P(
+        "Guidde is a tool for turning a screen recording into a step-by-step guide with a voiceover. "
+        "Our office manager loves it.",
+        "tool",
+    ),
+    P(
+        "We ran the staff survey live with Vevox in the hall and had 62 answers in five minutes.",
+        "tool",
+    ),
+    P(
+        "Switched our parent messages to Schoolcomms this term, far fewer 'I never got the letter' emails.",
+        "tool",
+    ),
+    P(
+        "Tried Claude to draft the first version of our attendance letter. Needed a lot of softening.",
+        "tool",
+    ),
+    P(
+        "Recorded the fire drill briefing with Screencastifiy and shared it with all staff before the drill.",
+        "tool",
+        note="misspelt",
+    ),
+    P(
+        "All the moderation examples are on one Wakelett collection for new Year 2 teachers.",
+        "tool",
+        note="misspelt",
+    ),
+    P(
+        "Our Edpuzle videos for the maths department now have questions every two minutes.",
+        "tool",
+        note="misspelt",
+    ),
+    P(
+        "My first Jamborad of the year: staff posted one worry and one hope for the term.",
+        "tool",
+        note="misspelt",
+    ),
+    P(
+        "Just bought my dad a flip phone for his birthday. He's delighted, the rest of us are baffled.",
+        "",
+    ),
+    P(
+        "The craze for loom bands is back in Year 3. Every wrist in the playground is rainbow coloured.",
+        "",
+    ),
+    P(
+        "Visit to the gallery with Year 10 today: acrylic on canvas, charcoal, clay, the lot.",
+        "",
+    ),
+    P(
+        "Feedback comes in many forms, and the quiet word in the corridor is often the best one.",
+        "",
+    ),
+    P(
+        "When we review the lesson video we zoom in on the first five minutes, where the tone is set.",
+        "",
+    ),
+    P(
+        "We flip the usual order: discussion first, then the presentation. Works a treat.",
+        "",
+    ),
+    P(
+        "Slack off this half term, you've earned it. Back in January.",
+        "",
+    ),
+    # --- plain --------------------------------------------------------------------------------------------
+    P(
+        "Finished the last observation of the term. Proud of every single teacher I watched this week.",
+        "",
+    ),
+    # --- French ----------------------------------------------------------------------------------------------
+    P(
+        "Chers collègues directeurs, vous organisez comment les réunions avec les AESH ?",
+        "question",
+        lang="fr",
+    ),
+    P(
+        "Je suis preneur de vos astuces pour raccourcir les conseils d'école",
+        "question",
+        lang="fr",
+    ),
+    P(
+        "Vous avez déjà testé les réunions inversées en maternelle ? Ça donne quoi ?",
+        "question",
+        lang="fr",
+    ),
+    P(
+        "Notre capsule vidéo pour expliquer le nouveau règlement intérieur aux élèves : "
+        "https://youtu.be/Fq2mL8nRw4t",
+        "video",
+        lang="fr",
+    ),
+    P(
+        "Qui n'a jamais rêvé d'un conseil de classe de 20 minutes ?",
+        "",
+        lang="fr",
+    ),
+    P(
+        "Ça marche, les réunions filmées ? Oui, et les collègues en redemandent.",
+        "",
+        lang="fr",
+    ),
+    # --- Spanish ---------------------------------------------------------------------------------------------
+    P(
+        "Qué tal os funciona el claustro invertido en secundaria?",
+        "question",
+        lang="es",
+    ),
+    P(
+        "Compañeros, necesito vuestra opinión sobre cómo presentar el plan de convivencia a las familias",
+        "question",
+        lang="es",
+    ),
+    P(
+        "¿Quién no ha salido de una reunión sin saber qué se había decidido?",
+        "",
+        lang="es",
+    ),
+    P(
+        "Hemos grabado con Screencastify la explicación del nuevo horario para el claustro.",
+        "tool",
+        lang="es",
+    ),
+    P(
+        "Aquí tenéis el vídeo de la jornada de puertas abiertas: https://youtu.be/Es8nW3kLq7m",
+        "video",
+        lang="es",
+    ),
+    # --- German ----------------------------------------------------------------------------------------------
+    P(
+        "Nutzt ihr Videos für die Einarbeitung neuer Kolleginnen? Wie lang sind die bei euch?",
+        "question",
+        lang="de",
+    ),
+    P(
+        "Ich würde gern wissen, wie eure Schulleitung die Dienstbesprechung strukturiert",
+        "question",
+        lang="de",
+    ),
+    P(
+        "Unsere Elterninfo zum Ganztag als Video: https://youtu.be/De9rK2mLw6n",
+        "video",
+        lang="de",
+    ),
+    # --- Dutch -----------------------------------------------------------------------------------------------
+    P(
+        "Hebben jullie ervaring met korte video's voor de ouderavond? Ik hoor het graag.",
+        "question",
+        lang="nl",
+    ),
+    P(
+        "Tips gezocht voor een goede structuur van het MT-overleg",
+        "question",
+        lang="nl",
+    ),
+    P(
+        "Wie herkent het niet: een vergadering die uitloopt tot half zes.",
+        "",
+        lang="nl",
+    ),
+    P(
+        "Ons teamoverleg als korte video voor wie er niet bij was: https://youtu.be/Nl3kR8wLm2q",
+        "video",
+        lang="nl",
+    ),
+    # --- Italian ---------------------------------------------------------------------------------------------
+    P(
+        "Voi come organizzate i consigli di classe? Noi finiamo sempre tardissimo.",
+        "question",
+        lang="it",
+    ),
+    P(
+        "Avete consigli per un buon video di presentazione della scuola",
+        "question",
+        lang="it",
+    ),
+    P(
+        "Abbiamo registrato la formazione con Screencastify e l'abbiamo condivisa con tutto il collegio.",
+        "tool",
+        lang="it",
+    ),
+    # --- Portuguese ------------------------------------------------------------------------------------------
+    P(
+        "Como vocês fazem a formação de novos professores no meio do ano?",
+        "question",
+        lang="pt",
+    ),
+    P(
+        "Gostaria de saber como outras escolas organizam o conselho de classe",
+        "question",
+        lang="pt",
+    ),
+    P(
+        "Fizemos o convite para a reunião de pais no Canva e ficou lindo.",
+        "tool",
+        lang="pt",
+    ),
+    # --- Welsh -----------------------------------------------------------------------------------------------
+    P(
+        "Unrhyw syniadau am sut i rannu'r cynllun datblygu ysgol gyda rhieni?",
+        "question",
+        lang="cy",
+    ),
+    P(
+        "Ydych chi'n defnyddio fideos ar gyfer cyfarfodydd staff?",
+        "question",
+        lang="cy",
+    ),
+    P(
+        "Fideo newydd am ein diwrnod chwaraeon: https://youtu.be/Cy2kR7nLw3m",
+        "video",
+        lang="cy",
+    ),
+]
 
 
 # ---------------------------------------------------------------------------------------------------
