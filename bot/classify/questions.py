@@ -19,9 +19,40 @@ from __future__ import annotations
 
 import re
 
+from bot.classify.address import addresses_reader, asks_by_word_order, language_of
 from bot.classify.labels import Label
 from bot.classify.prose import Prose, Sentence
+from bot.classify.requests import is_offer, requests_without_question_mark, starts_a_request
 from bot.posts import Post
+
+_ASKS = "asks the community"
+_TOKEN = re.compile(r"\w[\w'-]*")
+_WORDY = re.compile(r"(?:^|\s)[^#\s]*[^\W\d_]")
+# Every request without a question mark (below and in :mod:`bot.classify.requests`) contains one of
+# these words; a sentence with none of them skips those patterns. Most sentences are statements, and
+# this keeps classifying fast.
+_REQUEST_WORDS = frozenset(
+    """
+    looking hunt search searching hoping tips ideas suggestions advice recommendations recs thoughts
+    feedback pointers input examples comments replies below love welcome keen interested lmk curious
+    happy if know share drop point send grateful appreciate thanks help need anyone anybody any
+    wondering wonder busco buscando buscamos agradece agradeceria agradecere contadme contais agradezco
+    encantaria cualquier acepto alguien necesito cherche cherchons preneur preneuse merci dites-moi toute
+    besoin hesitez n'hesitez suche suchen jemand dankbar freue procuro procurando alguem alguma aceito
+    agradeco glad eager dying desperate after needing lookout hunting pointed open like brains compare
+    j'aimerais voudrais curieux curieuse gustaria quisiera wurde mochte wusste gespannt hoor lees benieuwd
+    graag weet vorrei piacerebbe piacere curioso curiosa cerco gostaria queria adoraria hoffwn byddwn
+    baswn your vos votre vuestro vuestra vuestros vuestras tus eure euer eurer euren eurem eures deine
+    deiner deinen deinem deines dein jullie jouw uw vostro vostra vostri vostre tuoi seus suas teus tuas
+    voces eich dy welkom gezocht gevraagd bienvenu bienvenus bienvenue bienvenues bienvenidos bienvenidas
+    willkommen gesucht erwunscht benvenuti benvenute graditi bem-vindos bem-vindas vindos vindas croeso
+    wanted please pls plz
+    """.split()
+)
+# "Pace OK?", "Too much jargon?" at the end of a share ask the reader to judge it.
+_ELLIPTICAL_WORDS = 5
+_OPEN_QUOTES = "\"'“‘«„"
+_CLOSE_QUOTES = "\"'”’»“"
 
 
 def _words(*phrases: str) -> str:
@@ -123,6 +154,14 @@ _RHETORICAL_START = re.compile(
     )
     + r"\b"
 )
+# "Who among us hasn't…?", "¿Quién no ha…?", "Qui n'a jamais…?", "Wer kennt es nicht": a question
+# whose answer is "everyone" is said, not asked.
+_RHETORICAL_WHO_NOT = re.compile(
+    _OPENING + r"(?:who|quien|qui|wer|wie|chi|quem|pwy)(?: (?:among|of|here|else|amongst) ?\w*)?(?: \w+)?"
+    r" (?:\w+n'?t|not|never|no|nunca|n'?a|ne|n'|nicht|niet|non|nao|nunca|jamais|nie|mai|erioed|ddim)\b"
+)
+# Someone who has done a thing is asked to get in touch, even when the post also offers something.
+_SEEKS_OTHERS_DID = re.compile(r"\bif (?:your|any|other) (?:school|trust|team|setting|slt|department)")
 # A question about our own past ("What did we learn?") or a teaser ("The result?") is answered next.
 _SELF_ANSWERED = re.compile(
     _OPENING
@@ -142,12 +181,28 @@ _ANSWER_START = re.compile(
     + _words(
         r"here(?:'s| is| are)|heres|this is how|these are|that'?s (?:what|how|why)|watch|this[:!]|ours[:!.]",
         r"check (?:it |this |them )?out|see (?:below|how|our|what|the)|take a look|find out|spoiler",
-        r"short answer|answer:|because|turns out|the answer|yes|yep|yup|no[,.!]|nope",
+        r"short answer|answer:|a:|r:|because|turns out|the answer|yes|yep|yup|yeah|no[,.!]|nope",
+        r"absolutely|definitely|without (?:a|any) doubt|certainly|totally|not really|not at all|sadly not",
+        r"ours (?:is|was|did|does|has|took|lasted)|in short|short version",
+        r"absolument|carrement|evidemment|bien sur|sans (?:aucun )?doute|tout a fait|pas vraiment",
+        r"claro|por supuesto|sin duda|desde luego|totalmente|para nada|en absoluto",
+        r"absolut|klar[,.!]|naturlich|auf jeden fall|definitiv|durchaus|nee[,.!]|zeker|absoluut|natuurlijk",
+        r"certo|assolutamente|certamente|senza dubbio|eccome|com certeza|sem duvida|ie[,.!]|do[,.!]|naddo",
         r"we did|we do|it is|it was|it does|it did|try |look no further|i think not|i don'?t think so",
         r"exactly[.!]|of course|obviously|clearly|not any ?more|no more",
         r"voici|voila|regardez|decouvrez|parce que|la reponse|oui|non[,.!]",
         r"aqui|mira|mirad|descubre|este es|esta es|estos son|porque|la respuesta|si[,.!]",
         r"hier|schaut|weil|ja[,.!]|nein|veja|confira|sim[,.!]|nao[,.!]",
+    )
+)
+# A yes or no (or "A:") right after a question answers it, whoever the question was put to.
+_REPLY_PARTICLE = re.compile(
+    "^"
+    + _words(
+        r"a:|r:|answer:|yes\b|yep\b|yup\b|yeah\b|no[,.!]|nope\b|absolutely|definitely|without (?:a|any) doubt",
+        r"oui\b|non[,.!]|absolument|carrement|bien sur|sans (?:aucun )?doute|si[,.!]|claro[,.!]|por supuesto",
+        r"sin duda|ja[,.!]|nein\b|auf jeden fall|absolut\b|nee[,.!]|zeker\b|absoluut|certo[,.!]|assolutamente",
+        r"senza dubbio|sim[,.!]|nao[,.!]|com certeza|sem duvida|ie[,.!]|do[,.!]|naddo",
     )
 )
 # Requests without a question mark, anywhere in a sentence.
@@ -234,18 +289,21 @@ def detect_question(post: Post, prose: Prose) -> Label | None:
     """A ``question`` label quoting what the post asks, or ``None`` when it asks nothing."""
     if post.poll_options:
         return Label("question", 0.95, f"runs a poll ({len(post.poll_options)} options): {_quote(prose)}")
-    best: tuple[float, str] | None = None
+    best: tuple[float, str, str] | None = None
     sentences = prose.sentences
     shares = bool(post.links or post.media)
-    spanish = (post.language or "").lower().startswith("es")
+    language = language_of(post.language)
+    last_with_words = _last_with_words(sentences) if shares else len(sentences)
     for index, sentence in enumerate(sentences):
         following = sentences[index + 1] if index + 1 < len(sentences) else None
-        confidence = asking_confidence(sentence, following, shares=shares, spanish=spanish)
+        # A short question closing a share ("Pace OK?") follows what it asks about.
+        last = 0 < index >= last_with_words
+        confidence, why = asking(sentence, following, shares=shares, language=language, last=last)
         if confidence and (best is None or confidence > best[0]):
-            best = (confidence, sentence.text)
+            best = (confidence, why, sentence.text)
     if best is None:
         return None
-    return Label("question", best[0], f"asks the community: '{_shorten(best[1])}'")
+    return Label("question", best[0], f"{best[1]}: '{_shorten(best[2])}'")
 
 
 def asking_confidence(
@@ -256,27 +314,81 @@ def asking_confidence(
     ``following`` is the next sentence (it may answer this one), ``shares`` says the post links or
     attaches something, ``spanish`` that it is written in Spanish.
     """
+    return asking(
+        sentence, following, shares=shares, language="es" if spanish else "", last=following is None
+    )[0]
+
+
+def asking(
+    sentence: Sentence, following: Sentence | None, *, shares: bool, language: str, last: bool
+) -> tuple[float, str]:
+    """How surely ``sentence`` asks the community something (0 when it does not), and how it asks.
+
+    ``following`` is the next sentence (it may answer this one), ``shares`` says the post links or
+    attaches something, ``language`` is the post's language code ("" when unknown), ``last`` that no
+    sentence with words comes after this one.
+    """
     folded = sentence.folded.lstrip(_LEADING_MARKS)
     if not _QUESTION_END.search(folded):
-        if _REQUEST.search(folded) or _REQUEST_START.match(folded):
-            return 0.85
-        if _INVERTED_START.match(folded) and not folded.endswith(("!", ".")):
-            return 0.6
-        return 0.0
+        return _asking_without_question_mark(sentence, folded, language)
+    if _quoted_whole(sentence.text) or _RHETORICAL_WHO_NOT.match(folded):
+        return 0.0, ""
+    following_folded = following.folded.lstrip(_LEADING_MARKS) if following is not None else ""
+    if following_folded and _REPLY_PARTICLE.match(following_folded):
+        return 0.0, ""
     if _SEEKS.search(folded) or _REQUEST.search(folded) or _REQUEST_START.match(folded):
-        return 0.9
+        return 0.9, _ASKS
+    if requests_without_question_mark(folded):
+        return 0.9, _ASKS
+    if following_folded and _ANSWER_START.match(following_folded):
+        return 0.0, ""
     if _SURPRISE_END.search(folded) or _RHETORICAL_START.match(folded) or _SELF_ANSWERED.match(folded):
-        return 0.0
-    if following is not None and _ANSWER_START.match(following.folded.lstrip(_LEADING_MARKS)):
-        return 0.0
-    if _ADDRESSES.search(folded):
-        return 0.8
-    if (spanish or "¿" in sentence.folded) and _VOSOTROS_VERB.search(folded):
-        return 0.8
+        return 0.0, ""
+    if _ADDRESSES.search(folded) or addresses_reader(folded, sentence.text, language):
+        return 0.8, _ASKS
+    if language == "es" and _VOSOTROS_VERB.search(folded):
+        return 0.8, _ASKS
     explicit = _ENQUIRY_START.match(folded) or _CHOICE.search(folded) or sentence.folded.startswith("¿")
     if explicit and not (shares and _DESCRIBES.search(folded)):
-        return 0.65
-    return 0.0
+        return 0.65, _ASKS
+    if shares and last and len(folded.split()) <= _ELLIPTICAL_WORDS:
+        return 0.6, "asks for feedback on what it shares"
+    return 0.0, ""
+
+
+def _asking_without_question_mark(sentence: Sentence, folded: str, language: str) -> tuple[float, str]:
+    ordered = not folded.endswith(("!", ".")) and bool(
+        _INVERTED_START.match(folded) or asks_by_word_order(folded, sentence.text, language)
+    )
+    if _REQUEST_WORDS.isdisjoint(_TOKEN.findall(folded)):
+        if _REQUEST_START.match(folded):
+            return 0.85, _ASKS
+        how = starts_a_request(folded)
+        if how:
+            return 0.85, how
+        return (0.6, "asks without a question mark") if ordered else (0.0, "")
+    if is_offer(folded) and not _SEEKS_OTHERS_DID.search(folded):
+        return 0.0, ""
+    if _REQUEST.search(folded) or _REQUEST_START.match(folded):
+        return 0.85, _ASKS
+    how = requests_without_question_mark(folded)
+    if how:
+        return 0.85, how
+    return (0.6, "asks without a question mark") if ordered else (0.0, "")
+
+
+def _quoted_whole(text: str) -> bool:
+    """A sentence that is all quotation ("'Any other business?'") reports a question, it does not ask."""
+    stripped = text.strip()
+    return len(stripped) > 2 and stripped[0] in _OPEN_QUOTES and stripped[-1] in _CLOSE_QUOTES
+
+
+def _last_with_words(sentences: tuple[Sentence, ...]) -> int:
+    """The index of the last sentence that says something (not only hashtags or emoji), or -1."""
+    for index in range(len(sentences) - 1, -1, -1):
+        if _WORDY.search(sentences[index].text):
+            return index
+    return -1
 
 
 def _quote(prose: Prose) -> str:
