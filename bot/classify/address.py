@@ -49,7 +49,8 @@ _ASKING_ORDER_ANYWHERE = _words(
     r"where (?:do|can|should) (?:you|i|we)|est-ce qu",
 )
 _ASKING_ORDER_BY_LANGUAGE = {
-    "fr": r"[a-z]+-(?:vous|tu|on)\b|comment (?:vous|tu|faites|fait-on)|qui (?:a|utilise|connait)",
+    "fr": r"[a-z]+-(?:vous|tu|on)\b|comment (?:vous|tu|faites|fait-on)|qui (?:a|utilise|connait)"
+    r"|quel(?:le)?s? [a-z]+ (?:utilisez|avez|faites|conseillez|recommandez|preferez)",
     "es": r"(?:como|que|cual|cuales|donde|cuando) [a-z]+(?:ais|eis|an|en)\b|alguien (?:ha|sabe|usa|conoce|tiene)",
     "de": r"[a-z]+(?:t|st|en) (?:ihr|du|jemand)\b|(?:wie|was|welche[nmrs]?|wo) [a-z]+(?:t|st) (?:ihr|du)\b",
     # Not "Dank je wel", "Bedankt jullie": thanks put the verb first too.
@@ -69,6 +70,8 @@ _CAPITALISED_SUBJECT = re.compile(
 # "Calling all deputy heads: how are you…": a clause after a colon or dash can open a question too.
 _CLAUSE_MARKS = (":", ";", ",", "—", "–", " - ")
 _CLAUSE_BREAK = re.compile(r"[:;,—–]\s*|\s-\s")
+# "Quels outils utilisez-vous…": a verb and its subject joined by a hyphen ask, wherever they stand.
+_FRENCH_INVERSION = re.compile(r"\b(?!rendez)[a-z]{3,}-(?:vous|tu)\b")
 _SIE = re.compile(r"\w[ ,]+Sie\b")
 
 
@@ -104,6 +107,8 @@ def asks_by_word_order(folded: str, text: str, language: str) -> bool:
     """Whether a clause opens the way a question does in this language, question mark or not."""
     pattern = _asking_order_pattern(language)
     if pattern.match(folded):
+        return True
+    if language in ("fr", "") and "-" in folded and _FRENCH_INVERSION.search(folded):
         return True
     if any(mark in folded for mark in _CLAUSE_MARKS) and any(
         pattern.match(clause) for clause in _CLAUSE_BREAK.split(folded)[1:]

@@ -22,7 +22,12 @@ import re
 from bot.classify.address import addresses_reader, asks_by_word_order, language_of
 from bot.classify.labels import Label
 from bot.classify.prose import Prose, Sentence
-from bot.classify.requests import is_offer, requests_without_question_mark, starts_a_request
+from bot.classify.requests import (
+    CALL_TO_A_GROUP,
+    is_offer,
+    requests_without_question_mark,
+    starts_a_request,
+)
 from bot.posts import Post
 
 _ASKS = "asks the community"
@@ -221,7 +226,7 @@ _REQUEST = re.compile(
         r"(?:reply|comment|answer)(?: \w+)? below|in the (?:comments|replies)|happy to hear from",
         r"(?:dm|message|ping|tag) me if (?:you|anyone) (?:have|has|know|knows|use|uses|can|could|tried)",
         r"let (?:me|us) know (?:what|how|your|in|if (?:anyone|you have|you've|you know|there|it))",
-        r"please share (?:your|any|how|what|examples|ideas)|drop (?:your|a|them|any|links?) |point me",
+        r"please share (?:your|any|how|what|examples|ideas)|drop (?:your|a|them|any|links?)|point me",
         r"share your (?:thoughts|ideas|examples|experiences?|tips|favourites?|favorites?|go-to|wisdom)",
         r"share your (?:advice|top)",
         r"send (?:me|them) (?:your|any)|grateful for (?:any|your)|appreciate any|thanks in advance",
@@ -229,11 +234,11 @@ _REQUEST = re.compile(
         r"help (?:needed|wanted|please)",
         r"(?:i|we) (?:really )?need (?:some |your )?(?:help|advice|ideas|tips|suggestions|recommendations)",
         r"can anyone|could anyone|does anyone|has anyone|have any of you|is anyone",
-        r"anyone (?:else|got|have|has|know|knows|tried|using|use|recommend|able|out)",
+        r"anyone (?:else|got|have|has|know|knows|tried|using|use|used|uses|recommend|recommends|able|out)",
         r"wondering (?:if|whether) (?:anyone|anybody|someone|others|any of you|people|folks|you)",
         r"i wonder if (?:anyone|anybody|others|you)",
         # es
-        r"busco|estoy buscando|buscamos|se agradece|agradeceria|agradecere|contadme|me contais",
+        r"busco|estoy buscando|buscamos|se agradecen?|agradeceria|agradecere|contadme|me contais",
         r"agradezco (?:cualquier|ideas|sugerencias|consejos)|me encantaria (?:saber|conocer|leer|ver)",
         r"cualquier (?:idea|sugerencia|consejo|recomendacion)|acepto (?:sugerencias|ideas|consejos)",
         r"alguien (?:ha|sabe|usa|conoce|tiene|puede|recomienda|utiliza)|necesito (?:ayuda|ideas|consejos)",
@@ -244,11 +249,13 @@ _REQUEST = re.compile(
         # de
         r"ich suche|wir suchen|hat jemand|kennt jemand|jemand (?:erfahrung|erfahrungen|tipps)",
         r"bin dankbar fur",
-        r"freue mich (?:uber|auf) (?:tipps|ideen|erfahrungen|eure|euren|ruckmeldungen|anregungen)",
+        r"freue mich (?:uber|auf) (?:tipps|ideen|erfahrungen|eure[nrms]?|ruckmeldungen|anregungen)",
         # pt
         r"procuro|estou procurando|alguem (?:ja|sabe|usa|conhece|tem|pode|recomenda)|alguma dica",
         r"aceito (?:sugestoes|dicas)|agradeco (?:qualquer|dicas|sugestoes)",
     )
+    # A whole word: "looking for" is not "looking forward".
+    + r"(?![a-z])"
 )
 # Requests that only read as requests at the start of a sentence ("Any tips for…", "Help!").
 _REQUEST_START = re.compile(
@@ -258,6 +265,11 @@ _REQUEST_START = re.compile(
         r"(?:quick )?question(?: for| to|:)|q:|help\b|sos\b",
         r"ayuda\b|pregunta(?: para|:)|question (?:pour|a|aux)|frage an",
         r"des idees|une idee|tipps\b|ideen\b|ideas\b|dicas\b|ideias\b",
+        # "Any tips…" in the other languages: "Alguna recomendación para…", "Qualche consiglio…".
+        r"(?:alguna|algun|alguma|algum|qualche|irgendwelche|unrhyw|enige|eventuele|quelques)"
+        r" (?:idea|ideas|sugerencia|sugerencias|recomendacion|recomendaciones|consejo|consejos|dica|dicas"
+        r"|ideia|ideias|sugestao|sugestoes|recomendacao|consiglio|consigli|idee|suggerimento|suggerimenti"
+        r"|tipps|ideen|syniadau|awgrymiadau|tips|ideeen|suggesties|conseils|idees|suggestions)\b",
     )
 )
 # "Loom or Screencastify?", "¿Edpuzzle o Nearpod…?": a choice offered to the reader.
@@ -366,7 +378,9 @@ def _asking_without_question_mark(sentence: Sentence, folded: str, language: str
         how = starts_a_request(folded)
         if how:
             return 0.85, how
-        return (0.6, "asks without a question mark") if ordered else (0.0, "")
+        if ordered:
+            return 0.6, "asks without a question mark"
+        return _call_to_a_group(sentence, folded, language)
     if is_offer(folded) and not _SEEKS_OTHERS_DID.search(folded):
         return 0.0, ""
     if _REQUEST.search(folded) or _REQUEST_START.match(folded):
@@ -374,7 +388,25 @@ def _asking_without_question_mark(sentence: Sentence, folded: str, language: str
     how = requests_without_question_mark(folded)
     if how:
         return 0.85, how
-    return (0.6, "asks without a question mark") if ordered else (0.0, "")
+    if ordered:
+        return 0.6, "asks without a question mark"
+    return _call_to_a_group(sentence, folded, language)
+
+
+def _call_to_a_group(sentence: Sentence, folded: str, language: str) -> tuple[float, str]:
+    """ "Calling all deputy heads: share your cover rotas" asks when what follows the call asks."""
+    call = CALL_TO_A_GROUP.match(folded)
+    if call is None or folded.endswith("!"):
+        return 0.0, ""
+    rest = folded[call.end() :]
+    if (
+        _REQUEST.search(rest)
+        or _REQUEST_START.match(rest)
+        or requests_without_question_mark(rest)
+        or asks_by_word_order(rest, sentence.text[call.end() :], language)
+    ):
+        return 0.85, "calls on a group of readers"
+    return 0.0, ""
 
 
 def _quoted_whole(text: str) -> bool:

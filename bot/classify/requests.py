@@ -25,6 +25,8 @@ def _words(*phrases: str) -> str:
     return "(?:" + "|".join(phrases) + ")"
 
 
+# "Keen to see how other schools…" asks; "keen to see how it goes" hopes.
+_OTHERS = r"(?:how|what|which)? ?(?:other|others|you|your|people|schools|colleagues|examples|anyone)\b"
 _INPUT_NOUNS = _words(
     r"thoughts|views|opinions?|ideas|tips|advice|experiences?|feedback|input|recommendations|suggestions",
     r"pointers|wisdom|insights?|steer|retours|avis|idees|conseils|astuces|experiences|opinion|opiniones",
@@ -42,9 +44,11 @@ _THANKS_FOR = re.compile(
 )
 _WANT_TO_KNOW = _words(
     r"(?:would|'d|d) (?:be )?(?:really |so |very |most |hugely )?(?:love|glad|happy|keen|grateful|interested"
-    r"|delighted|curious) (?:to (?:hear|know|learn|see how|see what|find out|compare|borrow|read)|for any)",
+    r"|delighted|curious) (?:to (?:hear|know|learn|find out|compare|borrow|read|see "
+    + _OTHERS
+    + r")|for any)",
     r"(?:love|keen|eager|curious|dying|desperate) to (?:hear|know|learn|borrow|nick|steal|pinch|compare"
-    r"|find out|pick|see (?:how|what|your|other|examples))",
+    r"|find out|pick|see " + _OTHERS + r")",
     r"(?:after|need|needing|desperate for|in need of|on the lookout for|hunting for) (?:a |some |any )?"
     r"(?:steer|pointers?|advice|tips|ideas|recommendations|suggestions|help|examples|template|steers)",
     r"happy to be pointed|be pointed (?:at|to|towards|in)|open to (?:any |some |all )?"
@@ -64,7 +68,8 @@ _WANT_TO_KNOW = _words(
     r"hoffwn (?:wybod|glywed)|byddwn yn ddiolchgar|baswn i'?n ddiolchgar",
 )
 _WANT_TO_KNOW_RE = re.compile(r"\b" + _WANT_TO_KNOW)
-_INPUT_OF_YOURS = re.compile(r"\b" + _YOUR + r" (?:\w+ )?" + _INPUT_NOUNS + r"\b")
+# Not at the start of the sentence: "Your feedback shaped this plan" reports, it does not ask.
+_INPUT_OF_YOURS = re.compile(r"(?<!^)\b" + _YOUR + r" (?:\w+ )?" + _INPUT_NOUNS + r"\b")
 _INPUT_WANTED = re.compile(
     r"\b" + _INPUT_NOUNS + r" (?:\w+ )?(?:welkom|gezocht|gevraagd|bienvenus?|bienvenues?|bienvenid[oa]s"
     r"|willkommen|gesucht|erwunscht|benvenut[ie]|graditi|bem-vind[oa]s|bem vind[oa]s|croeso|welcome|wanted"
@@ -73,8 +78,10 @@ _INPUT_WANTED = re.compile(
 _ASKING_IMPERATIVE = re.compile(
     r"^(?:please |pls |so |ok |right,? )?"
     + _words(
-        r"(?:give|tell|send|show|teach|point|recommend|suggest|throw|lend|hit|talk) (?:me|us)\b"
-        r"(?! (?:a |the )?(?:shout|ping|message|dm|line|call|bell|nudge|note|email)\b)",
+        r"(?:give|tell|send|show|teach|point|recommend|suggest|throw|lend|hit|talk) (?:me|us)"
+        r" (?:your|yours|what|how|which|why|where|who|if|whether|one|some|any|the best|the most|at|to|towards"
+        r"|in the direction|about your|about how|about any|a (?!shout|ping|message|dm|line|call|bell|nudge|note"
+        r"|email)\w+|an)\b",
         r"(?:share|recommend|suggest|name|describe) (?:your|any|one|some|the best|a good|what|how)\b",
         r"dites-(?:moi|nous)|racontez-(?:moi|nous)|donnez-(?:moi|nous)|conseillez-(?:moi|nous)|partagez (?:vos|moi)",
         r"decidme|contadme|decime|dime|decidnos|contadnos|recomendadme|pasadme|compartid|contame",
@@ -85,9 +92,14 @@ _ASKING_IMPERATIVE = re.compile(
         r"rhowch wybod|dwedwch wrtha i|rhannwch eich",
     )
 )
+# "Hive mind, …" always asks; "Calling all parents: the fair is on Saturday!" may only announce, so
+# a call to a group asks when what follows it does (see bot.classify.questions).
 _CALL_TO_COMMUNITY = re.compile(
-    r"^(?:hive ?mind|lazyweb|dear lazyweb|fedi(?:verse)?(?: friends)?|edufedi|mastodon (?:friends|folks|teachers)"
-    r"|calling all|paging|avis aux|appel aux|llamada a|oproep aan|aufruf an|galw ar)\b"
+    r"^(?:hive ?mind|lazyweb|dear lazyweb|fedi(?:verse)?(?: friends)?|edufedi|mastodon (?:friends|folks|teachers))\b"
+)
+CALL_TO_A_GROUP = re.compile(
+    r"^(?:calling all|paging|attention|avis aux|appel aux|a l'attention des|llamada a|atencion|oproep aan"
+    r"|aufruf an|an alle|chiamata a|tutti i|a todos os|atencao|galw ar)\b[^:,—–]*[:,—–]\s*"
 )
 _CONTACT = re.compile(
     r"\b(?:ping|dm|pm|message|email|e-mail|tag|text|call|shout at|holler at) (?:me|us)\b|\bdm me\b"

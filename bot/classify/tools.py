@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from bot.classify.catalogue import NameMatch, Tool, ToolCatalogue
 from bot.classify.labels import Label, LinkInfo
+from bot.classify.products import unlisted_tools
 from bot.classify.prose import Prose, hashtags_as_words
 from bot.posts import Post
 
@@ -64,6 +65,9 @@ class _Evidence:
     linked: str | None = None
     confidence: float = 0.0
     how: list[str] = field(default_factory=list)
+    # How the name was written when it was not the catalogue's spelling ("Padlett"), or why a name the
+    # catalogue lacks was taken for a tool.
+    note: str | None = None
 
 
 def detect_tool(
@@ -87,15 +91,39 @@ def detect_tool(
         strength = _name_strength(text, match, certain, linked, german)
         if strength:
             _note_name(evidence, match.tool, strength)
+    known = [(match.start, match.end) for match in matches]
+    for miss in catalogue.near_misses(text, known):
+        guess = NameMatch(miss.tool, miss.start, miss.end, miss.written, needs_context=True)
+        strength = _name_strength(text, guess, certain, linked, german, guessed=True)
+        if strength:
+            _note_name(evidence, miss.tool, min(strength, 0.8), note=f"written '{miss.written}'")
+            known.append((miss.start, miss.end))
     for extra_text in _extra_texts(post):
         for match in catalogue.names_in(extra_text):
             strength = _name_strength(extra_text, match, [], linked, german)
             if strength:
                 _note_name(evidence, match.tool, min(strength, 0.75))
+    _note_unlisted(text, known, evidence, german)
     if not evidence:
         return None
     ranked = sorted(evidence.items(), key=lambda item: item[1].confidence, reverse=True)
     return Label("tool", round(ranked[0][1].confidence, 2), _reason(ranked))
+
+
+def _note_unlisted(
+    text: str, known: list[tuple[int, int]], evidence: dict[str, _Evidence], german: bool
+) -> None:
+    """Names the catalogue lacks that the post uses as tools ("made the deck with Gamma")."""
+    taken = {name.casefold() for name in evidence}
+    for found in unlisted_tools(text, german=german, known=known):
+        name = found.name.casefold()
+        if name in taken:
+            continue
+        entry = evidence.setdefault(found.name, _Evidence())
+        entry.named = found.name
+        entry.note = f"not in the catalogue; {found.how}"
+        entry.confidence = max(entry.confidence, found.confidence)
+        taken.add(name)
 
 
 def _linked_tools(
@@ -144,9 +172,19 @@ def _linkable_tool(catalogue: ToolCatalogue, name: str | None) -> Tool | None:
 
 
 def _name_strength(
-    text: str, match: NameMatch, certain: list[NameMatch], linked: set[str], german: bool
+    text: str,
+    match: NameMatch,
+    certain: list[NameMatch],
+    linked: set[str],
+    german: bool,
+    *,
+    guessed: bool = False,
 ) -> float:
-    """How surely this mention of a name means the tool (0 when it is the ordinary word)."""
+    """How surely this mention of a name means the tool (0 when it is the ordinary word).
+
+    ``guessed`` marks a near miss of a name ("Padlett"): it never counts as a sentence's subject,
+    since a capital at the start of a sentence says nothing about a word.
+    """
     if not match.needs_context:
         return 0.9
     if match.tool.name in linked:
@@ -165,7 +203,7 @@ def _name_strength(
     if not german and match.written[:1].isupper():
         if _mid_sentence(before) and not _in_title(before, after):
             return 0.7
-        if _SUBJECT_OF.match(after):
+        if _SUBJECT_OF.match(after) and not guessed:
             return 0.7
     return 0.0
 
@@ -202,8 +240,12 @@ def _extra_texts(post: Post) -> list[str]:
     return texts
 
 
-def _note_name(evidence: dict[str, _Evidence], tool: Tool, strength: float) -> None:
+def _note_name(
+    evidence: dict[str, _Evidence], tool: Tool, strength: float, *, note: str | None = None
+) -> None:
     found = evidence.setdefault(tool.name, _Evidence())
+    if found.named is None or note is None:
+        found.note = note if found.named is None else found.note if note else None
     found.named = tool.name
     found.confidence = max(found.confidence, strength, 0.97 if found.linked else 0.0)
 
@@ -213,7 +255,11 @@ def _reason(ranked: list[tuple[str, _Evidence]]) -> str:
     both = [
         f"names {name} and links {found.linked}" for name, found in ranked if found.named and found.linked
     ]
-    named = [name for name, found in ranked if found.named and not found.linked]
+    named = [
+        f"{name} ({found.note})" if found.note else name
+        for name, found in ranked
+        if found.named and not found.linked
+    ]
     linked = [f"links {found.linked} ({name})" for name, found in ranked if found.linked and not found.named]
     other = [found.how[0] for _, found in ranked if not found.named and not found.linked and found.how]
     parts = [*both, *([f"names {_and_list(named)}"] if named else []), *linked, *other]
