@@ -139,6 +139,9 @@ _RHETORICAL_START = re.compile(
         r"want to (?:see|know|hear|learn)|wanna (?:see|know)|curious (?:what|how|about|to see)",
         r"did you know|guess what|what if|why not|remember when|ready (?:to|for)|seen our",
         r"who (?:knew|says|said|doesn'?t|does not|wouldn'?t|would have thought)",
+        r"who(?:'s| is) (?:ready|excited|tired|counting|looking forward|with me|still awake|else)",
+        r"wer hatte (?:das|es) gedacht|qui l'?eut cru|qui aurait cru|quien lo (?:hubiera|iba a) dicho"
+        r"|wie had dat gedacht|chi l'?avrebbe detto|quem diria",
         r"(?:have you|did you) (?:seen|see|heard|met|checked out|caught)",
         r"how (?:cool|good|great|amazing|brilliant|awesome|fab|lovely|fantastic) (?:is|are|was)",
         r"isn'?t (?:it|that|this)|aren'?t (?:they|we)|what'?s not to (?:love|like)|can you believe",
@@ -189,6 +192,11 @@ _ANSWER_START = re.compile(
         r"short answer|answer:|a:|r:|because|turns out|the answer|yes|yep|yup|yeah|no[,.!]|nope",
         r"absolutely|definitely|without (?:a|any) doubt|certainly|totally|not really|not at all|sadly not",
         r"ours (?:is|was|did|does|has|took|lasted)|in short|short version",
+        # "Qui veut un café ? Moi !", "¿Cansados? Nosotros también": the author answers for themselves.
+        r"(?:me|moi|yo|ich|ik|io|eu|fi|us|we do|we are|nous|nosotros|wir|wij|noi|nos)(?: (?:too|also|aussi"
+        r"|tambien|auch|ook|anche|tambem|hefyd))?\s*[!.]",
+        r"(?:me too|us too|nous aussi|moi aussi|yo tambien|nosotros tambien|wir auch|ich auch|wij ook|ik ook"
+        r"|anche noi|anch'?io|nos tambem|eu tambem|fi hefyd)\b",
         r"absolument|carrement|evidemment|bien sur|sans (?:aucun )?doute|tout a fait|pas vraiment",
         r"claro|por supuesto|sin duda|desde luego|totalmente|para nada|en absoluto",
         r"absolut|klar[,.!]|naturlich|auf jeden fall|definitiv|durchaus|nee[,.!]|zeker|absoluut|natuurlijk",

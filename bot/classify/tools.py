@@ -47,7 +47,8 @@ _PRODUCT_AFTER = re.compile(
 _SUBJECT_OF = re.compile(
     r"^\s*(?:is|was|has|makes|lets|works|worked|keeps|saves|saved|allows|gives|gave|'s)\b"
 )
-_NOT_PRODUCT_AFTER = re.compile(r"^\s*(?:speaker|speakers|speech|address|large|larges|loomed)\b")
+# "Teams of three", "loom large", "zoom speaker": the ordinary word.
+_NOT_PRODUCT_AFTER = re.compile(r"^\s*(?:speaker|speakers|speech|address|large|larges|loomed|of)\b")
 _LIST_GAP = re.compile(r"^[\s,/&+]*(?:(?:and|or|y|o|et|ou|und|oder|e|plus|then|&)\s+)?$")
 # "Meet the Teacher", "Flip for Learning": a small word inside a Title Case Phrase.
 _FUNCTION_WORDS = frozenset({"the", "a", "an", "of", "and", "for", "your", "our", "to"})
@@ -190,7 +191,7 @@ def _name_strength(
     if match.tool.name in linked:
         return 0.95
     after = text[match.end : match.end + _CONTEXT_WINDOW]
-    if _NOT_PRODUCT_AFTER.match(after):
+    if _NOT_PRODUCT_AFTER.match(after) and not guessed:
         return 0.0
     words = match.written.split()
     if len(words) > 1 and (words[0].lower() in _VENDORS or any(w[:1].isupper() for w in words[1:])):
