@@ -144,11 +144,11 @@ def unlisted_tools(
     """
     found: list[UnlistedTool] = []
     if not _DESCRIPTION_NOUNS.isdisjoint(_LETTERS.findall(text.lower())):
-        for match in _NAME.finditer(text):
-            start, end = match.span(1)
-            taken = any(start < stop and begin < end for begin, stop in known)
-            if not taken and _DESCRIBED_AFTER.match(text, end) and _may_be_product(match.group(1)):
-                found.append(UnlistedTool(match.group(1), start, end, "described as a tool", 0.8))
+        for described in _NAME.finditer(text):
+            start, end = described.span(1)
+            overlaps = any(start < stop and begin < end for begin, stop in known)
+            if not overlaps and _DESCRIBED_AFTER.match(text, end) and _may_be_product(described.group(1)):
+                found.append(UnlistedTool(described.group(1), start, end, "described as a tool", 0.8))
     # The other shapes need a word before the name ("using", "with", "called"): look only there.
     for capital in _CAPITAL_AFTER_SPACE.finditer(text):
         position = capital.start()
@@ -169,8 +169,13 @@ def unlisted_tools(
     return found
 
 
+def is_never_a_product(name: str) -> bool:
+    """Whether a capitalised name is one that is never a product: a day, a subject, a role, "Year"."""
+    return name.split(" ", 1)[0].casefold() in _NOT_PRODUCTS
+
+
 def _may_be_product(name: str) -> bool:
-    return name.split(" ", 1)[0].casefold() not in _NOT_PRODUCTS
+    return not is_never_a_product(name)
 
 
 def _judge(text: str, start: int, end: int, last: str, german: bool) -> UnlistedTool | None:

@@ -3035,7 +3035,7 @@ OTHERS_TUNING: list[Spec] = [
         note="rhetorical",
     ),
     P(
-        "\"Any other business?\" Three words that strike fear into every chair of governors.",
+        '"Any other business?" Three words that strike fear into every chair of governors.',
         "",
         note="quoted catchphrase",
     ),
