@@ -17,7 +17,7 @@ from bot.classify import classify, load_catalogue
 from bot.classify.additions import CatalogueAddition, with_additions
 from bot.classify.feedback import Correction, ToolMention, analyse, render_report
 from bot.cli import cli
-from bot.normalise.mastodon import normalise_status
+from bot.networks.mastodon.normalise import normalise_status
 from tests.payloads import hashtag_link, status
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
@@ -111,7 +111,7 @@ def test_corrections_are_reported_proposed_applied_and_kept(tmp_path: Path) -> N
 
     assert run(config, "classify", "--all").exit_code == 0
     posts = stored(config)
-    for item, tool in ((MISSPELT, "Padlet"), (GAMMA_1, "Gamma"), (GAMMA_2, "Gamma")):
+    for item in (MISSPELT, GAMMA_1, GAMMA_2):
         assert posts[item["uri"]]["labelled_by"]["tool"] == "curator"
     with sqlite3.connect(tmp_path / "exemplar.db") as db:
         rule_reasons = dict(

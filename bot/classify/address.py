@@ -51,10 +51,12 @@ _ASKING_ORDER_ANYWHERE = _words(
 _ASKING_ORDER_BY_LANGUAGE = {
     "fr": r"[a-z]+-(?:vous|tu|on)\b|comment (?:vous|tu|faites|fait-on)|qui (?:a|utilise|connait)"
     r"|quel(?:le)?s? [a-z]+ (?:utilisez|avez|faites|conseillez|recommandez|preferez)",
-    "es": r"(?:como|que|cual|cuales|donde|cuando) [a-z]+(?:ais|eis|an|en)\b|alguien (?:ha|sabe|usa|conoce|tiene)",
+    "es": r"(?:como|que|cual|cuales|donde|cuando) [a-z]+(?:ais|eis|an|en)\b"
+    r"|alguien (?:ha|sabe|usa|conoce|tiene)",
     "de": r"[a-z]+(?:t|st|en) (?:ihr|du|jemand)\b|(?:wie|was|welche[nmrs]?|wo) [a-z]+(?:t|st) (?:ihr|du)\b",
     # Not "Dank je wel", "Bedankt jullie": thanks put the verb first too.
-    "nl": r"(?!dank|bedank)[a-z]+ (?:jullie|je|jij|u|iemand)\b|(?:hoe|wat|welke|waar|wie) [a-z]+ (?:jullie|je|jij|u|er)\b",
+    "nl": r"(?!dank|bedank)[a-z]+ (?:jullie|je|jij|u|iemand)\b"
+    r"|(?:hoe|wat|welke|waar|wie) [a-z]+ (?:jullie|je|jij|u|er)\b",
     # Second person plural verbs end in -ate/-ete/-ite, but so do plural nouns ("giornate"): a verb
     # counts after a question word, or when it is one of the verbs people ask with.
     "it": r"(?:come|cosa|che|quale|quali|dove|quando|perche) (?:voi )?[a-z]{3,}(?:ate|ete|ite)\b"

@@ -26,7 +26,7 @@ from bot.classify.additions import CatalogueAddition
 from bot.classify.catalogue import ToolCatalogue
 from bot.classify.classifier import classify
 from bot.classify.products import is_never_a_product, unlisted_tools
-from bot.classify.prose import hashtags_as_words, prose_of
+from bot.classify.prose import hashtags_as_words, prose_of, word_set
 from bot.classify.urls import links_of, split_url
 from bot.posts import Post
 
@@ -36,15 +36,16 @@ _WRITTEN_REASON = re.compile(r"names ([^,;()]+?) \(written '([^']+)'\)")
 _CANDIDATE = re.compile(r"(?<=[a-z,;:] )[A-Z][\w]*[a-z][\w]*(?:\.(?:ai|io|app|com|co|so))?")
 _ENDS_ASKING = re.compile(r"[?？][^\w]*$")
 _OPENING_NAME = re.compile(r"(?:^|[.!?]\s+|\n)([A-Z][\w]*[a-z][\w]*(?:\.(?:ai|io|app|com|co|so))?)(?= [a-z])")
-_OPENERS = frozenset(
+_OPENERS = word_set(
     """
-    a an the this that these those our my your their his her its we i you they he she it there here so
-    and but or if when what how why who just today yesterday tonight tomorrow last next new great lovely
-    loved love thanks thank made making finally first quick big huge another one two three after before
-    still really very please hello hi happy good well ok yes no not all every some any more most many
-    also even only again now then back half end start week day morning afternoon evening spent had have
-    has was were is are did do does got went came tried used using started working looking watch see
-    """.split()
+    a an the this that these those our my your their his her its we i you they he she it there here
+    so and but or if when what how why who just today yesterday tonight tomorrow last next new great
+    lovely loved love thanks thank made making finally first quick big huge another one two three
+    after before still really very please hello hi happy good well ok yes no not all every some any
+    more most many also even only again now then back half end start week day morning afternoon
+    evening spent had have has was were is are did do does got went came tried used using started
+    working looking watch see
+    """
 )
 
 
@@ -251,7 +252,8 @@ def _alias_proposals(
         if catalogue.tool_named(written) is not None:
             continue
         if len(found.posts) >= min_posts or found.corrected:
-            why = f"'{written}' is one typing slip from {tool}; {_posts(found.posts)} {_verb(found.posts, 'write')} it"
+            writes = f"{_posts(found.posts)} {_verb(found.posts, 'write')} it"
+            why = f"'{written}' is one typing slip from {tool}; {writes}"
             proposals.append(
                 Proposal(CatalogueAddition("alias", tool, written), tuple(sorted(found.posts)), why)
             )
@@ -401,7 +403,8 @@ def render_report(report: FeedbackReport, post_urls: Mapping[int, str] | None = 
     if report.agreeing:
         lines.append("")
         lines.append(
-            f"{report.agreeing} more curator {'label agrees' if report.agreeing == 1 else 'labels agree'} with the rules"
+            f"{report.agreeing} more curator {'label agrees' if report.agreeing == 1 else 'labels agree'}"
+            " with the rules"
             " (confirmations, or corrections the rules have learned)"
         )
     return "\n".join(lines)

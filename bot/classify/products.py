@@ -21,6 +21,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.classify.prose import word_set
+
 
 @dataclass(frozen=True, slots=True)
 class UnlistedTool:
@@ -84,20 +86,24 @@ _DESCRIBED_BEFORE = re.compile(
 )
 _CAPITAL_AFTER_SPACE = re.compile(r"(?<= )[A-Z]")
 _LETTERS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
-_DESCRIPTION_NOUNS = frozenset(
+_DESCRIPTION_NOUNS = word_set(
     """
-    app apps tool platform assistant extension plugin plug-in add-on website service bot chatbot software
-    programme program generator recorder outil appli application logiciel plateforme herramienta
-    aplicacion plataforma werkzeug anwendung plattform programma strumento piattaforma ferramenta
-    aplicativo offeryn ap
-    """.split()
+    app apps tool platform assistant extension plugin plug-in add-on website service bot chatbot
+    software programme program generator recorder outil appli application logiciel plateforme
+    herramienta aplicacion plataforma werkzeug anwendung plattform programma strumento piattaforma
+    ferramenta aplicativo offeryn ap
+    """
 )
 # "Block B", "Week A", "Room 5": a capitalised word before a letter or number labels a place or time.
 _LABEL_AFTER = re.compile(r"\s+(?:[A-Z]|\d+)\b")
 # "made the slides with Sarah from the maths team": people come from somewhere and do things.
 _PERSON_AFTER = re.compile(r"\s*(?:from|who|and (?:i|me|we)|at|of|'s|’s|,? (?:our|my|his|her|their))\b")
 _NAMING_WORDS = frozenset({"called", "named"})
-_PREPOSITIONS = frozenset("with in on using through via avec sur con en mit met com no na su".split())
+_PREPOSITIONS = word_set(
+    """
+    with in on using through via avec sur con en mit met com no na su
+    """
+)
 _CAPITAL_AFTER_SPACE = re.compile(r"(?<= )[A-Z]")
 # Read on lower-cased text, so without IGNORECASE (which is slower).
 _DESCRIPTION_NOUN = re.compile(
@@ -107,31 +113,32 @@ _DESCRIPTION_NOUN = re.compile(
     r"|aplicativo|offeryn|ap)\b",
     re.IGNORECASE,
 )
-_LAST_WORDS = frozenset(
+_LAST_WORDS = word_set(
     """
-    using use uses used tried trying trialled trialed trialling trialing piloting piloted tested testing
-    adopted installed downloaded to for in into onto by on with through via avec sur con en mit met com
-    no na su called named utilise utilisons utilisez utilisent teste testons usamos usando utilizamos
-    utilizando probamos probado nutzen nutze verwenden verwende benutzen gebruiken gebruik gebruikt
-    usiamo utilizziamo usato o a defnyddio
-    """.split()
+    using use uses used tried trying trialled trialed trialling trialing piloting piloted tested
+    testing adopted installed downloaded to for in into onto by on with through via avec sur con en
+    mit met com no na su called named utilise utilisons utilisez utilisent teste testons usamos
+    usando utilizamos utilizando probamos probado nutzen nutze verwenden verwende benutzen gebruiken
+    gebruik gebruikt usiamo utilizziamo usato o a defnyddio
+    """
 )
 # Capitalised words that are never products.
-_NOT_PRODUCTS = frozenset(
+_NOT_PRODUCTS = word_set(
     """
-    monday tuesday wednesday thursday friday saturday sunday january february march april may june july
-    august september october november december spring summer autumn winter christmas easter halloween
-    diwali eid ramadan hanukkah advent lent english french spanish german dutch italian portuguese welsh
-    irish scottish british polish arabic urdu chinese mandarin japanese latin greek maths math
-    mathematics science biology chemistry physics history geography art music drama dance computing
-    religious religion sociology psychology economics business literacy numeracy phonics reading writing
-    year years reception nursery sixth form key stage term half inset cpd slt smt sen send senco ofsted
-    estyn governors governor parents parent staff students student pupils pupils' children teachers
-    teacher head heads headteacher deputy principal trust school schools council department team teams
-    i i'm i've i'd god mum mum's dad mr mrs ms miss dr sir ai it ict pe re pshe rse mfl dt ks1 ks2 ks3
-    ks4 gcse gcses a-level a-levels sats covid zoom friday's monday's the a an our my we you they this
-    that these those it's there here what when where who why how and but or so if then also just
-    """.split()
+    monday tuesday wednesday thursday friday saturday sunday january february march april may june
+    july august september october november december spring summer autumn winter christmas easter
+    halloween diwali eid ramadan hanukkah advent lent english french spanish german dutch italian
+    portuguese welsh irish scottish british polish arabic urdu chinese mandarin japanese latin greek
+    maths math mathematics science biology chemistry physics history geography art music drama dance
+    computing religious religion sociology psychology economics business literacy numeracy phonics
+    reading writing year years reception nursery sixth form key stage term half inset cpd slt smt
+    sen send senco ofsted estyn governors governor parents parent staff students student pupils
+    pupils' children teachers teacher head heads headteacher deputy principal trust school schools
+    council department team teams i i'm i've i'd god mum mum's dad mr mrs ms miss dr sir ai it ict
+    pe re pshe rse mfl dt ks1 ks2 ks3 ks4 gcse gcses a-level a-levels sats covid zoom friday's
+    monday's the a an our my we you they this that these those it's there here what when where who
+    why how and but or so if then also just
+    """
 )
 
 

@@ -21,7 +21,7 @@ import re
 
 from bot.classify.address import addresses_reader, asks_by_word_order, language_of
 from bot.classify.labels import Label
-from bot.classify.prose import Prose, Sentence
+from bot.classify.prose import Prose, Sentence, word_set
 from bot.classify.requests import (
     CALL_TO_A_GROUP,
     is_offer,
@@ -36,23 +36,23 @@ _WORDY = re.compile(r"(?:^|\s)[^#\s]*[^\W\d_]")
 # Every request without a question mark (below and in :mod:`bot.classify.requests`) contains one of
 # these words; a sentence with none of them skips those patterns. Most sentences are statements, and
 # this keeps classifying fast.
-_REQUEST_WORDS = frozenset(
+_REQUEST_WORDS = word_set(
     """
     looking hunt search searching hoping tips ideas suggestions advice recommendations recs thoughts
     feedback pointers input examples comments replies below love welcome keen interested lmk curious
     happy if know share drop point send grateful appreciate thanks help need anyone anybody any
-    wondering wonder busco buscando buscamos agradece agradeceria agradecere contadme contais agradezco
-    encantaria cualquier acepto alguien necesito cherche cherchons preneur preneuse merci dites-moi toute
-    besoin hesitez n'hesitez suche suchen jemand dankbar freue procuro procurando alguem alguma aceito
-    agradeco glad eager dying desperate after needing lookout hunting pointed open like brains compare
-    j'aimerais voudrais curieux curieuse gustaria quisiera wurde mochte wusste gespannt hoor lees benieuwd
-    graag weet vorrei piacerebbe piacere curioso curiosa cerco gostaria queria adoraria hoffwn byddwn
-    baswn your vos votre vuestro vuestra vuestros vuestras tus eure euer eurer euren eurem eures deine
-    deiner deinen deinem deines dein jullie jouw uw vostro vostra vostri vostre tuoi seus suas teus tuas
-    voces eich dy welkom gezocht gevraagd bienvenu bienvenus bienvenue bienvenues bienvenidos bienvenidas
-    willkommen gesucht erwunscht benvenuti benvenute graditi bem-vindos bem-vindas vindos vindas croeso
-    wanted please pls plz
-    """.split()
+    wondering wonder busco buscando buscamos agradece agradeceria agradecere contadme contais
+    agradezco encantaria cualquier acepto alguien necesito cherche cherchons preneur preneuse merci
+    dites-moi toute besoin hesitez n'hesitez suche suchen jemand dankbar freue procuro procurando
+    alguem alguma aceito agradeco glad eager dying desperate after needing lookout hunting pointed
+    open like brains compare j'aimerais voudrais curieux curieuse gustaria quisiera wurde mochte
+    wusste gespannt hoor lees benieuwd graag weet vorrei piacerebbe piacere curioso curiosa cerco
+    gostaria queria adoraria hoffwn byddwn baswn your vos votre vuestro vuestra vuestros vuestras
+    tus eure euer eurer euren eurem eures deine deiner deinen deinem deines dein jullie jouw uw
+    vostro vostra vostri vostre tuoi seus suas teus tuas voces eich dy welkom gezocht gevraagd
+    bienvenu bienvenus bienvenue bienvenues bienvenidos bienvenidas willkommen gesucht erwunscht
+    benvenuti benvenute graditi bem-vindos bem-vindas vindos vindas croeso wanted please pls plz
+    """
 )
 # "Pace OK?", "Too much jargon?" at the end of a share ask the reader to judge it.
 _ELLIPTICAL_WORDS = 5
@@ -212,9 +212,10 @@ _ANSWER_START = re.compile(
 _REPLY_PARTICLE = re.compile(
     "^"
     + _words(
-        r"a:|r:|answer:|yes\b|yep\b|yup\b|yeah\b|no[,.!]|nope\b|absolutely|definitely|without (?:a|any) doubt",
-        r"oui\b|non[,.!]|absolument|carrement|bien sur|sans (?:aucun )?doute|si[,.!]|claro[,.!]|por supuesto",
-        r"sin duda|ja[,.!]|nein\b|auf jeden fall|absolut\b|nee[,.!]|zeker\b|absoluut|certo[,.!]|assolutamente",
+        r"a:|r:|answer:|yes\b|yep\b|yup\b|yeah\b|no[,.!]|nope\b|absolutely|definitely",
+        r"without (?:a|any) doubt|oui\b|non[,.!]|absolument|carrement|bien sur|sans (?:aucun )?doute",
+        r"si[,.!]|claro[,.!]|por supuesto|sin duda|ja[,.!]|nein\b|auf jeden fall|absolut\b|nee[,.!]",
+        r"zeker\b|absoluut|certo[,.!]|assolutamente",
         r"senza dubbio|sim[,.!]|nao[,.!]|com certeza|sem duvida|ie[,.!]|do[,.!]|naddo",
     )
 )

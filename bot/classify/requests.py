@@ -56,15 +56,18 @@ _WANT_TO_KNOW = _words(
     r"i'?d like to (?:know|hear|learn)|i wonder (?:how|what|whether|if) (?:others|other|you|people|schools)",
     r"pick (?:your|anyone'?s|people'?s) brains?|(?:keen|happy|love) to compare notes",
     # fr, es, de
-    r"j'?aimerais (?:savoir|connaitre|avoir)|je voudrais (?:savoir|connaitre)|curieu(?:x|se) de (?:savoir|connaitre)",
+    r"j'?aimerais (?:savoir|connaitre|avoir)|je voudrais (?:savoir|connaitre)",
+    r"curieu(?:x|se) de (?:savoir|connaitre)",
     r"je suis preneu(?:r|se)|je serais preneu(?:r|se)|(?:preneur|preneuse) de",
     r"me gustaria (?:saber|conocer|leer)|quisiera (?:saber|conocer)|necesito (?:vuestra|vuestro|su|tu)",
     r"(?:ich )?(?:wurde|mochte) (?:gern|gerne) (?:wissen|erfahren|horen)|wusste gern|bin gespannt",
     # nl, it, pt, cy
     r"ik (?:hoor|lees) (?:het )?graag|ik ben benieuwd|ik zou graag (?:willen )?weten|wie weet",
-    r"vorrei sapere|mi piacerebbe (?:sapere|conoscere|sentire)|mi farebbe piacere (?:sapere|sentire|conoscere)"
-    r"|sarei curios[oa]|cerco (?:idee|consigli|suggerimenti|esempi)",
-    r"gostaria de (?:saber|conhecer|ouvir|entender)|queria (?:saber|entender|conhecer)|adoraria (?:saber|ouvir)",
+    r"vorrei sapere|mi piacerebbe (?:sapere|conoscere|sentire)",
+    r"mi farebbe piacere (?:sapere|sentire|conoscere)|sarei curios[oa]",
+    r"cerco (?:idee|consigli|suggerimenti|esempi)",
+    r"gostaria de (?:saber|conhecer|ouvir|entender)|queria (?:saber|entender|conhecer)",
+    r"adoraria (?:saber|ouvir)",
     r"hoffwn (?:wybod|glywed)|byddwn yn ddiolchgar|baswn i'?n ddiolchgar",
 )
 _WANT_TO_KNOW_RE = re.compile(r"\b" + _WANT_TO_KNOW)
@@ -80,10 +83,11 @@ _ASKING_IMPERATIVE = re.compile(
     + _words(
         r"(?:give|tell|send|show|teach|point|recommend|suggest|throw|lend|hit|talk) (?:me|us)"
         r" (?:your|yours|what|how|which|why|where|who|if|whether|one|some|any|the best|the most|at|to|towards"
-        r"|in the direction|about your|about how|about any|a (?!shout|ping|message|dm|line|call|bell|nudge|note"
-        r"|email)\w+|an)\b",
+        r"|in the direction|about your|about how|about any|an"
+        r"|a (?!shout|ping|message|dm|line|call|bell|nudge|note|email)\w+)\b",
         r"(?:share|recommend|suggest|name|describe) (?:your|any|one|some|the best|a good|what|how)\b",
-        r"dites-(?:moi|nous)|racontez-(?:moi|nous)|donnez-(?:moi|nous)|conseillez-(?:moi|nous)|partagez (?:vos|moi)",
+        r"dites-(?:moi|nous)|racontez-(?:moi|nous)|donnez-(?:moi|nous)|conseillez-(?:moi|nous)",
+        r"partagez (?:vos|moi)",
         r"decidme|contadme|decime|dime|decidnos|contadnos|recomendadme|pasadme|compartid|contame",
         r"(?:sagt|erzahlt|schreibt|empfehlt|verratet|zeigt) (?:mir|uns)",
         r"vertel (?:me|ons|eens)|laat (?:me|maar|het) (?:even )?weten|deel (?:je|jullie|uw)",
@@ -95,7 +99,8 @@ _ASKING_IMPERATIVE = re.compile(
 # "Hive mind, …" always asks; "Calling all parents: the fair is on Saturday!" may only announce, so
 # a call to a group asks when what follows it does (see bot.classify.questions).
 _CALL_TO_COMMUNITY = re.compile(
-    r"^(?:hive ?mind|lazyweb|dear lazyweb|fedi(?:verse)?(?: friends)?|edufedi|mastodon (?:friends|folks|teachers))\b"
+    r"^(?:hive ?mind|lazyweb|dear lazyweb|fedi(?:verse)?(?: friends)?|edufedi"
+    r"|mastodon (?:friends|folks|teachers))\b"
 )
 CALL_TO_A_GROUP = re.compile(
     r"^(?:calling all|paging|attention|avis aux|appel aux|a l'attention des|llamada a|atencion|oproep aan"
@@ -103,7 +108,8 @@ CALL_TO_A_GROUP = re.compile(
 )
 _CONTACT = re.compile(
     r"\b(?:ping|dm|pm|message|email|e-mail|tag|text|call|shout at|holler at) (?:me|us)\b|\bdm me\b"
-    r"|\bgive (?:me|us) a (?:shout|ping|call|bell|nudge)|\bget in touch|\bdrop (?:me|us) a (?:line|note|message|dm)"
+    r"|\bgive (?:me|us) a (?:shout|ping|call|bell|nudge)|\bget in touch"
+    r"|\bdrop (?:me|us) a (?:line|note|message|dm)"
     r"|\breach out|\blet (?:me|us) know|\blmk\b|\bget in contact|\bcontact me"
 )
 _IF_YOU_WANT = re.compile(
@@ -112,7 +118,8 @@ _IF_YOU_WANT = re.compile(
 )
 _IF_YOU_HAVE = re.compile(r"\bif (?:you|your|anyone|anybody|any of you|someone|somebody|people|other|any)\b")
 _OFFER = re.compile(
-    r"\b(?:happy|glad) to (?:share|send|pass|help|show|lend|talk it through)\b|\bfree to (?:anyone|use|reuse|borrow)"
+    r"\b(?:happy|glad) to (?:share|send|pass|help|show|lend|talk it through)\b"
+    r"|\bfree to (?:anyone|use|reuse|borrow)"
     r"|\bwant (?:a|the|my) (?:copy|slides|template)\b"
 )
 

@@ -30,8 +30,9 @@ SCREENCAST_SECONDS = 15.0
 _SHORTEST_RECORDING = 6.0
 # Words that say a silent clip records a screen or shows how to do something.
 _RECORDING_WORDS = re.compile(
-    r"\b(?:screen ?(?:recording|recorded|capture|cast)s?|screencast\w*|walk-?through|how to|step[- ]by[- ]step"
-    r"|tutorial|demo|recording|recorded|click(?:s|ing)?|grabacion de pantalla|captura de pantalla|tutorial"
+    r"\b(?:screen ?(?:recording|recorded|capture|cast)s?|screencast\w*|walk-?through|how to"
+    r"|step[- ]by[- ]step|tutorial|demo|recording|recorded|click(?:s|ing)?|grabacion de pantalla"
+    r"|captura de pantalla"
     r"|enregistrement d'?ecran|capture d'?ecran|bildschirmaufnahme|bildschirmaufzeichnung|anleitung"
     r"|schermopname|screenopname|registrazione (?:dello|dello schermo)|gravacao de tela|recordiad sgrin)\b"
 )

@@ -17,8 +17,8 @@ from bot.classify import ToolCatalogue
 from bot.classify.additions import ADDITION_KINDS, AdditionKind, CatalogueAddition, with_additions
 from bot.classify.feedback import DEFAULT_MIN_POSTS, Correction, FeedbackReport, ToolMention, analyse
 from bot.errors import ExemplarError
-from bot.normalise.errors import MalformedPayloadError
-from bot.normalise.mastodon import normalise_status
+from bot.networks.errors import MalformedPayloadError
+from bot.networks.mastodon.normalise import normalise_status
 from storage import classify_feedback as feedback_repo
 from storage.db import session_scope
 
@@ -105,7 +105,8 @@ def apply_proposals(
     if unknown:
         known = ", ".join(proposals) or "none"
         raise UnknownProposalError(
-            f"no such proposal: {', '.join(unknown)} (proposed now: {known}); see `exemplar classify --report`"
+            f"no such proposal: {', '.join(unknown)} (proposed now: {known});"
+            " see `exemplar classify --report`"
         )
     applied = []
     with session_scope(engine) as session:

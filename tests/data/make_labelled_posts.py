@@ -422,7 +422,7 @@ def card(url: str, kind: str, title: str, provider: str = "", description: str =
 # Development posts: written while building the rules, used for tuning.
 # ---------------------------------------------------------------------------------------------------
 DEVELOPMENT: list[Spec] = [
-    # --- videos on YouTube, in every link shape -----------------------------------------------------------
+    # --- videos on YouTube, in every link shape ----------------------------------------------------------
     P(
         "This week's staff briefing is a 6 minute video instead of a 40 minute meeting. Watch it before "
         "Thursday and bring one question to the huddle.\n\nhttps://youtu.be/k3Rb7TqLm2s\n\n#fliplead #SLT",
@@ -490,7 +490,7 @@ DEVELOPMENT: list[Spec] = [
         "https://youtu.be/Ny6bV3cX0zA #fliplead #induction",
         "video",
     ),
-    # --- other video hosts --------------------------------------------------------------------------------
+    # --- other video hosts -------------------------------------------------------------------------------
     P(
         "Our Year 6 to Year 7 transition film is finished! Huge thanks to the student voice team who "
         "scripted it. https://vimeo.com/912345678 #fliplead #transition",
@@ -622,7 +622,7 @@ DEVELOPMENT: list[Spec] = [
         "https://screenpal.com/watch/cZe3Y9VQk2T",
         "video tool",
     ),
-    # --- videos with questions, rhetorical or real --------------------------------------------------------
+    # --- videos with questions, rhetorical or real -------------------------------------------------------
     P(
         "First attempt at a flipped governors' report. Is 11 minutes too long? Genuinely unsure where the "
         "line is for volunteers watching in the evening. https://youtu.be/Gv7Rt2Lp9Qs #fliplead #governance",
@@ -674,7 +674,7 @@ DEVELOPMENT: list[Spec] = [
         "Curious how others handle the staff who don't watch? https://www.youtube.com/watch?v=Sn2Dx4Bf6Hj",
         "video question",
     ),
-    # --- tools, without videos ----------------------------------------------------------------------------
+    # --- tools, without videos ---------------------------------------------------------------------------
     P(
         "Put all our flipped staff meeting resources into one Padlet so new starters can find them: "
         "https://padlet.com/oakfieldslt/flipped-meetings-2025 #fliplead",
@@ -777,7 +777,7 @@ DEVELOPMENT: list[Spec] = [
         "tool",
         note="mentions the tool's account",
     ),
-    # --- questions without video --------------------------------------------------------------------------
+    # --- questions without video -------------------------------------------------------------------------
     P(
         "Anyone tried Screencastify for parent newsletters? Thinking of ditching the PDF completely.",
         "question tool",
@@ -889,7 +889,7 @@ DEVELOPMENT: list[Spec] = [
         "transparency? Torn. #fliplead",
         "question",
     ),
-    # --- no label: thanks, quotes, reflections, articles, photos, plans -----------------------------------
+    # --- no label: thanks, quotes, reflections, articles, photos, plans ----------------------------------
     P(
         "Huge thanks to everyone who came to the #fliplead meetup in Leeds on Saturday. Brilliant "
         "conversations and far too many biscuits.",
@@ -1086,7 +1086,7 @@ DEVELOPMENT: list[Spec] = [
         "victories.",
         "",
     ),
-    # --- español ------------------------------------------------------------------------------------------
+    # --- español -----------------------------------------------------------------------------------------
     P(
         "¿Alguien ha usado Flip con las familias de infantil? Queremos que los peques expliquen sus "
         "proyectos en casa. #fliplead #infantil",
@@ -1223,7 +1223,7 @@ DEVELOPMENT: list[Spec] = [
         "",
         lang="es",
     ),
-    # --- français -----------------------------------------------------------------------------------------
+    # --- français ----------------------------------------------------------------------------------------
     P(
         "Quelqu'un a déjà testé les conseils des maîtres en format inversé ? Je cherche des retours "
         "d'expérience avant de me lancer. #fliplead",
@@ -1352,7 +1352,7 @@ DEVELOPMENT: list[Spec] = [
         "",
         lang="fr",
     ),
-    # --- Deutsch, português -------------------------------------------------------------------------------
+    # --- Deutsch, português ------------------------------------------------------------------------------
     P(
         "Hat jemand Erfahrung mit umgedrehten Gesamtkonferenzen? Wir wollen im Januar starten. #fliplead",
         "question",
@@ -1381,7 +1381,7 @@ DEVELOPMENT: list[Spec] = [
         "video",
         lang="pt",
     ),
-    # --- replies, mentions, content warnings --------------------------------------------------------------
+    # --- replies, mentions, content warnings -------------------------------------------------------------
     P(
         "@jo_hartley@mastodon.education This is brilliant. How long did it take you to record and edit?",
         "question",
@@ -1438,7 +1438,7 @@ DEVELOPMENT: list[Spec] = [
         "tool",
         reply=True,
     ),
-    # --- ambiguous tool words, in context -----------------------------------------------------------------
+    # --- ambiguous tool words, in context ----------------------------------------------------------------
     P(
         "Recorded the parent guide in Loom on Sunday night. Four takes. The fourth one had the cat in it "
         "and that's the one I sent. #fliplead",
@@ -1523,7 +1523,7 @@ DEVELOPMENT: list[Spec] = [
         "leadership team borrowed the idea for staff.",
         "tool",
     ),
-    # --- links with ? and # inside ------------------------------------------------------------------------
+    # --- links with ? and # inside -----------------------------------------------------------------------
     P(
         "Part 2 of the safeguarding update starts at 3:10: https://www.youtube.com/watch?v=Sg3Up9Dt2Rk&list=PLsafe2025&index=2#t=190",
         "video",
@@ -1542,7 +1542,7 @@ DEVELOPMENT: list[Spec] = [
         "Registration for the spring #fliplead meetup: https://www.eventbrite.co.uk/e/fliplead-spring-meetup-tickets-812345678901?aff=mastodon",
         "",
     ),
-    # --- video about a tool, tool tutorial, mixed ---------------------------------------------------------
+    # --- video about a tool, tool tutorial, mixed --------------------------------------------------------
     P(
         "Made a 3 minute tutorial for staff on setting up their first Padlet wall, because the official "
         "ones are 20 minutes long: https://youtu.be/Pd3Lt9Wl2Xz #fliplead",
@@ -1639,7 +1639,7 @@ DEVELOPMENT: list[Spec] = [
         "under 3 minutes when there's so much to say?",
         "question",
     ),
-    # --- a second pass, in other voices: harder phrasings -------------------------------------------------
+    # --- a second pass, in other voices: harder phrasings ------------------------------------------------
     P(
         "Loom is my go-to for quick staff updates. Two clicks, done, link in the bulletin.",
         "tool",
@@ -1844,7 +1844,7 @@ DEVELOPMENT: list[Spec] = [
         "tool",
         lang="pt",
     ),
-    # --- third pass: posts in the style of other contributors ---------------------------------------------
+    # --- third pass: posts in the style of other contributors --------------------------------------------
     P(
         "My Screencastify recording from this morning's briefing, for anyone who was on duty: "
         "https://drive.google.com/file/d/1ScRnCaStIfY2025bRiEf/view?usp=drive_link",
@@ -2194,7 +2194,7 @@ HOLDOUT: list[Spec] = [
             "Five mistakes I made flipping meetings",
         ),
     ),
-    # --- español ------------------------------------------------------------------------------------------
+    # --- español -----------------------------------------------------------------------------------------
     P(
         "¿Cómo lo hacéis para que las familias vean los vídeos del cole? Los mandamos por la app y casi "
         "nadie los abre.",
@@ -2240,7 +2240,7 @@ HOLDOUT: list[Spec] = [
         "tool",
         lang="es",
     ),
-    # --- français -----------------------------------------------------------------------------------------
+    # --- français ----------------------------------------------------------------------------------------
     P(
         "Premier conseil d'école en format inversé ce soir. Les parents élus avaient tous vu la vidéo. "
         "Quel plaisir de discuter vraiment !",
@@ -2285,7 +2285,7 @@ HOLDOUT: list[Spec] = [
         "question",
         lang="fr",
     ),
-    # --- Deutsch, português -------------------------------------------------------------------------------
+    # --- Deutsch, português ------------------------------------------------------------------------------
     P(
         "Kennt ihr gute Beispiele für Erklärvideos an Eltern zum Übergang in die weiterführende Schule?",
         "question",
@@ -2308,7 +2308,7 @@ HOLDOUT: list[Spec] = [
         "",
         lang="pt",
     ),
-    # --- more English, mixed ------------------------------------------------------------------------------
+    # --- more English, mixed -----------------------------------------------------------------------------
     P(
         "Our governors watched the head's report on Touchcast before the meeting and came armed with "
         "much sharper questions. Worth every minute.",
@@ -2404,7 +2404,7 @@ OTHERS_HOLDOUT: list[Spec] = [
         "Wondering how people pace a 20 minute CPD video so staff actually get to the end of it",
         "question",
     ),
-    # --- questions about a named tool -------------------------------------------------------------------
+    # --- questions about a named tool --------------------------------------------------------------------
     P(
         "Does Mentimeter still cap the free plan at two questions per presentation",
         "question tool",
@@ -2431,7 +2431,7 @@ OTHERS_HOLDOUT: list[Spec] = [
         "Thinking of moving our staff bulletin from email to Wakelet. Anybody done this and regretted it?",
         "question tool",
     ),
-    # --- questions attached to a share ------------------------------------------------------------------
+    # --- questions attached to a share -------------------------------------------------------------------
     P(
         "First go at a pre-watch for Thursday's briefing. Be honest: is 9 minutes too long? "
         "https://youtu.be/Wn4rT8kLp2Q",
@@ -2453,7 +2453,7 @@ OTHERS_HOLDOUT: list[Spec] = [
         "https://youtu.be/Qx7mL2nB4cD",
         "question video",
     ),
-    # --- answered, Q&A, rhetorical, catchphrases (not questions) ----------------------------------------
+    # --- answered, Q&A, rhetorical, catchphrases (not questions) -----------------------------------------
     P(
         "Did the flipped briefing save time? Absolutely, about 25 minutes a week across the team.",
         "",
@@ -2538,7 +2538,7 @@ OTHERS_HOLDOUT: list[Spec] = [
             "Hillside Academy",
         ),
     ),
-    # --- tools outside the catalogue, misspelt names, look-alikes ---------------------------------------
+    # --- tools outside the catalogue, misspelt names, look-alikes ----------------------------------------
     P(
         "Made the whole governors' training deck with Gamma in about 15 minutes. Needed tidying but a "
         "huge head start.",
@@ -2611,7 +2611,7 @@ OTHERS_HOLDOUT: list[Spec] = [
         "Teams of four worked through the case studies, then reported back. Best INSET session of the year.",
         "",
     ),
-    # --- plain shares --------------------------------------------------------------------------------------
+    # --- plain shares ------------------------------------------------------------------------------------
     P(
         "Half term at last. Going to read a novel that has nothing to do with education.",
         "",
@@ -2620,7 +2620,7 @@ OTHERS_HOLDOUT: list[Spec] = [
         "Thanks to everyone who came to the regional heads' network today. Great energy, great biscuits.",
         "",
     ),
-    # --- French ----------------------------------------------------------------------------------------------
+    # --- French ------------------------------------------------------------------------------------------
     P(
         "Vous faites comment pour les réunions de rentrée avec les parents ? En présentiel, en visio, les "
         "deux ?",
@@ -2660,7 +2660,7 @@ OTHERS_HOLDOUT: list[Spec] = [
         "question tool",
         lang="fr",
     ),
-    # --- Spanish ---------------------------------------------------------------------------------------------
+    # --- Spanish -----------------------------------------------------------------------------------------
     P(
         "Compañeros de dirección, cómo organizáis el claustro cuando hay tantos temas pendientes?",
         "question",
@@ -2701,7 +2701,7 @@ OTHERS_HOLDOUT: list[Spec] = [
         lang="es",
         note="se responde",
     ),
-    # --- German ----------------------------------------------------------------------------------------------
+    # --- German ------------------------------------------------------------------------------------------
     P(
         "Wie organisiert ihr die Elternabende in der Oberstufe? Bei uns kommen kaum noch Eltern.",
         "question",
@@ -2728,7 +2728,7 @@ OTHERS_HOLDOUT: list[Spec] = [
         "",
         lang="de",
     ),
-    # --- Dutch -----------------------------------------------------------------------------------------------
+    # --- Dutch -------------------------------------------------------------------------------------------
     P(
         "Hoe pakken jullie de nieuwe inspectie-eisen aan op jullie school? Wij zoeken nog een goede aanpak.",
         "question",
@@ -2759,7 +2759,7 @@ OTHERS_HOLDOUT: list[Spec] = [
         "tool",
         lang="nl",
     ),
-    # --- Italian ---------------------------------------------------------------------------------------------
+    # --- Italian -----------------------------------------------------------------------------------------
     P(
         "Come gestite voi i collegi docenti online? Da noi durano sempre troppo.",
         "question",
@@ -2792,7 +2792,7 @@ OTHERS_HOLDOUT: list[Spec] = [
         lang="it",
         note="retorica",
     ),
-    # --- Portuguese ------------------------------------------------------------------------------------------
+    # --- Portuguese --------------------------------------------------------------------------------------
     P(
         "Vocês gravam as reuniões pedagógicas ou só mandam a ata? Queria entender o que funciona melhor.",
         "question",
@@ -2814,7 +2814,7 @@ OTHERS_HOLDOUT: list[Spec] = [
         "tool",
         lang="pt",
     ),
-    # --- Welsh -----------------------------------------------------------------------------------------------
+    # --- Welsh -------------------------------------------------------------------------------------------
     P(
         "Oes gan unrhyw un syniadau am gyfarfodydd staff byrrach? Byddwn yn ddiolchgar am unrhyw help.",
         "question",
@@ -2835,7 +2835,7 @@ OTHERS_HOLDOUT: list[Spec] = [
         "",
         lang="cy",
     ),
-    # --- more English, mixed ---------------------------------------------------------------------------------
+    # --- more English, mixed -----------------------------------------------------------------------------
     P(
         "Our business manager recorded the new purchasing process in Tango so nobody has to ask her "
         "twice. Game changer for the office.",
@@ -2953,7 +2953,7 @@ OTHERS_TUNING: list[Spec] = [
         "Recommendations please for a decent USB mic for recording staff videos on a budget",
         "question",
     ),
-    # --- questions about a named tool -------------------------------------------------------------------
+    # --- questions about a named tool --------------------------------------------------------------------
     P(
         "Does Nearpod still limit the free plan to 40 students per session",
         "question tool",
@@ -2978,7 +2978,7 @@ OTHERS_TUNING: list[Spec] = [
         "Which works better for a silent walkthrough, Clipchamp or Screencastify",
         "question tool",
     ),
-    # --- questions attached to a share ------------------------------------------------------------------
+    # --- questions attached to a share -------------------------------------------------------------------
     P(
         "Our new induction video for supply staff. Honest feedback wanted: pace OK? "
         "https://youtu.be/Tn5rW2kLm8Q",
@@ -2998,7 +2998,7 @@ OTHERS_TUNING: list[Spec] = [
         "Made this for Monday's briefing. Would you sit through it to the end? https://youtu.be/Kp4sN7dQ2xR",
         "question video",
     ),
-    # --- answered, Q&A, rhetorical, catchphrases (not questions) ----------------------------------------
+    # --- answered, Q&A, rhetorical, catchphrases (not questions) -----------------------------------------
     P(
         "Does it work? Yes, every week. Staff watch the briefing on Monday and Tuesday is all discussion.",
         "",
@@ -3071,7 +3071,7 @@ OTHERS_TUNING: list[Spec] = [
         "https://youtu.be/Cr3tK8nLw5e",
         "video",
     ),
-    # --- tools outside the catalogue, misspelt names, look-alikes ---------------------------------------
+    # --- tools outside the catalogue, misspelt names, look-alikes ----------------------------------------
     P(
         "Built the whole INSET slide deck with Beautiful.ai and it looked better than anything I've made "
         "by hand.",
@@ -3142,12 +3142,12 @@ OTHERS_TUNING: list[Spec] = [
         "Slack off this half term, you've earned it. Back in January.",
         "",
     ),
-    # --- plain --------------------------------------------------------------------------------------------
+    # --- plain -------------------------------------------------------------------------------------------
     P(
         "Finished the last observation of the term. Proud of every single teacher I watched this week.",
         "",
     ),
-    # --- French ----------------------------------------------------------------------------------------------
+    # --- French ------------------------------------------------------------------------------------------
     P(
         "Chers collègues directeurs, vous organisez comment les réunions avec les AESH ?",
         "question",
@@ -3179,7 +3179,7 @@ OTHERS_TUNING: list[Spec] = [
         "",
         lang="fr",
     ),
-    # --- Spanish ---------------------------------------------------------------------------------------------
+    # --- Spanish -----------------------------------------------------------------------------------------
     P(
         "Qué tal os funciona el claustro invertido en secundaria?",
         "question",
@@ -3205,7 +3205,7 @@ OTHERS_TUNING: list[Spec] = [
         "video",
         lang="es",
     ),
-    # --- German ----------------------------------------------------------------------------------------------
+    # --- German ------------------------------------------------------------------------------------------
     P(
         "Nutzt ihr Videos für die Einarbeitung neuer Kolleginnen? Wie lang sind die bei euch?",
         "question",
@@ -3221,7 +3221,7 @@ OTHERS_TUNING: list[Spec] = [
         "video",
         lang="de",
     ),
-    # --- Dutch -----------------------------------------------------------------------------------------------
+    # --- Dutch -------------------------------------------------------------------------------------------
     P(
         "Hebben jullie ervaring met korte video's voor de ouderavond? Ik hoor het graag.",
         "question",
@@ -3242,7 +3242,7 @@ OTHERS_TUNING: list[Spec] = [
         "video",
         lang="nl",
     ),
-    # --- Italian ---------------------------------------------------------------------------------------------
+    # --- Italian -----------------------------------------------------------------------------------------
     P(
         "Voi come organizzate i consigli di classe? Noi finiamo sempre tardissimo.",
         "question",
@@ -3258,7 +3258,7 @@ OTHERS_TUNING: list[Spec] = [
         "tool",
         lang="it",
     ),
-    # --- Portuguese ------------------------------------------------------------------------------------------
+    # --- Portuguese --------------------------------------------------------------------------------------
     P(
         "Como vocês fazem a formação de novos professores no meio do ano?",
         "question",
@@ -3274,7 +3274,7 @@ OTHERS_TUNING: list[Spec] = [
         "tool",
         lang="pt",
     ),
-    # --- Welsh -----------------------------------------------------------------------------------------------
+    # --- Welsh -------------------------------------------------------------------------------------------
     P(
         "Unrhyw syniadau am sut i rannu'r cynllun datblygu ysgol gyda rhieni?",
         "question",
