@@ -49,7 +49,7 @@ _ASKING_ORDER_ANYWHERE = _words(
     r"where (?:do|can|should) (?:you|i|we)|est-ce qu",
 )
 _ASKING_ORDER_BY_LANGUAGE = {
-    "fr": r"[a-z]+-(?:vous|tu|on)\b|comment (?:vous|tu|faites|fait-on)|qui (?:a|utilise|connait)"
+    "fr": r"(?!rendez)[a-z]+-(?:vous|tu|on)\b|comment (?:vous|tu|faites|fait-on)|qui (?:a|utilise|connait)"
     r"|quel(?:le)?s? [a-z]+ (?:utilisez|avez|faites|conseillez|recommandez|preferez)",
     "es": r"(?:como|que|cual|cuales|donde|cuando) [a-z]+(?:ais|eis|an|en)\b"
     r"|alguien (?:ha|sabe|usa|conoce|tiene)",

@@ -104,7 +104,6 @@ _PREPOSITIONS = word_set(
     with in on using through via avec sur con en mit met com no na su
     """
 )
-_CAPITAL_AFTER_SPACE = re.compile(r"(?<= )[A-Z]")
 # Read on lower-cased text, so without IGNORECASE (which is slower).
 _DESCRIPTION_NOUN = re.compile(
     r"\b(?:app|apps|tool|platform|assistant|extension|plugin|plug-in|add-on|website|service|bot|chatbot"

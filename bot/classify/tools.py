@@ -202,7 +202,7 @@ def _name_strength(
     if any(_listed_together(text, match, other) for other in certain):
         return 0.8
     if not german and match.written[:1].isupper():
-        if _mid_sentence(before) and not _in_title(before, after):
+        if _mid_sentence(before) and not _in_title(before, after, guessed=guessed):
             return 0.7
         if _SUBJECT_OF.match(after) and not guessed:
             return 0.7
@@ -214,11 +214,20 @@ def _mid_sentence(before: str) -> bool:
     return bool(stripped) and (stripped[-1].isalnum() or stripped[-1] in _MID_SENTENCE_CHARS)
 
 
-def _in_title(before: str, after: str) -> bool:
-    """Whether the name sits inside a Title Case Phrase ("Meet the Teacher", "Senior Leadership Teams")."""
-    previous = _WORD_BEFORE.search(before.rstrip(" \t"))
+def _in_title(before: str, after: str, *, guessed: bool = False) -> bool:
+    """Whether the name sits inside a Title Case Phrase ("Meet the Teacher", "Senior Leadership Teams").
+
+    For a near miss of a name ("Our Nearpood lesson") a capitalised first word of the sentence does
+    not make a title: a misspelling is no ordinary word that a title could hold.
+    """
+    stripped = before.rstrip(" \t")
+    previous = _WORD_BEFORE.search(stripped)
     if previous and previous.group(1)[:1].isupper() and previous.group(1) != "I":
-        return True
+        opens_sentence = not stripped[: previous.start()].strip() or stripped[: previous.start()].rstrip()[
+            -1:
+        ] in (".", "!", "?", "\n", ":")
+        if not (guessed and opens_sentence):
+            return True
     following = _WORDS_AFTER.match(after)
     if not following:
         return False
