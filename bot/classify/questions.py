@@ -9,10 +9,16 @@ meant to be answered. A question mark alone is not enough:
 * surprise ("Is it Friday already?!"), a quoted or reported question, and ``?`` inside links
   (links are removed before reading).
 
-A question counts when it addresses someone (anyone, you, vous, alguien…), asks for tips, ideas or
-advice, or opens like a real enquiry (how / what / which / should we…) and nothing answers it.
-Phrases cover English, Spanish, French, German and Portuguese; they are matched on lower-case text
-without accents (see :func:`bot.classify.prose.fold`).
+A question counts when it addresses someone (anyone, you, vous, jullie, chi…: see
+:mod:`bot.classify.address`), asks for tips, ideas or advice, or opens like a real enquiry (how /
+what / which / should we…) and nothing answers it: not a yes or no, an "A:", or the author's own
+"Me!" in the next sentence, and not "Who among us hasn't…?". Without a question mark, a sentence asks
+when its word order does ("Does Nearpod still limit…", "Hebben jullie…") or when it makes a request
+(:mod:`bot.classify.requests`: "Would love to hear…", "Tips gezocht", "get in touch if your school has
+tried…", but not the offer "ping me if you want the slides"). A short question closing a share
+("Pace OK?") asks for feedback on it. Words are matched on lower-case text without accents (see
+:func:`bot.classify.prose.fold`), in English, French, Spanish, German, Dutch, Italian, Portuguese and
+Welsh.
 """
 
 from __future__ import annotations

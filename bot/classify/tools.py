@@ -10,6 +10,11 @@ Names come from the catalogue. A name that is also an ordinary word ("loom large
 * a verb of use before it ("recorded it in", "using", "switched to") or a product noun after it
   ("Loom video", "Teams channel", "Canvas course");
 * it stands in a list beside a tool that needs no context ("Canva, Loom and Padlet").
+
+A near miss of a long catalogue name ("Padlett", "Screencastifiy": :mod:`bot.classify.spelling`)
+needs the same context, and names the tool with how it was written. Tools the catalogue lacks are
+recognised by how the sentence uses a capitalised name (:mod:`bot.classify.products`: "made the deck
+with Gamma", "switched to Schoolcomms", "Guidde is a tool for…"), and named as outside the catalogue.
 """
 
 from __future__ import annotations
