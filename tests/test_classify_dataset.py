@@ -141,7 +141,9 @@ def test_posts_never_seen_meet_the_targets(evaluation: ModuleType) -> None:
     assert scores["tool"].precision >= HOLDOUT_PRECISION_FLOOR
 
 
-def test_the_eval_script_scores_each_split(evaluation: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_eval_script_scores_each_split(
+    evaluation: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert evaluation.main(["--data", str(DATA), "--split", "holdout"]) == 0
     output = capsys.readouterr().out
     assert output.startswith("holdout: ")

@@ -47,6 +47,13 @@ from tests.test_classify import label_of, make_post, names
         ("pt", "Gostaria de saber como outras escolas fazem o acolhimento dos novos alunos"),
         ("cy", "Oes gan unrhyw un brofiad o ddefnyddio fideos gyda rhieni?"),
         ("cy", "Sut ydych chi'n trefnu cyfarfodydd rhieni?"),
+        ("cy", "Byddai'n wych clywed sut mae ysgolion eraill yn gwneud hyn."),
+        ("fr", "Des avis sur Digipad pour le conseil pédagogique ?"),
+        ("de", "Über Tipps zur Vertretungsplanung würde ich mich sehr freuen."),
+        ("it", "Consigli su come gestire le supplenze brevi?"),
+        ("pt", "Me ajudem: como organizar o conselho de classe em menos tempo"),
+        ("en", "Genuinely torn on this one: do we keep the Friday briefing or scrap it"),
+        ("en", "It would be great to hear how other trusts run moderation."),
     ],
 )
 def test_requests_and_address_make_questions(language: str, text: str) -> None:
@@ -77,6 +84,12 @@ def test_requests_and_address_make_questions(language: str, text: str) -> None:
         ("it", "Chi non ha mai perso il registro almeno una volta?"),
         ("pt", "Quem nunca esqueceu a senha do sistema na segunda-feira?"),
         ("cy", "Diolch i chi gyd am eich cefnogaeth."),
+        ("es", "¿Quién dijo que las reuniones tenían que ser aburridas?"),
+        ("fr", "Et vous savez quoi ? Ça a marché."),
+        ("it", "Avete presente quando la riunione finisce in orario? Oggi è successo."),
+        ("en", "Do you know what? It worked."),
+        ("nl", "Jullie zijn toppers, bedankt voor dit jaar!"),
+        ("de", "Habt ein schönes Wochenende!"),
     ],
 )
 def test_offers_answers_rhetoric_and_thanks_are_not_questions(language: str, text: str) -> None:
@@ -228,3 +241,37 @@ def test_every_new_label_keeps_a_reason() -> None:
         for label in classify(make_post(text)):
             assert label.reason
             assert 0 < label.confidence <= 1
+
+
+def test_the_request_word_gate_never_changes_an_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sentences without any of ``_REQUEST_WORDS`` skip the request patterns: that must be only faster."""
+    import json
+    from pathlib import Path
+
+    from bot.classify import questions
+    from bot.classify.prose import prose_of
+    from bot.networks.mastodon.normalise import normalise_status
+
+    data = Path(__file__).parent / "data" / "labelled_posts.jsonl"
+    sentences = [
+        sentence
+        for line in data.read_text(encoding="utf-8").splitlines()
+        for sentence in prose_of(normalise_status(json.loads(line)["status"])).sentences
+    ]
+    languages = ("en", "fr", "es", "de", "nl", "it", "pt", "cy", "")
+
+    def answers() -> list[tuple[float, str]]:
+        return [
+            questions._asking_without_question_mark(s, s.folded.lstrip(questions._LEADING_MARKS), language)
+            for s in sentences
+            for language in languages
+        ]
+
+    gated = answers()
+
+    class Everything(frozenset[str]):
+        def isdisjoint(self, other: object) -> bool:
+            return False
+
+    monkeypatch.setattr(questions, "_REQUEST_WORDS", Everything())
+    assert answers() == gated

@@ -46,7 +46,7 @@ _ASKING_ORDER_ANYWHERE = _words(
     r"which (?:is|are|one|do|does|would|should|works?|tool|app|platform|option|of)",
     r"how (?:do|does|can|should|would|are|is) (?:you|i|we|others|other|people|your|schools)",
     r"what (?:do|does|would|are) (?:you|your|others|other|people)|what'?s (?:the best|a good|your)",
-    r"where (?:do|can|should) (?:you|i|we)|est-ce qu",
+    r"where (?:do|can|should) (?:you|i|we)|est-ce qu|(?:do|should|shall) (?:we|i) ",
 )
 _ASKING_ORDER_BY_LANGUAGE = {
     "fr": r"(?!rendez)[a-z]+-(?:vous|tu|on)\b|comment (?:vous|tu|faites|fait-on)|qui (?:a|utilise|connait)"

@@ -44,6 +44,9 @@ _WORDY = re.compile(r"(?:^|\s)[^#\s]*[^\W\d_]")
 # this keeps classifying fast.
 _REQUEST_WORDS = word_set(
     """
+    coup hear learn byddai'n byddai serait estaria seria ware zou sarebbe aidez-moi aidez-nous ayudadme
+    echadme ayudais helft helpen aiutatemi datemi date ajudem ajudem-me helpwch tipps ideen hinweise
+    erfahrungen anregungen ruckmeldungen freuen
     looking hunt search searching hoping tips ideas suggestions advice recommendations recs thoughts
     feedback pointers input examples comments replies below love welcome keen interested lmk curious
     happy if know share drop point send grateful appreciate thanks help need anyone anybody any
@@ -90,7 +93,9 @@ _SEEKS = re.compile(
         # fr
         # "conseil" is also a council: "le conseil des maîtres", "les conseils de classe".
         r"quelqu ?'? ?un|des idees|une idee|des conseils(?! d| pedagogiques)|des retours|des suggestions",
-        r"vos (?:idees|retours|avis|suggestions)|vos conseils(?! d)|des recommandations",
+        r"vos (?:idees|retours|avis|suggestions)|vos conseils(?! d)|des recommandations|des avis|un avis",
+        # it
+        r"qualcuno|consigli|suggerimenti|esperienze|pareri",
         # de, pt
         r"jemand|jemandem|tipps|ideen|erfahrungen|empfehlungen|anregungen",
         r"alguem|dicas|ideias|sugestoes|recomendacoes",
@@ -148,6 +153,12 @@ _RHETORICAL_START = re.compile(
         r"who(?:'s| is) (?:ready|excited|tired|counting|looking forward|with me|still awake|else)",
         r"wer hatte (?:das|es) gedacht|qui l'?eut cru|qui aurait cru|quien lo (?:hubiera|iba a) dicho"
         r"|wie had dat gedacht|chi l'?avrebbe detto|quem diria",
+        # "Who said meetings had to be dull?", "You know what? It worked.", "Avete presente quando…?"
+        r"quien (?:dijo|dice) que|qui a dit que|wer sagt (?:denn|eigentlich)|wer hat gesagt",
+        r"chi (?:ha detto|dice) che",
+        r"quem disse que|wie zegt dat|(?:do )?(?:you|ya) know (?:what|when)|vous savez quoi|tu sais quoi",
+        r"vous voyez quand|sabes que|sabeis que|weisst du was|wisst ihr was|kennt ihr das|weet je wat",
+        r"sai cosa|avete presente|hai presente|sabe de uma coisa|sabem quando|wyddoch chi be",
         r"(?:have you|did you) (?:seen|see|heard|met|checked out|caught)",
         r"how (?:cool|good|great|amazing|brilliant|awesome|fab|lovely|fantastic) (?:is|are|was)",
         r"isn'?t (?:it|that|this)|aren'?t (?:they|we)|what'?s not to (?:love|like)|can you believe",
@@ -259,7 +270,7 @@ _REQUEST = re.compile(
         r"alguien (?:ha|sabe|usa|conoce|tiene|puede|recomienda|utiliza)|necesito (?:ayuda|ideas|consejos)",
         # fr
         r"je cherche|nous cherchons|on cherche|preneu(?:r|se)|merci d'?avance|merci par avance|dites-moi",
-        r"toute (?:idee|suggestion|aide)|besoin d'?aide|besoin de (?:conseils|vos)",
+        r"toute (?:idee|suggestion|aide)|besoin d'?aide|besoin de (?:conseils|vos)|(?:un|petit) coup de main",
         r"n'?hesitez pas a (?:partager|me dire|commenter|me faire)",
         # de
         r"ich suche|wir suchen|hat jemand|kennt jemand|jemand (?:erfahrung|erfahrungen|tipps)",
@@ -281,10 +292,10 @@ _REQUEST_START = re.compile(
         r"ayuda\b|pregunta(?: para|:)|question (?:pour|a|aux)|frage an",
         r"des idees|une idee|tipps\b|ideen\b|ideas\b|dicas\b|ideias\b",
         # "Any tips…" in the other languages: "Alguna recomendación para…", "Qualche consiglio…".
-        r"(?:alguna|algun|alguma|algum|qualche|irgendwelche|unrhyw|enige|eventuele|quelques)"
+        r"(?:alguna|algun|alguma|algum|qualche|irgendwelche|unrhyw|enige|eventuele|quelques|des)"
         r" (?:idea|ideas|sugerencia|sugerencias|recomendacion|recomendaciones|consejo|consejos|dica|dicas"
         r"|ideia|ideias|sugestao|sugestoes|recomendacao|consiglio|consigli|idee|suggerimento|suggerimenti"
-        r"|tipps|ideen|syniadau|awgrymiadau|tips|ideeen|suggesties|conseils|idees|suggestions)\b",
+        r"|tipps|ideen|syniadau|awgrymiadau|tips|ideeen|suggesties|conseils|idees|suggestions|avis|retours)\b",
     )
 )
 # "Loom or Screencastify?", "¿Edpuzzle o Nearpod…?": a choice offered to the reader.

@@ -69,6 +69,17 @@ _WANT_TO_KNOW = _words(
     r"gostaria de (?:saber|conhecer|ouvir|entender)|queria (?:saber|entender|conhecer)",
     r"adoraria (?:saber|ouvir)",
     r"hoffwn (?:wybod|glywed)|byddwn yn ddiolchgar|baswn i'?n ddiolchgar",
+    # "It would be great to hear how…", in each language.
+    r"(?:would be|'d be|would be really|'d be really)"
+    r" (?:great|good|lovely|helpful|useful|interesting|brilliant) to (?:hear|know|learn|see how|see what)",
+    r"byddai'?n (?:wych|dda|braf|ddefnyddiol) (?:clywed|gwybod)",
+    r"ce serait (?:super|bien|top|genial) d'?avoir",
+    r"(?:estaria bien|seria genial|seria util) (?:saber|conocer)",
+    r"ware (?:toll|super|schon|gut|hilfreich) zu (?:horen|wissen)",
+    r"zou (?:fijn|leuk|mooi|handig) zijn om te (?:horen|weten)",
+    r"sarebbe (?:bello|utile|interessante) (?:sapere|sentire)",
+    r"seria (?:otimo|bom|util) (?:saber|ouvir)",
+    r"(?:tipps|ideen|hinweise|erfahrungen|anregungen|ruckmeldungen)\b.{0,50}\b(?:freuen|dankbar)",
 )
 _WANT_TO_KNOW_RE = re.compile(r"\b" + _WANT_TO_KNOW)
 # Not at the start of the sentence: "Your feedback shaped this plan" reports, it does not ask.
@@ -94,6 +105,10 @@ _ASKING_IMPERATIVE = re.compile(
         r"ditemi|raccontatemi|fatemi sapere|consigliatemi|scrivetemi|suggeritemi|condividete",
         r"digam|contem|me digam|me contem|compartilhem|partilhem|indiquem|recomendem",
         r"rhowch wybod|dwedwch wrtha i|rhannwch eich",
+        # Asking for help: "Help a new head out", "Me ajudem", "Echadme una mano", "Helft mir".
+        r"help (?:me|us|a [\w-]+(?: [\w-]+)? out)\b|aidez-(?:moi|nous)|ayudadme|echadme una mano|me ayudais",
+        r"helft (?:mir|uns)|helpen jullie|aiutatemi|datemi una mano|mi date una mano|me ajudem|ajudem-me",
+        r"helpwch (?:fi|ni)",
     )
 )
 # "Hive mind, …" always asks; "Calling all parents: the fair is on Saturday!" may only announce, so
