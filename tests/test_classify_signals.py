@@ -107,6 +107,9 @@ def test_a_short_question_closing_a_share_asks_for_feedback() -> None:
     shared = make_post("New parents' guide to phonics. Pace OK? https://youtu.be/abcDEF12345")
     assert label_of(shared, "question").reason == "asks for feedback on what it shares: 'Pace OK?'"
     assert "question" not in names(make_post("Our guide to phonics. Pace OK? Yes, it is."))
+    unmarked = make_post("Draft of our welcome film, does the ending drag https://youtu.be/abcDEF12345")
+    assert label_of(unmarked, "question").reason.startswith("asks for feedback on what it shares")
+    assert "question" not in names(make_post("Draft of our welcome film, does the ending drag"))
 
 
 @pytest.mark.parametrize(

@@ -63,6 +63,11 @@ _REQUEST_WORDS = word_set(
     benvenuti benvenute graditi bem-vindos bem-vindas vindos vindas croeso wanted please pls plz
     """
 )
+# "…, does the ending drag": beside a share, a yes/no question about it, even without its mark.
+_ABOUT_THE_SHARE = re.compile(
+    r"(?:^|[:;,—–] |- )(?:does|do|is|are|did|was|will|would|should|can)"
+    r" (?:the|this|it|that|my|our|these|those|its)\b"
+)
 # "Pace OK?", "Too much jargon?" at the end of a share ask the reader to judge it.
 _ELLIPTICAL_WORDS = 5
 _OPEN_QUOTES = "\"'“‘«„"
@@ -368,7 +373,10 @@ def asking(
     """
     folded = sentence.folded.lstrip(_LEADING_MARKS)
     if not _QUESTION_END.search(folded):
-        return _asking_without_question_mark(sentence, folded, language)
+        found = _asking_without_question_mark(sentence, folded, language)
+        if not found[0] and shares and _ABOUT_THE_SHARE.search(folded) and not folded.endswith(("!", ".")):
+            return 0.6, "asks for feedback on what it shares"
+        return found
     if _quoted_whole(sentence.text) or _RHETORICAL_WHO_NOT.match(folded):
         return 0.0, ""
     following_folded = following.folded.lstrip(_LEADING_MARKS) if following is not None else ""
