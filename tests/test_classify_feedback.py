@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner, Result
+from sqlalchemy import Engine
 
 from bot.classify import classify, load_catalogue
 from bot.classify.additions import CatalogueAddition, with_additions
@@ -240,3 +241,46 @@ def test_every_kind_of_miss_gets_a_pattern() -> None:
     assert "slides.example" in findings[2].detail
     rendered = render_report(analyse([], catalogue, applied=[CatalogueAddition("tool", "Gamma")]))
     assert "Applied: tool:Gamma" in rendered
+
+
+def test_corrections_and_applied_additions_are_stored_on_every_backend(engine: Engine) -> None:
+    from bot.jobs.classify_feedback import apply_proposals, catalogue_with_applied, feedback_report
+    from bot.jobs.store import PostStore
+    from storage import classify_feedback as feedback_repo
+    from storage import labels as label_repo
+    from storage.db import session_scope
+
+    store = PostStore()
+    with session_scope(engine) as session:
+        ids = store.save(session, [normalise_status(s) for s in (MISSPELT, SARAH, PLAIN)], seen=None, now=NOW)
+        misspelt, sarah, plain = (ids.written[s["uri"]] for s in (MISSPELT, SARAH, PLAIN))
+        label_repo.set_curator_label(session, misspelt, "tool", True, by="sam", now=NOW)
+        label_repo.set_curator_label(session, sarah, "tool", False, by="sam", now=NOW)
+        label_repo.set_curator_label(session, plain, "video", False, by="sam", now=NOW)
+    with session_scope(engine) as session:
+        rows, agreeing = feedback_repo.curator_corrections(session)
+        assert [(row.post_id, row.label, row.added) for row in rows] == [
+            (misspelt, "tool", True),
+            (sarah, "tool", False),
+        ]
+        assert rows[1].rule_reason == "names Sarah (not in the catalogue; what something was made with)"
+        assert agreeing == 1
+        assert [
+            row.post_id for row in feedback_repo.rule_tool_labels(session, ["(not in the catalogue"])
+        ] == [sarah]
+        assert list(feedback_repo.rule_tool_labels(session, ["100% _odd_ phrase"])) == []
+
+    report, urls = feedback_report(engine, load_catalogue())
+    assert [p.key for p in report.proposals] == ["alias:Padlet=Padlett"]
+    assert urls[misspelt] == MISSPELT["url"]
+    assert apply_proposals(engine, load_catalogue(), ["all"], by="kim", now=NOW) == ["alias:Padlet=Padlett"]
+    assert apply_proposals(engine, load_catalogue(), ["all"], by="kim", now=NOW) == []
+    catalogue = catalogue_with_applied(engine, load_catalogue())
+    assert catalogue.tool_named("Padlett") is not None
+    with session_scope(engine) as session:
+        PostStore(catalogue).relabel(session, {misspelt: normalise_status(MISSPELT)}, NOW)
+        labels = label_repo.effective_labels(session, [misspelt])[misspelt]
+        assert [(label.name, label.origin) for label in labels] == [("tool", "curator")]
+        rows, agreeing = feedback_repo.curator_corrections(session)
+        assert [row.post_id for row in rows] == [sarah]
+        assert agreeing == 2

@@ -85,6 +85,10 @@ _DESCRIBED_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _CAPITAL_AFTER_SPACE = re.compile(r"(?<= )[A-Z]")
+# A cheap first look for "Name, an …" / "Name is a …" (it starts with a capital, so it scans fast).
+_DESCRIPTION_START = re.compile(
+    r"[A-Z][\w.]*(?:,| is| was| has been| -| –| —|:)? (?:an?|the|une?|una|ein|eine|een|um|uma) "
+)
 _LETTERS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _DESCRIPTION_NOUNS = word_set(
     """
@@ -149,7 +153,7 @@ def unlisted_tools(
     ``known`` are spans already taken by catalogue names, which are not looked at again.
     """
     found: list[UnlistedTool] = []
-    if not _DESCRIPTION_NOUNS.isdisjoint(_LETTERS.findall(text.lower())):
+    if _DESCRIPTION_START.search(text) and not _DESCRIPTION_NOUNS.isdisjoint(_LETTERS.findall(text.lower())):
         for described in _NAME.finditer(text):
             start, end = described.span(1)
             overlaps = any(start < stop and begin < end for begin, stop in known)
