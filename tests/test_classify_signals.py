@@ -278,3 +278,11 @@ def test_the_request_word_gate_never_changes_an_answer(monkeypatch: pytest.Monke
 
     monkeypatch.setattr(questions, "_REQUEST_WORDS", Everything())
     assert answers() == gated
+
+
+def test_the_digest_names_misspelt_and_unlisted_tools_too() -> None:
+    from bot.jobs.store import PostStore
+
+    store = PostStore()
+    text = "Our Wakelett wall, then the survey made with Typeform and a Canva poster."
+    assert store.tool_names(text, ["https://padlet.com/x/y"]) == ("Canva", "Wakelet", "Typeform", "Padlet")

@@ -209,7 +209,7 @@ def _judge(text: str, start: int, end: int, last: str, german: bool) -> Unlisted
     made = _MADE_WITH_BEFORE.search(before)
     if made and _PERSON_AFTER.match(after) and not shaped:
         return None
-    if made and (shaped or (" " not in name and _MADE_THINGS.search(made.group(1) or ""))):
+    if made and (shaped or (" " not in name and _MADE_THINGS.search(before))):
         return UnlistedTool(name, start, end, "what something was made with", 0.7)
     return None
 

@@ -116,6 +116,26 @@ def detect_tool(
     return Label("tool", round(ranked[0][1].confidence, 2), _reason(ranked))
 
 
+def guessed_tool_names(text: str, catalogue: ToolCatalogue, *, german: bool = False) -> list[tuple[int, str]]:
+    """Tools ``text`` names without the catalogue's spelling: misspelt names and unlisted tools.
+
+    Each is ``(position, name)``: the catalogue's name for a misspelling ("Padlett" → Padlet), the
+    name as written for a tool the catalogue lacks.
+    """
+    text = hashtags_as_words(text)
+    matches = catalogue.names_in(text)
+    certain = [m for m in matches if not m.needs_context]
+    known = [(match.start, match.end) for match in matches]
+    found: list[tuple[int, str]] = []
+    for miss in catalogue.near_misses(text, known):
+        guess = NameMatch(miss.tool, miss.start, miss.end, miss.written, needs_context=True)
+        if _name_strength(text, guess, certain, set(), german, guessed=True):
+            found.append((miss.start, miss.tool.name))
+            known.append((miss.start, miss.end))
+    found += [(tool.start, tool.name) for tool in unlisted_tools(text, german=german, known=known)]
+    return sorted(found)
+
+
 def _note_unlisted(
     text: str, known: list[tuple[int, int]], evidence: dict[str, _Evidence], german: bool
 ) -> None:
