@@ -403,26 +403,23 @@ def asking(
 
 
 def _asking_without_question_mark(sentence: Sentence, folded: str, language: str) -> tuple[float, str]:
-    ordered = not folded.endswith(("!", ".")) and bool(
-        _INVERTED_START.match(folded) or asks_by_word_order(folded, sentence.text, language)
-    )
     if _REQUEST_WORDS.isdisjoint(_TOKEN.findall(folded)):
         if _REQUEST_START.match(folded):
             return 0.85, _ASKS
         how = starts_a_request(folded)
         if how:
             return 0.85, how
-        if ordered:
-            return 0.6, "asks without a question mark"
-        return _call_to_a_group(sentence, folded, language)
-    if is_offer(folded) and not _SEEKS_OTHERS_DID.search(folded):
-        return 0.0, ""
-    if _REQUEST.search(folded) or _REQUEST_START.match(folded):
-        return 0.85, _ASKS
-    how = requests_without_question_mark(folded)
-    if how:
-        return 0.85, how
-    if ordered:
+    else:
+        if is_offer(folded) and not _SEEKS_OTHERS_DID.search(folded):
+            return 0.0, ""
+        if _REQUEST.search(folded) or _REQUEST_START.match(folded):
+            return 0.85, _ASKS
+        how = requests_without_question_mark(folded)
+        if how:
+            return 0.85, how
+    if not folded.endswith(("!", ".")) and (
+        _INVERTED_START.match(folded) or asks_by_word_order(folded, sentence.text, language)
+    ):
         return 0.6, "asks without a question mark"
     return _call_to_a_group(sentence, folded, language)
 
