@@ -162,8 +162,10 @@ def unlisted_tools(
     # The other shapes need a word before the name ("using", "with", "called"): look only there.
     for capital in _CAPITAL_AFTER_SPACE.finditer(text):
         position = capital.start()
-        words_before = text[max(0, position - 20) : position].split()
-        last = words_before[-1].casefold() if words_before else ""
+        last = text[
+            max(text.rfind(" ", 0, position - 1), text.rfind("\n", 0, position - 1)) + 1 : position - 1
+        ]
+        last = last.casefold()
         if last not in _LAST_WORDS:
             continue
         match = _NAME.match(text, position)
