@@ -30,7 +30,7 @@ def post_status(number: int, text: str) -> dict[str, Any]:
 
 # The rules miss these tools: a misspelling and a name outside the catalogue, each only the subject.
 MISSPELT = post_status(1, "Padlett is up in the staff room for everyone's ideas.")
-GAMMA_1 = post_status(2, "Gamma turned my rough notes into tidy governor slides.")
+GAMMA_1 = post_status(2, "Gamma saved my evening: governor slides done before tea.")
 GAMMA_2 = post_status(3, "Gamma again tonight for the parents' evening deck, far quicker than by hand.")
 # The rules take a colleague for a tool here.
 SARAH = post_status(4, "Made the slides with Sarah in the maths office.")

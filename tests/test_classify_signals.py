@@ -286,3 +286,16 @@ def test_the_digest_names_misspelt_and_unlisted_tools_too() -> None:
     store = PostStore()
     text = "Our Wakelett wall, then the survey made with Typeform and a Canva poster."
     assert store.tool_names(text, ["https://padlet.com/x/y"]) == ("Canva", "Wakelet", "Typeform", "Padlet")
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [
+        ("Gamma turned my rough notes into governor slides.", True),
+        ("Otterly transcribes every meeting for our minutes.", True),
+        ("Sarah turns every meeting into a party.", False),
+        ("Our head turned ideas into action.", False),
+    ],
+)
+def test_a_name_doing_what_only_software_does_is_a_tool(text: str, tool: bool) -> None:
+    assert ("tool" in names(make_post(text))) is tool

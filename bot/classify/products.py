@@ -85,6 +85,14 @@ _DESCRIBED_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _CAPITAL_AFTER_SPACE = re.compile(r"(?<= )[A-Z]")
+_SOFTWARE_SUBJECT = re.compile(
+    r"([A-Z](?<![\w@#/.'’-].)\w*[a-z0-9]\w*(?:\.(?:ai|io|app|com|co|so))?)"
+    r" (?:generates|transcribes|summari[sz]es|auto-?(?:generates|captions|transcribes|grades|marks)"
+    r"|converts (?:\w+ ){0,3}(?:into|to)"
+    r"|turn(?:s|ed) (?:\w+ ){0,3}(?:notes|text|slides|pdfs?|documents?|videos?"
+    r"|recordings?|prompts?|ideas|lesson plans?|screenshots?) into|lets you (?:create|make|build|record|embed"
+    r"|export|generate|schedule|message)|allows you to (?:create|make|build|record|embed|export|generate))\b"
+)
 # A cheap first look for "Name, an …" / "Name is a …" (it starts with a capital, so it scans fast).
 _DESCRIPTION_START = re.compile(
     r"[A-Z][\w.]*(?:,| is| was| has been| -| –| —|:)? (?:an?|the|une?|una|ein|eine|een|um|uma) "
@@ -159,6 +167,14 @@ def unlisted_tools(
             overlaps = any(start < stop and begin < end for begin, stop in known)
             if not overlaps and _DESCRIBED_AFTER.match(text, end) and _may_be_product(described.group(1)):
                 found.append(UnlistedTool(described.group(1), start, end, "described as a tool", 0.8))
+    # "Otter transcribes…", "Gamma turns your notes into slides": what only software does.
+    for subject in _SOFTWARE_SUBJECT.finditer(text):
+        start, end = subject.span(1)
+        overlaps = any(
+            start < stop and begin < end for begin, stop in [*known, *((t.start, t.end) for t in found)]
+        )
+        if not overlaps and _may_be_product(subject.group(1)):
+            found.append(UnlistedTool(subject.group(1), start, end, "does what software does", 0.75))
     # The other shapes need a word before the name ("using", "with", "called"): look only there.
     for capital in _CAPITAL_AFTER_SPACE.finditer(text):
         position = capital.start()
