@@ -85,6 +85,17 @@ _DESCRIBED_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _CAPITAL_AFTER_SPACE = re.compile(r"(?<= )[A-Z]")
+# Every verb _SOFTWARE_SUBJECT knows contains one of these: most posts skip it after a substring test.
+_SOFTWARE_VERB_STEMS = (
+    "generat",
+    "transcrib",
+    "summari",
+    "auto",
+    "convert",
+    "turn",
+    "lets you",
+    "allows you",
+)
 _SOFTWARE_SUBJECT = re.compile(
     r"([A-Z](?<![\w@#/.'’-].)\w*[a-z0-9]\w*(?:\.(?:ai|io|app|com|co|so))?)"
     r" (?:generates|transcribes|summari[sz]es|auto-?(?:generates|captions|transcribes|grades|marks)"
@@ -168,7 +179,8 @@ def unlisted_tools(
             if not overlaps and _DESCRIBED_AFTER.match(text, end) and _may_be_product(described.group(1)):
                 found.append(UnlistedTool(described.group(1), start, end, "described as a tool", 0.8))
     # "Otter transcribes…", "Gamma turns your notes into slides": what only software does.
-    for subject in _SOFTWARE_SUBJECT.finditer(text):
+    software_verbs = any(stem in text for stem in _SOFTWARE_VERB_STEMS)
+    for subject in _SOFTWARE_SUBJECT.finditer(text) if software_verbs else ():
         start, end = subject.span(1)
         overlaps = any(
             start < stop and begin < end for begin, stop in [*known, *((t.start, t.end) for t in found)]
