@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from bot.classify import load_catalogue
 from bot.config import Settings, find_config, load_settings
+from bot.jobs.classify_feedback import catalogue_with_applied
 from bot.jobs.store import PostStore
 from storage.db import create_db_engine, ensure_schema
 
@@ -33,6 +34,8 @@ def open_app(config_path: Path | None, *, check_schema: bool = True) -> App:
     if check_schema:
         try:
             ensure_schema(engine)
+            # Catalogue changes curators applied from `exemplar classify --report`.
+            store = PostStore(catalogue=catalogue_with_applied(engine, store.catalogue))
         except BaseException:
             engine.dispose()
             raise

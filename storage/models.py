@@ -476,3 +476,25 @@ class SourceRun(Base):
     new: Mapped[int] = mapped_column(Integer, default=0)
     retries: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class CatalogueAddition(Base):
+    """A curator-approved change to the tool catalogue, proposed by ``exemplar classify --report``.
+
+    ``kind`` is ``tool`` (a new tool named ``tool``), ``alias`` (``spelling`` is another way of
+    writing the known tool ``tool``) or ``ambiguous`` (``spelling`` of ``tool`` is also an ordinary
+    word and needs context). The classifier reads these rows every time it is set up, so an applied
+    proposal holds for every post labelled or re-labelled afterwards.
+    """
+
+    __tablename__ = "catalogue_additions"
+    __table_args__ = (UniqueConstraint("kind", "tool", "spelling"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    tool: Mapped[str] = mapped_column(String(256))
+    spelling: Mapped[str] = mapped_column(String(256), default="")
+    domains: Mapped[list[str]] = mapped_column(JSON, default=list)
+    posts_count: Mapped[int] = mapped_column(default=0)
+    applied_by: Mapped[str | None] = mapped_column(String(320))
+    applied_at: Mapped[datetime]
