@@ -239,6 +239,11 @@ def describe_publish(report: Any) -> str:
         lines.append(f"{prefix} post {drop.post_id} by {drop.author} ({drop.url}): {drop.reason}")
     for thread in report.threads:
         lines += _describe_thread(thread, report.dry_run)
+    if report.dry_run and report.threads and not report.archive_url:
+        lines.append(
+            "note: the first post of each thread links to no archive page, as [email] public_url "
+            "is not set; set it to where `exemplar serve` is reachable"
+        )
     if report.dry_run and report.recipients:
         lines.append(f"would email {len(report.recipients)} leaders: {', '.join(report.recipients)}")
     if report.emails is not None:
@@ -291,7 +296,13 @@ def render(view: Any, fmt: str, app: App) -> str:
 
         limit = app.settings.publish_mastodon.char_limit if app.settings.publish_mastodon else None
         measures = {"x-thread": X_MEASURE, "bluesky-thread": BLUESKY_MEASURE}
-        parts = render_thread(view, measure=measures.get(fmt) or mastodon_measure(limit or 500))
+        from bot.jobs.publish import archive_page_url
+
+        parts = render_thread(
+            view,
+            measure=measures.get(fmt) or mastodon_measure(limit or 500),
+            archive_url=archive_page_url(app.settings, view.id),
+        )
         return "\n\n".join(
             f"--- part {n} of {len(parts)}"
             + (f" [CW: {p.spoiler_text}]" if p.spoiler_text else "")

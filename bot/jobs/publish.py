@@ -84,6 +84,8 @@ class PublishReport:
     emails: EmailReport | None = None
     recipients: list[str] = field(default_factory=list)
     status: str = ""
+    # The archive page the threads' first posts link to (None: no public_url is configured).
+    archive_url: str | None = None
 
     def thread_on(self, channel: str) -> ThreadReport | None:
         return next((thread for thread in self.threads if thread.channel == channel), None)
@@ -162,7 +164,9 @@ class Publisher:
         ``retry_unconfirmed`` forgets that parts were attempted: the curator has checked the accounts
         and the parts that could not be confirmed did not go out.
         """
-        report = PublishReport(digest_id=digest_id, dry_run=dry_run)
+        report = PublishReport(
+            digest_id=digest_id, dry_run=dry_run, archive_url=archive_page_url(self.settings, digest_id)
+        )
         with session_scope(self.engine) as session:
             row = session.get(DigestRow, digest_id)
             if row is None:
@@ -212,7 +216,7 @@ class Publisher:
             limit = (
                 publisher.char_limit or (None if dry_run else client.character_limit()) or DEFAULT_CHAR_LIMIT
             )
-            mastodon = MastodonThreadPoster(client, publisher.visibility)
+            mastodon = MastodonThreadPoster(client, publisher.visibility, publisher.reply_visibility)
             channels.append(Channel(mastodon_measure(limit), mastodon, mastodon.check_account))
         if settings.publish_bluesky is not None:
             bluesky = BlueskyThreadPoster(settings.publish_bluesky, policy, timeout, self.bluesky_transport)
@@ -230,7 +234,7 @@ class Publisher:
         parts = (
             [ThreadPart(row.text, row.spoiler_text) for row in fixed]
             if fixed
-            else render_thread(view, measure=channel.measure)
+            else render_thread(view, measure=channel.measure, archive_url=archive_page_url(self.settings, digest_id))
         )
         report = ThreadReport(name, parts)
         if dry_run:
@@ -350,6 +354,13 @@ class Publisher:
                 )
             for acct in opted_out:
                 repo.delete_posts_by_author(session, acct)
+
+
+def archive_page_url(settings: Settings, digest_id: int) -> str | None:
+    """The digest's page in the public archive, which the thread's first post links to; ``None``
+    (the thread then has no such link) unless ``[email] public_url`` says where the archive is."""
+    public_url = settings.email.public_url if settings.email else None
+    return f"{public_url}/digests/{digest_id}" if public_url else None
 
 
 def _without(view: Digest, post_ids: set[int]) -> Digest:
