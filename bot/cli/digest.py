@@ -112,6 +112,10 @@ def digest_group(open_app: Any) -> click.Group:
             + (f"; {report.removed_at_source} gone at the source" if report.removed_at_source else "")
             + (f"; digest {report.superseded} superseded" if report.superseded else "")
         )
+        if report.empty_note:
+            click.echo(report.empty_note)
+        elif not view.items:
+            click.echo(f"digest {report.digest_id} is empty: it cannot be approved until it has items")
         from digests.render.text import render_text
 
         click.echo(render_text(view))

@@ -29,7 +29,7 @@ from bot.networks.x.client import XClient
 from bot.networks.x.publish import XThreadPoster
 from bot.retry import RetryPolicy
 from bot.unsubscribe_links import unsubscribe_url
-from digests.lifecycle import next_status
+from digests.lifecycle import EmptyDigestError, empty_reason, next_status
 from digests.mail import EmailTransport, OutboxTransport, SmtpTransport
 from digests.model import Digest, DigestItem
 from digests.publish.email import EmailReport, send_digest_emails
@@ -182,6 +182,8 @@ class Publisher:
         if dry_run:
             drop_ids = {d.post_id for d in report.dropped}
             view = _without(view, drop_ids)
+        if status != "published" and not view.items and not self._thread_started(digest_id):
+            raise EmptyDigestError(_empty_at_publish(digest_id, report.dropped))
         for channel in self._channels(dry_run):
             report.threads.append(self._thread(channel, view, digest_id, dry_run))
         failed = [thread for thread in report.threads if thread.error]
@@ -199,6 +201,11 @@ class Publisher:
                 report.emails = self._email(view, email)
         report.status = report.status or status
         return report
+
+    def _thread_started(self, digest_id: int) -> bool:
+        """Whether a thread of this digest is planned on some network (then it is finished, whatever)."""
+        with session_scope(self.engine) as session:
+            return any(publications.thread_parts(session, digest_id, name) for name in CHANNELS)
 
     def _channels(self, dry_run: bool) -> list[Channel]:
         """The networks digests are published to, in order: each one only when configured."""
@@ -354,6 +361,13 @@ class Publisher:
                 )
             for acct in opted_out:
                 repo.delete_posts_by_author(session, acct)
+
+
+def _empty_at_publish(digest_id: int, dropped: list[Dropped]) -> str:
+    if not dropped:
+        return empty_reason(digest_id)
+    why = "; ".join(f"post {drop.post_id}: {drop.reason}" for drop in dropped)
+    return f"{empty_reason(digest_id)} (the re-check before publishing left out every item: {why})"
 
 
 def archive_page_url(settings: Settings, digest_id: int) -> str | None:

@@ -11,6 +11,7 @@ from bot.jobs.collect import CollectOptions, collector_for
 from bot.networks.bluesky.collect import collect_bluesky
 from bot.networks.x.collect import collect_x
 from bot.runtime import opened_app, utc_now
+from digests.lifecycle import EmptyDigestError
 from storage import digests as digest_repo
 from storage.db import session_scope
 from storage.publications import digests_with_failed_emails
@@ -36,6 +37,9 @@ def draft_job(config_path: str) -> None:
     with opened_app(Path(config_path)) as app:
         report = service_for(app, "scheduler", with_home=True).draft()
         log.info("digest %d drafted from %d candidates", report.digest_id, report.candidates)
+        if not report.items:
+            # Drafted so the curator sees the week was empty, but never published (Discourse's rule).
+            log.warning("%s", report.empty_note or f"digest {report.digest_id} is empty; it will not be published")
 
 
 def publish_job(config_path: str) -> None:
@@ -64,6 +68,9 @@ def _publish_each(config_path: str, digest_ids: list[int]) -> None:
         for digest_id in digest_ids:
             try:
                 report = publisher.publish(digest_id)
+            except EmptyDigestError as error:
+                log.warning("digest %d: not published: %s", digest_id, error)
+                continue
             except Exception:  # one digest failing must not stop the others; the next run retries
                 log.exception("digest %d: publishing failed", digest_id)
                 continue
