@@ -44,10 +44,6 @@ def next_status(
 
     >>> next_status("draft", "approve", items=3)
     'approved'
-    >>> next_status("draft", "approve", items=0, digest_id=7)
-    Traceback (most recent call last):
-    ...
-    digests.lifecycle.EmptyDigestError: digest 7 has no items, and an empty digest is never approved or published: add posts with `exemplar digest edit 7 --add POST`, or reject it with `exemplar digest reject 7`
     """
     if action in NEEDS_ITEMS and items == 0:
         raise EmptyDigestError(empty_reason(digest_id))
@@ -65,8 +61,9 @@ def empty_reason(digest_id: int | None = None) -> str:
     """Why an empty digest is refused, and what to do instead."""
     number = "ID" if digest_id is None else str(digest_id)
     return (
-        f"digest {number} has no items, and an empty digest is never approved or published: add posts "
-        f"with `exemplar digest edit {number} --add POST`, or reject it with `exemplar digest reject {number}`"
+        f"digest {number} has no items, and an empty digest is never approved or published: add "
+        f"posts with `exemplar digest edit {number} --add POST`, or reject it with "
+        f"`exemplar digest reject {number}`"
     )
 
 

@@ -39,7 +39,8 @@ def test_the_cli_drafts_an_empty_week_says_how_to_draft_this_one_and_refuses_to_
     drafted = run(config, "digest", "draft", "--no-refresh")  # last week: nothing in it
     assert drafted.exit_code == 0
     digest_id = int(re.search(r"digest (\d+) drafted: 0 items", drafted.output).group(1))  # type: ignore[union-attr]
-    assert "the current week" in drafted.output and "already has 2 posts that qualify" in drafted.output
+    assert "the current week" in drafted.output
+    assert "already has 2 posts that qualify" in drafted.output
     command = re.search(r"`exemplar (digest draft --start \d{4}-\d\d-\d\d)`", drafted.output)
     assert command is not None, drafted.output
 
@@ -82,7 +83,8 @@ def test_the_scheduler_drafts_an_empty_week_but_never_publishes_it(
     assert "Traceback" not in caplog.text
     with session_scope(engine) as session:
         refreshed = session.get(DigestRow, digest_id)
-        assert refreshed is not None and refreshed.status == "approved"
+        assert refreshed is not None
+        assert refreshed.status == "approved"
     engine.dispose()
 
     refused = run(config, "digest", "publish", str(digest_id))

@@ -4,7 +4,6 @@ the replies out of it, the archive page linked, each item's own link kept, and n
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -61,7 +60,8 @@ def publish_digest(
             "Notre réunion inversée est en ligne : https://youtu.be/Xc4ZsXq1a2Y #fliplead"
         ),
         "tool": server.client("lee").status_post(
-            "Staff questions on a Padlet wall → https://padlet.com/r/q #fliplead, thanks @sam and @sam@school.example"
+            "Staff questions on a Padlet wall → https://padlet.com/r/q #fliplead, "
+            "thanks @sam and @sam@school.example"
         ),
     }
     make_collector().collect((source_for(server),), CollectOptions())
@@ -114,12 +114,15 @@ def test_the_head_links_to_the_archive_page_and_each_item_keeps_its_links(
     assert "https://padlet.com/r/q" in tool
     for status, post in zip(chain[1:], posts.values(), strict=True):
         link = link_without_mention(post.url, post.uri)
-        assert link is not None and link in status.content
+        assert link is not None
+        assert link in status.content
     assert "est en ligne #fliplead" in video  # the colon that introduced the link went with it
-    assert " : #" not in video and "→ #" not in tool
+    assert " : #" not in video
+    assert "→ #" not in tool
     # "@sam" in Lee's words is quoted, never a mention: the bot notifies no one.
     assert all(not s.mentions for s in chain)
-    assert "sam@school.example" in tool and not re.search(r"(?<![\w/])@sam", tool)
+    assert "sam@school.example" in tool
+    assert not re.search(r"(?<![\w/])@sam", tool)
     assert not bot_mentions(network, "sam")
 
 

@@ -241,7 +241,9 @@ class Publisher:
         parts = (
             [ThreadPart(row.text, row.spoiler_text) for row in fixed]
             if fixed
-            else render_thread(view, measure=channel.measure, archive_url=archive_page_url(self.settings, digest_id))
+            else render_thread(
+                view, measure=channel.measure, archive_url=archive_page_url(self.settings, digest_id)
+            )
         )
         report = ThreadReport(name, parts)
         if dry_run:

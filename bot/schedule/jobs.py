@@ -39,7 +39,9 @@ def draft_job(config_path: str) -> None:
         log.info("digest %d drafted from %d candidates", report.digest_id, report.candidates)
         if not report.items:
             # Drafted so the curator sees the week was empty, but never published (Discourse's rule).
-            log.warning("%s", report.empty_note or f"digest {report.digest_id} is empty; it will not be published")
+            log.warning(
+                "%s", report.empty_note or f"digest {report.digest_id} is empty; it will not be published"
+            )
 
 
 def publish_job(config_path: str) -> None:

@@ -18,6 +18,15 @@ from digests.render.measure import URL, TextMeasure, mastodon_length, mastodon_m
 from digests.render.sanitize import link_without_mention, no_mentions, safe_url
 
 _GRAPHEME = regex.compile(r"\X")
+# What no network should be sent: control characters (but line breaks and tabs), the byte-order mark
+# and the non-characters X refuses a post for (twitter-text's invalid characters).
+_UNSENDABLE = regex.compile(r"[^\P{Cc}\n\t]|[\ufeff\ufffe\uffff]")
+
+
+def _quoted(text: str) -> str:
+    """Untrusted words as a part quotes them: nothing a network refuses, nobody @-mentioned."""
+    return no_mentions(_UNSENDABLE.sub("", text))
+
 
 __all__ = ["ThreadPart", "item_words", "mastodon_length", "render_thread", "shared_link", "thread_links"]
 
@@ -79,7 +88,7 @@ _NOUNS = {
 
 def _opening(digest: Digest, budget: int, length: Length, archive_url: str | None) -> list[ThreadPart]:
     tag = f"#{digest.hashtag}"
-    heading = no_mentions(digest.heading)
+    heading = _quoted(digest.heading)
     counts = [_count(len(digest.section(s)), s) for s in SECTIONS if digest.section(s)]
     optional = []
     if counts:
@@ -94,11 +103,8 @@ def _opening(digest: Digest, budget: int, length: Length, archive_url: str | Non
     # The optional lines go, last first, if even the heading and the hashtag are a squeeze.
     while len(lines) > 1 and length("\n\n".join([*lines, tag])) > budget:
         lines.pop()
-    if len(lines) == 1:
-        head = _shorten(heading, budget - length(tag) - 2, length)
-    else:
-        head = "\n\n".join(lines)
-    intro = no_mentions(" ".join(digest.intro.split()))
+    head = _shorten(heading, budget - length(tag) - 2, length) if len(lines) == 1 else "\n\n".join(lines)
+    intro = _quoted(" ".join(digest.intro.split()))
     first_room = budget - length(f"{head}\n\n\n\n{tag}")
     if not intro or length(intro) <= first_room:
         return [ThreadPart("\n\n".join(x for x in (head, intro, tag) if x))]
@@ -118,11 +124,11 @@ def _count(number: int, section: str) -> str:
 def _item_part(
     item: DigestItem, title: str | None, budget: int, length: Length, *, inline_warning: bool
 ) -> ThreadPart:
-    spoiler = _shorten(no_mentions(" ".join(item.spoiler_text.split())), MAX_WARNING, length)
+    spoiler = _shorten(_quoted(" ".join(item.spoiler_text.split())), MAX_WARNING, length)
     warning_line = f"CW: {spoiler}\n\n" if spoiler and inline_warning else ""
     room = budget - (length(spoiler) if spoiler and not inline_warning else 0)
     header = f"{title}\n\n{warning_line}" if title else warning_line
-    who = _shorten(no_mentions(" ".join(item.author_name.split()) or "Someone"), MAX_NAME, length)
+    who = _shorten(_quoted(" ".join(item.author_name.split()) or "Someone"), MAX_NAME, length)
     post_link = link_without_mention(item.url, item.uri) or ""
     shared = shared_link(item)
     links = [f"{_SHARED_LABELS[item.section]}: {shared}"] if shared else []
@@ -137,7 +143,7 @@ def _item_part(
         extras = ""  # credits that do not fit are dropped before the post's own words
     while links and length(fixed(links, extras)) > room:
         links = links[1:]  # a limit too small for both: the link to the post is kept
-    words = no_mentions(item_words(item, drop=shared))
+    words = _quoted(item_words(item, drop=shared))
     words = _shorten(words, max(room - length(fixed(links, extras)), 0), length)
     first = f"{header}{who}: {words}" if words else f"{header}{who}"
     text = "\n".join([first, *links, *([extras] if extras else [])])
@@ -195,10 +201,10 @@ def without_links(text: str) -> str:
 
 def _extras(item: DigestItem) -> str:
     if item.section == "tool" and item.tool_names:
-        return "Made with: " + ", ".join(no_mentions(name) for name in item.tool_names)
+        return "Made with: " + ", ".join(_quoted(name) for name in item.tool_names)
     if item.section == "question" and item.answers:
         credits = [
-            f"{no_mentions(answer.name)} {url}"
+            f"{_quoted(answer.name)} {url}"
             for answer in item.answers[:2]
             if (url := link_without_mention(answer.url))
         ]

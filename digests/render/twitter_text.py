@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 import sys
+import unicodedata
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from typing import Any
-from collections.abc import Iterator
 
 _PROTOCOL = "https://"
 _MAX_URL_LENGTH = 4096
@@ -29,7 +29,9 @@ _UTF16 = "utf-16-le" if sys.byteorder == "little" else "utf-16-be"
 _SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
 # Python's case-insensitive matching folds these onto ASCII letters, JavaScript's does not: while
 # looking for links they stand in for characters that sit in the same character classes.
-_JS_CASE_STAND_INS = str.maketrans({"\u017f": "\u0101", "\u0131": "\u0101", "\u0130": "\u0101", "\u212a": "\u2129"})
+_JS_CASE_STAND_INS = str.maketrans(
+    {"\u017f": "\u0101", "\u0131": "\u0101", "\u0130": "\u0101", "\u212a": "\u2129"}
+)
 # twitter-text's spaces: no link holds one.
 _WORD = re.compile("[^\t-\r \x85\xa0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
@@ -232,7 +234,9 @@ def _rules() -> _Rules:
     default_weight = int(config["defaultWeight"])
     light_weights = {weight for _, _, weight in ranges}
     if len(light_weights) != 1:
-        raise ValueError("twitter-text's ranges no longer share one weight; update digests/render/twitter_text.py")
+        raise ValueError(
+            "twitter-text's ranges no longer share one weight; update digests/render/twitter_text.py"
+        )
     light = {unit for start, end, _ in ranges for unit in range(start, end + 1)}
     return _Rules(
         max_length=int(config["maxWeightedTweetLength"]),
