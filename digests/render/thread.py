@@ -156,7 +156,8 @@ _SHARED_LABELS = {"video": "Video", "tool": "Tool", "question": "Link"}
 def shared_link(item: DigestItem) -> str | None:
     """The link an item's post shares (the video, the tool), if it shares one: never the post itself."""
     own = {item.url, item.uri}
-    for candidate in (item.card_url, *item.links):
+    # The links the post was stored with; failing those, the ones written in its text.
+    for candidate in (item.card_url, *item.links, *URL.findall(item.text)):
         link = safe_url(candidate) if candidate else None
         if link and link not in own:
             return link_without_mention(link)
@@ -178,7 +179,7 @@ def item_words(item: DigestItem, *, drop: str | None = None) -> str:
 
 # What introduces a link and means nothing once it is gone: a colon, an arrow, a pointing hand, "->".
 _CONNECTOR = r"(?:[:：=→⇒➜➔➡⬇↓⤵👉👇»>]\ufe0f?|->|=>|-{1,2}|[–—])"
-_LINK_WITH_LEAD = regex.compile(rf"(?:(?<=\S)\s*{_CONNECTOR}*|\s+{_CONNECTOR}*)\s*{URL.pattern}")
+_LINK_WITH_LEAD = regex.compile(rf"(?:\s*{_CONNECTOR}+)?\s*{URL.pattern}")
 _EMPTY_BRACKETS = regex.compile(r"[(\[{]\s*[)\]}]|«\s*»|“\s*”|\"\s*\"")
 _LINE_END_CONNECTOR = regex.compile(rf"\s*{_CONNECTOR}+(?=\s*(?:#\w+\s*)*$)", regex.MULTILINE)
 _SPACE_BEFORE_STOP = regex.compile(r"\s+(?=[.,)\]}](?:\s|$))")
@@ -238,7 +239,7 @@ def _shorten(text: str, room: int, length: Length) -> str:
 
 
 # What a cut text must not end with before its ellipsis: spaces, stops, openers, connectors.
-_HANGING = " \n,;:.-–—(«“‘[{/\\→👉=@#"
+_HANGING = " \n,;:.-–—(«“‘[{/\\→👉="
 
 
 def _split_words(text: str, room: int, length: Length) -> list[str]:
