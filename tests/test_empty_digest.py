@@ -44,6 +44,9 @@ def test_the_cli_drafts_an_empty_week_says_how_to_draft_this_one_and_refuses_to_
     command = re.search(r"`exemplar (digest draft --start \d{4}-\d\d-\d\d)`", drafted.output)
     assert command is not None, drafted.output
 
+    shown = run(config, "digest", "show", str(digest_id)).output
+    assert command.group(0) in shown  # the review says it too
+
     refused = run(config, "digest", "approve", str(digest_id))
     assert refused.exit_code == 1
     assert f"digest {digest_id} has no items" in refused.output

@@ -145,6 +145,9 @@ def digest_group(open_app: Any) -> click.Group:
         service = service_for(app, None)
         view = service.view(digest_id)
         click.echo(render(view, fmt, app))
+        if fmt == "text" and not view.items:
+            note = service.empty_note(digest_id)
+            click.echo(note or f"digest {digest_id} is empty: it cannot be approved until it has items")
         if history:
             with session_scope(app.engine) as session:
                 for event in digest_repo.events_of(session, digest_id):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -122,10 +122,18 @@ class DigestService:
                 draft.id, redrafted, len(candidates), refreshed, removed, superseded, items, note
             )
 
+    def empty_note(self, digest_id: int) -> str | None:
+        """For an empty draft: if the current week has candidates, say so and how to draft it."""
+        with session_scope(self.engine) as session:
+            row = self._get(session, digest_id)
+            if row.status != "draft" or digest_repo.live_items(row):
+                return None
+            period = (row.period_start.astimezone(UTC), row.period_end.astimezone(UTC))
+            return self._empty_note(session, digest_id, period, self.clock())
+
     def _empty_note(
         self, session: Session, digest_id: int, period: tuple[datetime, datetime], now: datetime
     ) -> str | None:
-        """For an empty draft: if the current week has candidates, say so and how to draft it."""
         digest = self.settings.digest
         current = this_week(now, digest.timezone, digest.week_starts)
         if period == current:

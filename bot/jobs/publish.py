@@ -72,7 +72,7 @@ class ThreadReport:
 
     @property
     def links(self) -> int:
-        return thread_links(self.parts)
+        return thread_links(self.parts, self.channel)
 
 
 @dataclass(slots=True)

@@ -16,6 +16,7 @@ import regex
 from digests.model import SECTION_TITLES, SECTIONS, Digest, DigestItem
 from digests.render.measure import URL, TextMeasure, mastodon_length, mastodon_measure
 from digests.render.sanitize import link_without_mention, no_mentions, safe_url
+from digests.render.twitter_text import link_count
 
 _GRAPHEME = regex.compile(r"\X")
 # What no network should be sent: control characters (but line breaks and tabs), the byte-order mark
@@ -74,8 +75,11 @@ def render_thread(
     ]
 
 
-def thread_links(parts: list[ThreadPart]) -> int:
-    """How many links the thread posts (X charges for posts with links)."""
+def thread_links(parts: list[ThreadPart], network: str = "mastodon") -> int:
+    """How many links the thread posts (X charges for posts with links, and finds links without a
+    scheme too)."""
+    if network == "x":
+        return sum(link_count(part.text) for part in parts)
     return sum(len(URL.findall(part.text)) for part in parts)
 
 

@@ -106,6 +106,15 @@ def _plain_weight(units: str, rules: _Rules) -> int:
     return light * rules.light_weight + (len(units) - light - pairs) * rules.default_weight
 
 
+def link_count(text: str) -> int:
+    """How many links X finds in ``text`` (each one weighs 23; posts with links cost more on X).
+
+    >>> link_count("padlet.com/x and https://youtu.be/y, not notes.txt or v1.2")
+    2
+    """
+    return len(_url_entities(_utf16(unicodedata.normalize("NFC", text)), _rules()))
+
+
 def x_weighted_length(text: str) -> int:
     """The length X gives ``text`` (280 at most in a post)."""
     return parse_tweet(text).weighted_length
