@@ -6,6 +6,7 @@ Texts go to one node process per batch, as JSON on stdin; every rendered thread 
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import json
 import os
@@ -23,7 +24,7 @@ from bot.networks.bluesky.publish import rich_text
 from digests.model import Answer, Digest
 from digests.render.measure import BLUESKY_MEASURE, X_MEASURE, graphemes, x_length
 from digests.render.thread import render_thread
-from digests.render.twitter_text import parse_tweet
+from digests.render.twitter_text import link_count, parse_tweet
 from tests.digest_samples import SAMPLE, item
 
 ORACLES = Path(__file__).parent / "oracles"
@@ -35,6 +36,7 @@ class Verdict:
 
     x_weighted_length: int
     x_valid: bool
+    x_links: int
     bluesky_graphemes: int
 
 
@@ -50,26 +52,61 @@ if not _oracle_available():
     )
 
 
+class Oracle:
+    """One node process running tests/oracles/measure.js: a JSON array of texts per line in, their
+    verdicts per line out (starting node and @atproto/api once, not per batch)."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[str] | None = None
+
+    def ask(self, texts: list[str]) -> list[Verdict]:
+        process = self._started()
+        assert process.stdin is not None
+        assert process.stdout is not None
+        # ASCII escapes keep each batch on one line, and lone surrogates reach JavaScript as they are.
+        process.stdin.write(json.dumps(texts) + "\n")
+        process.stdin.flush()
+        line = process.stdout.readline()
+        assert line, "the oracle stopped (its error is in the captured stderr)"
+        verdicts: list[dict[str, Any]] = json.loads(line)
+        assert len(verdicts) == len(texts)
+        return [Verdict(**verdict) for verdict in verdicts]
+
+    def _started(self) -> subprocess.Popen[str]:
+        if self._process is None or self._process.poll() is not None:
+            self._process = subprocess.Popen(
+                ["node", str(ORACLES / "measure.js")],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+            )
+            atexit.register(self.close)
+        return self._process
+
+    def close(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            assert self._process.stdin is not None
+            assert self._process.stdout is not None
+            self._process.stdin.close()
+            self._process.wait(timeout=10)
+            self._process.stdout.close()
+
+
+ORACLE = Oracle()
+
+
 def ask(texts: list[str]) -> list[Verdict]:
-    """The official verdicts on ``texts``, from one node process."""
-    answer = subprocess.run(
-        ["node", str(ORACLES / "measure.js")],
-        input=json.dumps(texts),  # ASCII escapes: lone surrogates reach JavaScript as they are
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    verdicts: list[dict[str, Any]] = json.loads(answer.stdout)
-    assert len(verdicts) == len(texts)
-    return [Verdict(**verdict) for verdict in verdicts]
+    """The official verdicts on ``texts``."""
+    return ORACLE.ask(texts)
 
 
 def assert_x_agrees(texts: list[str]) -> None:
     wrong = []
     for text, verdict in zip(texts, ask(texts), strict=True):
         ours = parse_tweet(text)
-        if (ours.weighted_length, ours.valid) != (verdict.x_weighted_length, verdict.x_valid):
+        mine = (ours.weighted_length, ours.valid, link_count(text))
+        if mine != (verdict.x_weighted_length, verdict.x_valid, verdict.x_links):
             wrong.append((text, ours, verdict))
     assert not wrong, f"{len(wrong)} of {len(texts)} texts counted unlike twitter-text, e.g. {wrong[:3]!r}"
 
