@@ -376,3 +376,13 @@ def test_the_sample_digest_s_parts_are_valid_everywhere() -> None:
     assert all(v.x_valid for v in verdicts[: len(x_parts)])
     assert all(v.bluesky_graphemes <= 300 for v in verdicts[len(x_parts) :])
     assert [x_length(t) for t in x_parts] == [v.x_weighted_length for v in verdicts[: len(x_parts)]]
+
+
+def test_the_rules_exemplar_runs_are_those_of_the_installed_twitter_text() -> None:
+    exported = subprocess.run(
+        ["node", str(ORACLES / "export-twitter-text.js")], capture_output=True, text=True, check=True
+    ).stdout
+    shipped = Path(__file__).parent.parent / "digests" / "render" / "data" / "twitter_text.json"
+    assert json.loads(exported) == json.loads(shipped.read_text(encoding="utf-8")), (
+        "twitter-text changed: run scripts/update-twitter-text-data"
+    )
