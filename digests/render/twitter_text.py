@@ -125,10 +125,10 @@ def _url_entities(units: str, rules: _Rules) -> list[tuple[int, int]]:
     if "." not in units:
         return []
     found: list[tuple[int, int]] = []
-    for match, offset in _url_matches(units.translate(_JS_CASE_STAND_INS), rules):
+    for match in _url_matches(units.translate(_JS_CASE_STAND_INS), rules):
         before, url, protocol, domain, path = (match.group(n) or "" for n in (2, 3, 4, 5, 7))
-        original_domain = units[offset + match.start(5) : offset + match.end(5)] if domain else ""
-        end = offset + match.end()
+        original_domain = units[match.start(5) : match.end(5)] if domain else ""
+        end = match.end()
         start = end - len(url)
         if not _valid_url(url, protocol or _PROTOCOL, original_domain, rules):
             continue
@@ -157,8 +157,8 @@ def _url_entities(units: str, rules: _Rules) -> list[tuple[int, int]]:
     return found
 
 
-def _url_matches(units: str, rules: _Rules) -> Iterator[tuple[re.Match[str], int]]:
-    """The extractor's matches, each with the offset to add to its indices.
+def _url_matches(units: str, rules: _Rules) -> Iterator[re.Match[str]]:
+    """The extractor's matches, in order.
 
     No link holds a space, so the expression runs on each run of non-spaces that has a dot (with the
     character either side, which it may look at), not on the whole text: far faster, same matches.
@@ -167,8 +167,8 @@ def _url_matches(units: str, rules: _Rules) -> Iterator[tuple[re.Match[str], int
         if not _DOT_LETTER.search(word.group(0)):
             continue  # every link has a dot followed by its top-level domain's first letter
         start = max(word.start() - 1, 0)
-        for match in rules.extract_url.finditer(units, start, word.end() + 1):
-            yield match, 0
+        # With pos and endpos, "^" still means the real start of the text, as in the original.
+        yield from rules.extract_url.finditer(units, start, word.end() + 1)
 
 
 def _emoji_matches(units: str, rules: _Rules) -> Iterator[re.Match[str]]:
