@@ -1,9 +1,11 @@
 """A digest as a thread: numbered parts that each fit the network's limit per post.
 
 Each network counts a post its own way (:mod:`digests.render.measure`). The first part carries the
-heading, the intro and the hashtag; then one part per exemplar, attributed to its author by name with a
-link to the original post (never an @-mention). A content warning on a post is carried over to its part:
-as the part's own warning where the network has them (Mastodon), else as the first line of its text.
+heading, the link to the digest's archive page, the intro and the hashtag; then one part per exemplar,
+attributed to its author by name (never an @-mention), with the post's words (its links taken out, and
+whatever introduced them), the link it shares (the video, the tool) and the link to the post itself.
+A content warning on a post is carried over to its part: as the part's own warning where the network
+has them (Mastodon), else as the first line of its text.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from digests.render.measure import URL, TextMeasure, mastodon_length, mastodon_m
 from digests.render.sanitize import link_without_mention, no_mentions, safe_url
 from digests.render.twitter_text import link_count
 
+__all__ = ["ThreadPart", "item_words", "mastodon_length", "render_thread", "shared_link", "thread_links"]
+
 _GRAPHEME = regex.compile(r"\X")
 # What no network should be sent: control characters (but line breaks and tabs), the byte-order mark
 # and the non-characters X refuses a post for (twitter-text's invalid characters).
@@ -28,8 +32,6 @@ def _quoted(text: str) -> str:
     """Untrusted words as a part quotes them: nothing a network refuses, nobody @-mentioned."""
     return no_mentions(_UNSENDABLE.sub("", text))
 
-
-__all__ = ["ThreadPart", "item_words", "mastodon_length", "render_thread", "shared_link", "thread_links"]
 
 Length = Callable[[str], int]
 # " (12/34)" after the text: room is kept for it before the total is known.
