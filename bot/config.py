@@ -120,8 +120,21 @@ class DigestSettings(_Section):
 class MastodonPublishSettings(_Section):
     base_url: str
     access_token_env: str
-    visibility: Literal["public", "unlisted", "private"] = "unlisted"
+    # The thread's first post is public, so it shows in the hashtag's timeline; its replies are
+    # unlisted, so the thread does not flood it.
+    visibility: Literal["public", "unlisted", "private"] = "public"
     char_limit: Annotated[int, Field(ge=120)] | None = None
+    reply_visibility: Literal["public", "unlisted", "private"] = "unlisted"
+
+    @model_validator(mode="after")
+    def _check_replies(self) -> MastodonPublishSettings:
+        order = ("private", "unlisted", "public")
+        if order.index(self.reply_visibility) > order.index(self.visibility):
+            raise ValueError(
+                f'reply_visibility = "{self.reply_visibility}" would show the replies more widely than '
+                f'the first post (visibility = "{self.visibility}"); make it "{self.visibility}" or less'
+            )
+        return self
 
     @field_validator("base_url")
     @classmethod
@@ -459,6 +472,7 @@ class MastodonPublisher:
     access_token: Secret
     visibility: str
     char_limit: int | None
+    reply_visibility: str = "unlisted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -669,6 +683,7 @@ def _publisher(section: MastodonPublishSettings | None, env: Mapping[str, str]) 
         access_token=secret_from_env(section.access_token_env, "publish.mastodon.access_token_env", env),
         visibility=section.visibility,
         char_limit=section.char_limit,
+        reply_visibility=section.reply_visibility,
     )
 
 

@@ -188,7 +188,8 @@ def test_publishing_posts_a_reply_chain_once_and_emails_each_leader_once(
     assert [str(s.id) for s in chain] == list(posted_thread(report).remote_ids)
     for parent, child in itertools.pairwise(chain):
         assert str(child.in_reply_to_id) == str(parent.id)
-    assert all(s.visibility == "unlisted" and s.account.acct == "exemplar" for s in chain)
+    assert [s.visibility for s in chain] == ["public"] + ["unlisted"] * (len(chain) - 1)
+    assert all(s.account.acct == "exemplar" for s in chain)
     assert "#fliplead" in chain[0].content
     assert all(not s.mentions for s in chain)  # links, never @-mentions
     for post in posts.values():

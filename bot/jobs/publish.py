@@ -22,7 +22,7 @@ from bot.networks.recheck import Current, Recheck
 from bot.networks.registry import NETWORKS, PUBLISHING_ORDER, publishing_networks
 from bot.public_urls import PublicUrls
 from bot.retry import RetryPolicy
-from digests.lifecycle import next_status
+from digests.lifecycle import EmptyDigestError, empty_reason, next_status
 from digests.mail import DkimSigner, EmailTransport, OutboxTransport, SmtpTransport
 from digests.model import Digest, DigestItem
 from digests.publish.email import EmailPolicy, EmailReport, send_digest_emails
@@ -62,7 +62,7 @@ class ThreadReport:
 
     @property
     def links(self) -> int:
-        return thread_links(self.parts)
+        return thread_links(self.parts, self.channel)
 
 
 @dataclass(slots=True)
@@ -74,6 +74,8 @@ class PublishReport:
     emails: EmailReport | None = None
     recipients: list[str] = field(default_factory=list)
     status: str = ""
+    # The archive page the threads' first posts link to (None: no public_url is configured).
+    archive_url: str | None = None
 
     def thread_on(self, channel: str) -> ThreadReport | None:
         return next((thread for thread in self.threads if thread.channel == channel), None)
@@ -137,7 +139,9 @@ class Publisher:
         ``retry_unconfirmed`` forgets that parts were attempted: the curator has checked the accounts
         and the parts that could not be confirmed did not go out.
         """
-        report = PublishReport(digest_id=digest_id, dry_run=dry_run)
+        report = PublishReport(
+            digest_id=digest_id, dry_run=dry_run, archive_url=archive_page_url(self.settings, digest_id)
+        )
         with session_scope(self.engine) as session:
             row = session.get(DigestRow, digest_id)
             if row is None:
@@ -154,6 +158,8 @@ class Publisher:
         if dry_run:
             drop_ids = {d.post_id for d in report.dropped}
             view = _without(view, drop_ids)
+        if status != "published" and not view.items and not self._thread_started(digest_id):
+            raise EmptyDigestError(_empty_at_publish(digest_id, report.dropped))
         for channel in self._channels(dry_run):
             report.threads.append(self._thread(channel, view, digest_id, dry_run))
         failed = [thread for thread in report.threads if thread.error]
@@ -171,6 +177,11 @@ class Publisher:
                 report.emails = self._email(view, email)
         report.status = report.status or status
         return report
+
+    def _thread_started(self, digest_id: int) -> bool:
+        """Whether a thread of this digest is planned on some network (then it is finished, whatever)."""
+        with session_scope(self.engine) as session:
+            return any(publications.thread_parts(session, digest_id, name) for name in CHANNELS)
 
     def _channels(self, dry_run: bool) -> list[Channel]:
         """The networks digests are published to, in order: each one only when configured."""
@@ -193,7 +204,9 @@ class Publisher:
         parts = (
             [ThreadPart(row.text, row.spoiler_text) for row in fixed]
             if fixed
-            else render_thread(view, measure=channel.measure)
+            else render_thread(
+                view, measure=channel.measure, archive_url=archive_page_url(self.settings, digest_id)
+            )
         )
         report = ThreadReport(name, parts)
         if dry_run:
@@ -321,6 +334,22 @@ class Publisher:
                 )
             for acct in opted_out:
                 repo.delete_posts_by_author(session, acct)
+
+
+def _empty_at_publish(digest_id: int, dropped: list[Dropped]) -> str:
+    if not dropped:
+        return empty_reason(digest_id)
+    why = "; ".join(f"post {drop.post_id}: {drop.reason}" for drop in dropped)
+    return f"{empty_reason(digest_id)} (the re-check before publishing left out every item: {why})"
+
+
+def archive_page_url(settings: Settings, digest_id: int) -> str | None:
+    """The digest's page in the public archive, which the thread's first post links to; ``None``
+    (the thread then has no such link) unless ``[archive] public_url`` (or ``[email] public_url``)
+    says where the archive is."""
+    if settings.configured_public_url is None:
+        return None
+    return PublicUrls.of(settings).digest(digest_id)
 
 
 def _without(view: Digest, post_ids: set[int]) -> Digest:

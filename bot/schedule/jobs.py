@@ -11,6 +11,7 @@ from bot.health.runs import collect_and_record
 from bot.jobs.collect import CollectOptions, collector_for
 from bot.jobs.curator_notices import READY, REMINDER, drafts_awaiting_reminder, notify_curators
 from bot.runtime import opened_app, utc_now
+from digests.lifecycle import EmptyDigestError
 from storage import digests as digest_repo
 from storage.db import session_scope
 from storage.deliveries import digests_with_failed_emails
@@ -35,6 +36,11 @@ def draft_job(config_path: str) -> None:
     with opened_app(Path(config_path)) as app:
         report = service_for(app, "scheduler", with_home=True).draft()
         log.info("digest %d drafted from %d candidates", report.digest_id, report.candidates)
+        if not report.items:
+            # Drafted so the curator sees the week was empty, but never published (Discourse's rule).
+            log.warning(
+                "%s", report.empty_note or f"digest {report.digest_id} is empty; it will not be published"
+            )
         try:
             notify_curators(app, report.digest_id, READY, utc_now())
         except Exception:  # the draft stands; telling curators failing must not undo it
@@ -74,6 +80,9 @@ def _publish_each(config_path: str, digest_ids: list[int]) -> None:
         for digest_id in digest_ids:
             try:
                 report = publisher.publish(digest_id)
+            except EmptyDigestError as error:
+                log.warning("digest %d: not published: %s", digest_id, error)
+                continue
             except Exception:  # one digest failing must not stop the others; the next run retries
                 log.exception("digest %d: publishing failed", digest_id)
                 continue
