@@ -25,6 +25,7 @@ from bot.normalise.mastodon import normalise_status
 from bot.normalise.tags_csv import normalise_tags_row
 from bot.posts import Post
 from bot.screen import SKIP_MALFORMED, screen
+from bot.valid_text import valid_record
 from storage import repository as repo
 from storage.db import session_scope
 from storage.digests import suppressed_accounts
@@ -116,6 +117,7 @@ def import_file(
         good = []
         for number, record in batch:
             try:
+                record = valid_record(record)
                 kind.normalise(record)
             except MalformedPayloadError as error:
                 bad_line(number, str(error))

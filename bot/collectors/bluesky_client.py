@@ -16,6 +16,7 @@ from atproto_client.request import Request
 
 from bot.config import BlueskySource
 from bot.retry import Failure, FailureKind, RetryPolicy
+from bot.valid_http import ValidTextTransport
 
 T = TypeVar("T")
 
@@ -37,8 +38,7 @@ class BlueskyClient:
         self.policy = policy
         self.requests_made = 0
         options: dict[str, Any] = {"timeout": request_timeout}
-        if transport is not None:
-            options["transport"] = transport
+        options["transport"] = ValidTextTransport(transport or httpx.HTTPTransport())
         self._client = Client(base_url=source.base_url, request=Request(**options))
         self._logged_in = False
 
