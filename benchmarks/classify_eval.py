@@ -22,7 +22,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.classify import Label, LabelName, classify  # noqa: E402
-from bot.normalise.mastodon import normalise_status  # noqa: E402
+from bot.networks.mastodon.normalise import normalise_status  # noqa: E402
 from bot.posts import Post  # noqa: E402
 
 LABEL_NAMES: tuple[str, ...] = get_args(LabelName)

@@ -21,7 +21,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.classify import classify, load_catalogue  # noqa: E402
-from bot.normalise.mastodon import normalise_status  # noqa: E402
+from bot.networks.mastodon.normalise import normalise_status  # noqa: E402
 from bot.posts import Post  # noqa: E402
 
 DEFAULT_DATA = ROOT / "tests" / "data" / "labelled_posts.jsonl"

@@ -27,14 +27,14 @@ from typing import Any
 from mastodon_mock.config import DatabaseConfig, MastodonMockConfig, SeedAccount, SeedConfig
 from mastodon_mock.testing import MockServer
 
-from bot.collectors.mastodon import account_of_status
-from bot.collectors.mastodon_client import to_plain
+from bot.cli.demo import demo_data
 from bot.config import CollectSettings, MastodonSource
-from bot.demo import demo_data
+from bot.consent.screen import screen
 from bot.jobs.collect import CollectOptions, Collector
-from bot.normalise.mastodon import normalise_status
+from bot.networks.mastodon.client import to_plain
+from bot.networks.mastodon.normalise import normalise_status
+from bot.networks.mastodon.timeline import account_of_status
 from bot.retry import RetryPolicy
-from bot.screen import screen
 from storage import repository as repo
 from storage.db import create_db_engine, session_scope, upgrade_schema
 

@@ -28,7 +28,7 @@ import httpx
 from bot.config import load_settings
 from bot.jobs.digest import DigestService
 from bot.jobs.store import PostStore
-from bot.normalise.mastodon import normalise_status
+from bot.networks.mastodon.normalise import normalise_status
 from bot.passwords import hash_password
 from storage.curators import add_curator
 from storage.db import create_db_engine, session_scope, upgrade_schema

@@ -21,8 +21,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from bot.collectors.mastodon_client import USER_AGENT
 from bot.config import LinkSettings
+from bot.networks.mastodon.client import USER_AGENT
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 

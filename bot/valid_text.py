@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from bot.normalise.errors import MalformedPayloadError
+from bot.networks.errors import MalformedPayloadError
 
 REPLACEMENT = "\ufffd"
 MAX_DEPTH = 200  # far deeper than any API object; deeper records are skipped, not stored

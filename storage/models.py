@@ -1,7 +1,7 @@
 """The database schema, as SQLAlchemy 2 declarative models.
 
-Derived columns (text, links, media, tags) are caches of what :mod:`bot.normalise` computes from
-``raw``, the payload as the network sent it; they can always be recomputed from it.
+Derived columns (text, links, media, tags) are caches of what the normalisers (:mod:`bot.networks`)
+compute from ``raw``, the payload as the network sent it; they can always be recomputed from it.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from bot.cli import cli
-from bot.normalise.bluesky import author_profile, normalise_bluesky_post
-from bot.normalise.x import normalise_tweet, tweets_in_page
+from bot.networks.bluesky.normalise import author_profile, normalise_bluesky_post
+from bot.networks.x.normalise import normalise_tweet, tweets_in_page
 
 ARCHIVES = Path(__file__).parent / "data" / "archives"
 

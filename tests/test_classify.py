@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.classify import CatalogueError, Label, LinkInfo, ToolCatalogue, classify, load_catalogue
-from bot.normalise.mastodon import normalise_status
+from bot.networks.mastodon.normalise import normalise_status
 from bot.posts import Post
 
 # ---------------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.normalise.mastodon import normalise_status
+from bot.networks.mastodon.normalise import normalise_status
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "labelled_posts.jsonl"

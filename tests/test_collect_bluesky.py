@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 
 from bot.config import BlueskySource
 from bot.jobs.collect import Collector
-from bot.jobs.collect_bluesky import collect_bluesky
+from bot.networks.bluesky.collect import collect_bluesky
 from bot.secrets import Secret
 from storage.db import session_scope
 from storage.models import Post

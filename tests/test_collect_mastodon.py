@@ -15,10 +15,10 @@ import pytest
 from mastodon_mock.testing import MockServer
 from sqlalchemy import Engine, func, select
 
-from bot.collectors.mastodon_client import to_plain
 from bot.jobs.collect import CollectOptions, Collector
 from bot.jobs.summary import SourceSummary
-from bot.normalise.mastodon import normalise_status
+from bot.networks.mastodon.client import to_plain
+from bot.networks.mastodon.normalise import normalise_status
 from storage import repository as repo
 from storage.db import session_scope
 from storage.models import Cursor, Post, PostTag, Sighting

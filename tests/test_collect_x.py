@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 
 from bot.config import XSource
 from bot.jobs.collect import Collector
-from bot.jobs.collect_x import collect_x
+from bot.networks.x.collect import collect_x
 from bot.secrets import Secret
 from storage.db import session_scope
 from storage.models import Post

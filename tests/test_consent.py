@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.consent import opt_out_reason, visibility_allows_collection
+from bot.consent.rules import opt_out_reason, visibility_allows_collection
 from tests.payloads import account, hashtag_link
 
 

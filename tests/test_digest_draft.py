@@ -11,11 +11,11 @@ import pytest
 from mastodon_mock.testing import MockServer
 from sqlalchemy import Engine, select
 
-from bot.collectors.home import HomeInstances
 from bot.config import settings_from_mapping
 from bot.jobs.collect import CollectOptions, Collector
 from bot.jobs.digest import DigestService, Edit
 from bot.jobs.store import PostStore
+from bot.networks.mastodon.home import HomeInstances
 from bot.retry import RetryPolicy
 from digests.lifecycle import TransitionError
 from storage import digests as digest_repo

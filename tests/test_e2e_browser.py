@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from bot.config import settings_from_mapping
 from bot.jobs.digest import DigestService
 from bot.jobs.store import PostStore
-from bot.normalise.mastodon import normalise_status
+from bot.networks.mastodon.normalise import normalise_status
 from bot.passwords import hash_password
 from bot.web.app import create_app
 from storage import labels as label_repo

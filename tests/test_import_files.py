@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from bot.errors import ExemplarError
-from bot.imports import ImportSummary, import_file
+from bot.jobs.imports import ImportSummary, import_file
 from bot.jobs.store import PostStore
 from storage.db import create_db_engine, session_scope, upgrade_schema
 from storage.models import Post

@@ -20,14 +20,14 @@ from hypothesis import strategies as st
 from mastodon_mock.testing import MockServer
 from sqlalchemy import Engine, select
 
-from bot.collectors.mastodon import account_of_status
-from bot.imports import import_file
+from bot.consent.screen import screen
 from bot.jobs.collect import CollectOptions, Collector
-from bot.jobs.collect_bluesky import collect_bluesky
-from bot.jobs.collect_x import collect_x
+from bot.jobs.imports import import_file
 from bot.jobs.store import PostStore
-from bot.normalise.mastodon import normalise_status
-from bot.screen import screen
+from bot.networks.bluesky.collect import collect_bluesky
+from bot.networks.mastodon.normalise import normalise_status
+from bot.networks.mastodon.timeline import account_of_status
+from bot.networks.x.collect import collect_x
 from bot.valid_text import valid_record, valid_text
 from storage import repository as repo
 from storage.db import session_scope

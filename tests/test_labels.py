@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from bot.cli import cli
 from bot.jobs.store import PostStore
-from bot.normalise.mastodon import normalise_status
+from bot.networks.mastodon.normalise import normalise_status
 from storage import labels as label_repo
 from storage import repository as repo
 from storage.db import session_scope

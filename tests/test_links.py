@@ -19,7 +19,7 @@ from bot.jobs.collect import CollectOptions, Collector
 from bot.jobs.links import LinkCache, known_link_test
 from bot.jobs.store import PostStore
 from bot.links import LinkResolver
-from bot.normalise.mastodon import normalise_status
+from bot.networks.mastodon.normalise import normalise_status
 from storage import labels as label_repo
 from storage.db import session_scope
 from storage.models import LinkInfo

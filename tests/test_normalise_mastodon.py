@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.normalise.errors import MalformedPayloadError
-from bot.normalise.mastodon import normalise_status
+from bot.networks.errors import MalformedPayloadError
+from bot.networks.mastodon.normalise import normalise_status
 from tests.payloads import (
     account,
     boost_of,

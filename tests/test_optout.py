@@ -12,10 +12,10 @@ from mastodon_mock.testing import MockServer
 from sqlalchemy import Engine, select
 
 from bot.cli import cli
-from bot.collectors.mastodon_client import MastodonClient
 from bot.config import MastodonSource
+from bot.consent.optout_requests import optout_senders, process_optout_requests
 from bot.jobs.collect import CollectOptions, Collector
-from bot.jobs.optout import optout_senders, process_optout_requests
+from bot.networks.mastodon.client import MastodonClient
 from bot.retry import RetryPolicy
 from bot.secrets import Secret
 from storage import digests as digest_repo

@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
+from bot.cli.progress import LogProgress, TerminalProgress, progress_for
 from bot.jobs.summary import SourceSummary
-from bot.progress import LogProgress, TerminalProgress, progress_for
 
 
 class FakeTerminal(io.StringIO):

@@ -21,7 +21,6 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from mastodon_mock.testing import MockServer
 from sqlalchemy import Engine, select
 
-from bot.collectors.home import HomeInstances
 from bot.config import settings_from_mapping
 from bot.errors import ExemplarError
 from bot.jobs import publish as publish_module
@@ -29,6 +28,7 @@ from bot.jobs.collect import CollectOptions, Collector
 from bot.jobs.digest import DigestService
 from bot.jobs.publish import Publisher, PublishReport, email_transport
 from bot.jobs.store import PostStore
+from bot.networks.mastodon.home import HomeInstances
 from bot.retry import RetryPolicy
 from digests.lifecycle import TransitionError
 from digests.mail import OutboxTransport, SmtpTransport, TransientEmailError

@@ -19,7 +19,7 @@ import responses
 from mastodon_mock.testing import MockServer
 from sqlalchemy import Engine
 
-from bot.digest_cli import describe_publish
+from bot.cli.digest import describe_publish
 from bot.errors import ExemplarError
 from bot.jobs.collect import Collector
 from bot.jobs.publish import Publisher, PublishReport, ThreadReport

@@ -21,15 +21,15 @@ import responses
 from requests import PreparedRequest
 from sqlalchemy import Engine
 
-from bot.collectors.bluesky_client import BlueskyClient
-from bot.collectors.x_client import XClient
 from bot.config import BlueskySource, XSource, settings_from_mapping
-from bot.consent import opt_out_reason
-from bot.imports import import_file
+from bot.consent.rules import opt_out_reason
 from bot.jobs.digest import DigestService
+from bot.jobs.imports import import_file
 from bot.jobs.publish import Publisher
-from bot.jobs.recheck import Current, recheck_bluesky, recheck_x
 from bot.jobs.store import PostStore
+from bot.networks.bluesky.client import BlueskyClient
+from bot.networks.recheck import Current, recheck_bluesky, recheck_x
+from bot.networks.x.client import XClient
 from bot.retry import RetryPolicy
 from bot.secrets import Secret
 from tests.conftest import FakeClock
@@ -237,7 +237,7 @@ def test_x_server_errors_that_outlast_the_retries_leave_that_batch_unreachable(
     x.failures = [(503, unavailable, {})] * 3
     client = XClient(X_SOURCE, policy, request_timeout=5.0)
 
-    with caplog.at_level(logging.WARNING, logger="bot.jobs.recheck"):
+    with caplog.at_level(logging.WARNING, logger="bot.networks.recheck"):
         current = recheck_x(client, [x_uri(i) for i in ids])
 
     assert [current[x_uri(i)] for i in ids[:100]] == [UNREACHABLE] * 100
@@ -491,7 +491,7 @@ def test_bluesky_errors_that_outlast_the_retries_are_unreachable(
     pds = FakeBluesky(posts, [profile_view(CLAIRE, "claire.bsky.social", "Teacher.")])
     pds.failures = [failure] * 3
 
-    with caplog.at_level(logging.WARNING, logger="bot.jobs.recheck"):
+    with caplog.at_level(logging.WARNING, logger="bot.networks.recheck"):
         current = recheck_bluesky(bluesky_client(pds, policy), [p["uri"] for p in posts])
 
     assert [current[p["uri"]] for p in posts[:25]] == [UNREACHABLE] * 25

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.publishers.bluesky import rich_text, tid
+from bot.networks.bluesky.publish import rich_text, tid
 from digests.model import Answer, Digest
 from digests.render.measure import (
     BLUESKY_MEASURE,

@@ -18,7 +18,7 @@ from mastodon_mock.testing import MockServer
 from sqlalchemy import Engine, func, select, text
 
 from bot.config import load_settings
-from bot.scheduler import SchedulerBusyError, build_scheduler, job_specs, take_lease
+from bot.schedule.wiring import SchedulerBusyError, build_scheduler, job_specs, take_lease
 from storage import locks
 from storage.db import create_db_engine, session_scope, upgrade_schema
 from storage.models import Post

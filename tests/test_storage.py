@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, func, select, text
 
-from bot.normalise.mastodon import normalise_status
+from bot.networks.mastodon.normalise import normalise_status
 from bot.posts import Post
 from storage import repository as repo
 from storage.db import (

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
-from bot.unsubscribe import unsubscribe_token, unsubscribe_url
+from bot.unsubscribe_links import unsubscribe_token, unsubscribe_url
 from bot.web.app import create_app
 from storage import publications
 from storage.app_state import signing_key

@@ -14,8 +14,8 @@ from sqlalchemy import Engine, select
 from bot.classify import ToolCatalogue, classify
 from bot.jobs.store import PostStore
 from bot.jsonfile import read_json_records
-from bot.normalise.errors import MalformedPayloadError
-from bot.normalise.mastodon import normalise_status
+from bot.networks.errors import MalformedPayloadError
+from bot.networks.mastodon.normalise import normalise_status
 from bot.posts import Post
 from storage import labels as label_repo
 from storage.db import session_scope

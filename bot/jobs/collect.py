@@ -14,23 +14,23 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine
 
-from bot.collectors.mastodon import (
+from bot.config import CollectSettings, MastodonSource, Settings
+from bot.consent.screen import screen
+from bot.errors import RateLimitedError, SourceError
+from bot.jobs.links import LinkCache, known_link_test
+from bot.jobs.store import PostStore
+from bot.jobs.summary import SourceSummary
+from bot.links import LinkResolver
+from bot.networks.mastodon.client import MastodonClient
+from bot.networks.mastodon.normalise import normalise_status
+from bot.networks.mastodon.timeline import (
     account_of_status,
     created_before,
     oldest_id,
     pages_backward,
     pages_forward,
 )
-from bot.collectors.mastodon_client import MastodonClient
-from bot.config import CollectSettings, MastodonSource, Settings
-from bot.errors import RateLimitedError, SourceError
-from bot.jobs.links import LinkCache, known_link_test
-from bot.jobs.store import PostStore
-from bot.jobs.summary import SourceSummary
-from bot.links import LinkResolver
-from bot.normalise.mastodon import normalise_status
 from bot.retry import RetryPolicy
-from bot.screen import screen
 from storage import repository as repo
 from storage.db import session_scope
 from storage.digests import suppressed_accounts

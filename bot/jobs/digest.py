@@ -12,14 +12,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, Row
 from sqlalchemy.orm import Session
 
-from bot.collectors.home import BudgetExhaustedError, HomeInstances
-from bot.collectors.mastodon import account_of_status
 from bot.config import Settings
-from bot.consent import opt_out_reason
+from bot.consent.rules import opt_out_reason
+from bot.consent.screen import screen
 from bot.errors import ExemplarError
 from bot.jobs.store import PostStore
-from bot.normalise.mastodon import normalise_account, normalise_status, parse_timestamp
-from bot.screen import screen
+from bot.networks.mastodon.home import BudgetExhaustedError, HomeInstances
+from bot.networks.mastodon.normalise import normalise_account, normalise_status, parse_timestamp
+from bot.networks.mastodon.timeline import account_of_status
 from digests.lifecycle import check_editable, next_status
 from digests.model import SECTIONS, Answer, Digest, DigestItem, Section
 from digests.period import last_week

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.app import App
-from bot.unsubscribe import unsubscribe_url
+from bot.runtime import App
+from bot.unsubscribe_links import unsubscribe_url
 from digests.model import Digest
 from digests.render.email import render_email
 from storage.app_state import signing_key

@@ -13,22 +13,22 @@ import httpx
 from sqlalchemy import Engine
 
 from bot.classify import classify
-from bot.collectors.bluesky_client import BlueskyClient
-from bot.collectors.home import HomeInstances
-from bot.collectors.mastodon_client import publishing_client
-from bot.collectors.x_client import XClient
 from bot.config import EmailConfig, Settings
-from bot.consent import opt_out_reason, visibility_allows_collection
+from bot.consent.rules import opt_out_reason, visibility_allows_collection
 from bot.errors import ExemplarError
 from bot.jobs.digest import DigestService
-from bot.jobs.recheck import Current, recheck_bluesky, recheck_x
-from bot.normalise.errors import MalformedPayloadError
-from bot.normalise.mastodon import normalise_status
-from bot.publishers.bluesky import BlueskyThreadPoster
-from bot.publishers.mastodon import MastodonThreadPoster
-from bot.publishers.x import XThreadPoster
+from bot.networks.bluesky.client import BlueskyClient
+from bot.networks.bluesky.publish import BlueskyThreadPoster
+from bot.networks.errors import MalformedPayloadError
+from bot.networks.mastodon.client import publishing_client
+from bot.networks.mastodon.home import HomeInstances
+from bot.networks.mastodon.normalise import normalise_status
+from bot.networks.mastodon.publish import MastodonThreadPoster
+from bot.networks.recheck import Current, recheck_bluesky, recheck_x
+from bot.networks.x.client import XClient
+from bot.networks.x.publish import XThreadPoster
 from bot.retry import RetryPolicy
-from bot.unsubscribe import unsubscribe_url
+from bot.unsubscribe_links import unsubscribe_url
 from digests.lifecycle import next_status
 from digests.mail import EmailTransport, OutboxTransport, SmtpTransport
 from digests.model import Digest, DigestItem

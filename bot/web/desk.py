@@ -25,7 +25,7 @@ from bot.errors import ExemplarError
 from bot.jobs.digest import DigestService, Edit
 from bot.jobs.store import PostStore
 from bot.passwords import verify_password
-from bot.unsubscribe import unsubscribe_url
+from bot.unsubscribe_links import unsubscribe_url
 from bot.web.security import SESSION_CURATOR, LoginLimiter, csrf_valid, current_curator
 from bot.web.views import post_view, sections_view
 from digests.lifecycle import EDITABLE

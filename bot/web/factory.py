@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 
-from bot.app import open_app, utc_now
+from bot.runtime import open_app, utc_now
 from bot.web.app import create_app
 
 

@@ -1,6 +1,6 @@
 """Unsubscribe routes: the link in every digest email, and the one-click POST mail clients send.
 
-The link carries the address and a signature of it (see :mod:`bot.unsubscribe`), so it works without
+The link carries the address and a signature of it (see :mod:`bot.unsubscribe_links`), so it works without
 an account or a session. ``GET`` asks for confirmation (link scanners must not unsubscribe anyone);
 ``POST`` unsubscribes, which is also what RFC 8058 one-click unsubscribe sends.
 """
@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from bot.unsubscribe import token_matches
+from bot.unsubscribe_links import token_matches
 from storage import publications
 from storage.app_state import signing_key
 from storage.db import session_scope

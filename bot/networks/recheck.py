@@ -1,7 +1,7 @@
 """Re-fetching posts collected from X and Bluesky, so consent can be re-checked just before publishing.
 
 Each function takes the stored post URIs and answers, per URI, what the source shows now: the post
-(or ``None`` when it is gone) and its author's profile in the shape :func:`bot.consent.opt_out_reason`
+(or ``None`` when it is gone) and its author's profile in the shape :func:`bot.consent.rules.opt_out_reason`
 reads. When a source cannot be asked, or answers with something unreadable, the URI is *unreachable*,
 never "gone": a post nobody could check must not read as a deletion, nor as a pass.
 """
@@ -13,13 +13,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from bot.collectors.bluesky_client import LOOKUP_LIMIT as BLUESKY_LOOKUP_LIMIT
-from bot.collectors.bluesky_client import BlueskyClient
-from bot.collectors.x_client import LOOKUP_LIMIT as X_LOOKUP_LIMIT
-from bot.collectors.x_client import XClient
 from bot.errors import SourceError
-from bot.normalise import bluesky, x
-from bot.normalise.errors import MalformedPayloadError
+from bot.networks.bluesky import normalise as bluesky
+from bot.networks.bluesky.client import LOOKUP_LIMIT as BLUESKY_LOOKUP_LIMIT
+from bot.networks.bluesky.client import BlueskyClient
+from bot.networks.errors import MalformedPayloadError
+from bot.networks.x import normalise as x
+from bot.networks.x.client import LOOKUP_LIMIT as X_LOOKUP_LIMIT
+from bot.networks.x.client import XClient
 from bot.posts import Post
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ class Current:
     """A post as its source shows it now."""
 
     post: Post | None  # None: deleted / not found at the source
-    profile: Mapping[str, Any] | None  # the author's profile in the shape bot.consent.opt_out_reason reads
+    profile: Mapping[str, Any] | None  # the author's profile, as bot.consent.rules.opt_out_reason reads it
     reachable: bool  # False: the source could not be asked (network error, no access configured)
     problem: str | None = None  # why it could not be checked, in the curator's words
 

@@ -12,12 +12,12 @@ from typing import Any
 
 import httpx
 
-from bot.collectors.bluesky_client import BlueskyClient
 from bot.config import BlueskySource
+from bot.consent.screen import screen
 from bot.jobs.collect import Collector, each_hashtag
 from bot.jobs.summary import SourceSummary
-from bot.normalise import bluesky
-from bot.screen import screen
+from bot.networks.bluesky import normalise as bluesky
+from bot.networks.bluesky.client import BlueskyClient
 from storage import repository as repo
 from storage.db import session_scope
 from storage.digests import suppressed_accounts

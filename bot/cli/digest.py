@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.app import App, utc_now
-from bot.collectors.home import HomeInstances
-from bot.collectors.mastodon_client import MastodonClient
 from bot.errors import SourceError
 from bot.jobs.digest import DigestService, Edit
+from bot.networks.mastodon.client import MastodonClient
+from bot.networks.mastodon.home import HomeInstances
 from bot.retry import RetryPolicy
+from bot.runtime import App, utc_now
 from digests.period import days_from
 from storage import digests as digest_repo
 from storage.db import session_scope

@@ -73,23 +73,26 @@ def job_specs(settings: Settings) -> list[JobSpec]:
     return [
         JobSpec(
             "collect",
-            "bot.scheduled:collect_job",
+            "bot.schedule.jobs:collect_job",
             IntervalTrigger(seconds=int(collect_every.total_seconds()), timezone=zone),
             # A collect more than half an interval late is better skipped: the next one is near.
             min(grace, max(1, int(collect_every.total_seconds() / 2))),
         ),
         JobSpec(
-            "draft", "bot.scheduled:draft_job", _weekly(schedule.draft_day, schedule.draft_time, zone), grace
+            "draft",
+            "bot.schedule.jobs:draft_job",
+            _weekly(schedule.draft_day, schedule.draft_time, zone),
+            grace,
         ),
         JobSpec(
             "publish",
-            "bot.scheduled:publish_job",
+            "bot.schedule.jobs:publish_job",
             _weekly(schedule.publish_day, schedule.publish_time, zone),
             grace,
         ),
         JobSpec(
             "retry-emails",
-            "bot.scheduled:retry_emails_job",
+            "bot.schedule.jobs:retry_emails_job",
             IntervalTrigger(seconds=int(schedule.email_retry_minutes * 60), timezone=zone),
             grace,
         ),

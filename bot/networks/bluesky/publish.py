@@ -20,9 +20,9 @@ from atproto import Client, client_utils, models
 from atproto_client import exceptions as at
 from atproto_client.request import Request
 
-from bot.collectors.bluesky_client import classify_bluesky_error
 from bot.config import BlueskyPublisher
 from bot.errors import ExemplarError
+from bot.networks.bluesky.client import classify_bluesky_error
 from bot.retry import Failure, FailureKind, RetryPolicy
 from digests.publish.thread import PlannedPart, PostedPart
 from digests.render.measure import URL, link_display

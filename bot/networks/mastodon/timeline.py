@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.collectors.mastodon_client import MastodonClient
-from bot.normalise.mastodon import parse_timestamp, unwrap_boost
+from bot.networks.mastodon.client import MastodonClient
+from bot.networks.mastodon.normalise import parse_timestamp, unwrap_boost
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from functools import partial
 
-from bot.collectors.x_client import XClient
 from bot.config import XSource
+from bot.consent.screen import screen
 from bot.jobs.collect import Collector, each_hashtag
 from bot.jobs.summary import SourceSummary
-from bot.normalise import x
-from bot.screen import screen
+from bot.networks.x import normalise as x
+from bot.networks.x.client import XClient
 from storage import repository as repo
 from storage.db import session_scope
 from storage.digests import suppressed_accounts

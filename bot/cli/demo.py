@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +19,13 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import click
+
+from bot.cli.root import EXIT_FAILED, _Options, cli
 from bot.errors import ExemplarError
+from bot.runtime import opened_app
+from storage import digests as digest_repo
+from storage.db import session_scope
 
 DEMO_DOMAIN = "fliplead.demo"
 BOT_TOKEN_ENV = "EXEMPLAR_DEMO_BOT_TOKEN"
@@ -177,3 +184,36 @@ def _cycle(
         f"Explore: exemplar --config {demo.config_path} digest show {digest_id} --format email"
     )
     return 0
+
+
+@cli.command()
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("exemplar-demo"),
+    show_default=True,
+    help="Where the demo writes its config and database.",
+)
+@click.pass_context
+def demo(ctx: click.Context, directory: Path) -> None:
+    """The whole cycle against a local demo server: collect, draft, approve, publish, email."""
+
+    def run_command(config: Path, args: list[str]) -> int:
+        options: _Options = ctx.obj
+        try:
+            flags = ["-v"] * options.verbose + (["-q"] if options.quiet else [])
+            cli.main(["--config", str(config), *flags, *args], standalone_mode=False)
+        except SystemExit as exit_:
+            return int(exit_.code or 0)
+        except ExemplarError as error:
+            click.echo(f"exemplar: {error}", err=True)
+            return EXIT_FAILED
+        return 0
+
+    def latest_digest(config: Path) -> int | None:
+        with opened_app(config) as app, session_scope(app.engine) as session:
+            found = digest_repo.list_digests(session, statuses=("draft",), limit=1)
+            return found[0].id if found else None
+
+    sys.exit(run_demo(directory, click.echo, run_command, latest_digest))

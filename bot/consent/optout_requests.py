@@ -11,12 +11,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.collectors.mastodon_client import MastodonClient, publishing_client
 from bot.config import Settings
 from bot.errors import SourceError
 from bot.html_text import html_to_text
-from bot.normalise.errors import MalformedPayloadError
-from bot.normalise.mastodon import normalise_account
+from bot.networks.errors import MalformedPayloadError
+from bot.networks.mastodon.client import MastodonClient, publishing_client
+from bot.networks.mastodon.normalise import normalise_account
 from storage import digests as digest_repo
 from storage import repository as repo
 from storage.db import session_scope

@@ -13,7 +13,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from bot.html_text import extract_html
-from bot.normalise.errors import MalformedPayloadError
+from bot.networks.errors import MalformedPayloadError
 from bot.posts import Author, Card, Media, MediaKind, Post
 from bot.text_tags import hashtags_in_text
 

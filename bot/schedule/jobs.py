@@ -6,16 +6,16 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from bot.app import opened_app, utc_now
+from bot.consent.optout_requests import check_optout_requests
 from bot.jobs.collect import CollectOptions, collector_for
-from bot.jobs.collect_bluesky import collect_bluesky
-from bot.jobs.collect_x import collect_x
-from bot.jobs.optout import check_optout_requests
+from bot.networks.bluesky.collect import collect_bluesky
+from bot.networks.x.collect import collect_x
+from bot.runtime import opened_app, utc_now
 from storage import digests as digest_repo
 from storage.db import session_scope
 from storage.publications import digests_with_failed_emails
 
-log = logging.getLogger("bot.scheduler")
+log = logging.getLogger("bot.schedule.wiring")
 
 
 def collect_job(config_path: str) -> None:
@@ -31,7 +31,7 @@ def collect_job(config_path: str) -> None:
 
 def draft_job(config_path: str) -> None:
     """Draft the digest of the week that just ended."""
-    from bot.digest_cli import service_for
+    from bot.cli.digest import service_for
 
     with opened_app(Path(config_path)) as app:
         report = service_for(app, "scheduler", with_home=True).draft()
@@ -57,7 +57,7 @@ def retry_emails_job(config_path: str) -> None:
 def _publish_each(config_path: str, digest_ids: list[int]) -> None:
     if not digest_ids:
         return
-    from bot.digest_cli import publisher_for
+    from bot.cli.digest import publisher_for
 
     with opened_app(Path(config_path)) as app:
         publisher = publisher_for(app, "scheduler")

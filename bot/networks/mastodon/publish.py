@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.collectors.mastodon_client import MastodonClient
 from bot.errors import ExemplarError
 from bot.html_text import html_to_text
-from bot.normalise.mastodon import parse_timestamp
+from bot.networks.mastodon.client import MastodonClient
+from bot.networks.mastodon.normalise import parse_timestamp
 from digests.publish.thread import PlannedPart, PostedPart, looks_like_part
 
 # Our clock and the server's may disagree: posts this much older than the attempt still count.

@@ -10,8 +10,8 @@ import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from bot.normalise.errors import MalformedPayloadError
-from bot.normalise.x import X_HOST, tweet_uri
+from bot.networks.errors import MalformedPayloadError
+from bot.networks.x.normalise import X_HOST, tweet_uri
 from bot.posts import Author, Post
 from bot.text_tags import hashtags_in_text
 from bot.valid_text import valid_record

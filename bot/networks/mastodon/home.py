@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.collectors.mastodon_client import MastodonClient
 from bot.config import MastodonSource
 from bot.errors import ExemplarError, SourceError
+from bot.networks.mastodon.client import MastodonClient
 from bot.retry import RetryPolicy
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.normalise.errors import MalformedPayloadError
-from bot.normalise.mastodon import parse_timestamp
+from bot.networks.errors import MalformedPayloadError
+from bot.networks.mastodon.normalise import parse_timestamp
 from bot.posts import Author, Media, MediaKind, Post
 from bot.text_tags import hashtags_in_text
 

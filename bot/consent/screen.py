@@ -1,6 +1,6 @@
 """Screening raw statuses before they are stored: malformed, not public, or from someone who opted out.
 
-Shared by the collector and ``exemplar import`` so both apply the same rules (see :mod:`bot.consent`).
+Shared by the collector and ``exemplar import`` so both apply the same rules (see :mod:`bot.consent.rules`).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.consent import opt_out_reason, visibility_allows_collection
-from bot.normalise.errors import MalformedPayloadError
+from bot.consent.rules import opt_out_reason, visibility_allows_collection
+from bot.networks.errors import MalformedPayloadError
 from bot.posts import Post
 from bot.valid_text import valid_record
 

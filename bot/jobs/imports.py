@@ -15,16 +15,17 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.collectors.mastodon import account_of_status
+from bot.consent.screen import SKIP_MALFORMED, screen
 from bot.errors import ExemplarError
 from bot.jobs.store import PostStore
 from bot.jsonfile import read_csv_rows, read_json_documents, read_json_records
-from bot.normalise import bluesky, x
-from bot.normalise.errors import MalformedPayloadError
-from bot.normalise.mastodon import normalise_status
-from bot.normalise.tags_csv import normalise_tags_row
+from bot.networks.bluesky import normalise as bluesky
+from bot.networks.errors import MalformedPayloadError
+from bot.networks.mastodon.normalise import normalise_status
+from bot.networks.mastodon.timeline import account_of_status
+from bot.networks.x import normalise as x
+from bot.networks.x.tags_csv import normalise_tags_row
 from bot.posts import Post
-from bot.screen import SKIP_MALFORMED, screen
 from bot.valid_text import valid_record
 from storage import repository as repo
 from storage.db import session_scope

@@ -1,0 +1,1 @@
+"""Bluesky: post search by hashtag, post lookups for re-checks, and posting threads."""

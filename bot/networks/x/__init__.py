@@ -1,0 +1,1 @@
+"""X: recent search by hashtag, tweet lookups for re-checks, and posting threads."""

@@ -1,1 +1,0 @@
-"""Posting digest threads: one module per network, each a :class:`digests.publish.thread.ThreadPoster`."""
