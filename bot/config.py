@@ -56,6 +56,8 @@ class _Section(BaseModel):
 class DatabaseSettings(_Section):
     url: str | None = None
     url_env: str | None = None
+    # Seconds to wait for another process's write lock before giving up with one line.
+    lock_timeout: Annotated[float, Field(ge=0, le=3600)] = 30
 
     @model_validator(mode="after")
     def _one_source(self) -> DatabaseSettings:
@@ -425,6 +427,7 @@ class Settings:
     bluesky: tuple[BlueskySource, ...] = ()
     publish_x: XPublisher | None = None
     publish_bluesky: BlueskyPublisher | None = None
+    database_lock_timeout: float = 30.0
 
     @property
     def digest_hashtag(self) -> str:
@@ -496,6 +499,7 @@ def settings_from_mapping(
             ),
             publish_x=_x_publisher(parsed.publish.x, env),
             publish_bluesky=_bluesky_publisher(parsed.publish.bluesky, env),
+            database_lock_timeout=parsed.database.lock_timeout,
         )
     except ConfigError as error:
         raise ConfigError(f"{label}: {error}") from None
