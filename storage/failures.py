@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -94,7 +95,7 @@ def _sqlite_cause(error: sqlite3.Error, url: str | URL, lock_timeout: float | No
         )
     if primary == sqlite3.SQLITE_CANTOPEN:
         return _cannot_open(text, path)
-    if primary == sqlite3.SQLITE_FULL:
+    if primary == sqlite3.SQLITE_FULL or (primary == sqlite3.SQLITE_IOERR and _disk_full(path)):
         return f"the disk is full ({text}); free space on the disk that holds {path}, then run again"
     if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
         waited = f" after waiting {lock_timeout:g} s" if lock_timeout is not None else ""
@@ -112,6 +113,14 @@ def _sqlite_cause(error: sqlite3.Error, url: str | URL, lock_timeout: float | No
     if primary == sqlite3.SQLITE_PERM:
         return f"access was denied ({text}); check the permissions of {path}"
     return f"{text}; check {path}"
+
+
+def _disk_full(path: str) -> bool:
+    # A full disk can surface as an I/O error (growing the WAL's shared memory fails, say).
+    try:
+        return shutil.disk_usage(Path(path).parent).free < 1 << 20
+    except OSError:
+        return False
 
 
 def _cannot_open(text: str, path: str) -> str:

@@ -13,13 +13,18 @@ HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length",
 
 
 @contextmanager
-def rewriting_proxy(upstream: str, rewrite: Callable[[str, bytes], bytes]) -> Iterator[str]:
-    """Serve on 127.0.0.1 what ``upstream`` answers, each body passed through ``rewrite(path, body)``;
-    yields the proxy's base URL."""
+def rewriting_proxy(
+    upstream: str,
+    rewrite: Callable[[str, bytes], bytes] = lambda _path, body: body,
+    before: Callable[[str, str], None] = lambda _method, _path: None,
+) -> Iterator[str]:
+    """Serve on 127.0.0.1 what ``upstream`` answers, each body passed through ``rewrite(path, body)``
+    (and ``before(method, path)`` called as each request arrives); yields the proxy's base URL."""
     client = httpx.Client(base_url=upstream, timeout=10)
 
     class Handler(BaseHTTPRequestHandler):
         def _forward(self) -> None:
+            before(self.command, self.path)
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length) if length else None
             headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP | {"host"}}
