@@ -8,6 +8,7 @@ Pure: no I/O.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -39,7 +40,8 @@ def valid_text(text: str) -> str:
 
 def valid_record(record: Any, *, strict: bool = True) -> Any:
     """A copy of a decoded JSON value (or an SDK's mappings) whose every string, keys included, is
-    :func:`valid_text`; the value itself when nothing needed repair.
+    :func:`valid_text`, and whose NaN and Infinity are ``None``; the value itself when nothing needed
+    repair.
 
     A record nested deeper than :data:`MAX_DEPTH` raises :class:`MalformedPayloadError`, or with
     ``strict=False`` (a whole page, whose posts are checked one by one later) keeps its deep parts as
@@ -51,6 +53,8 @@ def valid_record(record: Any, *, strict: bool = True) -> Any:
 def _repair(value: Any, depth: int, strict: bool) -> Any:
     if isinstance(value, str):
         return valid_text(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # NaN and Infinity are not JSON, though Python reads them: PostgreSQL refuses them
     if not isinstance(value, Mapping | list | tuple):
         return value
     if depth >= MAX_DEPTH:

@@ -7,7 +7,7 @@ and every import format reads them from a file.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,9 +24,11 @@ from bot.consent.screen import screen
 from bot.jobs.collect import CollectOptions, Collector
 from bot.jobs.imports import import_file
 from bot.jobs.store import PostStore
+from bot.networks.bluesky import normalise as bluesky
 from bot.networks.bluesky.collect import collect_bluesky
 from bot.networks.mastodon.normalise import normalise_status
 from bot.networks.mastodon.timeline import account_of_status
+from bot.networks.x import normalise as x
 from bot.networks.x.collect import collect_x
 from bot.valid_text import valid_record, valid_text
 from storage import repository as repo
@@ -293,27 +295,62 @@ def mastodon_records(draw: st.DrawFn) -> Any:
     return draw(st.sampled_from([status, draw(_json_values)]))
 
 
-@pytest.fixture(scope="module")
-def property_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    from storage.db import create_db_engine, upgrade_schema
+@st.composite
+def x_records(draw: st.DrawFn) -> Any:
+    """A tweet record (tweet, author, media) from a v2 page whose strings may be anything, keys too."""
+    body = tweet(draw(st.integers(1, 10**15)), draw(_any_text))
+    body["entities"] = {"hashtags": [{"start": 0, "end": 3, "tag": draw(_any_text)}]}
+    body["attachments"] = {"media_keys": ["3_1"]}
+    body.update(draw(st.dictionaries(_any_text, _json_values, max_size=2)))
+    users = [
+        {"id": "1", "name": draw(_any_text), "username": draw(_any_text), "description": draw(_any_text)}
+    ]
+    the_page = page([body], users=users)
+    the_page["includes"]["media"] = [
+        {
+            "media_key": "3_1",
+            "type": "photo",
+            "url": "https://pbs.twimg.com/a.jpg",
+            "alt_text": draw(_any_text),
+        }
+    ]
+    # X records are built by tweets_in_page from a page, so they always have this shape.
+    return x.tweets_in_page(the_page)[0]
 
-    engine = create_db_engine(f"sqlite:///{tmp_path_factory.mktemp('property') / 'p.db'}")
-    upgrade_schema(engine)
-    yield engine
-    engine.dispose()
+
+@st.composite
+def bluesky_records(draw: st.DrawFn) -> Any:
+    """A Bluesky post view whose strings may be anything."""
+    view = post_view(draw(st.integers(1, 10**6)), draw(_any_text), handle=draw(_any_text))
+    view["author"]["displayName"] = draw(_any_text)
+    view["record"]["facets"][0]["features"][0]["tag"] = draw(_any_text)
+    view["embed"] = {
+        "$type": "app.bsky.embed.images#view",
+        "images": [{"thumb": "https://cdn.bsky.app/t.jpg", "alt": draw(_any_text)}],
+    }
+    view.update(draw(st.dictionaries(_any_text, _json_values, max_size=2)))
+    return draw(st.sampled_from([view, draw(_json_values)]))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(record=mastodon_records())
+NETWORKS = {
+    "mastodon": (mastodon_records(), normalise_status, account_of_status),
+    "x": (x_records(), x.normalise_tweet, x.author_profile),
+    "bluesky": (bluesky_records(), bluesky.normalise_bluesky_post, bluesky.author_profile),
+}
+
+
+@pytest.mark.parametrize("network", list(NETWORKS))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
 def test_any_json_record_goes_through_repair_normalise_and_store(
-    property_engine: Engine, record: Any
+    engine: Engine, network: str, data: st.DataObject
 ) -> None:
-    # A record that decodes from JSON (lone surrogates and all) ...
-    record = json.loads(json.dumps(record))
-    screened = screen([record], normalise_status, account_of_status, where="property")
-    with session_scope(property_engine) as session:
+    records, normalise, account_of = NETWORKS[network]
+    record = json.loads(json.dumps(data.draw(records)))  # as it arrives: decoded JSON, surrogates and all
+    screened = screen([record], normalise, account_of, where="property")
+    with session_scope(engine) as session:
         PostStore().save(session, screened.posts, seen=None, now=datetime.now(UTC))
     for post in screened.posts:
-        for text in (post.text, post.html, post.author.display_name, *post.hashtags):
+        for text in (post.text, post.html, post.author.display_name, post.author.acct, *post.hashtags):
             text.encode("utf-8")
             assert "\x00" not in text
