@@ -354,3 +354,17 @@ def test_any_json_record_goes_through_repair_normalise_and_store(
         for text in (post.text, post.html, post.author.display_name, post.author.acct, *post.hashtags):
             text.encode("utf-8")
             assert "\x00" not in text
+
+
+def test_classify_input_with_invalid_text_prints_every_status(tmp_path: Path) -> None:
+    lines = [
+        escaped_json({"id": f"1{BAD}", "content": f"<p>Try Padlet {BAD} for exit tickets?</p>"}),
+        escaped_json({"id": "2", "content": "<p>A plain one</p>"}),
+    ]
+    path = tmp_path / "statuses.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+
+    result = run_exemplar("classify", "--input", str(path), cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["1\ufffd \ufffd  \ufffd", "2"]
