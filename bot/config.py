@@ -47,12 +47,17 @@ def _hashtag_list(values: list[str]) -> list[str]:
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # Strict: "40" is not a number and "true" is not a boolean; inf and nan are no one's setting.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, strict=True, allow_inf_nan=False
+    )
 
 
 class DatabaseSettings(_Section):
     url: str | None = None
     url_env: str | None = None
+    # Seconds to wait for another process's write lock before giving up with one line.
+    lock_timeout: Annotated[float, Field(ge=0, le=3600)] = 30
 
     @model_validator(mode="after")
     def _one_source(self) -> DatabaseSettings:
@@ -63,23 +68,23 @@ class DatabaseSettings(_Section):
 
 class CollectSettings(_Section):
     page_size: Annotated[int, Field(ge=1, le=40)] = 40
-    backfill_days: Annotated[float, Field(ge=0)] = 7
-    refresh_days: Annotated[float, Field(ge=0)] = 3
-    refresh_every_minutes: Annotated[float, Field(ge=0)] = 60
-    max_pages: Annotated[int, Field(ge=1)] = 1000
-    request_timeout: Annotated[float, Field(gt=0)] = 20
+    backfill_days: Annotated[float, Field(ge=0, le=3650)] = 7
+    refresh_days: Annotated[float, Field(ge=0, le=3650)] = 3
+    refresh_every_minutes: Annotated[float, Field(ge=0, le=525_600)] = 60
+    max_pages: Annotated[int, Field(ge=1, le=100_000)] = 1000
+    request_timeout: Annotated[float, Field(gt=0, le=600)] = 20
     max_retries: Annotated[int, Field(ge=0, le=10)] = 4
-    backoff_seconds: Annotated[float, Field(ge=0)] = 2
-    max_rate_limit_wait: Annotated[float, Field(ge=0)] = 300
+    backoff_seconds: Annotated[float, Field(ge=0, le=3600)] = 2
+    max_rate_limit_wait: Annotated[float, Field(ge=0, le=86_400)] = 300
 
 
 class LinkSettings(_Section):
     resolve: bool = False
     timeout: Annotated[float, Field(gt=0, le=60)] = 5
-    max_bytes: Annotated[int, Field(ge=1024)] = 262_144
+    max_bytes: Annotated[int, Field(ge=1024, le=104_857_600)] = 262_144
     max_redirects: Annotated[int, Field(ge=0, le=20)] = 5
-    max_links_per_run: Annotated[int, Field(ge=0)] = 200
-    retry_failed_after_days: Annotated[float, Field(ge=0)] = 7
+    max_links_per_run: Annotated[int, Field(ge=0, le=100_000)] = 200
+    retry_failed_after_days: Annotated[float, Field(ge=0, le=3650)] = 7
     allow_private_addresses: bool = False
 
 
@@ -95,10 +100,10 @@ class DigestSettings(_Section):
     videos: Annotated[int, Field(ge=0, le=50)] = 5
     tools: Annotated[int, Field(ge=0, le=50)] = 5
     questions: Annotated[int, Field(ge=0, le=50)] = 5
-    max_per_author: Annotated[int, Field(ge=1)] = 2
+    max_per_author: Annotated[int, Field(ge=1, le=150)] = 2
     allow_sensitive: bool = False
-    refresh_budget: Annotated[int, Field(ge=0)] = 60
-    half_life_days: Annotated[float, Field(gt=0)] = 3.5
+    refresh_budget: Annotated[int, Field(ge=0, le=10_000)] = 60
+    half_life_days: Annotated[float, Field(gt=0, le=3650)] = 3.5
 
     @field_validator("timezone")
     @classmethod
@@ -123,7 +128,7 @@ class MastodonPublishSettings(_Section):
     # The thread's first post is public, so it shows in the hashtag's timeline; its replies are
     # unlisted, so the thread does not flood it.
     visibility: Literal["public", "unlisted", "private"] = "public"
-    char_limit: Annotated[int, Field(ge=120)] | None = None
+    char_limit: Annotated[int, Field(ge=120, le=100_000)] | None = None
     reply_visibility: Literal["public", "unlisted", "private"] = "unlisted"
 
     @model_validator(mode="after")
@@ -170,7 +175,7 @@ class PublishSettings(_Section):
 
 
 class EmailSettings(_Section):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True)  # merged with _Section's
 
     sender: str = Field(alias="from")
     recipients: list[str] = []
@@ -180,7 +185,7 @@ class EmailSettings(_Section):
     starttls: bool = True
     username_env: str | None = None
     password_env: str | None = None
-    max_attempts: Annotated[int, Field(ge=1)] = 5
+    max_attempts: Annotated[int, Field(ge=1, le=1000)] = 5
     public_url: str | None = None
     # Seconds to wait for each answer of the SMTP server.
     smtp_timeout: Annotated[float, Field(gt=0, le=600)] = 30
@@ -232,7 +237,7 @@ class EmailSettings(_Section):
 
 
 class ScheduleSettings(_Section):
-    collect_every_minutes: Annotated[float, Field(gt=0)] = 30
+    collect_every_minutes: Annotated[float, Field(gt=0, le=525_600)] = 30
     draft_day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = (
         "monday"
     )
@@ -241,8 +246,8 @@ class ScheduleSettings(_Section):
         "monday"
     )
     publish_time: str = "12:00"
-    misfire_grace_minutes: Annotated[float, Field(gt=0)] = 60
-    email_retry_minutes: Annotated[float, Field(gt=0)] = 60
+    misfire_grace_minutes: Annotated[float, Field(gt=0, le=10_080)] = 60
+    email_retry_minutes: Annotated[float, Field(gt=0, le=10_080)] = 60
     # Curators still not approving a draft this long before publish time are reminded (0: never).
     remind_before_publish_minutes: Annotated[float, Field(ge=0, le=7 * 24 * 60)] = 120
 
@@ -559,6 +564,7 @@ class Settings:
         return self.configured_public_url or "http://127.0.0.1:8000"
 
     health: HealthSettings = field(default_factory=HealthSettings)
+    database_lock_timeout: float = 30.0
 
     @property
     def digest_hashtag(self) -> str:
@@ -636,6 +642,7 @@ def settings_from_mapping(
             publish_bluesky=_bluesky_publisher(parsed.publish.bluesky, env),
             archive=parsed.archive,
             health=parsed.health,
+            database_lock_timeout=parsed.database.lock_timeout,
         )
     except ConfigError as error:
         raise ConfigError(f"{label}: {error}") from None
@@ -847,7 +854,20 @@ def _describe(problem: ErrorDetails, model: type[BaseModel]) -> str:
         message = str(problem["msg"]).removeprefix("Value error, ")
         return f"{key}: {message}"
     expected = str(problem["msg"]).replace("Input should be", "must be")
-    return f"{key}: {expected}, got {problem.get('input')!r}; fix the value"
+    return f"{key}: {expected}, got {problem.get('input')!r}; {_fix_for(model, problem['loc'])}"
+
+
+def _fix_for(model: type[BaseModel], loc: tuple[int | str, ...]) -> str:
+    """How to write a scalar key right: its default as a TOML example (numbers and booleans unquoted)."""
+    name = loc[-1] if loc else None
+    owner = _model_at(model, loc[:-1])
+    field_info = owner.model_fields.get(str(name)) if owner is not None else None
+    default = field_info.default if field_info is not None else None
+    if isinstance(default, bool):
+        return f"write true or false, without quotes, e.g. {name} = {str(default).lower()}"
+    if isinstance(default, int | float):
+        return f"write a number, without quotes, e.g. {name} = {default}"
+    return "fix the value"
 
 
 _EXAMPLES = {
@@ -864,16 +884,22 @@ def _dotted(loc: tuple[int | str, ...]) -> str:
 
 
 def _known_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    current = _model_at(model, loc)
+    return list(current.model_fields) if current is not None else []
+
+
+def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The section model that the keys under ``loc`` belong to."""
     current: type[BaseModel] = model
     for part in loc:
         if isinstance(part, int):
             continue
-        annotation = current.model_fields[str(part)].annotation
-        inner = _model_in(annotation)
+        field_info = current.model_fields.get(str(part))
+        inner = _model_in(field_info.annotation) if field_info is not None else None
         if inner is None:
-            return []
+            return None
         current = inner
-    return list(current.model_fields)
+    return current
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

@@ -30,7 +30,7 @@ def open_app(config_path: Path | None, *, check_schema: bool = True) -> App:
     """Load the config and connect; by default also make sure the schema is current."""
     settings = load_settings(find_config(config_path))
     store = PostStore(catalogue=load_catalogue(settings.tools))
-    engine = create_db_engine(settings.database_url.reveal())
+    engine = create_db_engine(settings.database_url.reveal(), lock_timeout=settings.database_lock_timeout)
     if check_schema:
         try:
             ensure_schema(engine)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot import __version__
 from bot.cli.digest import digest_group
@@ -43,6 +44,9 @@ class _ExemplarGroup(click.Group):
             _fail(str(error), EXIT_CANNOT_LISTEN)
         except ExemplarError as error:
             _fail(str(error), EXIT_FAILED)
+        except SQLAlchemyError as error:  # what storage.db could not explain: still one line
+            cause = str(error.orig if isinstance(error, DBAPIError) else error).strip().splitlines()
+            _fail(f"database error: {cause[0] if cause else type(error).__name__}", EXIT_FAILED)
 
 
 def _fail(message: str, code: int) -> None:

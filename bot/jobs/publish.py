@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import httpx
 from sqlalchemy import Engine
@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from bot.classify import classify
 from bot.config import EmailConfig, Settings
 from bot.consent.rules import opt_out_reason, visibility_allows_collection
-from bot.errors import ExemplarError
+from bot.errors import BusyError, ExemplarError
 from bot.jobs.digest import DigestService
 from bot.networks.mastodon.home import HomeInstances
 from bot.networks.publishing import Channel, Publishing
@@ -28,7 +28,7 @@ from digests.model import Digest, DigestItem
 from digests.publish.email import EmailPolicy, EmailReport, send_digest_emails
 from digests.publish.thread import PostedThread, publish_thread
 from digests.render.thread import ThreadPart, render_thread, thread_links
-from storage import deliveries, publications, subscriptions
+from storage import deliveries, locks, publications, subscriptions
 from storage import digests as digest_repo
 from storage import repository as repo
 from storage.db import session_scope
@@ -36,6 +36,9 @@ from storage.models import Digest as DigestRow
 from storage.models import DigestItemRow
 
 log = logging.getLogger(__name__)
+
+# A run on another host that stopped without releasing its lease holds it this long at most.
+PUBLISH_LEASE = timedelta(hours=1)
 
 CHANNELS = PUBLISHING_ORDER
 OPTED_OUT = "the author now opts out"
@@ -137,8 +140,23 @@ class Publisher:
         """Re-check consent, post the thread on each configured network, email the leaders.
 
         ``retry_unconfirmed`` forgets that parts were attempted: the curator has checked the accounts
-        and the parts that could not be confirmed did not go out.
+        and the parts that could not be confirmed did not go out. One run at a time publishes a
+        digest: another run finds it busy (:class:`~bot.errors.BusyError`).
         """
+        if dry_run:
+            return self._publish(digest_id, dry_run=True, retry_unconfirmed=retry_unconfirmed)
+        try:
+            with locks.holding(
+                self.engine, f"publish:digest:{digest_id}", clock=self.clock, stale_after=PUBLISH_LEASE
+            ):
+                return self._publish(digest_id, dry_run=False, retry_unconfirmed=retry_unconfirmed)
+        except locks.LeaseTakenError as taken:
+            raise BusyError(
+                f"another run is publishing digest {digest_id} ({taken}); wait for it to finish, then "
+                f"`exemplar digest show {digest_id}` shows what was published"
+            ) from None
+
+    def _publish(self, digest_id: int, *, dry_run: bool, retry_unconfirmed: bool) -> PublishReport:
         report = PublishReport(
             digest_id=digest_id, dry_run=dry_run, archive_url=archive_page_url(self.settings, digest_id)
         )
