@@ -190,9 +190,9 @@ class EmailSettings(_Section):
     # Seconds to wait for each answer of the SMTP server.
     smtp_timeout: Annotated[float, Field(gt=0, le=600)] = 30
     # An address is suspended after this many digests in a row failed softly (4xx) for it.
-    suspend_after_soft_failures: Annotated[int, Field(ge=1)] = 3
+    suspend_after_soft_failures: Annotated[int, Field(ge=1, le=1000)] = 3
     # How long a subscribe confirmation link works.
-    confirm_hours: Annotated[float, Field(gt=0)] = 48
+    confirm_hours: Annotated[float, Field(gt=0, le=24 * 365)] = 48
     dkim_selector: str | None = None
     dkim_domain: str | None = None
     dkim_key_file: str | None = None
@@ -263,13 +263,13 @@ class HealthSettings(_Section):
     """The weekly health email to curators and the alert when a source goes quiet or keeps failing."""
 
     recipients: list[str] = []
-    quiet_hours: Annotated[float, Field(gt=0)] = 48
-    failed_runs: Annotated[int, Field(ge=1)] = 5
+    quiet_hours: Annotated[float, Field(gt=0, le=24 * 365)] = 48
+    failed_runs: Annotated[int, Field(ge=1, le=10_000)] = 5
     report_day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = (
         "monday"
     )
     report_time: str = "08:00"
-    check_every_minutes: Annotated[float, Field(gt=0)] = 60
+    check_every_minutes: Annotated[float, Field(gt=0, le=10_080)] = 60
 
     @field_validator("recipients")
     @classmethod
