@@ -100,6 +100,8 @@ class Post(Base):
     first_seen_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     refreshed_at: Mapped[datetime | None]
+    # Where the stored copy came from (storage.precedence.CopyRank): a lower rank never overwrites it.
+    copy_rank: Mapped[int] = mapped_column(Integer, default=2, server_default="1")
 
     tags: Mapped[list[PostTag]] = relationship(
         back_populates="post", cascade="all, delete-orphan", passive_deletes=True
@@ -374,7 +376,8 @@ class ArchiveTool(Base):
 
 
 class RemovedPost(Base):
-    """A post its author removed from the archive: never stored, shown or featured again."""
+    """A post removed for good (its author removed it, it was deleted or made private at home, its
+    author opted out): never stored, shown or featured again. ``reason`` says why, for curators."""
 
     __tablename__ = "removed_posts"
 
@@ -382,6 +385,7 @@ class RemovedPost(Base):
     author_acct: Mapped[str] = mapped_column(String(320), index=True)
     via: Mapped[str] = mapped_column(String(32))
     removed_at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class OAuthClient(Base):

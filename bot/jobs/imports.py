@@ -27,6 +27,7 @@ from bot.networks.x import normalise as x
 from bot.networks.x import tags_csv
 from storage import repository as repo
 from storage.db import session_scope
+from storage.precedence import CopyRank
 from storage.digests import suppressed_accounts
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,7 @@ def import_file(
         with session_scope(engine) as session:
             for acct in screened.opted_out:
                 summary.removed += repo.delete_posts_by_author(session, acct)
-            saved = store.save(session, screened.posts, seen=None, now=now)
+            saved = store.save(session, screened.posts, seen=None, now=now, rank=CopyRank.ARCHIVE)
             for tag in set(hashtags):
                 tagged = [post for post in screened.posts if tag in post.hashtags]
                 repo.record_sightings(session, tagged, repo.SeenThrough(source, tag), now)
