@@ -118,7 +118,9 @@ def test_an_old_archive_never_undoes_an_edit_or_resets_counts(engine: Engine) ->
     with session_scope(engine) as session:
         repo.save_posts(session, [edited], seen=None, now=BASE)
     with session_scope(engine) as session:
-        result = repo.save_posts(session, [old], seen=None, now=BASE + timedelta(days=30), rank=CopyRank.ARCHIVE)
+        result = repo.save_posts(
+            session, [old], seen=None, now=BASE + timedelta(days=30), rank=CopyRank.ARCHIVE
+        )
     assert result.updated == 0
     with session_scope(engine) as session:
         row = session.scalars(select(Post)).one()

@@ -75,7 +75,9 @@ def test_a_post_deleted_at_home_is_removed_with_a_tombstone_and_never_stored_aga
 
     # The batch answer leaves out a post that is still there: only the deleted one is evidence.
     kept_out = statuses[5]
-    partial = [to_plain(instance.client("maria").status(s.id)) for s in statuses if s not in (deleted, kept_out)]
+    partial = [
+        to_plain(instance.client("maria").status(s.id)) for s in statuses if s not in (deleted, kept_out)
+    ]
     with instance.fault(path=BATCH, methods=["GET"], type="status", status=200, body=partial, count=1):
         [summary] = refresh(collector, clock, source_for(instance))
 

@@ -31,7 +31,7 @@ from digests.render.thread import ThreadPart, render_thread, thread_links
 from storage import digests as digest_repo
 from storage import publications
 from storage import repository as repo
-from storage.app_state import signing_key
+from storage.app_state import installation_id, signing_key
 from storage.db import session_scope
 from storage.models import Digest as DigestRow
 from storage.models import DigestItemRow
@@ -181,7 +181,9 @@ class Publisher:
             max_rate_limit_wait=settings.collect.max_rate_limit_wait,
             sleep=self.sleep,
         )
-        context = Publishing(settings, policy, dry_run, self.bluesky_transport)
+        with session_scope(self.engine) as session:
+            installation = installation_id(session)
+        context = Publishing(settings, policy, dry_run, self.bluesky_transport, installation)
         built = (network.channel(context) for network in publishing_networks())
         return [channel for channel in built if channel is not None]
 
