@@ -27,8 +27,8 @@ from bot.networks.x import normalise as x
 from bot.networks.x import tags_csv
 from storage import repository as repo
 from storage.db import session_scope
-from storage.precedence import CopyRank
 from storage.digests import suppressed_accounts
+from storage.precedence import CopyRank
 
 log = logging.getLogger(__name__)
 
