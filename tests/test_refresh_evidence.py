@@ -7,6 +7,7 @@ home's 404/410 removes it. A refresh that would remove too much removes nothing.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
@@ -154,3 +155,26 @@ def test_a_post_lost_by_another_instance_stays(
         seen = {s.source_key for s in session.scalars(select(Sighting))}
         assert seen == {source_for(instance).key}  # it is no longer refreshed from where it was lost
         assert repo.removed_posts(session) == []
+
+
+def test_a_curator_sees_what_was_removed_and_why(tmp_path: Path, instance: MockServer) -> None:
+    from tests.test_cli import invoke, write_config
+
+    maria = instance.client("maria")
+    kept = maria.status_post("Our flipped staff meeting video #fliplead")
+    gone = maria.status_post("Posted too soon #fliplead")
+    config = write_config(tmp_path, instance)
+    assert invoke(config, "collect").exit_code == 0
+    maria.status_delete(gone.id)
+
+    refreshed = invoke(config, "collect", "--refresh")
+    listed = invoke(config, "posts", "--removed", "--json")
+
+    assert refreshed.exit_code == 0, refreshed.output
+    [record] = [json.loads(line) for line in listed.output.splitlines()]
+    assert record["uri"] == gone.uri
+    assert "deleted at its home" in record["reason"]
+    assert [json.loads(line)["uri"] for line in invoke(config, "posts", "--json").output.splitlines()] == [
+        kept.uri
+    ]
+    assert gone.uri in invoke(config, "posts", "--removed").output

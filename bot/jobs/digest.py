@@ -26,6 +26,7 @@ from digests.period import last_week
 from digests.select import FILL_ORDER, Candidate, Choice, Exclusions, SelectionRules, score, select
 from storage import digests as digest_repo
 from storage import labels as label_repo
+from storage import repository as repo
 from storage.db import session_scope
 from storage.models import Digest as DigestRow
 from storage.models import DigestItemRow, QuestionAnswer
@@ -220,13 +221,18 @@ class DigestService:
             row = session.get(PostRow, candidate.post_id)
             if row is None:
                 return 0
-            if status is None:
-                session.delete(row)
-                return 1
+            this_post = PostRow.id == row.id
+            if status is None:  # its home answered 404/410 for this post
+                reason = "deleted at its home instance (404/410)"
+                return repo.remove_posts(session, this_post, via="home", reason=reason, now=now)
             screened = screen([status], normalise_status, account_of_status, where="home refresh")
+            if screened.opted_out or screened.not_public:
+                reason = "its author opted out" if screened.opted_out else "no longer public at its home"
+                return repo.remove_posts(session, this_post, via="home", reason=reason, now=now)
             if not screened.posts or screened.posts[0].uri != row.uri:
-                session.delete(row)
-                return 1
+                # A malformed answer, or another post: no evidence about this one, which stays.
+                log.info("home refresh of %s answered something else; left as it is", row.uri)
+                return 0
             self.store.save(session, screened.posts, seen=None, now=now)
             if replies is not None:
                 digest_repo.replace_answers(session, row.id, self._answers(row, replies))
