@@ -388,6 +388,21 @@ class RemovedPost(Base):
     reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
+class PublishedItem(Base):
+    """An item of a published digest as it was posted and emailed, frozen (``record``: its text,
+    author, links and media). It outlives the post: when the author deletes it or opts out, the record
+    keeps only where it sat, and ``removed_at`` and ``removed_reason`` say when and why."""
+
+    __tablename__ = "published_items"
+
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_uri: Mapped[str] = mapped_column(String(2048), index=True)
+    record: Mapped[dict[str, Any]]
+    removed_at: Mapped[datetime | None]
+    removed_reason: Mapped[str] = mapped_column(Text, default="")
+
+
 class OAuthClient(Base):
     """Exemplar's app registration on one Mastodon instance, made the first time an author signs in
     from there (the secret is the instance's, for this app only)."""

@@ -22,6 +22,7 @@ from bot.networks.recheck import Current, Recheck
 from bot.networks.registry import NETWORKS, PUBLISHING_ORDER, publishing_networks
 from bot.retry import RetryPolicy
 from bot.unsubscribe_links import unsubscribe_url
+from digests.frozen import item_record
 from digests.lifecycle import next_status
 from digests.mail import EmailTransport, OutboxTransport, SmtpTransport
 from digests.model import Digest, DigestItem
@@ -29,7 +30,7 @@ from digests.publish.email import EmailReport, send_digest_emails
 from digests.publish.thread import PostedThread, publish_thread
 from digests.render.thread import ThreadPart, render_thread, thread_links
 from storage import digests as digest_repo
-from storage import publications
+from storage import publications, published
 from storage import repository as repo
 from storage.app_state import installation_id, signing_key
 from storage.db import session_scope
@@ -154,6 +155,10 @@ class Publisher:
         if dry_run:
             drop_ids = {d.post_id for d in report.dropped}
             view = _without(view, drop_ids)
+        if not dry_run:
+            # What goes out is what the archive keeps: frozen before the first part is posted.
+            with session_scope(self.engine) as session:
+                published.freeze(session, digest_id, [item_record(item) for item in view.items])
         for channel in self._channels(dry_run):
             report.threads.append(self._thread(channel, view, digest_id, dry_run))
         failed = [thread for thread in report.threads if thread.error]
