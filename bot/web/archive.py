@@ -17,7 +17,6 @@ from starlette.templating import Jinja2Templates
 
 from bot.config import Settings
 from bot.jobs.digest import _item_view as digest_item
-from bot.jobs.digest import digest_view
 from bot.jobs.store import PostStore
 from bot.web.archive_index import ArchiveIndex
 from bot.web.card import render_card
@@ -91,7 +90,7 @@ def archive_routes(
             row = queries.published_digest(session, digest_id)
             if row is None:
                 raise HTTPException(404, "No such digest")
-            view = digest_view(session, row, store)
+            [view] = digest_views(session, [row], store)  # as published
         sections = sections_view(view)
         summary = digest_summary(row, {s: len(view.section(s)) for s in SECTIONS})
         thumbnail = next(
