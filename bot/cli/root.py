@@ -1,7 +1,7 @@
 """The ``exemplar`` command. Each command parses its options, calls one function, prints the result.
 
 Exit codes: 0 success; 1 a source or an operation failed; 2 bad usage or configuration;
-3 the database schema needs ``exemplar db upgrade``.
+3 the database schema needs ``exemplar db upgrade``; 4 ``serve`` cannot listen on its address and port.
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot import __version__
 from bot.cli.digest import digest_group
 from bot.errors import ConfigError, ExemplarError
+from bot.listen import CannotListenError
 from bot.runtime import App, configure_logging, open_app
 from storage import digests as digest_repo
 from storage.db import SchemaError
@@ -25,6 +27,7 @@ EXCLUSION_KINDS = digest_repo.EXCLUSION_KINDS
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
 EXIT_SCHEMA = 3
+EXIT_CANNOT_LISTEN = 4
 
 
 class _ExemplarGroup(click.Group):
@@ -37,8 +40,13 @@ class _ExemplarGroup(click.Group):
             _fail(f"configuration error: {error}", EXIT_CONFIG)
         except SchemaError as error:
             _fail(str(error), EXIT_SCHEMA)
+        except CannotListenError as error:
+            _fail(str(error), EXIT_CANNOT_LISTEN)
         except ExemplarError as error:
             _fail(str(error), EXIT_FAILED)
+        except SQLAlchemyError as error:  # what storage.db could not explain: still one line
+            cause = str(error.orig if isinstance(error, DBAPIError) else error).strip().splitlines()
+            _fail(f"database error: {cause[0] if cause else type(error).__name__}", EXIT_FAILED)
 
 
 def _fail(message: str, code: int) -> None:

@@ -25,6 +25,7 @@ from bot.networks.mastodon import normalise as mastodon
 from bot.networks.payload import Normaliser
 from bot.networks.x import normalise as x
 from bot.networks.x import tags_csv
+from bot.valid_text import valid_record
 from storage import repository as repo
 from storage.db import session_scope
 from storage.digests import suppressed_accounts
@@ -116,6 +117,7 @@ def import_file(
         good = []
         for number, record in batch:
             try:
+                record = valid_record(record)
                 kind.normaliser.normalise(record)
             except MalformedPayloadError as error:
                 bad_line(number, str(error))

@@ -10,7 +10,7 @@ and the installation's own id (in thread keys).
 * ``app_state['installation_id']``: made once when the database is created, part of every thread key.
 
 Revision ID: 0014
-Revises: 0007
+Revises: 0010
 Create Date: 2026-12-01 22:50:00
 """
 
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
-down_revision: str | None = "0007"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
