@@ -178,3 +178,21 @@ def test_a_curator_sees_what_was_removed_and_why(tmp_path: Path, instance: MockS
         kept.uri
     ]
     assert gone.uri in invoke(config, "posts", "--removed").output
+
+
+def test_homes_answering_404_for_every_candidate_remove_none_of_them(
+    instance: MockServer, make_collector: Callable[..., Collector], sqlite_engine: Engine, clock: FakeClock
+) -> None:
+    from tests.test_digest_draft import period, service
+
+    maria = instance.client("maria")
+    videos = [
+        maria.status_post(f"Flipped briefing {i} https://youtu.be/Xc4ZsXq1a2Y #fliplead") for i in range(8)
+    ]
+    make_collector().collect((source_for(instance),), CollectOptions())
+
+    with instance.fault(path_regex=r"^/api/v1/statuses/\d+$", methods=["GET"], type="status", status=404):
+        report = service(sqlite_engine, clock, instance).draft(period(clock))
+
+    assert report.removed_at_source == 0
+    assert stored_uris(sqlite_engine) == {video.uri for video in videos}

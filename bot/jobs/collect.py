@@ -26,6 +26,7 @@ from bot.config import CollectSettings, Settings
 from bot.consent.screen import screen
 from bot.errors import RateLimitedError, SourceError
 from bot.jobs.links import LinkCache, known_link_test
+from bot.jobs.removal import REMOVAL_HANDFUL, REMOVAL_SHARE, removal_limit
 from bot.jobs.store import PostStore
 from bot.jobs.summary import SourceSummary
 from bot.links import LinkResolver
@@ -140,7 +141,7 @@ class Collector:
         now = self.clock()
         with session_scope(self.engine) as session:
             for acct in screened.opted_out:
-                summary.removed += repo.delete_posts_by_author(session, acct)
+                summary.removed += repo.delete_posts_by_author(session, acct, now=now)
             summary.add(
                 self.store.save(session, screened.posts, seen=repo.SeenThrough(config.key, tag), now=now)
             )
@@ -229,17 +230,6 @@ class Collector:
             repo.set_last_refresh(session, config.key, now)
         if evidence.gone and not faulty:
             log.info("%s: %d posts deleted at their home were removed", config.name, len(evidence.gone))
-
-
-# A refresh that would remove more than this share of what it checked, and more than a handful, is a
-# fault of the source (a maintenance page, a proxy answering 404, a purged cache), not evidence.
-REMOVAL_SHARE = 0.2
-REMOVAL_HANDFUL = 5
-
-
-def removal_limit(checked: int) -> int:
-    """The most posts one refresh of ``checked`` posts may remove; more means the source is faulty."""
-    return max(REMOVAL_HANDFUL, int(checked * REMOVAL_SHARE))
 
 
 @dataclass(slots=True)

@@ -131,7 +131,7 @@ def import_file(
         now = clock()
         with session_scope(engine) as session:
             for acct in screened.opted_out:
-                summary.removed += repo.delete_posts_by_author(session, acct)
+                summary.removed += repo.delete_posts_by_author(session, acct, now=now)
             saved = store.save(session, screened.posts, seen=None, now=now, rank=CopyRank.ARCHIVE)
             for tag in set(hashtags):
                 tagged = [post for post in screened.posts if tag in post.hashtags]
