@@ -252,7 +252,8 @@ def test_nobody_to_tell_fails_and_a_curator_fixes_it(
     assert lines["health"].startswith("FAIL nobody gets the weekly report or the alerts")
     added = CliRunner().invoke(
         cli,
-        ["--config", str(config), "curator", "add", "ana@school.example", "--password", "a-long-password"],
+        ["--config", str(config), "curator", "add", "ana@school.example", "--password-file", "-"],
+        input="a-long-password\n",
     )
     assert added.exit_code == 0
     result, lines = check(config)

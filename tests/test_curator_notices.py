@@ -21,6 +21,7 @@ from sqlalchemy import Engine, select
 from bot.config import load_settings
 from bot.jobs.digest import DigestService
 from bot.jobs.store import PostStore
+from bot.networks.mastodon.normalise import normalise_status
 from bot.passwords import hash_password
 from bot.schedule.jobs import draft_job, remind_job
 from bot.schedule.wiring import job_specs
@@ -28,6 +29,7 @@ from storage import digests as digest_repo
 from storage.curators import add_curator
 from storage.db import create_db_engine, session_scope, upgrade_schema
 from storage.models import CuratorNotice
+from tests.payloads import hashtag_link, status, url_link
 
 CURATORS = ["ana@school.example", "ben@school.example", "bounces@school.example"]
 PUBLIC_URL = "https://exemplar.school.example"
@@ -155,6 +157,15 @@ def test_an_approved_draft_and_a_hand_made_one_are_not_reminded(
     config: Path, db: Engine, mailbox: tuple[Mailbox, int]
 ) -> None:
     box, _port = mailbox
+    last_week = (datetime.now(UTC) - timedelta(days=7)).isoformat()
+    video = f"<p>Briefing {url_link('https://youtu.be/Xc4ZsXq1a2Y')} {hashtag_link('fliplead')}</p>"
+    with session_scope(db) as session:  # an empty digest is never approved: the week needs a post
+        PostStore().save(
+            session,
+            [normalise_status(status("1", content=video, created_at=last_week))],
+            seen=None,
+            now=datetime.now(UTC),
+        )
     draft_job(str(config))
     settings = load_settings(config)
     service = DigestService(db, settings, PostStore(), lambda: datetime.now(UTC))

@@ -65,6 +65,7 @@ def write_config(tmp_path: Path, instance: MockServer, smtp_port: int, extra: st
         "[collect]\nrequest_timeout = 3\nbackoff_seconds = 0\nmax_retries = 1\n"
         f'[[mastodon]]\nbase_url = "{instance.base_url}"\nname = "school"\n'
         f'[email]\nfrom = "exemplar@school.example"\nsmtp_host = "127.0.0.1"\nsmtp_port = {smtp_port}\n'
+        'public_url = "https://exemplar.school.example"\n'
         "starttls = false\n"
         f'[health]\nrecipients = ["curator@school.example"]\nquiet_hours = 24\nfailed_runs = 3\n{extra}',
         encoding="utf-8",
@@ -226,7 +227,9 @@ def test_the_weekly_email_goes_to_curators_once_a_week(
     post(instance, "Our flipped PD agenda #fliplead")
     invoke(path, "collect")
     CliRunner().invoke(
-        cli, ["--config", str(path), "curator", "add", "ana@school.example", "--password", "a-long-password"]
+        cli,
+        ["--config", str(path), "curator", "add", "ana@school.example", "--password-file", "-"],
+        input="a-long-password\n",
     )
     settings = load_settings(path)
     now = datetime.now(UTC)

@@ -185,20 +185,19 @@ def drafts_awaiting_reminder(engine: Engine) -> list[int]:
         )
 
 
-def notify_curators(app: App, digest_id: int, kind: str, now: datetime) -> NoticeReport | None:
-    """Email the curators about one digest through the configured mail settings (None without any)."""
+def notify_curators(app: App, digest_id: int, kind: str, publish_at: datetime | None) -> NoticeReport | None:
+    """Email the curators about one digest through the configured mail settings (None without any).
+
+    ``publish_at``: when the scheduler next publishes approved digests (the email says so)."""
     from bot.jobs.publish import email_transport
-    from bot.schedule.wiring import job_specs
 
     email = app.settings.email
     transport = email_transport(email)
     if email is None or transport is None:
         log.info("no [email] section: curators are not emailed about digest %d", digest_id)
         return None
-    if not email.public_url:
-        log.warning("set [email] public_url so that curator emails link to the desk")
-    publish = next(spec for spec in job_specs(app.settings) if spec.id == "publish")
-    publish_at = publish.trigger.get_next_fire_time(None, now)
+    if not app.settings.configured_public_url:
+        log.warning("set [archive] public_url so that curator emails link to the desk")
     with session_scope(app.engine) as session:
         row = session.get(DigestRow, digest_id)
         if row is None:
@@ -210,7 +209,7 @@ def notify_curators(app: App, digest_id: int, kind: str, now: datetime) -> Notic
         kind,
         transport,
         sender=email.sender,
-        public_url=email.public_url,
+        public_url=app.settings.configured_public_url,
         publish_at=publish_at,
         clock=utc_now,
     )

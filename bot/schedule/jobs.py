@@ -11,6 +11,7 @@ from bot.health.runs import collect_and_record
 from bot.jobs.collect import CollectOptions, collector_for
 from bot.jobs.curator_notices import READY, REMINDER, drafts_awaiting_reminder, notify_curators
 from bot.runtime import opened_app, utc_now
+from bot.schedule.wiring import next_publish_time
 from digests.lifecycle import EmptyDigestError
 from storage import digests as digest_repo
 from storage.db import session_scope
@@ -42,7 +43,8 @@ def draft_job(config_path: str) -> None:
                 "%s", report.empty_note or f"digest {report.digest_id} is empty; it will not be published"
             )
         try:
-            notify_curators(app, report.digest_id, READY, utc_now())
+            now = utc_now()
+            notify_curators(app, report.digest_id, READY, next_publish_time(app.settings, now))
         except Exception:  # the draft stands; telling curators failing must not undo it
             log.exception("digest %d: could not tell the curators it is ready", report.digest_id)
 
@@ -50,8 +52,9 @@ def draft_job(config_path: str) -> None:
 def remind_job(config_path: str) -> None:
     """Remind curators, once, of drafts still not approved before publish time."""
     with opened_app(Path(config_path)) as app:
+        now = utc_now()
         for digest_id in drafts_awaiting_reminder(app.engine):
-            notify_curators(app, digest_id, REMINDER, utc_now())
+            notify_curators(app, digest_id, REMINDER, next_publish_time(app.settings, now))
 
 
 def publish_job(config_path: str) -> None:

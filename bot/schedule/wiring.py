@@ -64,6 +64,13 @@ class JobSpec:
     misfire_grace_seconds: int
 
 
+def next_publish_time(settings: Settings, now: datetime) -> datetime | None:
+    """When the ``publish`` job next runs after ``now``."""
+    publish = next(spec for spec in job_specs(settings) if spec.id == "publish")
+    fire_at: datetime | None = publish.trigger.get_next_fire_time(None, now)
+    return fire_at
+
+
 def job_specs(settings: Settings) -> list[JobSpec]:
     """The jobs ``exemplar run`` schedules, from ``[schedule]`` and ``[digest] timezone``."""
     schedule = settings.schedule
