@@ -62,6 +62,7 @@ class DigestItem:
     replies_count: int = 0
     answers: tuple[Answer, ...] = ()
     source: str = "mastodon"  # the network the post was collected from: mastodon, x or bluesky
+    removed: bool = False  # published, then removed at the author's request: shown without content
 
 
 @dataclass(frozen=True, slots=True)

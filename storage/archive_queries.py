@@ -17,7 +17,7 @@ from sqlalchemy import exists, false, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
-from storage import search
+from storage import published, search
 from storage.models import (
     ArchiveTool,
     Digest,
@@ -236,7 +236,11 @@ def post_with_digest(session: Session, post_id: int) -> PostRow | None:
 def record_removal(session: Session, post: PostRow, *, via: str, now: datetime) -> None:
     """Remove ``post`` for good at its author's request: gone from the archive, the feeds and digests,
     and never stored again."""
-    session.merge(RemovedPost(uri=post.uri, author_acct=post.author_acct, via=via, removed_at=now))
+    reason = "its author removed it from the archive"
+    session.merge(
+        RemovedPost(uri=post.uri, author_acct=post.author_acct, via=via, removed_at=now, reason=reason)
+    )
+    published.mark_removed(session, [post.uri], reason=reason, now=now)
     session.delete(post)
 
 

@@ -100,6 +100,8 @@ class Post(Base):
     first_seen_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     refreshed_at: Mapped[datetime | None]
+    # Where the stored copy came from (storage.precedence.CopyRank): a lower rank never overwrites it.
+    copy_rank: Mapped[int] = mapped_column(Integer, default=2, server_default="1")
 
     tags: Mapped[list[PostTag]] = relationship(
         back_populates="post", cascade="all, delete-orphan", passive_deletes=True
@@ -394,7 +396,8 @@ class ArchiveTool(Base):
 
 
 class RemovedPost(Base):
-    """A post its author removed from the archive: never stored, shown or featured again."""
+    """A post removed for good (its author removed it, it was deleted or made private at home, its
+    author opted out): never stored, shown or featured again. ``reason`` says why, for curators."""
 
     __tablename__ = "removed_posts"
 
@@ -402,6 +405,22 @@ class RemovedPost(Base):
     author_acct: Mapped[str] = mapped_column(String(320), index=True)
     via: Mapped[str] = mapped_column(String(32))
     removed_at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class PublishedItem(Base):
+    """An item of a published digest as it was posted and emailed, frozen (``record``: its text,
+    author, links and media). It outlives the post: when the author deletes it or opts out, the record
+    keeps only where it sat, and ``removed_at`` and ``removed_reason`` say when and why."""
+
+    __tablename__ = "published_items"
+
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_uri: Mapped[str] = mapped_column(String(2048), index=True)
+    record: Mapped[dict[str, Any]]
+    removed_at: Mapped[datetime | None]
+    removed_reason: Mapped[str] = mapped_column(Text, default="")
 
 
 class OAuthClient(Base):

@@ -6,23 +6,26 @@ handful of round trips, whatever the page size.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Select, Table, bindparam, delete, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from bot.posts import Post
+from storage import published
 from storage.labels import has_label
-from storage.models import Cursor, PostTag, Sighting, SourceState, table_of
+from storage.models import Cursor, PostTag, RemovedPost, Sighting, SourceState, UTCDateTime, table_of
 from storage.models import Post as PostRow
+from storage.precedence import COUNT_FIELDS, CopyRank, Version, collected_rank, merged_counts, replaces
 
 POSTS = table_of(PostRow)
 POST_TAGS = table_of(PostTag)
 SIGHTINGS = table_of(Sighting)
+REMOVED = table_of(RemovedPost)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,61 +49,108 @@ class SeenThrough:
     tag: str
 
 
+RankOf = Callable[[Post], CopyRank]
+
+
 def save_posts(
-    session: Session, posts: Iterable[Post], *, seen: SeenThrough | None, now: datetime
+    session: Session,
+    posts: Iterable[Post],
+    *,
+    seen: SeenThrough | None,
+    now: datetime,
+    rank: CopyRank | RankOf = collected_rank,
 ) -> SaveResult:
-    """Insert new posts, update changed ones, and record where each was seen. Keyed on ``uri``."""
+    """Insert new posts, update stored ones where the new copy takes precedence
+    (:mod:`storage.precedence`), and record where each was seen. Keyed on ``uri``.
+
+    ``rank`` says where the copies came from (per post, by default from what the network said);
+    ``now`` is when they were fetched.
+    """
     by_uri = {post.uri: post for post in posts}
     if not by_uri:
         return SaveResult()
-    existing = _existing_signatures(session, list(by_uri))
+    rank_of = rank if callable(rank) else _fixed_rank(rank)
+    existing = _existing_copies(session, list(by_uri))
     fresh = [post for uri, post in by_uri.items() if uri not in existing]
-    inserted = _insert_new(session, fresh, now)
+    inserted = _insert_new(session, fresh, now, rank_of)
     # A concurrent writer may have stored some of them first: treat those as existing.
     for uri in {post.uri for post in fresh} - inserted.keys():
-        existing.update(_existing_signatures(session, [uri]))
+        existing.update(_existing_copies(session, [uri]))
 
-    changed = [
-        post for uri, post in by_uri.items() if uri in existing and existing[uri][1] != _signature(post)
-    ]
-    _update_changed(session, changed, {uri: existing[uri][0] for uri in existing}, now)
+    changed: list[tuple[Post, dict[str, Any]]] = []
+    for uri, post in by_uri.items():
+        stored = existing.get(uri)
+        if stored is None or uri in inserted:
+            continue
+        post_rank = rank_of(post)
+        if not replaces(Version(post_rank, post.edited_at, now), stored.version):
+            continue
+        values = {**_row_values(post, now), "copy_rank": post_rank}
+        values.update(merged_counts(post_rank, values, stored.counts))
+        if post_rank != stored.version.rank or _signature(values) != stored.signature:
+            changed.append((post, values))
+    _update_changed(session, changed, {uri: copy.post_id for uri, copy in existing.items()})
 
-    ids = {**{uri: row[0] for uri, row in existing.items()}, **inserted}
+    ids = {**{uri: copy.post_id for uri, copy in existing.items()}, **inserted}
     if seen is not None:
         _record_sightings(session, by_uri.values(), ids, seen, now)
-    written = {**inserted, **{post.uri: ids[post.uri] for post in changed}}
+    written = {**inserted, **{post.uri: ids[post.uri] for post, _values in changed}}
     return SaveResult(
-        new=len(inserted), updated=len(changed), unchanged=len(existing) - len(changed), written=written
+        new=len(inserted),
+        updated=len(changed),
+        unchanged=len(existing) - len(changed),
+        written=written,
     )
 
 
-def _signature(post: Post) -> tuple[Any, ...]:
-    """What makes a stored copy stale: edits and count changes."""
-    return (
-        post.edited_at,
-        post.html,
-        post.spoiler_text,
-        post.sensitive,
-        post.replies_count,
-        post.reblogs_count,
-        post.favourites_count,
-    )
+def _fixed_rank(rank: CopyRank) -> RankOf:
+    def of(_post: Post) -> CopyRank:
+        return rank
+
+    return of
 
 
-_SIGNATURE_COLUMNS = (
-    PostRow.edited_at,
-    PostRow.html,
-    PostRow.spoiler_text,
-    PostRow.sensitive,
-    PostRow.replies_count,
-    PostRow.reblogs_count,
-    PostRow.favourites_count,
+_SIGNATURE_FIELDS = (
+    "edited_at",
+    "html",
+    "spoiler_text",
+    "sensitive",
+    "replies_count",
+    "reblogs_count",
+    "favourites_count",
 )
 
 
-def _existing_signatures(session: Session, uris: Sequence[str]) -> dict[str, tuple[int, tuple[Any, ...]]]:
-    rows = session.execute(select(PostRow.uri, PostRow.id, *_SIGNATURE_COLUMNS).where(PostRow.uri.in_(uris)))
-    return {row[0]: (row[1], tuple(row[2:])) for row in rows}
+def _signature(values: Mapping[str, Any]) -> tuple[Any, ...]:
+    """What makes a stored copy stale: edits and count changes."""
+    return tuple(values[name] for name in _SIGNATURE_FIELDS)
+
+
+@dataclass(frozen=True, slots=True)
+class _StoredCopy:
+    post_id: int
+    version: Version
+    signature: tuple[Any, ...]
+    counts: dict[str, int]
+
+
+def _existing_copies(session: Session, uris: Sequence[str]) -> dict[str, _StoredCopy]:
+    columns = [getattr(PostRow, name) for name in _SIGNATURE_FIELDS]
+    rows = session.execute(
+        select(PostRow.uri, PostRow.id, PostRow.copy_rank, PostRow.updated_at, *columns).where(
+            PostRow.uri.in_(uris)
+        )
+    )
+    copies = {}
+    for row in rows:
+        values = dict(zip(_SIGNATURE_FIELDS, row[4:], strict=True))
+        copies[row[0]] = _StoredCopy(
+            post_id=row[1],
+            version=Version(row[2], values["edited_at"], row[3]),
+            signature=_signature(values),
+            counts={name: values[name] for name in COUNT_FIELDS},
+        )
+    return copies
 
 
 def _row_values(post: Post, now: datetime) -> dict[str, Any]:
@@ -130,10 +180,10 @@ def _row_values(post: Post, now: datetime) -> dict[str, Any]:
     }
 
 
-def _insert_new(session: Session, posts: Sequence[Post], now: datetime) -> dict[str, int]:
+def _insert_new(session: Session, posts: Sequence[Post], now: datetime, rank_of: RankOf) -> dict[str, int]:
     if not posts:
         return {}
-    values = [{**_row_values(post, now), "first_seen_at": now} for post in posts]
+    values = [{**_row_values(post, now), "first_seen_at": now, "copy_rank": rank_of(post)} for post in posts]
     # Core statements on the connection: the ORM's bulk layer costs more than the inserts themselves.
     connection = session.connection()
     statement = _dialect_insert(session, POSTS).on_conflict_do_nothing(index_elements=["uri"])
@@ -147,15 +197,17 @@ def _insert_new(session: Session, posts: Sequence[Post], now: datetime) -> dict[
     return ids
 
 
-def _update_changed(session: Session, posts: Sequence[Post], ids: dict[str, int], now: datetime) -> None:
-    if not posts:
+def _update_changed(
+    session: Session, changed: Sequence[tuple[Post, dict[str, Any]]], ids: dict[str, int]
+) -> None:
+    if not changed:
         return
     connection = session.connection()
     by_id = update(POSTS).where(POSTS.c.id == bindparam("_post_id"))
-    connection.execute(by_id, [{"_post_id": ids[post.uri], **_row_values(post, now)} for post in posts])
-    post_ids = [ids[post.uri] for post in posts]
+    connection.execute(by_id, [{"_post_id": ids[post.uri], **values} for post, values in changed])
+    post_ids = [ids[post.uri] for post, _values in changed]
     connection.execute(delete(POST_TAGS).where(POST_TAGS.c.post_id.in_(post_ids)))
-    tags = [{"post_id": ids[post.uri], "tag": tag} for post in posts for tag in post.hashtags]
+    tags = [{"post_id": ids[post.uri], "tag": tag} for post, _values in changed for tag in post.hashtags]
     if tags:
         connection.execute(insert(POST_TAGS), tags)
 
@@ -198,21 +250,77 @@ def _dialect_insert(session: Session, table: Table) -> Any:
     raise NotImplementedError(f"Exemplar supports SQLite and PostgreSQL, not {name}")
 
 
-def delete_posts_by_author(session: Session, acct: str) -> int:
-    """Remove every stored post by ``acct`` (they opted out); returns how many went."""
-    result = session.execute(delete(PostRow).where(PostRow.author_acct == acct))
+def remove_posts(session: Session, condition: Any, *, via: str, reason: str, now: datetime) -> int:
+    """Remove the stored posts matching ``condition`` for good, leaving a tombstone for each
+    (``removed_posts``: uri, why, when), so they are never collected again. Returns how many went."""
+    doomed = select(
+        PostRow.uri, PostRow.author_acct, literal(via), literal(now, UTCDateTime()), literal(reason)
+    )
+    doomed = doomed.where(condition)
+    statement = _dialect_insert(session, REMOVED).from_select(
+        ["uri", "author_acct", "via", "removed_at", "reason"], doomed
+    )
+    session.execute(statement.on_conflict_do_nothing(index_elements=["uri"]))
+    uris = list(session.scalars(select(PostRow.uri).where(condition)))
+    published.mark_removed(session, uris, reason=reason, now=now)
+    result = session.execute(delete(PostRow).where(condition))
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def delete_posts_seen_at(session: Session, source_key: str, remote_ids: Sequence[str]) -> int:
-    """Remove the posts that ``source_key`` knows under ``remote_ids`` (deleted at the source)."""
+def delete_posts_by_author(
+    session: Session, acct: str, *, now: datetime | None = None, reason: str = "its author opted out"
+) -> int:
+    """Remove every stored post by ``acct`` (they opted out); returns how many went."""
+    when = now or datetime.now(UTC)
+    return remove_posts(session, PostRow.author_acct == acct, via="opt-out", reason=reason, now=when)
+
+
+def delete_posts_seen_at(
+    session: Session,
+    source_key: str,
+    remote_ids: Sequence[str],
+    *,
+    now: datetime | None = None,
+    reason: str = "deleted at its home instance",
+) -> int:
+    """Remove the posts that ``source_key`` knows under ``remote_ids`` (deleted at their home)."""
     if not remote_ids:
         return 0
     post_ids = select(Sighting.post_id).where(
         Sighting.source_key == source_key, Sighting.remote_id.in_(remote_ids)
     )
-    result = session.execute(delete(PostRow).where(PostRow.id.in_(post_ids)))
+    when = now or datetime.now(UTC)
+    return remove_posts(session, PostRow.id.in_(post_ids), via="refresh", reason=reason, now=when)
+
+
+def forget_sightings(session: Session, source_key: str, remote_ids: Sequence[str]) -> int:
+    """Forget that ``source_key`` serves these posts (it no longer does); the posts stay."""
+    if not remote_ids:
+        return 0
+    result = session.execute(
+        delete(Sighting).where(Sighting.source_key == source_key, Sighting.remote_id.in_(remote_ids))
+    )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def posts_seen_at(session: Session, source_key: str, remote_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """``remote id -> (uri, author acct)`` of the stored posts ``source_key`` knows under these ids."""
+    if not remote_ids:
+        return {}
+    rows = session.execute(
+        select(Sighting.remote_id, PostRow.uri, PostRow.author_acct)
+        .join(PostRow, PostRow.id == Sighting.post_id)
+        .where(Sighting.source_key == source_key, Sighting.remote_id.in_(remote_ids))
+    )
+    return {remote_id: (uri, acct) for remote_id, uri, acct in rows}
+
+
+def removed_posts(session: Session, *, limit: int | None = None) -> list[RemovedPost]:
+    """The tombstones of removed posts, most recent first."""
+    statement = select(RemovedPost).order_by(RemovedPost.removed_at.desc(), RemovedPost.uri)
+    if limit is not None:
+        statement = statement.limit(limit)
+    return list(session.scalars(statement))
 
 
 def recent_remote_ids(session: Session, source_key: str, since: datetime) -> list[str]:
@@ -312,12 +420,18 @@ def sightings_of(session: Session, post_ids: Sequence[int]) -> dict[int, list[tu
     return seen
 
 
-def delete_posts_by_uri(session: Session, uris: Sequence[str]) -> int:
+def delete_posts_by_uri(
+    session: Session,
+    uris: Sequence[str],
+    *,
+    now: datetime | None = None,
+    reason: str = "no longer public at its home instance",
+) -> int:
     """Remove the posts with these canonical URIs (made non-public at the source)."""
     if not uris:
         return 0
-    result = session.execute(delete(PostRow).where(PostRow.uri.in_(uris)))
-    return int(getattr(result, "rowcount", 0) or 0)
+    when = now or datetime.now(UTC)
+    return remove_posts(session, PostRow.uri.in_(uris), via="refresh", reason=reason, now=when)
 
 
 def find_post_id(session: Session, reference: str) -> int | None:

@@ -26,12 +26,38 @@ from storage.db import session_scope
 @click.option("--since", help="Only posts since this date (YYYY-MM-DD, an ISO time, or e.g. 7d, 12h).")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many posts (default: all).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option(
+    "--removed",
+    is_flag=True,
+    help="List removed posts instead: when each went, and why (never collected again).",
+)
 @pass_options
 def posts(
-    options: _Options, tag: str | None, label: str | None, since: str | None, limit: int | None, as_json: bool
+    options: _Options,
+    tag: str | None,
+    label: str | None,
+    since: str | None,
+    limit: int | None,
+    as_json: bool,
+    removed: bool,
 ) -> None:
     """List stored posts, newest first, with their labels and the reasons for them."""
     app = options.open()
+    if removed:
+        with session_scope(app.engine) as session:
+            for tombstone in repo.removed_posts(session, limit=limit):
+                record = {
+                    "uri": tombstone.uri,
+                    "author": tombstone.author_acct,
+                    "removed_at": tombstone.removed_at.isoformat(),
+                    "via": tombstone.via,
+                    "reason": tombstone.reason or tombstone.via,
+                }
+                line = json.dumps(record, ensure_ascii=False)
+                click.echo(
+                    line if as_json else "  ".join((record["removed_at"], record["uri"], record["reason"]))
+                )
+        return
     query = repo.PostQuery(tag=tag, label=label, since=parse_since(since) if since else None, limit=limit)
     with session_scope(app.engine) as session:
         batch: list[Any] = []

@@ -26,6 +26,7 @@ from bot.config import CollectSettings, Settings
 from bot.consent.screen import screen
 from bot.errors import RateLimitedError, SourceError
 from bot.jobs.links import LinkCache, known_link_test
+from bot.jobs.removal import REMOVAL_HANDFUL, REMOVAL_SHARE, removal_limit
 from bot.jobs.store import PostStore
 from bot.jobs.summary import SourceSummary
 from bot.links import LinkResolver
@@ -140,7 +141,7 @@ class Collector:
         now = self.clock()
         with session_scope(self.engine) as session:
             for acct in screened.opted_out:
-                summary.removed += repo.delete_posts_by_author(session, acct)
+                summary.removed += repo.delete_posts_by_author(session, acct, now=now)
             summary.add(
                 self.store.save(session, screened.posts, seen=repo.SeenThrough(config.key, tag), now=now)
             )
@@ -170,19 +171,24 @@ class Collector:
                 session, config.key, now - timedelta(days=self.settings.refresh_days)
             )
         records = source.refetch(remote_ids) if remote_ids else []
-        self._store_refresh(network, config, remote_ids, records, summary, now)
+        self._store_refresh(network, source, config, remote_ids, records, summary, now)
 
     def _store_refresh(
         self,
         network: Network,
+        source: RefreshingSource,
         config: SourceConfig,
         remote_ids: list[str],
         records: list[Any],
         summary: SourceSummary,
         now: datetime,
     ) -> None:
+        with session_scope(self.engine) as session:
+            stored = repo.posts_seen_at(session, config.key, remote_ids)
         found = {str(record.get("id")) for record in records if isinstance(record, Mapping)}
-        gone = [remote_id for remote_id in remote_ids if remote_id not in found]
+        missing = [remote_id for remote_id in remote_ids if remote_id not in found and remote_id in stored]
+        evidence = _confirm_missing(source, missing, stored, removal_limit(len(remote_ids)))
+        records = [*records, *evidence.found]
         screened = screen(
             records,
             network.normaliser.normalise,
@@ -191,16 +197,81 @@ class Collector:
             suppressed=self._suppressed,
         )
         summary.skipped.update(screened.skipped)
+        opted_out = [rid for rid, (_uri, acct) in stored.items() if acct in screened.opted_out]
+        losses = len(evidence.gone) + len(evidence.lost_here) + len(screened.not_public) + len(opted_out)
+        faulty = evidence.faulty or losses > removal_limit(len(remote_ids))
         with session_scope(self.engine) as session:
-            summary.removed += repo.delete_posts_seen_at(session, config.key, gone)
-            for acct in screened.opted_out:
-                summary.removed += repo.delete_posts_by_author(session, acct)
-            summary.removed += repo.delete_posts_by_uri(session, [post.uri for post in screened.not_public])
+            if faulty:
+                summary.errors.append(
+                    f"refresh: {config.name} answered as if {losses} of the {len(remote_ids)} posts checked "
+                    f"were gone (more than {REMOVAL_SHARE:.0%} and {REMOVAL_HANDFUL}); nothing was removed: "
+                    "check the instance, the next refresh will try again"
+                )
+                log.error("%s", summary.errors[-1])
+            else:
+                summary.removed += repo.delete_posts_seen_at(
+                    session,
+                    config.key,
+                    evidence.gone,
+                    now=now,
+                    reason="deleted at its home instance (404/410)",
+                )
+                repo.forget_sightings(session, config.key, evidence.lost_here)
+                for acct in screened.opted_out:
+                    summary.removed += repo.delete_posts_by_author(session, acct, now=now)
+                summary.removed += repo.delete_posts_by_uri(
+                    session,
+                    [post.uri for post in screened.not_public],
+                    now=now,
+                    reason=f"no longer public at {config.name}",
+                )
             summary.add(self.store.save(session, screened.posts, seen=None, now=now))
-            repo.mark_refreshed(session, config.key, remote_ids, now)
+            repo.mark_refreshed(session, config.key, [rid for rid in remote_ids if rid in found], now)
             repo.set_last_refresh(session, config.key, now)
-        if gone:
-            log.info("%s: %d posts deleted at the source were removed", config.name, len(gone))
+        if evidence.gone and not faulty:
+            log.info("%s: %d posts deleted at their home were removed", config.name, len(evidence.gone))
+
+
+@dataclass(slots=True)
+class _Evidence:
+    """What asking for each missing post on its own said."""
+
+    found: list[Any] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)  # 404/410 at the post's home: removed
+    lost_here: list[str] = field(default_factory=list)  # 404/410 at an instance that is not its home
+    faulty: bool = False
+
+
+def _confirm_missing(
+    source: RefreshingSource, missing: Sequence[str], stored: Mapping[str, tuple[str, str]], limit: int
+) -> _Evidence:
+    """Ask for each post a batch answer left out, one by one: only that post's own answer counts.
+
+    Stops as soon as more than ``limit`` posts look gone: the source is faulty, and asking on would
+    only cost requests.
+    """
+    evidence = _Evidence()
+    for remote_id in missing:
+        if len(evidence.gone) + len(evidence.lost_here) > limit:
+            evidence.faulty = True
+            break
+        try:
+            record = source.lookup(remote_id)
+        except RateLimitedError as error:  # asking on would only be refused too
+            log.info("stopped confirming missing posts: %s", error)
+            break
+        except SourceError as error:  # not knowing is not evidence: the post stays
+            log.info("could not confirm post %s: %s", remote_id, error)
+            continue
+        if record is not None:
+            evidence.found.append(record)
+            continue
+        home = source.is_home_of(stored[remote_id][0])
+        if home is True:
+            evidence.gone.append(remote_id)
+        elif home is False:
+            evidence.lost_here.append(remote_id)
+    return evidence
 
 
 def each_hashtag(tags: Iterable[str], summary: SourceSummary, collect_one: Callable[[str], None]) -> bool:

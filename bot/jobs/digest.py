@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.consent.rules import opt_out_reason
 from bot.consent.screen import screen
 from bot.errors import ExemplarError
+from bot.jobs.removal import removal_limit
 from bot.jobs.store import PostStore
 from bot.networks.mastodon.home import BudgetExhaustedError, HomeInstances
 from bot.networks.mastodon.normalise import account_of_status, normalise_account, normalise_status
@@ -26,6 +27,7 @@ from digests.period import last_week, this_week
 from digests.select import FILL_ORDER, Candidate, Choice, Exclusions, SelectionRules, score, select
 from storage import digests as digest_repo
 from storage import labels as label_repo
+from storage import repository as repo
 from storage.db import session_scope
 from storage.models import Digest as DigestRow
 from storage.models import DigestItemRow, QuestionAnswer
@@ -233,7 +235,7 @@ class DigestService:
                 key=lambda c: -max(score(c, s, end, self.rules) for s in SECTIONS if s in c.labels),
             )
             urls = {row.id: row.url or row.uri for row in rows}
-        refreshed = removed = 0
+        answers: list[tuple[Candidate, dict[str, Any] | None, list[dict[str, Any]] | None]] = []
         try:
             for candidate in order:
                 status, reachable = self.home.status(urls[candidate.post_id])
@@ -242,11 +244,16 @@ class DigestService:
                 replies = (
                     self.home.replies(urls[candidate.post_id]) if "question" in candidate.labels else None
                 )
-                removed += self._apply_refresh(candidate, status, replies)
-                refreshed += 1
+                answers.append((candidate, status, replies))
         except BudgetExhaustedError:
-            log.info("refreshed %d candidates before the request budget ran out", refreshed)
-        return refreshed, removed
+            log.info("refreshed %d candidates before the request budget ran out", len(answers))
+        gone = sum(1 for _candidate, status, _replies in answers if status is None)
+        if gone > removal_limit(len(answers)):
+            # Homes answering 404 for that many posts at once is a fault (a proxy, maintenance), not news.
+            log.error("homes answered 404/410 for %d of %d candidates; none was removed", gone, len(answers))
+            answers = [answer for answer in answers if answer[1] is not None]
+        removed = sum(self._apply_refresh(*answer) for answer in answers)
+        return len(answers), removed
 
     def _apply_refresh(
         self, candidate: Candidate, status: dict[str, Any] | None, replies: list[dict[str, Any]] | None
@@ -256,13 +263,18 @@ class DigestService:
             row = session.get(PostRow, candidate.post_id)
             if row is None:
                 return 0
-            if status is None:
-                session.delete(row)
-                return 1
+            this_post = PostRow.id == row.id
+            if status is None:  # its home answered 404/410 for this post
+                reason = "deleted at its home instance (404/410)"
+                return repo.remove_posts(session, this_post, via="home", reason=reason, now=now)
             screened = screen([status], normalise_status, account_of_status, where="home refresh")
+            if screened.opted_out or screened.not_public:
+                reason = "its author opted out" if screened.opted_out else "no longer public at its home"
+                return repo.remove_posts(session, this_post, via="home", reason=reason, now=now)
             if not screened.posts or screened.posts[0].uri != row.uri:
-                session.delete(row)
-                return 1
+                # A malformed answer, or another post: no evidence about this one, which stays.
+                log.info("home refresh of %s answered something else; left as it is", row.uri)
+                return 0
             self.store.save(session, screened.posts, seen=None, now=now)
             if replies is not None:
                 digest_repo.replace_answers(session, row.id, self._answers(row, replies))

@@ -29,6 +29,7 @@ from bot.valid_text import valid_record
 from storage import repository as repo
 from storage.db import session_scope
 from storage.digests import suppressed_accounts
+from storage.precedence import CopyRank
 
 log = logging.getLogger(__name__)
 
@@ -130,8 +131,8 @@ def import_file(
         now = clock()
         with session_scope(engine) as session:
             for acct in screened.opted_out:
-                summary.removed += repo.delete_posts_by_author(session, acct)
-            saved = store.save(session, screened.posts, seen=None, now=now)
+                summary.removed += repo.delete_posts_by_author(session, acct, now=now)
+            saved = store.save(session, screened.posts, seen=None, now=now, rank=CopyRank.ARCHIVE)
             for tag in set(hashtags):
                 tagged = [post for post in screened.posts if tag in post.hashtags]
                 repo.record_sightings(session, tagged, repo.SeenThrough(source, tag), now)

@@ -22,15 +22,17 @@ from bot.networks.recheck import Current, Recheck
 from bot.networks.registry import NETWORKS, PUBLISHING_ORDER, publishing_networks
 from bot.public_urls import PublicUrls
 from bot.retry import RetryPolicy
+from digests.frozen import item_record
 from digests.lifecycle import EmptyDigestError, empty_reason, next_status
 from digests.mail import DkimSigner, EmailTransport, OutboxTransport, SmtpTransport
 from digests.model import Digest, DigestItem
 from digests.publish.email import EmailPolicy, EmailReport, send_digest_emails
 from digests.publish.thread import PostedThread, publish_thread
 from digests.render.thread import ThreadPart, render_thread, thread_links
-from storage import deliveries, locks, publications, subscriptions
+from storage import deliveries, locks, publications, published, subscriptions
 from storage import digests as digest_repo
 from storage import repository as repo
+from storage.app_state import installation_id
 from storage.db import session_scope
 from storage.models import Digest as DigestRow
 from storage.models import DigestItemRow
@@ -178,6 +180,10 @@ class Publisher:
             view = _without(view, drop_ids)
         if status != "published" and not view.items and not self._thread_started(digest_id):
             raise EmptyDigestError(_empty_at_publish(digest_id, report.dropped))
+        if not dry_run:
+            # What goes out is what the archive keeps: frozen before the first part is posted.
+            with session_scope(self.engine) as session:
+                published.freeze(session, digest_id, [item_record(item) for item in view.items])
         for channel in self._channels(dry_run):
             report.threads.append(self._thread(channel, view, digest_id, dry_run))
         failed = [thread for thread in report.threads if thread.error]
@@ -210,7 +216,9 @@ class Publisher:
             max_rate_limit_wait=settings.collect.max_rate_limit_wait,
             sleep=self.sleep,
         )
-        context = Publishing(settings, policy, dry_run, self.bluesky_transport)
+        with session_scope(self.engine) as session:
+            installation = installation_id(session)
+        context = Publishing(settings, policy, dry_run, self.bluesky_transport, installation)
         built = (network.channel(context) for network in publishing_networks())
         return [channel for channel in built if channel is not None]
 

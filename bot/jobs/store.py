@@ -18,6 +18,7 @@ from bot.posts import Post
 from storage import archive_queries
 from storage import labels as label_repo
 from storage import repository as repo
+from storage.precedence import CopyRank, collected_rank
 
 
 @dataclass(slots=True)
@@ -27,12 +28,19 @@ class PostStore:
     catalogue: ToolCatalogue = field(default_factory=load_catalogue)
 
     def save(
-        self, session: Session, posts: Sequence[Post], *, seen: repo.SeenThrough | None, now: datetime
+        self,
+        session: Session,
+        posts: Sequence[Post],
+        *,
+        seen: repo.SeenThrough | None,
+        now: datetime,
+        rank: CopyRank | repo.RankOf = collected_rank,
     ) -> repo.SaveResult:
+        """Store these copies (``rank``: where they came from; see :mod:`storage.precedence`)."""
         removed = archive_queries.removed_uris(session, [post.uri for post in posts])
         if removed:  # their authors took them out of the archive: never store them again
             posts = [post for post in posts if post.uri not in removed]
-        result = repo.save_posts(session, posts, seen=seen, now=now)
+        result = repo.save_posts(session, posts, seen=seen, now=now, rank=rank)
         if result.written:
             written = {post.uri: post for post in posts if post.uri in result.written}
             self.relabel(session, {result.written[uri]: post for uri, post in written.items()}, now)

@@ -18,13 +18,17 @@ from digests.render.measure import TextMeasure
 CLOCK_SLACK = timedelta(minutes=10)
 
 
-def part_key(digest_id: int, channel: str, number: int) -> str:
+def part_key(digest_id: int, channel: str, number: int, installation: str = "") -> str:
     """A thread part's key where any text will do (Mastodon sends it as the ``Idempotency-Key``).
 
-    >>> part_key(12, "mastodon", 3)
-    'exemplar-12-mastodon-3'
+    Digest ids start at 1 in every database, so the installation's id is part of the key: two
+    installations posting through one account never share a key.
+
+    >>> part_key(12, "mastodon", 3, "5f0c")
+    'exemplar-5f0c-12-mastodon-3'
     """
-    return f"exemplar-{digest_id}-{channel}-{number}"
+    scope = f"{installation}-" if installation else ""
+    return f"exemplar-{scope}{digest_id}-{channel}-{number}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,8 @@ class Publishing:
     policy: RetryPolicy
     dry_run: bool
     transport: httpx.BaseTransport | None = None
+    # This installation's id (storage.app_state.installation_id), part of every thread key.
+    installation: str = ""
 
     @property
     def timeout(self) -> float:

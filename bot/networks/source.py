@@ -78,6 +78,18 @@ class RefreshingSource(Source, Protocol):
         """The records behind these remote ids as the source shows them now; gone ones are left out."""
         ...
 
+    def lookup(self, remote_id: str) -> Any | None:
+        """One record read on its own: ``None`` only when the source says that post is gone (404/410).
+
+        A batch answer that leaves a post out is no evidence about it; this is. Raises
+        :class:`~bot.errors.SourceError` when the source could not say.
+        """
+        ...
+
+    def is_home_of(self, uri: str) -> bool | None:
+        """Whether this source is the home of the post at ``uri`` (``None``: it cannot tell)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Connection:

@@ -17,17 +17,18 @@ from starlette.templating import Jinja2Templates
 
 from bot.config import Settings
 from bot.jobs.digest import _item_view as digest_item
-from bot.jobs.digest import digest_view
 from bot.jobs.store import PostStore
 from bot.web.archive_index import ArchiveIndex
 from bot.web.card import render_card
 from bot.web.feeds import ATOM_TYPE, FeedEntry, atom_feed, digest_entry, item_entry
 from bot.web.views import digest_summary, item_view, page_meta, sections_view
+from digests.frozen import item_from_record
 from digests.model import SECTION_TITLES, SECTIONS, Digest, DigestItem, Section
 from digests.render.sanitize import safe_url
 from storage import archive_queries as queries
 from storage import digests as digest_repo
 from storage import labels as label_repo
+from storage import published
 from storage.db import session_scope
 from storage.models import Digest as DigestRow
 from storage.models import DigestItemRow
@@ -89,7 +90,7 @@ def archive_routes(
             row = queries.published_digest(session, digest_id)
             if row is None:
                 raise HTTPException(404, "No such digest")
-            view = digest_view(session, row, store)
+            [view] = digest_views(session, [row], store)  # as published
         sections = sections_view(view)
         summary = digest_summary(row, {s: len(view.section(s)) for s in SECTIONS})
         thumbnail = next(
@@ -231,12 +232,17 @@ def _with_items(session: Any, rows: list[Any]) -> list[Any]:
 
 
 def digest_views(session: Any, rows: list[DigestRow], store: PostStore) -> list[Digest]:
-    """Several stored digests (items and posts loaded) as views, their labels and answers read at once."""
-    live = {row.id: digest_repo.live_items(row) for row in rows}
+    """Several stored digests (items and posts loaded) as views, their labels and answers read at once.
+
+    A published digest shows its items as they were published (frozen), removed ones as removed."""
+    frozen = published.frozen_items(session, [row.id for row in rows])
+    live = {row.id: digest_repo.live_items(row) for row in rows if row.id not in frozen}
     shown = digest_items(session, [item for items in live.values() for item in items], store)
     by_digest: dict[int, list[DigestItem]] = {row.id: [] for row in rows}
     for item_row, item in zip((i for items in live.values() for i in items), shown, strict=True):
         by_digest[item_row.digest_id].append(item)
+    for digest_id, items in frozen.items():
+        by_digest[digest_id] = [item_from_record(item.record) for item in items]
     views = []
     for row in rows:
         zone = ZoneInfo(row.timezone)
@@ -260,8 +266,16 @@ def digest_items(session: Any, rows: list[DigestItemRow], store: PostStore) -> l
     ids = [row.post_id for row in rows]
     labels = label_repo.effective_labels(session, ids)
     answers = digest_repo.answers_of(session, ids)
+    frozen = {
+        (digest_id, item.post_uri): item.record
+        for digest_id, items in published.frozen_items(session, {row.digest_id for row in rows}).items()
+        for item in items
+    }
     return [
-        digest_item(row, labels.get(row.post_id, []), answers.get(row.post_id, []), store) for row in rows
+        item_from_record(record)
+        if (record := frozen.get((row.digest_id, row.post.uri))) is not None
+        else digest_item(row, labels.get(row.post_id, []), answers.get(row.post_id, []), store)
+        for row in rows
     ]
 
 

@@ -70,6 +70,8 @@ def item_entry(item: DigestItem, digest_id: int, base: str, published: datetime)
 
 
 def _item_html(item: DigestItem) -> str:
+    if item.removed:
+        return "<p>Removed at the author's request.</p>"
     link = escape(safe_url(item.url) or "")
     answers = "".join(
         f' <a href="{escape(url)}">{escape(answer.name)}</a>'

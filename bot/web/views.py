@@ -50,6 +50,7 @@ def item_view(item: DigestItem) -> dict[str, Any]:
         "tool_link": tool_link,
         "video": video,
         "answers": [{"name": a.name, "url": url} for a in item.answers if (url := safe_url(a.url))],
+        "removed": item.removed,
     }
 
 

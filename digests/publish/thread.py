@@ -139,5 +139,17 @@ def looks_like_part(
     return replies_to is None and _plain(text).startswith(first_line(part.text))
 
 
+def is_our_part(part: PlannedPart, text: str, *, replies_to: str | None, parent: PostedPart | None) -> bool:
+    """Whether a status a network answered a post of ``part`` with is that part: it replies where the
+    part does and says what the part says, links aside (networks shorten or rewrite them). A server
+    answers a key it has seen before with the status it made then, which may be another thread's."""
+    replies_right = replies_to == (parent.remote_id if parent is not None else None)
+    return replies_right and _words(text) == _words(part.text)
+
+
+def _words(text: str) -> str:
+    return " ".join(word for word in _plain(text).split() if not word.startswith(("http", "www.")))
+
+
 def _plain(text: str) -> str:
     return " ".join(URL.sub(" ", html.unescape(text)).split())

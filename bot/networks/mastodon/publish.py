@@ -12,7 +12,7 @@ from bot.html_text import html_to_text
 from bot.networks.mastodon.client import MastodonClient, publishing_client
 from bot.networks.payload import parse_timestamp
 from bot.networks.publishing import CLOCK_SLACK, Channel, Publishing, part_key
-from digests.publish.thread import PlannedPart, PostedPart, looks_like_part
+from digests.publish.thread import PlannedPart, PostedPart, is_our_part, looks_like_part
 from digests.render.measure import TextMeasure, mastodon_measure
 
 DEFAULT_CHAR_LIMIT = 500
@@ -33,7 +33,9 @@ def channel(context: Publishing) -> Channel | None:
     limit = (
         publisher.char_limit or (None if context.dry_run else client.character_limit()) or DEFAULT_CHAR_LIMIT
     )
-    poster = MastodonThreadPoster(client, publisher.visibility, publisher.reply_visibility)
+    poster = MastodonThreadPoster(
+        client, publisher.visibility, publisher.reply_visibility, installation=context.installation
+    )
     return Channel(mastodon_measure(limit), poster, poster.check_account)
 
 
@@ -47,10 +49,11 @@ class MastodonThreadPoster:
     visibility: str
     reply_visibility: str = "unlisted"
     channel: str = "mastodon"
+    installation: str = ""
     _account: dict[str, Any] | None = field(default=None, repr=False)
 
     def part_key(self, digest_id: int, number: int) -> str:
-        return part_key(digest_id, self.channel, number)
+        return part_key(digest_id, self.channel, number, self.installation)
 
     def check_account(self) -> None:
         """Refuses to post as an account not marked as a bot (Mastodon's rule for automated posting)."""
@@ -69,6 +72,14 @@ class MastodonThreadPoster:
             spoiler_text=part.spoiler_text,
             idempotency_key=part.key,
         )
+        replies_to = status.get("in_reply_to_id")
+        text = html_to_text(str(status.get("content") or ""))
+        if not is_our_part(part, text, replies_to=str(replies_to) if replies_to else None, parent=parent):
+            # The server answered the key with a status it had before: someone else's thread.
+            raise ExemplarError(
+                f"Mastodon answered part {part.number} with status {status.get('id')}, which is not this "
+                f"part (its key {part.key} was used before, by another thread); nothing was recorded"
+            )
         return _posted(status)
 
     def find(

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.config import MastodonSource
 from bot.networks.mastodon.client import MastodonClient
@@ -32,6 +33,7 @@ class TagTimeline:
         self.config = config
         self.settings = connection.settings
         self.client = MastodonClient(config, connection.policy, connection.settings.request_timeout)
+        self._domain: str | None = None
 
     @property
     def requests_made(self) -> int:
@@ -39,6 +41,16 @@ class TagTimeline:
 
     def refetch(self, remote_ids: Sequence[str]) -> list[dict[str, Any]]:
         return self.client.statuses(remote_ids)
+
+    def lookup(self, remote_id: str) -> dict[str, Any] | None:
+        return self.client.status(remote_id)
+
+    def is_home_of(self, uri: str) -> bool | None:
+        if self._domain is None:
+            # The instance's own name (its posts' URIs use it), asked once and only when needed.
+            self._domain = (self.client.instance_domain() or "").lower()
+        host = urlsplit(uri).hostname
+        return None if not self._domain or host is None else host.lower() == self._domain
 
     def pages(self, tag: str, cursor: Cursor | None, walk: Walk) -> Iterator[Page]:
         state = _CursorState.of(cursor)

@@ -32,7 +32,10 @@ def channel(context: Publishing) -> Channel | None:
     publisher = context.settings.publish_x
     if publisher is None:
         return None
-    return Channel(X_MEASURE, XThreadPoster(publisher, context.policy, context.timeout))
+    return Channel(
+        X_MEASURE,
+        XThreadPoster(publisher, context.policy, context.timeout, installation=context.installation),
+    )
 
 
 @dataclass(slots=True)
@@ -43,6 +46,7 @@ class XThreadPoster:
     policy: RetryPolicy
     request_timeout: float
     channel: str = "x"
+    installation: str = ""
     _client: tweepy.Client = field(init=False, repr=False)
     _calls: CountedCalls = field(init=False, repr=False)
     _me: dict[str, Any] | None = field(default=None, repr=False)
@@ -60,7 +64,7 @@ class XThreadPoster:
         self._client.session.request = partial(self._client.session.request, timeout=self.request_timeout)
 
     def part_key(self, digest_id: int, number: int) -> str:
-        return part_key(digest_id, self.channel, number)
+        return part_key(digest_id, self.channel, number, self.installation)
 
     def me(self) -> dict[str, Any]:
         """The account the access token posts as (``id``, ``username``)."""
