@@ -11,13 +11,15 @@ from typing import Any
 
 import click
 
-from bot.cli.root import EXCLUSION_KINDS, LABELS, _Options, cli, pass_options
+from bot.cli.root import LABELS, _Options, cli, pass_options
 from bot.errors import ConfigError, ExemplarError
 from bot.runtime import utc_now
 from storage import digests as digest_repo
 from storage import labels as label_repo
 from storage import repository as repo
 from storage.db import session_scope
+
+EXCLUSION_KINDS = digest_repo.EXCLUSION_KINDS
 
 
 @cli.command()
