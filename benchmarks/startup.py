@@ -61,7 +61,10 @@ def main() -> None:
             nothing_new = timed([*EXEMPLAR, *config, "collect", "--no-refresh"], directory, args.runs)
     print(f"python -c pass                 {bare:6.3f} s")
     print(f"python -c 'import click'       {click_only:6.3f} s")
-    print(f"exemplar --version             {version:6.3f} s   {version / bare:4.1f}x bare python (target < 0.3 s)")
+    print(
+        f"exemplar --version             {version:6.3f} s   {version / bare:4.1f}x bare python "
+        "(target < 0.3 s)"
+    )
     print(
         f"exemplar collect, nothing new  {nothing_new:6.3f} s   {nothing_new / bare:4.1f}x bare python "
         "(target < 1 s)"

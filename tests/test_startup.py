@@ -12,7 +12,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-HEAVY = ("sqlalchemy", "alembic", "mastodon", "tweepy", "atproto", "httpx", "starlette", "uvicorn", "pydantic")
+HEAVY = (
+    "sqlalchemy",
+    "alembic",
+    "mastodon",
+    "tweepy",
+    "atproto",
+    "httpx",
+    "starlette",
+    "uvicorn",
+    "pydantic",
+)
 
 PROBE = """
 import json, sys
@@ -89,4 +99,5 @@ def test_the_registry_loads_a_networks_sdk_only_when_that_network_is_used() -> N
     )
     before, after = json.loads(answer.stdout)
     assert before == []
-    assert "tweepy" in after and "atproto" not in after
+    assert "tweepy" in after
+    assert "atproto" not in after

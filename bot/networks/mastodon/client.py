@@ -19,7 +19,7 @@ from urllib.parse import quote
 from bot import __version__
 from bot.config import CollectSettings, MastodonPublisher, MastodonSource
 from bot.errors import MalformedResponseError
-from bot.networks.mastodon.json_api import NOT_FOUND, UNAUTHORIZED, ApiFailure, JsonApi
+from bot.networks.mastodon.json_api import NOT_FOUND, UNAUTHORIZED, ApiFailureError, JsonApi
 from bot.retry import CountedCalls, Failure, FailureKind, RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ def _mastodon_py(
 ) -> Any:  # a Mastodon.py client, imported here so that collecting never loads it
     from mastodon import Mastodon
 
-    class _Mastodon(Mastodon):  # type: ignore[misc]
+    class _Mastodon(Mastodon):
         """Mastodon.py without its probe of ``/api/v2/instance`` before the first timeline call.
 
         The probe costs a request per run on every instance, and the call itself says the same thing
@@ -119,8 +119,11 @@ class MastodonClient:
 
     def _batch(self, ids: list[str]) -> list[dict[str, Any]] | None:
         def fetch() -> list[dict[str, Any]] | None:
+            api = self._api  # loads Mastodon.py, whose errors are caught here
+            from mastodon.errors import MastodonNotFoundError
+
             try:
-                return _as_status_list(self._api.statuses(ids))
+                return _as_status_list(api.statuses(ids))
             except MastodonNotFoundError:
                 return None
 
@@ -134,8 +137,11 @@ class MastodonClient:
         """One status, or ``None`` when the instance says it no longer exists (404/410)."""
 
         def fetch() -> dict[str, Any] | None:
+            api = self._api  # loads Mastodon.py, whose errors are caught here
+            from mastodon.errors import MastodonAPIError, MastodonNotFoundError
+
             try:
-                status = self._api.status(status_id)
+                status = api.status(status_id)
             except MastodonNotFoundError:
                 return None
             except MastodonAPIError as error:
@@ -244,7 +250,7 @@ class MastodonClient:
 
 def classify_mastodon_error(error: Exception, api: Any) -> Failure:
     """What an exception of a call (ours, or Mastodon.py's) means for the retry policy."""
-    if isinstance(error, ApiFailure):
+    if isinstance(error, ApiFailureError):
         return error.failure
     if isinstance(error, MalformedResponseError):
         return Failure(FailureKind.MALFORMED, str(error))

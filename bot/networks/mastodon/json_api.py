@@ -27,7 +27,7 @@ UNAUTHORIZED = (
 NOT_FOUND = "not found (404); is this a Mastodon-compatible instance?"
 
 
-class ApiFailure(Exception):
+class ApiFailureError(Exception):
     """A request that failed, and what that means for retrying."""
 
     def __init__(self, failure: Failure) -> None:
@@ -39,9 +39,7 @@ class JsonApi:
     """GET requests to one instance's API, answered as parsed JSON (no retries: the caller's policy
     retries)."""
 
-    def __init__(
-        self, base_url: str, *, access_token: str | None, user_agent: str, timeout: float
-    ) -> None:
+    def __init__(self, base_url: str, *, access_token: str | None, user_agent: str, timeout: float) -> None:
         headers = {"User-Agent": user_agent, "Accept": "application/json"}
         if access_token:
             headers["Authorization"] = f"Bearer {access_token}"
@@ -53,20 +51,22 @@ class JsonApi:
         )
 
     def get(self, path: str, params: dict[str, str | int]) -> Any:
-        """The JSON answer to ``GET path?params``; raises :class:`ApiFailure` when there is none."""
+        """The JSON answer to ``GET path?params``; raises :class:`ApiFailureError` when there is none."""
         try:
             response = self._client.get(path, params=params)
         except httpx.HTTPError as error:  # timeouts, refused or dropped connections, bad URLs
             detail = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
-            raise ApiFailure(
+            raise ApiFailureError(
                 Failure(FailureKind.TRANSIENT, f"network error (Could not complete request: {detail})")
             ) from error
         if response.status_code >= 400:
-            raise ApiFailure(failure_of(response))
+            raise ApiFailureError(failure_of(response))
         try:
             return json.loads(response.content)
         except ValueError as error:
-            raise ApiFailure(Failure(FailureKind.MALFORMED, "the response was not valid JSON")) from error
+            raise ApiFailureError(
+                Failure(FailureKind.MALFORMED, "the response was not valid JSON")
+            ) from error
 
     def close(self) -> None:
         self._client.close()
