@@ -88,7 +88,7 @@ class MastodonClient:
         self, tag: str, *, limit: int, min_id: str | None = None, max_id: str | None = None
     ) -> list[dict[str, Any]]:
         """One page of the public hashtag timeline, newest first, as the JSON the server sent."""
-        params: dict[str, str | int] = {"limit": limit}
+        params: dict[str, str | int | list[str]] = {"limit": limit}
         if min_id is not None:
             params["min_id"] = min_id
         if max_id is not None:
@@ -231,8 +231,10 @@ class MastodonClient:
         while True:
 
             def fetch(after: str | None = min_id) -> list[dict[str, Any]]:
-                page = self._api.notifications(types=["mention"], min_id=after, limit=40)
-                return _as_status_list(page)
+                params: dict[str, str | int | list[str]] = {"types[]": ["mention"], "limit": 40}
+                if after is not None:
+                    params["min_id"] = after
+                return _as_json_status_list(self._json_api.get("/api/v1/notifications", params))
 
             page = self._calls(fetch, f"{self.source.name} notifications")
             if not page:

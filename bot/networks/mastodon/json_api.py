@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -50,7 +51,7 @@ class JsonApi:
             follow_redirects=True,
         )
 
-    def get(self, path: str, params: dict[str, str | int]) -> Any:
+    def get(self, path: str, params: Mapping[str, str | int | list[str]]) -> Any:
         """The JSON answer to ``GET path?params``; raises :class:`ApiFailureError` when there is none."""
         try:
             response = self._client.get(path, params=params)
