@@ -47,12 +47,17 @@ def _hashtag_list(values: list[str]) -> list[str]:
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # Strict: "40" is not a number and "true" is not a boolean; inf and nan are no one's setting.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, strict=True, allow_inf_nan=False
+    )
 
 
 class DatabaseSettings(_Section):
     url: str | None = None
     url_env: str | None = None
+    # Seconds to wait for another process's write lock before giving up with one line.
+    lock_timeout: Annotated[float, Field(ge=0, le=3600)] = 30
 
     @model_validator(mode="after")
     def _one_source(self) -> DatabaseSettings:
@@ -63,23 +68,23 @@ class DatabaseSettings(_Section):
 
 class CollectSettings(_Section):
     page_size: Annotated[int, Field(ge=1, le=40)] = 40
-    backfill_days: Annotated[float, Field(ge=0)] = 7
-    refresh_days: Annotated[float, Field(ge=0)] = 3
-    refresh_every_minutes: Annotated[float, Field(ge=0)] = 60
-    max_pages: Annotated[int, Field(ge=1)] = 1000
-    request_timeout: Annotated[float, Field(gt=0)] = 20
+    backfill_days: Annotated[float, Field(ge=0, le=3650)] = 7
+    refresh_days: Annotated[float, Field(ge=0, le=3650)] = 3
+    refresh_every_minutes: Annotated[float, Field(ge=0, le=525_600)] = 60
+    max_pages: Annotated[int, Field(ge=1, le=100_000)] = 1000
+    request_timeout: Annotated[float, Field(gt=0, le=600)] = 20
     max_retries: Annotated[int, Field(ge=0, le=10)] = 4
-    backoff_seconds: Annotated[float, Field(ge=0)] = 2
-    max_rate_limit_wait: Annotated[float, Field(ge=0)] = 300
+    backoff_seconds: Annotated[float, Field(ge=0, le=3600)] = 2
+    max_rate_limit_wait: Annotated[float, Field(ge=0, le=86_400)] = 300
 
 
 class LinkSettings(_Section):
     resolve: bool = False
     timeout: Annotated[float, Field(gt=0, le=60)] = 5
-    max_bytes: Annotated[int, Field(ge=1024)] = 262_144
+    max_bytes: Annotated[int, Field(ge=1024, le=104_857_600)] = 262_144
     max_redirects: Annotated[int, Field(ge=0, le=20)] = 5
-    max_links_per_run: Annotated[int, Field(ge=0)] = 200
-    retry_failed_after_days: Annotated[float, Field(ge=0)] = 7
+    max_links_per_run: Annotated[int, Field(ge=0, le=100_000)] = 200
+    retry_failed_after_days: Annotated[float, Field(ge=0, le=3650)] = 7
     allow_private_addresses: bool = False
 
 
@@ -95,10 +100,10 @@ class DigestSettings(_Section):
     videos: Annotated[int, Field(ge=0, le=50)] = 5
     tools: Annotated[int, Field(ge=0, le=50)] = 5
     questions: Annotated[int, Field(ge=0, le=50)] = 5
-    max_per_author: Annotated[int, Field(ge=1)] = 2
+    max_per_author: Annotated[int, Field(ge=1, le=150)] = 2
     allow_sensitive: bool = False
-    refresh_budget: Annotated[int, Field(ge=0)] = 60
-    half_life_days: Annotated[float, Field(gt=0)] = 3.5
+    refresh_budget: Annotated[int, Field(ge=0, le=10_000)] = 60
+    half_life_days: Annotated[float, Field(gt=0, le=3650)] = 3.5
 
     @field_validator("timezone")
     @classmethod
@@ -120,8 +125,21 @@ class DigestSettings(_Section):
 class MastodonPublishSettings(_Section):
     base_url: str
     access_token_env: str
-    visibility: Literal["public", "unlisted", "private"] = "unlisted"
-    char_limit: Annotated[int, Field(ge=120)] | None = None
+    # The thread's first post is public, so it shows in the hashtag's timeline; its replies are
+    # unlisted, so the thread does not flood it.
+    visibility: Literal["public", "unlisted", "private"] = "public"
+    char_limit: Annotated[int, Field(ge=120, le=100_000)] | None = None
+    reply_visibility: Literal["public", "unlisted", "private"] = "unlisted"
+
+    @model_validator(mode="after")
+    def _check_replies(self) -> MastodonPublishSettings:
+        order = ("private", "unlisted", "public")
+        if order.index(self.reply_visibility) > order.index(self.visibility):
+            raise ValueError(
+                f'reply_visibility = "{self.reply_visibility}" would show the replies more widely than '
+                f'the first post (visibility = "{self.visibility}"); make it "{self.visibility}" or less'
+            )
+        return self
 
     @field_validator("base_url")
     @classmethod
@@ -157,7 +175,7 @@ class PublishSettings(_Section):
 
 
 class EmailSettings(_Section):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True)  # merged with _Section's
 
     sender: str = Field(alias="from")
     recipients: list[str] = []
@@ -167,8 +185,40 @@ class EmailSettings(_Section):
     starttls: bool = True
     username_env: str | None = None
     password_env: str | None = None
-    max_attempts: Annotated[int, Field(ge=1)] = 5
+    max_attempts: Annotated[int, Field(ge=1, le=1000)] = 5
     public_url: str | None = None
+    # Seconds to wait for each answer of the SMTP server.
+    smtp_timeout: Annotated[float, Field(gt=0, le=600)] = 30
+    # An address is suspended after this many digests in a row failed softly (4xx) for it.
+    suspend_after_soft_failures: Annotated[int, Field(ge=1)] = 3
+    # How long a subscribe confirmation link works.
+    confirm_hours: Annotated[float, Field(gt=0)] = 48
+    dkim_selector: str | None = None
+    dkim_domain: str | None = None
+    dkim_key_file: str | None = None
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError(
+                f"{value!r} is not an absolute web address; give where `exemplar serve` is reachable, "
+                'e.g. public_url = "https://exemplar.example.org"'
+            )
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _dkim_complete(self) -> EmailSettings:
+        given = [self.dkim_selector, self.dkim_domain, self.dkim_key_file]
+        if any(given) and not all(given):
+            raise ValueError(
+                "DKIM signing needs dkim_selector, dkim_domain and dkim_key_file together; "
+                "give all three or none"
+            )
+        return self
 
     @field_validator("recipients")
     @classmethod
@@ -187,7 +237,7 @@ class EmailSettings(_Section):
 
 
 class ScheduleSettings(_Section):
-    collect_every_minutes: Annotated[float, Field(gt=0)] = 30
+    collect_every_minutes: Annotated[float, Field(gt=0, le=525_600)] = 30
     draft_day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = (
         "monday"
     )
@@ -196,10 +246,40 @@ class ScheduleSettings(_Section):
         "monday"
     )
     publish_time: str = "12:00"
-    misfire_grace_minutes: Annotated[float, Field(gt=0)] = 60
-    email_retry_minutes: Annotated[float, Field(gt=0)] = 60
+    misfire_grace_minutes: Annotated[float, Field(gt=0, le=10_080)] = 60
+    email_retry_minutes: Annotated[float, Field(gt=0, le=10_080)] = 60
+    # Curators still not approving a draft this long before publish time are reminded (0: never).
+    remind_before_publish_minutes: Annotated[float, Field(ge=0, le=7 * 24 * 60)] = 120
 
     @field_validator("draft_time", "publish_time")
+    @classmethod
+    def _check_time(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value):
+            raise ValueError(f'{value!r} is not a time of day; write HH:MM, e.g. "08:00"')
+        return value
+
+
+class HealthSettings(_Section):
+    """The weekly health email to curators and the alert when a source goes quiet or keeps failing."""
+
+    recipients: list[str] = []
+    quiet_hours: Annotated[float, Field(gt=0)] = 48
+    failed_runs: Annotated[int, Field(ge=1)] = 5
+    report_day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = (
+        "monday"
+    )
+    report_time: str = "08:00"
+    check_every_minutes: Annotated[float, Field(gt=0)] = 60
+
+    @field_validator("recipients")
+    @classmethod
+    def _check_recipients(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not _EMAIL.match(value):
+                raise ValueError(f"{value!r} is not an email address")
+        return list(dict.fromkeys(v.lower() for v in values))
+
+    @field_validator("report_time")
     @classmethod
     def _check_time(cls, value: str) -> str:
         if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value):
@@ -301,6 +381,21 @@ class FileSettings(_Section):
     publish: PublishSettings = PublishSettings()
     email: EmailSettings | None = None
     archive: ArchiveSettings = ArchiveSettings()
+    health: HealthSettings = HealthSettings()
+    # Secrets by file: {"EXEMPLAR_BOT_TOKEN" = "bot-token"} reads that variable's secret from the file
+    # (relative to the config's folder) when neither the variable nor VARIABLE_FILE is set.
+    secret_files: dict[str, str] = {}
+
+    @field_validator("secret_files")
+    @classmethod
+    def _check_secret_files(cls, values: dict[str, str]) -> dict[str, str]:
+        for name in values:
+            if not _ENV_NAME.match(name):
+                raise ValueError(
+                    f"{name!r} is not an environment variable name; write e.g. "
+                    'EXEMPLAR_BOT_TOKEN = "/etc/exemplar/bot-token"'
+                )
+        return values
 
     @field_validator("hashtags")
     @classmethod
@@ -382,6 +477,7 @@ class MastodonPublisher:
     access_token: Secret
     visibility: str
     char_limit: int | None
+    reply_visibility: str = "unlisted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -417,6 +513,19 @@ class EmailConfig:
     password: Secret | None = None
     max_attempts: int = 5
     public_url: str | None = None
+    suspend_after_soft_failures: int = 3
+    confirm_hours: float = 48
+    dkim: DkimKey | None = None
+    smtp_timeout: float = 30
+
+
+@dataclass(frozen=True, slots=True)
+class DkimKey:
+    """The key digest emails are DKIM-signed with, published in DNS at ``selector._domainkey.domain``."""
+
+    selector: str
+    domain: str
+    private_key: Secret
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,11 +551,20 @@ class Settings:
     archive: ArchiveSettings = field(default_factory=ArchiveSettings)
 
     @property
-    def public_url(self) -> str:
-        """Where ``exemplar serve`` is reachable: ``[archive] public_url``, else ``[email] public_url``,
-        else the local address ``serve`` listens on by default. Never the request's ``Host``."""
+    def configured_public_url(self) -> str | None:
+        """Where ``exemplar serve`` is reachable, as configured: ``[archive] public_url``, else
+        ``[email] public_url``; ``None`` when neither is set."""
         email_url = self.email.public_url if self.email else None
-        return self.archive.public_url or email_url or "http://127.0.0.1:8000"
+        return self.archive.public_url or email_url
+
+    @property
+    def public_url(self) -> str:
+        """:attr:`configured_public_url`, else the local address ``serve`` listens on by default.
+        Never the request's ``Host``."""
+        return self.configured_public_url or "http://127.0.0.1:8000"
+
+    health: HealthSettings = field(default_factory=HealthSettings)
+    database_lock_timeout: float = 30.0
 
     @property
     def digest_hashtag(self) -> str:
@@ -461,7 +579,8 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
             data = tomllib.load(handle)
     except FileNotFoundError as error:
         raise ConfigError(
-            f"{path}: no such config file; copy config.example.toml to {path} and edit it"
+            f"{path}: no such config file; run `exemplar init --output {path}` to write one "
+            f"(or `exemplar init --example > {path}` and edit it)"
         ) from error
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML ({error}); fix the syntax at that line") from error
@@ -478,7 +597,10 @@ def settings_from_mapping(
     except ValidationError as error:
         raise ConfigError(f"{label}: {describe_validation_error(error, FileSettings)}") from None
     base_dir = path.parent if path else Path.cwd()
-    env = os.environ if environ is None else environ
+    try:
+        env = with_secret_files(os.environ if environ is None else environ, parsed.secret_files, base_dir)
+    except ConfigError as error:
+        raise ConfigError(f"{label}: {error}") from None
     try:
         return Settings(
             path=path,
@@ -519,9 +641,31 @@ def settings_from_mapping(
             publish_x=_x_publisher(parsed.publish.x, env),
             publish_bluesky=_bluesky_publisher(parsed.publish.bluesky, env),
             archive=parsed.archive,
+            health=parsed.health,
+            database_lock_timeout=parsed.database.lock_timeout,
         )
     except ConfigError as error:
         raise ConfigError(f"{label}: {error}") from None
+
+
+def with_secret_files(
+    env: Mapping[str, str], secret_files: Mapping[str, str], base_dir: Path
+) -> Mapping[str, str]:
+    """``env`` with ``NAME_FILE`` set from ``[secret_files]`` wherever the environment sets neither."""
+    if not secret_files:
+        return env
+    merged = dict(env)
+    for name, location in secret_files.items():
+        if not env.get(name) and not env.get(f"{name}_FILE"):
+            file = Path(location).expanduser()
+            file = file if file.is_absolute() else base_dir / file
+            if not file.is_file():
+                raise ConfigError(
+                    f"secret_files.{name}: {file} does not exist; put the secret there (readable by you "
+                    f"only), fix the path, or set {name} or {name}_FILE in the environment"
+                )
+            merged[f"{name}_FILE"] = str(file)
+    return merged
 
 
 def _mastodon_source(
@@ -546,6 +690,7 @@ def _publisher(section: MastodonPublishSettings | None, env: Mapping[str, str]) 
         access_token=secret_from_env(section.access_token_env, "publish.mastodon.access_token_env", env),
         visibility=section.visibility,
         char_limit=section.char_limit,
+        reply_visibility=section.reply_visibility,
     )
 
 
@@ -586,6 +731,12 @@ def _email(section: EmailSettings | None, base_dir: Path, env: Mapping[str, str]
         secret_from_env(section.password_env, "email.password_env", env) if section.password_env else None
     )
     outbox = Path(section.outbox_dir)
+    if section.smtp_host and not section.public_url:
+        raise ConfigError(
+            "[email] public_url is required when emails go out by SMTP (smtp_host is set): their "
+            "unsubscribe and web links must work outside this machine; add where `exemplar serve` is "
+            'reachable, e.g. public_url = "https://exemplar.example.org"'
+        )
     return EmailConfig(
         sender=section.sender,
         recipients=tuple(section.recipients),
@@ -597,7 +748,34 @@ def _email(section: EmailSettings | None, base_dir: Path, env: Mapping[str, str]
         password=password,
         max_attempts=section.max_attempts,
         public_url=section.public_url.rstrip("/") if section.public_url else None,
+        suspend_after_soft_failures=section.suspend_after_soft_failures,
+        confirm_hours=section.confirm_hours,
+        dkim=_dkim_key(section, base_dir),
+        smtp_timeout=section.smtp_timeout,
     )
+
+
+def _dkim_key(section: EmailSettings, base_dir: Path) -> DkimKey | None:
+    if not (section.dkim_selector and section.dkim_domain and section.dkim_key_file):
+        return None
+    from dkim.crypto import UnparsableKeyError, parse_pem_private_key
+
+    path = Path(section.dkim_key_file)
+    path = path if path.is_absolute() else base_dir / path
+    try:
+        pem = path.read_text(encoding="ascii")
+        parse_pem_private_key(pem.encode())
+    except OSError as error:
+        raise ConfigError(
+            f"[email] dkim_key_file: cannot read {path} ({error.strerror}); give the path of the "
+            "PEM private key whose public half is in DNS"
+        ) from None
+    except (UnicodeDecodeError, UnparsableKeyError, ValueError):
+        raise ConfigError(
+            f"[email] dkim_key_file: {path} is not a PEM RSA private key; make one with "
+            "`openssl genrsa -out dkim.pem 2048`"
+        ) from None
+    return DkimKey(section.dkim_selector, section.dkim_domain.lower(), Secret(pem))
 
 
 def _database_url(section: DatabaseSettings, base_dir: Path, env: Mapping[str, str]) -> Secret:
@@ -641,8 +819,8 @@ def find_config(explicit: Path | None, environ: Mapping[str, str] | None = None)
         if candidate.is_file():
             return candidate
     raise ConfigError(
-        "no config file found; pass --config PATH, set EXEMPLAR_CONFIG, or copy config.example.toml "
-        f"to ./exemplar.toml (looked in: {', '.join(str(c) for c in candidates)})"
+        "no config file found; pass --config PATH, set EXEMPLAR_CONFIG, or run `exemplar init` to write "
+        f"./exemplar.toml (looked in: {', '.join(str(c) for c in candidates)})"
     )
 
 
@@ -663,7 +841,7 @@ def _describe(problem: ErrorDetails, model: type[BaseModel]) -> str:
     if kind == "missing":
         example = _EXAMPLES.get(str(problem["loc"][-1]))
         return f"{key} is required; add it" + (
-            f", e.g. {example}" if example else " (see config.example.toml)"
+            f", e.g. {example}" if example else " (`exemplar init --example` shows every key)"
         )
     if kind == "extra_forbidden":
         name = str(problem["loc"][-1])
@@ -676,7 +854,20 @@ def _describe(problem: ErrorDetails, model: type[BaseModel]) -> str:
         message = str(problem["msg"]).removeprefix("Value error, ")
         return f"{key}: {message}"
     expected = str(problem["msg"]).replace("Input should be", "must be")
-    return f"{key}: {expected}, got {problem.get('input')!r}; fix the value"
+    return f"{key}: {expected}, got {problem.get('input')!r}; {_fix_for(model, problem['loc'])}"
+
+
+def _fix_for(model: type[BaseModel], loc: tuple[int | str, ...]) -> str:
+    """How to write a scalar key right: its default as a TOML example (numbers and booleans unquoted)."""
+    name = loc[-1] if loc else None
+    owner = _model_at(model, loc[:-1])
+    field_info = owner.model_fields.get(str(name)) if owner is not None else None
+    default = field_info.default if field_info is not None else None
+    if isinstance(default, bool):
+        return f"write true or false, without quotes, e.g. {name} = {str(default).lower()}"
+    if isinstance(default, int | float):
+        return f"write a number, without quotes, e.g. {name} = {default}"
+    return "fix the value"
 
 
 _EXAMPLES = {
@@ -693,16 +884,22 @@ def _dotted(loc: tuple[int | str, ...]) -> str:
 
 
 def _known_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    current = _model_at(model, loc)
+    return list(current.model_fields) if current is not None else []
+
+
+def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The section model that the keys under ``loc`` belong to."""
     current: type[BaseModel] = model
     for part in loc:
         if isinstance(part, int):
             continue
-        annotation = current.model_fields[str(part)].annotation
-        inner = _model_in(annotation)
+        field_info = current.model_fields.get(str(part))
+        inner = _model_in(field_info.annotation) if field_info is not None else None
         if inner is None:
-            return []
+            return None
         current = inner
-    return list(current.model_fields)
+    return current
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

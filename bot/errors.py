@@ -21,3 +21,15 @@ class RateLimitedError(SourceError):
 
 class MalformedResponseError(SourceError):
     """The source answered with something that is not the JSON it promised."""
+
+
+class DatabaseError(ExemplarError):
+    """The database cannot be opened, read or written; the message names it, the cause and the fix."""
+
+
+class DatabaseConfigError(DatabaseError, ConfigError):
+    """The database URL cannot work: it is malformed or names a driver Exemplar does not have."""
+
+
+class BusyError(ExemplarError):
+    """Another run is doing the same work right now (publishing the same digest, say)."""

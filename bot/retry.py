@@ -49,6 +49,8 @@ class RetryPolicy:
     max_rate_limit_wait: float = 300.0
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
     clock: Callable[[], float] = field(default=time.time, repr=False)
+    # Retries made so far through this policy, for the health figures (``exemplar status``).
+    retries: int = field(default=0, compare=False)
 
     def call(self, operation: Callable[[], T], classify: Callable[[Exception], Failure], what: str) -> T:
         """Run ``operation``, retrying what ``classify`` says is worth retrying.
@@ -69,6 +71,7 @@ class RetryPolicy:
                 raise self._exhausted(failure, what, attempt + 1)
             delay = self._delay(failure, attempt, what)
             attempt += 1
+            self.retries += 1
             log.warning(
                 "%s: %s; retry %d of %d in %.1f s", what, failure.message, attempt, self.max_retries, delay
             )

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from bot.classify import load_catalogue
 from bot.config import Settings, find_config, load_settings
+from bot.jobs.classify_feedback import catalogue_with_applied
 from bot.jobs.store import PostStore
 from storage.db import create_db_engine, ensure_schema
 
@@ -29,10 +30,12 @@ def open_app(config_path: Path | None, *, check_schema: bool = True) -> App:
     """Load the config and connect; by default also make sure the schema is current."""
     settings = load_settings(find_config(config_path))
     store = PostStore(catalogue=load_catalogue(settings.tools))
-    engine = create_db_engine(settings.database_url.reveal())
+    engine = create_db_engine(settings.database_url.reveal(), lock_timeout=settings.database_lock_timeout)
     if check_schema:
         try:
             ensure_schema(engine)
+            # Catalogue changes curators applied from `exemplar classify --report`.
+            store = PostStore(catalogue=catalogue_with_applied(engine, store.catalogue))
         except BaseException:
             engine.dispose()
             raise

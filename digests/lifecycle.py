@@ -6,6 +6,9 @@
       │                   │
       └──reject──▶ rejected ◀──reject──┘
     draft/approved ──(a new draft for the same period)──▶ superseded
+
+A digest with no items is never approved or published (Discourse's digest rule): the draft stays, and
+says why.
 """
 
 from __future__ import annotations
@@ -22,16 +25,28 @@ TRANSITIONS: dict[str, tuple[frozenset[str], DigestStatus]] = {
 EDITABLE: frozenset[str] = frozenset({"draft"})
 
 
+NEEDS_ITEMS: frozenset[str] = frozenset({"approve", "publish"})
+
+
 class TransitionError(ExemplarError):
     """A digest cannot go where it was asked to."""
 
 
-def next_status(current: str, action: str) -> DigestStatus:
-    """The status after ``action``, or :class:`TransitionError` saying why not.
+class EmptyDigestError(TransitionError):
+    """A digest with no items cannot be approved or published."""
 
-    >>> next_status("draft", "approve")
+
+def next_status(
+    current: str, action: str, *, items: int | None = None, digest_id: int | None = None
+) -> DigestStatus:
+    """The status after ``action``, or :class:`TransitionError` saying why not. ``items`` is how many
+    items the digest has, where the action needs some (approve, publish).
+
+    >>> next_status("draft", "approve", items=3)
     'approved'
     """
+    if action in NEEDS_ITEMS and items == 0:
+        raise EmptyDigestError(empty_reason(digest_id))
     allowed, target = TRANSITIONS[action]
     if current not in allowed:
         hint = {
@@ -40,6 +55,16 @@ def next_status(current: str, action: str) -> DigestStatus:
         }.get(action, f"a {current} digest cannot be {target}")
         raise TransitionError(f"digest is {current}: {hint}")
     return target
+
+
+def empty_reason(digest_id: int | None = None) -> str:
+    """Why an empty digest is refused, and what to do instead."""
+    number = "ID" if digest_id is None else str(digest_id)
+    return (
+        f"digest {number} has no items, and an empty digest is never approved or published: add "
+        f"posts with `exemplar digest edit {number} --add POST`, or reject it with "
+        f"`exemplar digest reject {number}`"
+    )
 
 
 def check_editable(current: str) -> None:

@@ -24,6 +24,19 @@ def last_week(now: datetime, timezone: str, week_starts: str = "monday") -> tupl
     return days_from(end_day - timedelta(days=7), 7, timezone)
 
 
+def this_week(now: datetime, timezone: str, week_starts: str = "monday") -> tuple[datetime, datetime]:
+    """The week ``now`` is in, as UTC instants ``[start, end)``: the week after :func:`last_week`.
+
+    >>> start, end = this_week(datetime(2026, 11, 25, 9, tzinfo=UTC), "Europe/London")
+    >>> start.isoformat(), end.isoformat()
+    ('2026-11-23T00:00:00+00:00', '2026-11-30T00:00:00+00:00')
+    """
+    zone = ZoneInfo(timezone)
+    start, _ = last_week(now, timezone, week_starts)
+    first = start.astimezone(zone).date() + timedelta(days=7)
+    return days_from(first, 7, timezone)
+
+
 def days_from(first: date, days: int, timezone: str) -> tuple[datetime, datetime]:
     """``days`` whole local days from ``first``, as UTC instants ``[start, end)``."""
     zone = ZoneInfo(timezone)

@@ -332,15 +332,35 @@ class EmailDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     message_id: Mapped[str | None] = mapped_column(String(512))
     sent_at: Mapped[datetime | None]
+    # When the current attempt began: a "sending" row older than the lease was cut off by a crash.
+    attempted_at: Mapped[datetime | None]
+    # Whether this digest already counted as a soft failure for the address (once per digest).
+    soft_failure_counted: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class Unsubscribe(Base):
-    """A leader who unsubscribed: no more digest emails, whatever the config lists."""
+class Subscription(Base):
+    """A leader on the digest list: seeded from the config, or subscribed by double opt-in.
 
-    __tablename__ = "unsubscribes"
+    ``status`` is ``active``, ``pending`` (asked, not yet confirmed), ``unsubscribed`` or
+    ``suspended`` (the server refused the address for good, or it failed softly too often).
+    Rows are never deleted, so an unsubscribe sticks whatever the config lists.
+    """
+
+    __tablename__ = "subscriptions"
 
     email: Mapped[str] = mapped_column(String(320), primary_key=True)
-    unsubscribed_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))
+    # The secret in the address's short unsubscribe link (/u/TOKEN).
+    unsubscribe_token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    confirmed_at: Mapped[datetime | None]
+    # The nonce of the one confirmation link that may still confirm (single use), and when it was sent.
+    confirm_nonce: Mapped[str | None] = mapped_column(String(64))
+    confirm_sent_at: Mapped[datetime | None]
+    soft_failures: Mapped[int] = mapped_column(Integer, default=0)
+    suspended_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class AppState(Base):
@@ -395,3 +415,86 @@ class OAuthClient(Base):
     client_id: Mapped[str] = mapped_column(String(512))
     client_secret: Mapped[str] = mapped_column(String(512))
     created_at: Mapped[datetime]
+
+
+class DeskSession(Base):
+    """A curator's logged-in session, held on the server. The cookie carries only a random token;
+    the database keeps its SHA-256, so a copy of the table opens no desk."""
+
+    __tablename__ = "desk_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    curator_id: Mapped[int] = mapped_column(ForeignKey("curators.id", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    client: Mapped[str] = mapped_column(String(64), default="")
+
+
+class LoginThrottle(Base):
+    """Failed-login bookkeeping for one key (an account at one client address, or one address),
+    shared by every worker process: attempts past the free ones wait ``next_allowed_at``."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_allowed_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class CuratorNotice(Base):
+    """One email to one curator about one digest (``kind``: ready or reminder), sent at most once."""
+
+    __tablename__ = "curator_notices"
+
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"), primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(320), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
+
+
+class SourceRun(Base):
+    """One collection run of one source: whether it worked, what it found, how many retries it took.
+    The health report and the quiet-source alert read these."""
+
+    __tablename__ = "source_runs"
+    __table_args__ = (Index("ix_source_runs_source_key_finished_at", "source_key", "finished_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_key: Mapped[str] = mapped_column(String(512))
+    source_name: Mapped[str] = mapped_column(String(512))
+    network: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime] = mapped_column(index=True)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    retries: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class CatalogueAddition(Base):
+    """A curator-approved change to the tool catalogue, proposed by ``exemplar classify --report``.
+
+    ``kind`` is ``tool`` (a new tool named ``tool``), ``alias`` (``spelling`` is another way of
+    writing the known tool ``tool``) or ``ambiguous`` (``spelling`` of ``tool`` is also an ordinary
+    word and needs context). The classifier reads these rows every time it is set up, so an applied
+    proposal holds for every post labelled or re-labelled afterwards.
+    """
+
+    __tablename__ = "catalogue_additions"
+    __table_args__ = (UniqueConstraint("kind", "tool", "spelling"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    tool: Mapped[str] = mapped_column(String(256))
+    spelling: Mapped[str] = mapped_column(String(256), default="")
+    domains: Mapped[list[str]] = mapped_column(JSON, default=list)
+    posts_count: Mapped[int] = mapped_column(default=0)
+    applied_by: Mapped[str | None] = mapped_column(String(320))
+    applied_at: Mapped[datetime]

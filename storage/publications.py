@@ -1,4 +1,4 @@
-"""The exactly-once logs: thread parts posted per network, emails sent per recipient, unsubscribes."""
+"""The exactly-once log of thread parts posted per network (emails: :mod:`storage.deliveries`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import Digest, EmailDelivery, Publication, Unsubscribe
+from storage.models import Publication
 
 
 def thread_parts(session: Session, digest_id: int, channel: str) -> list[Publication]:
@@ -82,41 +82,3 @@ def _part(session: Session, digest_id: int, channel: str, part: int) -> Publicat
     if row is None:
         raise LookupError(f"digest {digest_id} has no {channel} part {part}")
     return row
-
-
-def deliveries(session: Session, digest_id: int) -> dict[str, EmailDelivery]:
-    rows = session.scalars(select(EmailDelivery).where(EmailDelivery.digest_id == digest_id))
-    return {row.recipient: row for row in rows}
-
-
-def delivery(session: Session, digest_id: int, recipient: str) -> EmailDelivery:
-    row = session.get(EmailDelivery, (digest_id, recipient))
-    if row is None:
-        row = EmailDelivery(digest_id=digest_id, recipient=recipient, status="pending", attempts=0)
-        session.add(row)
-    return row
-
-
-def digests_with_failed_emails(session: Session) -> list[int]:
-    """Published digests that still owe someone an email."""
-    rows = session.scalars(
-        select(EmailDelivery.digest_id)
-        .join(Digest, Digest.id == EmailDelivery.digest_id)
-        .where(EmailDelivery.status == "failed", Digest.status == "published")
-        .distinct()
-        .order_by(EmailDelivery.digest_id)
-    )
-    return list(rows)
-
-
-def unsubscribed(session: Session) -> set[str]:
-    return set(session.scalars(select(Unsubscribe.email)))
-
-
-def unsubscribe(session: Session, email: str, now: datetime) -> bool:
-    """Take ``email`` off every digest list; returns whether it was on."""
-    address = email.strip().lower()
-    if session.get(Unsubscribe, address) is not None:
-        return False
-    session.add(Unsubscribe(email=address, unsubscribed_at=now))
-    return True

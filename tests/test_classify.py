@@ -372,9 +372,15 @@ def test_extra_catalogue_entries_add_tools_without_code() -> None:
         [{"name": "Vocal Video", "aliases": ["VocalVideo"], "domains": ["vocalvideo.com"]}]
     )
     assert isinstance(catalogue, ToolCatalogue)
-    post = make_post("Testimonials collected with VocalVideo this term")
+    post = make_post("VocalVideo testimonials from parents this term")
     assert "tool" not in names(post)
     assert label_of(post, "tool", catalogue=catalogue).reason == "names Vocal Video"
+    used = make_post("Testimonials collected with VocalVideo this term")
+    assert (
+        label_of(used, "tool").reason
+        == "names VocalVideo (not in the catalogue; what something was made with)"
+    )
+    assert label_of(used, "tool", catalogue=catalogue).reason == "names Vocal Video"
     assert len(catalogue) == len(load_catalogue()) + 1
 
 

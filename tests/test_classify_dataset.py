@@ -17,6 +17,11 @@ from bot.networks.mastodon.normalise import normalise_status
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "labelled_posts.jsonl"
 MACRO_F1_FLOOR = 0.92
+# The held-out posts were written by other voices and never tuned on; these floors are the targets
+# for posts the classifier has never seen.
+HOLDOUT_MACRO_F1_FLOOR = 0.93
+HOLDOUT_QUESTION_F1_FLOOR = 0.88
+HOLDOUT_PRECISION_FLOOR = 0.97
 
 
 def _load_module(name: str, path: Path) -> ModuleType:
@@ -101,11 +106,13 @@ def test_the_set_covers_the_hard_cases(records: list[dict[str, Any]]) -> None:
 
 def test_the_generator_reproduces_the_committed_file() -> None:
     generator = _load_module("make_labelled_posts", ROOT / "tests" / "data" / "make_labelled_posts.py")
-    specs = [*generator.DEVELOPMENT, *generator.HOLDOUT]
+    specs = generator.all_specs()
     lines = DATA.read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(specs)
     for number, (spec, line) in enumerate(zip(specs, lines, strict=True)):
-        assert json.loads(line)["status"] == generator.build_status(spec, number)
+        record = json.loads(line)
+        assert record["status"] == generator.build_status(spec, number)
+        assert record["split"] == generator.split_of(number)
 
 
 def test_macro_f1_on_the_labelled_set_meets_the_floor(evaluation: ModuleType) -> None:
@@ -113,6 +120,34 @@ def test_macro_f1_on_the_labelled_set_meets_the_floor(evaluation: ModuleType) ->
     scores = evaluation.score(outcomes)
     assert evaluation.macro_f1(scores) >= MACRO_F1_FLOOR
     assert all(score.f1 >= 0.85 for score in scores)
+
+
+def test_the_held_out_part_is_large_and_multilingual(records: list[dict[str, Any]]) -> None:
+    held_out = [record for record in records if record["split"] == "holdout"]
+    assert len(held_out) >= 100
+    languages = Counter(record["status"]["language"] for record in held_out)
+    assert len(languages) >= 6
+    assert sum(count for language, count in languages.items() if language != "en") >= 30
+    gifs = [m for r in held_out for m in r["status"]["media_attachments"] if m["type"] == "gifv"]
+    assert {m["meta"]["duration"] >= 15 for m in gifs} == {True, False}
+
+
+def test_posts_never_seen_meet_the_targets(evaluation: ModuleType) -> None:
+    examples = [example for example in evaluation.load_examples(DATA) if example.split == "holdout"]
+    scores = {score.name: score for score in evaluation.score(evaluation.evaluate(examples))}
+    assert evaluation.macro_f1(list(scores.values())) >= HOLDOUT_MACRO_F1_FLOOR
+    assert scores["question"].f1 >= HOLDOUT_QUESTION_F1_FLOOR
+    assert scores["video"].precision >= HOLDOUT_PRECISION_FLOOR
+    assert scores["tool"].precision >= HOLDOUT_PRECISION_FLOOR
+
+
+def test_the_eval_script_scores_each_split(
+    evaluation: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert evaluation.main(["--data", str(DATA), "--split", "holdout"]) == 0
+    output = capsys.readouterr().out
+    assert output.startswith("holdout: ")
+    assert "tuning: " not in output
 
 
 def test_the_eval_script_fails_below_the_threshold(
@@ -134,5 +169,5 @@ def test_the_eval_script_lists_misclassified_posts(
     wrong.write_text(json.dumps(record) + "\n", encoding="utf-8")
     assert evaluation.main(["--data", str(wrong)]) == 1
     output = capsys.readouterr().out
-    assert f"- {record['status']['id']} expected ['question'] got ['video']" in output
+    assert f"- {record['status']['id']} (tuning) expected ['question'] got ['video']" in output
     assert "links a YouTube video" in output

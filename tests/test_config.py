@@ -124,7 +124,7 @@ def test_an_unset_token_variable_names_the_key_and_the_fix(tmp_path: Path) -> No
 
 
 def test_a_missing_config_file_says_how_to_make_one(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"copy config\.example\.toml"):
+    with pytest.raises(ConfigError, match=r"run `exemplar init --output .*nope\.toml`"):
         load_settings(tmp_path / "nope.toml")
 
 

@@ -108,7 +108,8 @@ def test_the_curator_cycle(setup: tuple[Path, MockServer]) -> None:
 
     assert "is approved" in run(config, "digest", "approve", str(digest_id), "--by", "claire").output
     dry = run(config, "digest", "publish", str(digest_id), "--dry-run")
-    assert "Mastodon: would post a thread of 3 posts with 2 links:" in dry.output
+    # The video keeps its own link beside the link to its post: 3 links.
+    assert "Mastodon: would post a thread of 3 posts with 3 links:" in dry.output
     assert "would email 1 leaders: head@oakfield.example" in dry.output
     bot = server.client("exemplar")
     assert not bot.account_statuses(bot.me())  # a dry run posts nothing

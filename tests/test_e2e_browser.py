@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -20,12 +21,17 @@ from bot.jobs.digest import DigestService
 from bot.jobs.store import PostStore
 from bot.networks.mastodon.normalise import normalise_status
 from bot.passwords import hash_password
+from bot.public_urls import PublicUrls
 from bot.web.app import create_app
+from digests.mail import SmtpTransport
+from digests.publish.email import send_digest_emails
 from storage import labels as label_repo
+from storage import subscriptions as subs
 from storage.curators import add_curator
 from storage.db import session_scope
 from tests.live_server import serving
 from tests.payloads import account, hashtag_link, status, url_link
+from tests.smtp_servers import FaultyMailbox, faulty_mailbox
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
@@ -126,9 +132,11 @@ def test_a_curator_corrects_reorders_approves_and_educators_see_it(
 
     # Correct a label: Lee's thank-you post is, in fact, a video share the rules missed.
     lee = page.locator("#post-3")
-    lee.get_by_label("Label").select_option("video")
-    lee.get_by_role("button", name="Add").click()
+    expect(lee.get_by_label("Label")).to_have_value("")  # no label is chosen for the curator
+    lee.get_by_label("Label").select_option(label="Add video")
+    lee.get_by_role("button", name="Apply").click()
     expect(page.locator("#post-3 .labels")).to_contain_text("video")
+    expect(page.get_by_role("status")).to_contain_text("Post #3: added the label video.")
     with session_scope(sqlite_engine) as session:
         labels = label_repo.effective_labels(session, [3])[3]
     assert [(label.name, label.origin) for label in labels] == [("video", "curator")]
@@ -286,3 +294,165 @@ def test_educators_browse_questions_search_page_through_and_an_author_removes_a_
     feed = page.request.get(f"{url}/feed/video.atom")
     assert feed.headers["content-type"] == "application/atom+xml; charset=utf-8"
     assert "María" not in feed.text()
+
+
+def _log_in(page: Any, url: str) -> None:
+    page.goto(f"{url}/login")
+    page.get_by_label("Email").fill("curator@school.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_a_curator_confirms_an_exclusion_and_undoes_it(site: tuple[str, int], page: object) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    url, _digest_id = site
+    _log_in(page, url)
+    maria = page.locator("#post-1")
+    maria.get_by_role("button", name="Exclude youtu.be…").click()
+    expect(page.get_by_role("heading", name="Exclude the domain youtu.be?")).to_be_visible()
+    expect(page.locator("#exclusion-effect")).to_contain_text("2 stored posts match")
+    page.get_by_label("Reason").fill("not our videos")
+    page.get_by_role("button", name="Exclude youtu.be").click()
+    expect(page.get_by_role("heading", name="Curator desk")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("Excluded the domain youtu.be")
+
+    page.get_by_role("link", name="Exclusions").click()
+    row = page.locator("tr.exclusion", has_text="youtu.be")
+    expect(row).to_contain_text("curator@school.example")
+    expect(row).to_contain_text("not our videos")
+    row.get_by_role("button", name="Undo excluding domain youtu.be").click()
+    expect(page.get_by_role("status")).to_contain_text("The domain youtu.be is no longer excluded.")
+    expect(page.get_by_text("Nothing is excluded.")).to_be_visible()
+
+
+def test_logout_ends_a_copied_session_and_curator_remove_ends_the_rest(
+    site: tuple[str, int], page: object, sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+    from playwright.sync_api import Page, expect
+
+    from bot.cli import cli
+
+    assert isinstance(page, Page)
+    url, _digest_id = site
+    _log_in(page, url)
+    expect(page.get_by_role("heading", name="Curator desk")).to_be_visible()
+
+    # Someone copies the desk cookie into another browser: it opens the desk, until logout.
+    other = page.context.browser.new_context()  # type: ignore[union-attr]
+    other.add_cookies(page.context.cookies())
+    thief = other.new_page()
+    thief.goto(f"{url}/desk")
+    expect(thief.get_by_role("heading", name="Curator desk")).to_be_visible()
+    page.get_by_role("button", name="Log out curator@school.example").click()
+    expect(page.get_by_role("status")).to_contain_text("Logged out curator@school.example.")
+    thief.goto(f"{url}/desk")
+    expect(thief).to_have_url(f"{url}/login?next=/desk")
+
+    # The curator logs in again; `exemplar curator list` shows them, `curator remove` shuts them out.
+    config = tmp_path / "exemplar.toml"
+    config.write_text(
+        f'hashtags = ["fliplead"]\n[database]\nurl = "{sqlite_engine.url.render_as_string()}"\n',
+        encoding="utf-8",
+    )
+    _log_in(page, url)
+    expect(page.get_by_role("heading", name="Curator desk")).to_be_visible()
+    listed = CliRunner().invoke(cli, ["--config", str(config), "curator", "list"])
+    assert "curator@school.example" in listed.output
+    assert "1 open session" in listed.output
+    removed = CliRunner().invoke(
+        cli, ["--config", str(config), "curator", "remove", "curator@school.example"]
+    )
+    assert removed.exit_code == 0, removed.output
+    page.goto(f"{url}/desk")
+    expect(page).to_have_url(f"{url}/login?next=/desk")
+    _log_in(page, url)
+    expect(page.get_by_role("alert")).to_contain_text("Wrong email or password.")
+    other.close()
+
+
+@pytest.fixture
+def mailing_site(sqlite_engine: Engine) -> Iterator[tuple[str, int, FaultyMailbox, int]]:
+    """The archive with emails on (to the outbox by config; the form's mail goes to aiosmtpd)."""
+    settings = settings_from_mapping(
+        {
+            "hashtags": ["fliplead"],
+            "digest": {"timezone": "UTC"},
+            "email": {"from": "digest@school.example", "outbox_dir": "outbox"},
+        },
+        path=Path("/nonexistent/exemplar.toml"),
+        environ={},
+    )
+    created = (NOW - timedelta(days=2)).isoformat()
+    store = PostStore()
+    with session_scope(sqlite_engine) as session:
+        video = f"<p>Briefing {url_link('https://youtu.be/Xc4ZsXq1a2Y')} {hashtag_link('fliplead')}</p>"
+        store.save(
+            session, [normalise_status(status("1", content=video, created_at=created))], seen=None, now=NOW
+        )
+    service = DigestService(sqlite_engine, settings, store, lambda: NOW, actor="exemplar")
+    digest_id = service.draft((NOW - timedelta(days=7), NOW + timedelta(minutes=1))).digest_id
+    with faulty_mailbox() as (mailbox, port):
+        transport = SmtpTransport("127.0.0.1", port, starttls=False, timeout=5)
+        app = create_app(sqlite_engine, lambda: datetime.now(UTC), settings, store, mail_transport=transport)
+        with serving(app) as url:
+            yield url, digest_id, mailbox, port
+
+
+def test_a_leader_subscribes_confirms_from_the_email_and_unsubscribes(
+    mailing_site: tuple[str, int, FaultyMailbox, int], page: object, sqlite_engine: Engine
+) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    url, digest_id, mailbox, port = mailing_site
+    leader = "new.leader@riverside.example"
+
+    page.goto(f"{url}/")
+    page.get_by_role("link", name="Subscribe by email").click()
+    page.get_by_label("Your email address").fill(leader)
+    page.get_by_role("button", name="Subscribe").click()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    with session_scope(sqlite_engine) as session:
+        assert subs.active_addresses(session) == []
+
+    (confirmation,) = mailbox.to(leader)
+    body = confirmation.get_body(preferencelist=("plain",))
+    assert body is not None
+    link = re.search(rf"{re.escape(url)}/subscribe/confirm\?token=\S+", str(body.get_content()))
+    assert link is not None, "the confirmation email has no link to this site"
+    page.goto(link.group(0))
+    page.get_by_role("button", name=f"Send the #fliplead digest to {leader}").click()
+    expect(page.get_by_role("heading", name="Subscribed")).to_be_visible()
+    with session_scope(sqlite_engine) as session:
+        assert subs.active_addresses(session) == [leader]
+
+    # The digest reaches the new subscriber, and its own unsubscribe link takes them off the list.
+    transport = SmtpTransport("127.0.0.1", port, starttls=False, timeout=5)
+    view = DigestService(sqlite_engine, SETTINGS, PostStore(), lambda: NOW, actor="exemplar").view(digest_id)
+    with session_scope(sqlite_engine) as session:
+        token = subs.unsubscribe_token_of(session, leader, NOW)
+    send_digest_emails(
+        sqlite_engine,
+        view,
+        [leader],
+        transport,
+        sender="digest@school.example",
+        unsubscribe_link=lambda _address: PublicUrls(url).unsubscribe(token),
+        archive_url=PublicUrls(url).digest(digest_id),
+        clock=lambda: NOW,
+    )
+    digest_email = mailbox.to(leader)[-1]
+    unsubscribe = str(digest_email["List-Unsubscribe"]).strip("<>")
+    assert unsubscribe.startswith(f"{url}/u/")
+    page.goto(unsubscribe)
+    page.get_by_role("button", name=f"Unsubscribe {leader}").click()
+    expect(page.get_by_role("heading", name="Unsubscribed")).to_be_visible()
+    expect(page.get_by_role("link", name="Subscribe again")).to_be_visible()
+    with session_scope(sqlite_engine) as session:
+        assert subs.active_addresses(session) == []
+        row = subs.find(session, leader)
+        assert row is not None
+        assert row.status == subs.UNSUBSCRIBED

@@ -35,7 +35,7 @@ from digests.mail import OutboxTransport, SmtpTransport, TransientEmailError
 from digests.publish.thread import PostedThread
 from digests.render.sanitize import link_without_mention
 from digests.render.thread import ThreadPart
-from storage import publications
+from storage import deliveries, publications
 from storage.db import session_scope
 from storage.models import DigestEvent, EmailDelivery, Publication
 from tests.conftest import FakeClock, source_for
@@ -95,7 +95,12 @@ def build(
 ) -> Publisher:
     email_section: dict[str, Any] = {"from": "digest@school.example", "recipients": LEADERS}
     if smtp_port:
-        email_section.update(smtp_host="127.0.0.1", smtp_port=smtp_port, starttls=False)
+        email_section.update(
+            smtp_host="127.0.0.1",
+            smtp_port=smtp_port,
+            starttls=False,
+            public_url="https://exemplar.school.example",
+        )
     settings = settings_from_mapping(
         {
             "hashtags": ["fliplead"],
@@ -183,7 +188,8 @@ def test_publishing_posts_a_reply_chain_once_and_emails_each_leader_once(
     assert [str(s.id) for s in chain] == list(posted_thread(report).remote_ids)
     for parent, child in itertools.pairwise(chain):
         assert str(child.in_reply_to_id) == str(parent.id)
-    assert all(s.visibility == "unlisted" and s.account.acct == "exemplar" for s in chain)
+    assert [s.visibility for s in chain] == ["public"] + ["unlisted"] * (len(chain) - 1)
+    assert all(s.account.acct == "exemplar" for s in chain)
     assert "#fliplead" in chain[0].content
     assert all(not s.mentions for s in chain)  # links, never @-mentions
     for post in posts.values():
@@ -200,7 +206,7 @@ def test_publishing_posts_a_reply_chain_once_and_emails_each_leader_once(
     assert message["Date"].datetime == clock.now.replace(microsecond=0)  # dated when sent
     assert {part.get_content_type() for part in message.iter_parts()} == {"text/plain", "text/html"}
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert "/unsubscribe?email=" in message["List-Unsubscribe"]
+    assert message["List-Unsubscribe"].startswith("<https://exemplar.school.example/u/")
 
     again = publisher.publish(digest_id)
     assert posted_thread(again) is not None
@@ -397,7 +403,7 @@ def test_a_closed_smtp_port_is_a_failure_retried_next_time() -> None:
     message["To"] = "a@x.example"
     message["From"] = "b@x.example"
     message.set_content("hi")
-    with pytest.raises(TransientEmailError, match="cannot reach"):
+    with pytest.raises(TransientEmailError, match=r"not sent: connect with 127\.0\.0\.1:1 failed"):
         transport.send(message)
 
 
@@ -422,7 +428,7 @@ def test_a_temporary_mail_failure_is_retried_now_and_later(
     assert len(first.emails.failed) == 3
     assert clock.slept.count(2.0) == 3  # each address tried three times in this run, with backoff
     with session_scope(sqlite_engine) as session:
-        assert publications.digests_with_failed_emails(session) == [digest_id]
+        assert deliveries.digests_with_failed_emails(session) == [digest_id]
         assert {d.attempts for d in session.scalars(select(EmailDelivery))} == {3}
 
     publisher.transport = SmtpTransport("127.0.0.1", port, starttls=False, timeout=5)
@@ -434,4 +440,4 @@ def test_a_temporary_mail_failure_is_retried_now_and_later(
     assert sorted(later.emails.sent) == ["deputy@oakfield.example", "head@oakfield.example"]
     assert len(handler.messages) == 2
     with session_scope(sqlite_engine) as session:
-        assert publications.digests_with_failed_emails(session) == []
+        assert deliveries.digests_with_failed_emails(session) == []

@@ -385,7 +385,9 @@ def test_a_digest_is_posted_once_as_a_reply_chain_with_link_and_tag_facets(
     faceted_links = [
         uri for record in records for kind, _, uri in facets_shown(record) if kind.endswith("link")
     ]
-    assert sorted(faceted_links) == sorted(links.values())  # the full address of every post, once
+    # The full address of every post, once, and of every video and tool the posts share.
+    shared = ["https://youtu.be/Xc4ZsXq1a2Y", "https://vimeo.com/812345678", "https://padlet.com/r/q"]
+    assert sorted(faceted_links) == sorted([*links.values(), *shared])
     assert [uri for _, _, uri in facets_shown(records[0])] == ["fliplead", "fliplead"]
 
     # Byte offsets, not character offsets: the author's name and the post's words are not ASCII.
@@ -599,7 +601,8 @@ def test_a_dry_run_asks_nothing_of_the_pds_and_shows_the_parts(
     expected = render_thread(publisher.service.view(digest_id), measure=BLUESKY_MEASURE)
     assert thread.parts == expected
     assert len(thread.parts) == 5
-    assert thread.links == len(links) == 4
+    assert len(links) == 4
+    assert thread.links == 4 + 3  # each post's link, and the video or tool each of three shares
     assert all(BLUESKY_MEASURE.length(part.text) <= 300 for part in thread.parts)
     assert dry.status == "approved"
     with session_scope(sqlite_engine) as session:

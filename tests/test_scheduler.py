@@ -80,11 +80,19 @@ def test_jobs_are_stored_under_fixed_ids_and_restarts_never_duplicate_them(confi
         scheduler = build_scheduler(settings, db, str(config), BackgroundScheduler)
         scheduler.start(paused=True)
         jobs = scheduler.get_jobs(jobstore="default")
-        assert sorted(job.id for job in jobs) == ["collect", "draft", "publish", "retry-emails"]
+        assert sorted(job.id for job in jobs) == [
+            "collect",
+            "draft",
+            "health-alerts",
+            "health-report",
+            "publish",
+            "remind",
+            "retry-emails",
+        ]
         assert all(job.coalesce and job.max_instances == 1 for job in jobs)
         scheduler.shutdown(wait=False)
     with db.connect() as connection:
-        assert connection.execute(text("SELECT count(*) FROM apscheduler_jobs")).scalar() == 4
+        assert connection.execute(text("SELECT count(*) FROM apscheduler_jobs")).scalar() == 7
 
 
 def test_a_due_job_runs_for_real(config: Path, db: Engine, tmp_path: Path) -> None:

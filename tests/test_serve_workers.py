@@ -73,9 +73,9 @@ def test_every_worker_starts_on_a_fresh_database(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait(timeout=10)
-    reader.join(timeout=10)
-    if server.stdout is not None:
-        server.stdout.close()
+        reader.join(timeout=10)
+        if server.stdout is not None:
+            server.stdout.close()
     output = "".join(lines)
     assert "UNIQUE constraint" not in output, output
     assert "Traceback" not in output, output

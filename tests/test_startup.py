@@ -101,3 +101,20 @@ def test_the_registry_loads_a_networks_sdk_only_when_that_network_is_used() -> N
     assert before == []
     assert "tweepy" in after
     assert "atproto" not in after
+
+
+def test_the_command_map_names_every_command_the_modules_register() -> None:
+    """A command added to a module but not to COMMAND_MODULES would be missing from `exemplar`."""
+    probe = (
+        "import importlib, json, pkgutil, bot.cli\n"
+        "from bot.cli.root import cli, _load_command_module\n"
+        "for info in pkgutil.iter_modules(bot.cli.__path__):\n"
+        "    _load_command_module(f'bot.cli.{info.name}')\n"
+        "print(json.dumps(sorted(cli.commands)))\n"
+    )
+    answer = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True, timeout=120
+    )
+    from bot.cli.root import COMMAND_MODULES
+
+    assert json.loads(answer.stdout) == sorted(COMMAND_MODULES)

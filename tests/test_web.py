@@ -22,6 +22,7 @@ from bot.web.app import create_app
 from bot.web.security import LoginLimiter
 from storage.curators import add_curator
 from storage.db import session_scope
+from storage.login_limits import Backoff
 from tests.payloads import account, hashtag_link, status, url_link
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)
@@ -71,7 +72,13 @@ def site(engine: Engine) -> dict[str, int]:
 
 @pytest.fixture
 def client(engine: Engine) -> TestClient:
-    app = create_app(engine, lambda: NOW, SETTINGS, PostStore(), limiter=LoginLimiter(attempts=3, window=60))
+    app = create_app(
+        engine,
+        lambda: NOW,
+        SETTINGS,
+        PostStore(),
+        limiter=LoginLimiter(per_account_client=Backoff(free=3, base_seconds=60, max_seconds=60)),
+    )
     return TestClient(app, follow_redirects=False)
 
 
@@ -202,7 +209,12 @@ def test_the_inbox_shows_labels_and_reasons_and_accepts_corrections(
     assert "Lee Chen" in client.get("/desk", params={"label": "video"}).text
     assert "Lee Chen" not in client.get("/desk", params={"label": "tool"}).text
 
-    excluded = client.post("/desk/exclude", data={"kind": "domain", "post_id": "2", "csrf": token})
+    asked = client.post("/desk/exclude", data={"kind": "domain", "post_id": "2", "csrf": token})
+    assert asked.status_code == 200  # a domain is excluded only once the curator confirms
+    assert "1 stored post</strong> matches" in asked.text
+    excluded = client.post(
+        "/desk/exclude", data={"kind": "domain", "value": "padlet.com", "confirm": "yes", "csrf": token}
+    )
     assert excluded.status_code == 303
 
 

@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from bot.unsubscribe_links import unsubscribe_token, unsubscribe_url
 from bot.web.app import create_app
-from storage import publications
+from storage import subscriptions
 from storage.app_state import signing_key
 from storage.db import session_scope
 
@@ -29,7 +29,7 @@ def link_for(engine: Engine, email: str) -> str:
 
 def unsubscribed(engine: Engine) -> set[str]:
     with session_scope(engine) as session:
-        return publications.unsubscribed(session)
+        return {row.email for row in subscriptions.listing(session, subscriptions.UNSUBSCRIBED)}
 
 
 def test_get_asks_for_confirmation_and_changes_nothing(client: TestClient, engine: Engine) -> None:

@@ -22,6 +22,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from bot.classify.spelling import NearMiss, NearNames
 from bot.classify.urls import split_url
 from bot.errors import ConfigError
 
@@ -101,6 +102,7 @@ class ToolCatalogue:
                 self._by_host.setdefault(host, []).append(("/" + prefix if prefix else "", tool))
         for entries in self._by_host.values():
             entries.sort(key=lambda entry: len(entry[0]), reverse=True)
+        self._near_names: NearNames | None = None
 
     def __len__(self) -> int:
         return len(self.tools)
@@ -128,6 +130,12 @@ class ToolCatalogue:
                     covered = match.end()
                     break
         return found
+
+    def near_misses(self, text: str, known: Iterable[tuple[int, int]] = ()) -> list[NearMiss]:
+        """Misspellings of the catalogue's long names in ``text`` ("Padlett"), outside the ``known`` spans."""
+        if self._near_names is None:
+            self._near_names = NearNames(self.tools)
+        return self._near_names.near_misses(text, known)
 
     def tool_named(self, name: str) -> Tool | None:
         """The tool with exactly this name or alias (any case), e.g. a card's provider name."""

@@ -87,3 +87,8 @@ def _accent_table() -> dict[int, str]:
 
 
 _ACCENTS = _accent_table()
+
+
+def word_set(words: str) -> frozenset[str]:
+    """The words of a whitespace-separated list, as a set: how the rules keep their closed word classes."""
+    return frozenset(words.split())

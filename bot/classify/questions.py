@@ -9,19 +9,69 @@ meant to be answered. A question mark alone is not enough:
 * surprise ("Is it Friday already?!"), a quoted or reported question, and ``?`` inside links
   (links are removed before reading).
 
-A question counts when it addresses someone (anyone, you, vous, alguien…), asks for tips, ideas or
-advice, or opens like a real enquiry (how / what / which / should we…) and nothing answers it.
-Phrases cover English, Spanish, French, German and Portuguese; they are matched on lower-case text
-without accents (see :func:`bot.classify.prose.fold`).
+A question counts when it addresses someone (anyone, you, vous, jullie, chi…: see
+:mod:`bot.classify.address`), asks for tips, ideas or advice, or opens like a real enquiry (how /
+what / which / should we…) and nothing answers it: not a yes or no, an "A:", or the author's own
+"Me!" in the next sentence, and not "Who among us hasn't…?". Without a question mark, a sentence asks
+when its word order does ("Does Nearpod still limit…", "Hebben jullie…") or when it makes a request
+(:mod:`bot.classify.requests`: "Would love to hear…", "Tips gezocht", "get in touch if your school has
+tried…", but not the offer "ping me if you want the slides"). A short question closing a share
+("Pace OK?") asks for feedback on it. Words are matched on lower-case text without accents (see
+:func:`bot.classify.prose.fold`), in English, French, Spanish, German, Dutch, Italian, Portuguese and
+Welsh.
 """
 
 from __future__ import annotations
 
 import re
 
+from bot.classify.address import addresses_reader, asks_by_word_order, language_of
 from bot.classify.labels import Label
-from bot.classify.prose import Prose, Sentence
+from bot.classify.prose import Prose, Sentence, word_set
+from bot.classify.requests import (
+    CALL_TO_A_GROUP,
+    is_offer,
+    requests_without_question_mark,
+    starts_a_request,
+)
 from bot.posts import Post
+
+_ASKS = "asks the community"
+_TOKEN = re.compile(r"\w[\w'-]*")
+_WORDY = re.compile(r"(?:^|\s)[^#\s]*[^\W\d_]")
+# Every request without a question mark (below and in :mod:`bot.classify.requests`) contains one of
+# these words; a sentence with none of them skips those patterns. Most sentences are statements, and
+# this keeps classifying fast.
+_REQUEST_WORDS = word_set(
+    """
+    coup hear learn byddai'n byddai serait estaria seria ware zou sarebbe aidez-moi aidez-nous ayudadme
+    echadme ayudais helft helpen aiutatemi datemi date ajudem ajudem-me helpwch tipps ideen hinweise
+    erfahrungen anregungen ruckmeldungen freuen
+    looking hunt search searching hoping tips ideas suggestions advice recommendations recs thoughts
+    feedback pointers input examples comments replies below love welcome keen interested lmk curious
+    happy if know share drop point send grateful appreciate thanks help need anyone anybody any
+    wondering wonder busco buscando buscamos agradece agradeceria agradecere contadme contais
+    agradezco encantaria cualquier acepto alguien necesito cherche cherchons preneur preneuse merci
+    dites-moi toute besoin hesitez n'hesitez suche suchen jemand dankbar freue procuro procurando
+    alguem alguma aceito agradeco glad eager dying desperate after needing lookout hunting pointed
+    open like brains compare j'aimerais voudrais curieux curieuse gustaria quisiera wurde mochte
+    wusste gespannt hoor lees benieuwd graag weet vorrei piacerebbe piacere curioso curiosa cerco
+    gostaria queria adoraria hoffwn byddwn baswn your vos votre vuestro vuestra vuestros vuestras
+    tus eure euer eurer euren eurem eures deine deiner deinen deinem deines dein jullie jouw uw
+    vostro vostra vostri vostre tuoi seus suas teus tuas voces eich dy welkom gezocht gevraagd
+    bienvenu bienvenus bienvenue bienvenues bienvenidos bienvenidas willkommen gesucht erwunscht
+    benvenuti benvenute graditi bem-vindos bem-vindas vindos vindas croeso wanted please pls plz
+    """
+)
+# "…, does the ending drag": beside a share, a yes/no question about it, even without its mark.
+_ABOUT_THE_SHARE = re.compile(
+    r"(?:^|[:;,—–] |- )(?:does|do|is|are|did|was|will|would|should|can)"
+    r" (?:the|this|it|that|my|our|these|those|its)\b"
+)
+# "Pace OK?", "Too much jargon?" at the end of a share ask the reader to judge it.
+_ELLIPTICAL_WORDS = 5
+_OPEN_QUOTES = "\"'“‘«„"
+_CLOSE_QUOTES = "\"'”’»“"
 
 
 def _words(*phrases: str) -> str:
@@ -48,7 +98,9 @@ _SEEKS = re.compile(
         # fr
         # "conseil" is also a council: "le conseil des maîtres", "les conseils de classe".
         r"quelqu ?'? ?un|des idees|une idee|des conseils(?! d| pedagogiques)|des retours|des suggestions",
-        r"vos (?:idees|retours|avis|suggestions)|vos conseils(?! d)|des recommandations",
+        r"vos (?:idees|retours|avis|suggestions)|vos conseils(?! d)|des recommandations|des avis|un avis",
+        # it
+        r"qualcuno|consigli|suggerimenti|esperienze|pareri",
         # de, pt
         r"jemand|jemandem|tipps|ideen|erfahrungen|empfehlungen|anregungen",
         r"alguem|dicas|ideias|sugestoes|recomendacoes",
@@ -103,6 +155,15 @@ _RHETORICAL_START = re.compile(
         r"want to (?:see|know|hear|learn)|wanna (?:see|know)|curious (?:what|how|about|to see)",
         r"did you know|guess what|what if|why not|remember when|ready (?:to|for)|seen our",
         r"who (?:knew|says|said|doesn'?t|does not|wouldn'?t|would have thought)",
+        r"who(?:'s| is) (?:ready|excited|tired|counting|looking forward|with me|still awake|else)",
+        r"wer hatte (?:das|es) gedacht|qui l'?eut cru|qui aurait cru|quien lo (?:hubiera|iba a) dicho"
+        r"|wie had dat gedacht|chi l'?avrebbe detto|quem diria",
+        # "Who said meetings had to be dull?", "You know what? It worked.", "Avete presente quando…?"
+        r"quien (?:dijo|dice) que|qui a dit que|wer sagt (?:denn|eigentlich)|wer hat gesagt",
+        r"chi (?:ha detto|dice) che",
+        r"quem disse que|wie zegt dat|(?:do )?(?:you|ya) know (?:what|when)|vous savez quoi|tu sais quoi",
+        r"vous voyez quand|sabes que|sabeis que|weisst du was|wisst ihr was|kennt ihr das|weet je wat",
+        r"sai cosa|avete presente|hai presente|sabe de uma coisa|sabem quando|wyddoch chi be",
         r"(?:have you|did you) (?:seen|see|heard|met|checked out|caught)",
         r"how (?:cool|good|great|amazing|brilliant|awesome|fab|lovely|fantastic) (?:is|are|was)",
         r"isn'?t (?:it|that|this)|aren'?t (?:they|we)|what'?s not to (?:love|like)|can you believe",
@@ -123,6 +184,14 @@ _RHETORICAL_START = re.compile(
     )
     + r"\b"
 )
+# "Who among us hasn't…?", "¿Quién no ha…?", "Qui n'a jamais…?", "Wer kennt es nicht": a question
+# whose answer is "everyone" is said, not asked.
+_RHETORICAL_WHO_NOT = re.compile(
+    _OPENING + r"(?:who|quien|qui|wer|wie|chi|quem|pwy)(?: (?:among|of|here|else|amongst) ?\w*)?(?: \w+)?"
+    r" (?:\w+n'?t|not|never|no|nunca|n'?a|ne|n'|nicht|niet|non|nao|nunca|jamais|nie|mai|erioed|ddim)\b"
+)
+# Someone who has done a thing is asked to get in touch, even when the post also offers something.
+_SEEKS_OTHERS_DID = re.compile(r"\bif (?:your|any|other) (?:school|trust|team|setting|slt|department)")
 # A question about our own past ("What did we learn?") or a teaser ("The result?") is answered next.
 _SELF_ANSWERED = re.compile(
     _OPENING
@@ -142,12 +211,34 @@ _ANSWER_START = re.compile(
     + _words(
         r"here(?:'s| is| are)|heres|this is how|these are|that'?s (?:what|how|why)|watch|this[:!]|ours[:!.]",
         r"check (?:it |this |them )?out|see (?:below|how|our|what|the)|take a look|find out|spoiler",
-        r"short answer|answer:|because|turns out|the answer|yes|yep|yup|no[,.!]|nope",
+        r"short answer|answer:|a:|r:|because|turns out|the answer|yes|yep|yup|yeah|no[,.!]|nope",
+        r"absolutely|definitely|without (?:a|any) doubt|certainly|totally|not really|not at all|sadly not",
+        r"ours (?:is|was|did|does|has|took|lasted)|in short|short version",
+        # "Qui veut un café ? Moi !", "¿Cansados? Nosotros también": the author answers for themselves.
+        r"(?:me|moi|yo|ich|ik|io|eu|fi|us|we do|we are|nous|nosotros|wir|wij|noi|nos)(?: (?:too|also|aussi"
+        r"|tambien|auch|ook|anche|tambem|hefyd))?\s*[!.]",
+        r"(?:me too|us too|nous aussi|moi aussi|yo tambien|nosotros tambien|wir auch|ich auch|wij ook|ik ook"
+        r"|anche noi|anch'?io|nos tambem|eu tambem|fi hefyd)\b",
+        r"absolument|carrement|evidemment|bien sur|sans (?:aucun )?doute|tout a fait|pas vraiment",
+        r"claro|por supuesto|sin duda|desde luego|totalmente|para nada|en absoluto",
+        r"absolut|klar[,.!]|naturlich|auf jeden fall|definitiv|durchaus|nee[,.!]|zeker|absoluut|natuurlijk",
+        r"certo|assolutamente|certamente|senza dubbio|eccome|com certeza|sem duvida|ie[,.!]|do[,.!]|naddo",
         r"we did|we do|it is|it was|it does|it did|try |look no further|i think not|i don'?t think so",
         r"exactly[.!]|of course|obviously|clearly|not any ?more|no more",
         r"voici|voila|regardez|decouvrez|parce que|la reponse|oui|non[,.!]",
         r"aqui|mira|mirad|descubre|este es|esta es|estos son|porque|la respuesta|si[,.!]",
         r"hier|schaut|weil|ja[,.!]|nein|veja|confira|sim[,.!]|nao[,.!]",
+    )
+)
+# A yes or no (or "A:") right after a question answers it, whoever the question was put to.
+_REPLY_PARTICLE = re.compile(
+    "^"
+    + _words(
+        r"a:|r:|answer:|yes\b|yep\b|yup\b|yeah\b|no[,.!]|nope\b|absolutely|definitely",
+        r"without (?:a|any) doubt|oui\b|non[,.!]|absolument|carrement|bien sur|sans (?:aucun )?doute",
+        r"si[,.!]|claro[,.!]|por supuesto|sin duda|ja[,.!]|nein\b|auf jeden fall|absolut\b|nee[,.!]",
+        r"zeker\b|absoluut|certo[,.!]|assolutamente",
+        r"senza dubbio|sim[,.!]|nao[,.!]|com certeza|sem duvida|ie[,.!]|do[,.!]|naddo",
     )
 )
 # Requests without a question mark, anywhere in a sentence.
@@ -166,7 +257,7 @@ _REQUEST = re.compile(
         r"(?:reply|comment|answer)(?: \w+)? below|in the (?:comments|replies)|happy to hear from",
         r"(?:dm|message|ping|tag) me if (?:you|anyone) (?:have|has|know|knows|use|uses|can|could|tried)",
         r"let (?:me|us) know (?:what|how|your|in|if (?:anyone|you have|you've|you know|there|it))",
-        r"please share (?:your|any|how|what|examples|ideas)|drop (?:your|a|them|any|links?) |point me",
+        r"please share (?:your|any|how|what|examples|ideas)|drop (?:your|a|them|any|links?)|point me",
         r"share your (?:thoughts|ideas|examples|experiences?|tips|favourites?|favorites?|go-to|wisdom)",
         r"share your (?:advice|top)",
         r"send (?:me|them) (?:your|any)|grateful for (?:any|your)|appreciate any|thanks in advance",
@@ -174,26 +265,28 @@ _REQUEST = re.compile(
         r"help (?:needed|wanted|please)",
         r"(?:i|we) (?:really )?need (?:some |your )?(?:help|advice|ideas|tips|suggestions|recommendations)",
         r"can anyone|could anyone|does anyone|has anyone|have any of you|is anyone",
-        r"anyone (?:else|got|have|has|know|knows|tried|using|use|recommend|able|out)",
+        r"anyone (?:else|got|have|has|know|knows|tried|using|use|used|uses|recommend|recommends|able|out)",
         r"wondering (?:if|whether) (?:anyone|anybody|someone|others|any of you|people|folks|you)",
         r"i wonder if (?:anyone|anybody|others|you)",
         # es
-        r"busco|estoy buscando|buscamos|se agradece|agradeceria|agradecere|contadme|me contais",
+        r"busco|estoy buscando|buscamos|se agradecen?|agradeceria|agradecere|contadme|me contais",
         r"agradezco (?:cualquier|ideas|sugerencias|consejos)|me encantaria (?:saber|conocer|leer|ver)",
         r"cualquier (?:idea|sugerencia|consejo|recomendacion)|acepto (?:sugerencias|ideas|consejos)",
         r"alguien (?:ha|sabe|usa|conoce|tiene|puede|recomienda|utiliza)|necesito (?:ayuda|ideas|consejos)",
         # fr
         r"je cherche|nous cherchons|on cherche|preneu(?:r|se)|merci d'?avance|merci par avance|dites-moi",
-        r"toute (?:idee|suggestion|aide)|besoin d'?aide|besoin de (?:conseils|vos)",
+        r"toute (?:idee|suggestion|aide)|besoin d'?aide|besoin de (?:conseils|vos)|(?:un|petit) coup de main",
         r"n'?hesitez pas a (?:partager|me dire|commenter|me faire)",
         # de
         r"ich suche|wir suchen|hat jemand|kennt jemand|jemand (?:erfahrung|erfahrungen|tipps)",
         r"bin dankbar fur",
-        r"freue mich (?:uber|auf) (?:tipps|ideen|erfahrungen|eure|euren|ruckmeldungen|anregungen)",
+        r"freue mich (?:uber|auf) (?:tipps|ideen|erfahrungen|eure[nrms]?|ruckmeldungen|anregungen)",
         # pt
         r"procuro|estou procurando|alguem (?:ja|sabe|usa|conhece|tem|pode|recomenda)|alguma dica",
         r"aceito (?:sugestoes|dicas)|agradeco (?:qualquer|dicas|sugestoes)",
     )
+    # A whole word: "looking for" is not "looking forward".
+    + r"(?![a-z])"
 )
 # Requests that only read as requests at the start of a sentence ("Any tips for…", "Help!").
 _REQUEST_START = re.compile(
@@ -203,6 +296,11 @@ _REQUEST_START = re.compile(
         r"(?:quick )?question(?: for| to|:)|q:|help\b|sos\b",
         r"ayuda\b|pregunta(?: para|:)|question (?:pour|a|aux)|frage an",
         r"des idees|une idee|tipps\b|ideen\b|ideas\b|dicas\b|ideias\b",
+        # "Any tips…" in the other languages: "Alguna recomendación para…", "Qualche consiglio…".
+        r"(?:alguna|algun|alguma|algum|qualche|irgendwelche|unrhyw|enige|eventuele|quelques|des)"
+        r" (?:idea|ideas|sugerencia|sugerencias|recomendacion|recomendaciones|consejo|consejos|dica|dicas"
+        r"|ideia|ideias|sugestao|sugestoes|recomendacao|consiglio|consigli|idee|suggerimento|suggerimenti"
+        r"|tipps|ideen|syniadau|awgrymiadau|tips|ideeen|suggesties|conseils|idees|suggestions|avis|retours)\b",
     )
 )
 # "Loom or Screencastify?", "¿Edpuzzle o Nearpod…?": a choice offered to the reader.
@@ -234,18 +332,21 @@ def detect_question(post: Post, prose: Prose) -> Label | None:
     """A ``question`` label quoting what the post asks, or ``None`` when it asks nothing."""
     if post.poll_options:
         return Label("question", 0.95, f"runs a poll ({len(post.poll_options)} options): {_quote(prose)}")
-    best: tuple[float, str] | None = None
+    best: tuple[float, str, str] | None = None
     sentences = prose.sentences
     shares = bool(post.links or post.media)
-    spanish = (post.language or "").lower().startswith("es")
+    language = language_of(post.language)
+    last_with_words = _last_with_words(sentences) if shares else len(sentences)
     for index, sentence in enumerate(sentences):
         following = sentences[index + 1] if index + 1 < len(sentences) else None
-        confidence = asking_confidence(sentence, following, shares=shares, spanish=spanish)
+        # A short question closing a share ("Pace OK?") follows what it asks about.
+        last = 0 < index >= last_with_words
+        confidence, why = asking(sentence, following, shares=shares, language=language, last=last)
         if confidence and (best is None or confidence > best[0]):
-            best = (confidence, sentence.text)
+            best = (confidence, why, sentence.text)
     if best is None:
         return None
-    return Label("question", best[0], f"asks the community: '{_shorten(best[1])}'")
+    return Label("question", best[0], f"{best[1]}: '{_shorten(best[2])}'")
 
 
 def asking_confidence(
@@ -256,27 +357,101 @@ def asking_confidence(
     ``following`` is the next sentence (it may answer this one), ``shares`` says the post links or
     attaches something, ``spanish`` that it is written in Spanish.
     """
+    return asking(
+        sentence, following, shares=shares, language="es" if spanish else "", last=following is None
+    )[0]
+
+
+def asking(
+    sentence: Sentence, following: Sentence | None, *, shares: bool, language: str, last: bool
+) -> tuple[float, str]:
+    """How surely ``sentence`` asks the community something (0 when it does not), and how it asks.
+
+    ``following`` is the next sentence (it may answer this one), ``shares`` says the post links or
+    attaches something, ``language`` is the post's language code ("" when unknown), ``last`` that no
+    sentence with words comes after this one.
+    """
     folded = sentence.folded.lstrip(_LEADING_MARKS)
     if not _QUESTION_END.search(folded):
-        if _REQUEST.search(folded) or _REQUEST_START.match(folded):
-            return 0.85
-        if _INVERTED_START.match(folded) and not folded.endswith(("!", ".")):
-            return 0.6
-        return 0.0
+        found = _asking_without_question_mark(sentence, folded, language)
+        if not found[0] and shares and _ABOUT_THE_SHARE.search(folded) and not folded.endswith(("!", ".")):
+            return 0.6, "asks for feedback on what it shares"
+        return found
+    if _quoted_whole(sentence.text) or _RHETORICAL_WHO_NOT.match(folded):
+        return 0.0, ""
+    following_folded = following.folded.lstrip(_LEADING_MARKS) if following is not None else ""
+    if following_folded and _REPLY_PARTICLE.match(following_folded):
+        return 0.0, ""
     if _SEEKS.search(folded) or _REQUEST.search(folded) or _REQUEST_START.match(folded):
-        return 0.9
+        return 0.9, _ASKS
+    if requests_without_question_mark(folded):
+        return 0.9, _ASKS
+    if following_folded and _ANSWER_START.match(following_folded):
+        return 0.0, ""
     if _SURPRISE_END.search(folded) or _RHETORICAL_START.match(folded) or _SELF_ANSWERED.match(folded):
-        return 0.0
-    if following is not None and _ANSWER_START.match(following.folded.lstrip(_LEADING_MARKS)):
-        return 0.0
-    if _ADDRESSES.search(folded):
-        return 0.8
-    if (spanish or "¿" in sentence.folded) and _VOSOTROS_VERB.search(folded):
-        return 0.8
+        return 0.0, ""
+    if _ADDRESSES.search(folded) or addresses_reader(folded, sentence.text, language):
+        return 0.8, _ASKS
+    if language == "es" and _VOSOTROS_VERB.search(folded):
+        return 0.8, _ASKS
     explicit = _ENQUIRY_START.match(folded) or _CHOICE.search(folded) or sentence.folded.startswith("¿")
     if explicit and not (shares and _DESCRIBES.search(folded)):
-        return 0.65
-    return 0.0
+        return 0.65, _ASKS
+    if shares and last and len(folded.split()) <= _ELLIPTICAL_WORDS:
+        return 0.6, "asks for feedback on what it shares"
+    return 0.0, ""
+
+
+def _asking_without_question_mark(sentence: Sentence, folded: str, language: str) -> tuple[float, str]:
+    if _REQUEST_WORDS.isdisjoint(_TOKEN.findall(folded)):
+        if _REQUEST_START.match(folded):
+            return 0.85, _ASKS
+        how = starts_a_request(folded)
+        if how:
+            return 0.85, how
+    else:
+        if is_offer(folded) and not _SEEKS_OTHERS_DID.search(folded):
+            return 0.0, ""
+        if _REQUEST.search(folded) or _REQUEST_START.match(folded):
+            return 0.85, _ASKS
+        how = requests_without_question_mark(folded)
+        if how:
+            return 0.85, how
+    if not folded.endswith(("!", ".")) and (
+        _INVERTED_START.match(folded) or asks_by_word_order(folded, sentence.text, language)
+    ):
+        return 0.6, "asks without a question mark"
+    return _call_to_a_group(sentence, folded, language)
+
+
+def _call_to_a_group(sentence: Sentence, folded: str, language: str) -> tuple[float, str]:
+    """ "Calling all deputy heads: share your cover rotas" asks when what follows the call asks."""
+    call = CALL_TO_A_GROUP.match(folded)
+    if call is None or folded.endswith("!"):
+        return 0.0, ""
+    rest = folded[call.end() :]
+    if (
+        _REQUEST.search(rest)
+        or _REQUEST_START.match(rest)
+        or requests_without_question_mark(rest)
+        or asks_by_word_order(rest, sentence.text[call.end() :], language)
+    ):
+        return 0.85, "calls on a group of readers"
+    return 0.0, ""
+
+
+def _quoted_whole(text: str) -> bool:
+    """A sentence that is all quotation ("'Any other business?'") reports a question, it does not ask."""
+    stripped = text.strip()
+    return len(stripped) > 2 and stripped[0] in _OPEN_QUOTES and stripped[-1] in _CLOSE_QUOTES
+
+
+def _last_with_words(sentences: tuple[Sentence, ...]) -> int:
+    """The index of the last sentence that says something (not only hashtags or emoji), or -1."""
+    for index in range(len(sentences) - 1, -1, -1):
+        if _WORDY.search(sentences[index].text):
+            return index
+    return -1
 
 
 def _quote(prose: Prose) -> str:

@@ -10,6 +10,11 @@ Names come from the catalogue. A name that is also an ordinary word ("loom large
 * a verb of use before it ("recorded it in", "using", "switched to") or a product noun after it
   ("Loom video", "Teams channel", "Canvas course");
 * it stands in a list beside a tool that needs no context ("Canva, Loom and Padlet").
+
+A near miss of a long catalogue name ("Padlett", "Screencastifiy": :mod:`bot.classify.spelling`)
+needs the same context, and names the tool with how it was written. Tools the catalogue lacks are
+recognised by how the sentence uses a capitalised name (:mod:`bot.classify.products`: "made the deck
+with Gamma", "switched to Schoolcomms", "Guidde is a tool for…"), and named as outside the catalogue.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from dataclasses import dataclass, field
 
 from bot.classify.catalogue import NameMatch, Tool, ToolCatalogue
 from bot.classify.labels import Label, LinkInfo
+from bot.classify.products import unlisted_tools
 from bot.classify.prose import Prose, hashtags_as_words
 from bot.posts import Post
 
@@ -46,7 +52,8 @@ _PRODUCT_AFTER = re.compile(
 _SUBJECT_OF = re.compile(
     r"^\s*(?:is|was|has|makes|lets|works|worked|keeps|saves|saved|allows|gives|gave|'s)\b"
 )
-_NOT_PRODUCT_AFTER = re.compile(r"^\s*(?:speaker|speakers|speech|address|large|larges|loomed)\b")
+# "Teams of three", "loom large", "zoom speaker": the ordinary word.
+_NOT_PRODUCT_AFTER = re.compile(r"^\s*(?:speaker|speakers|speech|address|large|larges|loomed|of)\b")
 _LIST_GAP = re.compile(r"^[\s,/&+]*(?:(?:and|or|y|o|et|ou|und|oder|e|plus|then|&)\s+)?$")
 # "Meet the Teacher", "Flip for Learning": a small word inside a Title Case Phrase.
 _FUNCTION_WORDS = frozenset({"the", "a", "an", "of", "and", "for", "your", "our", "to"})
@@ -64,6 +71,9 @@ class _Evidence:
     linked: str | None = None
     confidence: float = 0.0
     how: list[str] = field(default_factory=list)
+    # How the name was written when it was not the catalogue's spelling ("Padlett"), or why a name the
+    # catalogue lacks was taken for a tool.
+    note: str | None = None
 
 
 def detect_tool(
@@ -87,15 +97,59 @@ def detect_tool(
         strength = _name_strength(text, match, certain, linked, german)
         if strength:
             _note_name(evidence, match.tool, strength)
+    known = [(match.start, match.end) for match in matches]
+    for miss in catalogue.near_misses(text, known):
+        guess = NameMatch(miss.tool, miss.start, miss.end, miss.written, needs_context=True)
+        strength = _name_strength(text, guess, certain, linked, german, guessed=True)
+        if strength:
+            _note_name(evidence, miss.tool, min(strength, 0.8), note=f"written '{miss.written}'")
+            known.append((miss.start, miss.end))
     for extra_text in _extra_texts(post):
         for match in catalogue.names_in(extra_text):
             strength = _name_strength(extra_text, match, [], linked, german)
             if strength:
                 _note_name(evidence, match.tool, min(strength, 0.75))
+    _note_unlisted(text, known, evidence, german)
     if not evidence:
         return None
     ranked = sorted(evidence.items(), key=lambda item: item[1].confidence, reverse=True)
     return Label("tool", round(ranked[0][1].confidence, 2), _reason(ranked))
+
+
+def guessed_tool_names(text: str, catalogue: ToolCatalogue, *, german: bool = False) -> list[tuple[int, str]]:
+    """Tools ``text`` names without the catalogue's spelling: misspelt names and unlisted tools.
+
+    Each is ``(position, name)``: the catalogue's name for a misspelling ("Padlett" → Padlet), the
+    name as written for a tool the catalogue lacks.
+    """
+    text = hashtags_as_words(text)
+    matches = catalogue.names_in(text)
+    certain = [m for m in matches if not m.needs_context]
+    known = [(match.start, match.end) for match in matches]
+    found: list[tuple[int, str]] = []
+    for miss in catalogue.near_misses(text, known):
+        guess = NameMatch(miss.tool, miss.start, miss.end, miss.written, needs_context=True)
+        if _name_strength(text, guess, certain, set(), german, guessed=True):
+            found.append((miss.start, miss.tool.name))
+            known.append((miss.start, miss.end))
+    found += [(tool.start, tool.name) for tool in unlisted_tools(text, german=german, known=known)]
+    return sorted(found)
+
+
+def _note_unlisted(
+    text: str, known: list[tuple[int, int]], evidence: dict[str, _Evidence], german: bool
+) -> None:
+    """Names the catalogue lacks that the post uses as tools ("made the deck with Gamma")."""
+    taken = {name.casefold() for name in evidence}
+    for found in unlisted_tools(text, german=german, known=known):
+        name = found.name.casefold()
+        if name in taken:
+            continue
+        entry = evidence.setdefault(found.name, _Evidence())
+        entry.named = found.name
+        entry.note = f"not in the catalogue; {found.how}"
+        entry.confidence = max(entry.confidence, found.confidence)
+        taken.add(name)
 
 
 def _linked_tools(
@@ -144,15 +198,25 @@ def _linkable_tool(catalogue: ToolCatalogue, name: str | None) -> Tool | None:
 
 
 def _name_strength(
-    text: str, match: NameMatch, certain: list[NameMatch], linked: set[str], german: bool
+    text: str,
+    match: NameMatch,
+    certain: list[NameMatch],
+    linked: set[str],
+    german: bool,
+    *,
+    guessed: bool = False,
 ) -> float:
-    """How surely this mention of a name means the tool (0 when it is the ordinary word)."""
+    """How surely this mention of a name means the tool (0 when it is the ordinary word).
+
+    ``guessed`` marks a near miss of a name ("Padlett"): it never counts as a sentence's subject,
+    since a capital at the start of a sentence says nothing about a word.
+    """
     if not match.needs_context:
         return 0.9
     if match.tool.name in linked:
         return 0.95
     after = text[match.end : match.end + _CONTEXT_WINDOW]
-    if _NOT_PRODUCT_AFTER.match(after):
+    if _NOT_PRODUCT_AFTER.match(after) and not guessed:
         return 0.0
     words = match.written.split()
     if len(words) > 1 and (words[0].lower() in _VENDORS or any(w[:1].isupper() for w in words[1:])):
@@ -163,9 +227,9 @@ def _name_strength(
     if any(_listed_together(text, match, other) for other in certain):
         return 0.8
     if not german and match.written[:1].isupper():
-        if _mid_sentence(before) and not _in_title(before, after):
+        if _mid_sentence(before) and not _in_title(before, after, guessed=guessed):
             return 0.7
-        if _SUBJECT_OF.match(after):
+        if _SUBJECT_OF.match(after) and not guessed:
             return 0.7
     return 0.0
 
@@ -175,11 +239,20 @@ def _mid_sentence(before: str) -> bool:
     return bool(stripped) and (stripped[-1].isalnum() or stripped[-1] in _MID_SENTENCE_CHARS)
 
 
-def _in_title(before: str, after: str) -> bool:
-    """Whether the name sits inside a Title Case Phrase ("Meet the Teacher", "Senior Leadership Teams")."""
-    previous = _WORD_BEFORE.search(before.rstrip(" \t"))
+def _in_title(before: str, after: str, *, guessed: bool = False) -> bool:
+    """Whether the name sits inside a Title Case Phrase ("Meet the Teacher", "Senior Leadership Teams").
+
+    For a near miss of a name ("Our Nearpood lesson") a capitalised first word of the sentence does
+    not make a title: a misspelling is no ordinary word that a title could hold.
+    """
+    stripped = before.rstrip(" \t")
+    previous = _WORD_BEFORE.search(stripped)
     if previous and previous.group(1)[:1].isupper() and previous.group(1) != "I":
-        return True
+        opens_sentence = not stripped[: previous.start()].strip() or stripped[: previous.start()].rstrip()[
+            -1:
+        ] in (".", "!", "?", "\n", ":")
+        if not (guessed and opens_sentence):
+            return True
     following = _WORDS_AFTER.match(after)
     if not following:
         return False
@@ -202,8 +275,12 @@ def _extra_texts(post: Post) -> list[str]:
     return texts
 
 
-def _note_name(evidence: dict[str, _Evidence], tool: Tool, strength: float) -> None:
+def _note_name(
+    evidence: dict[str, _Evidence], tool: Tool, strength: float, *, note: str | None = None
+) -> None:
     found = evidence.setdefault(tool.name, _Evidence())
+    if found.named is None or note is None:
+        found.note = note if found.named is None else found.note if note else None
     found.named = tool.name
     found.confidence = max(found.confidence, strength, 0.97 if found.linked else 0.0)
 
@@ -213,7 +290,11 @@ def _reason(ranked: list[tuple[str, _Evidence]]) -> str:
     both = [
         f"names {name} and links {found.linked}" for name, found in ranked if found.named and found.linked
     ]
-    named = [name for name, found in ranked if found.named and not found.linked]
+    named = [
+        f"{name} ({found.note})" if found.note else name
+        for name, found in ranked
+        if found.named and not found.linked
+    ]
     linked = [f"links {found.linked} ({name})" for name, found in ranked if found.linked and not found.named]
     other = [found.how[0] for _, found in ranked if not found.named and not found.linked and found.how]
     parts = [*both, *([f"names {_and_list(named)}"] if named else []), *linked, *other]

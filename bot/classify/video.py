@@ -5,8 +5,10 @@ Signals, strongest first: a video attachment; a link whose host and path are a s
 ``video`` (unless its provider only serves sound); a page whose ``og:type`` is ``video…``. Storage
 links (a Google Drive file) count only when something confirms they hold a video.
 
-Deliberately not a video: an animated GIF (Mastodon's ``gifv``), which is a reaction loop rather than
-something a leader made to be watched; and words about a video ("I'm recording one next week").
+Mastodon also stores a video without sound as ``gifv``. Such a file is a video when it is a screen
+recording: longer than a reaction loop (:data:`SCREENCAST_SECONDS`), or its description or the post
+calls it a recording, walkthrough or how-to. A short reaction GIF is not a video, and neither are
+words about a video ("I'm recording one next week").
 """
 
 from __future__ import annotations
@@ -15,13 +17,25 @@ import re
 from collections.abc import Mapping
 
 from bot.classify.labels import Label, LinkInfo
-from bot.classify.prose import Prose
+from bot.classify.prose import Prose, fold
 from bot.classify.urls import short_url
 from bot.classify.video_hosts import VideoHosts
 from bot.posts import Card, Post
 
 _VIDEO_FILE = re.compile(r"\.(?:mp4|m4v|mov|webm|ogv|mkv|avi|wmv)\b", re.IGNORECASE)
 # Words that say a stored file is a video, in the languages the community writes in.
+# A reaction GIF loops for a few seconds; a silent screencast runs for as long as the task it shows.
+SCREENCAST_SECONDS = 15.0
+# The shortest gifv that counts as a recording when words say it is one.
+_SHORTEST_RECORDING = 6.0
+# Words that say a silent clip records a screen or shows how to do something.
+_RECORDING_WORDS = re.compile(
+    r"\b(?:screen ?(?:recording|recorded|capture|cast)s?|screencast\w*|walk-?through|how to"
+    r"|step[- ]by[- ]step|tutorial|demo|recording|recorded|click(?:s|ing)?|grabacion de pantalla"
+    r"|captura de pantalla"
+    r"|enregistrement d'?ecran|capture d'?ecran|bildschirmaufnahme|bildschirmaufzeichnung|anleitung"
+    r"|schermopname|screenopname|registrazione (?:dello|dello schermo)|gravacao de tela|recordiad sgrin)\b"
+)
 _VIDEO_WORDS = re.compile(
     r"\b(?:video|vid|vids|videos|recording|recordings|screencast|screencasts|vlog|walkthrough"
     r"|grabacion|grabaciones|enregistrement|capsule|aufnahme|aufzeichnung|gravacao)\b"
@@ -38,6 +52,9 @@ def detect_video(
     if any(media.kind == "video" for media in post.media):
         count = sum(media.kind == "video" for media in post.media)
         return Label("video", 0.98, "attaches a video" if count == 1 else f"attaches {count} videos")
+    screencast = _screencast(post, prose)
+    if screencast is not None:
+        return screencast
     best: Label | None = None
     for url in urls:
         label = _video_link(url, post, prose, hosts, links.get(url))
@@ -69,6 +86,26 @@ def _video_link(url: str, post: Post, prose: Prose, hosts: VideoHosts, info: Lin
     if any(_VIDEO_WORDS.search(sentence.folded) for sentence in prose.sentences):
         reason = f"links a {match.host_name} file the post calls a video ({short_url(url)})"
         return Label("video", 0.6, reason)
+    return None
+
+
+def _screencast(post: Post, prose: Prose) -> Label | None:
+    """A silent video (``gifv``) that records a screen, not a reaction loop."""
+    for media in post.media:
+        if media.kind != "gifv":
+            continue
+        seconds = media.duration
+        if seconds is not None and seconds >= SCREENCAST_SECONDS:
+            return Label(
+                "video", 0.85, f"attaches a silent video of {seconds:.0f} s, longer than a reaction GIF"
+            )
+        if seconds is not None and seconds < _SHORTEST_RECORDING:
+            continue
+        clip = f"silent {seconds:.0f} s clip" if seconds is not None else "silent clip"
+        if media.description and _RECORDING_WORDS.search(fold(media.description)):
+            return Label("video", 0.8, f"attaches a {clip} described as a recording")
+        if any(_RECORDING_WORDS.search(sentence.folded) for sentence in prose.sentences):
+            return Label("video", 0.75, f"attaches a {clip} the post calls a recording")
     return None
 
 

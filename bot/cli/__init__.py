@@ -1,7 +1,7 @@
 """The ``exemplar`` command: the group and its options in :mod:`bot.cli.root`, the commands in one
-module per concern (collection, posts, digest, service, database, demo), and what they share: how a
-post is shown (:mod:`bot.cli.present`) and how a collection run reports progress
-(:mod:`bot.cli.progress`).
+module per concern (collection, posts, digest, service, database, demo, desk, setup, subscribers), and
+what they share: how a post is shown (:mod:`bot.cli.present`) and how a collection run reports
+progress (:mod:`bot.cli.progress`).
 
 The command modules load when a command needs them (:data:`bot.cli.root.COMMAND_MODULES`), so that
 starting ``exemplar`` stays quick; ``bot.cli.posts`` and the like still work as attributes.
@@ -14,9 +14,21 @@ from typing import Any
 
 from bot.cli.root import cli, main
 
-__all__ = ["cli", "collection", "database", "demo", "main", "parse_since", "posts", "service"]
+__all__ = [
+    "cli",
+    "collection",
+    "database",
+    "demo",
+    "desk",
+    "main",
+    "parse_since",
+    "posts",
+    "service",
+    "setup",
+    "subscribers",
+]
 
-_LAZY_MODULES = ("collection", "database", "demo", "posts", "service")
+_LAZY_MODULES = ("collection", "database", "demo", "desk", "posts", "service", "setup", "subscribers")
 
 
 def __getattr__(name: str) -> Any:

@@ -30,6 +30,7 @@ def collect(options: _Options, backfill_days: float | None, refresh: bool | None
     """Collect new posts from every configured source, once, and print a summary per source."""
     from bot.cli.progress import progress_for
     from bot.consent.optout_requests import check_optout_requests
+    from bot.health.runs import collect_and_record
     from bot.jobs.collect import CollectOptions, collector_for
     from bot.networks.registry import configured_sources
 
@@ -40,7 +41,9 @@ def collect(options: _Options, backfill_days: float | None, refresh: bool | None
     progress = progress_for()
     collector = collector_for(app.settings, app.engine, utc_now, app.store, progress=progress)
     try:
-        summaries = collector.collect(sources, CollectOptions(backfill_days, refresh))
+        summaries = collect_and_record(
+            collector, app.settings, CollectOptions(backfill_days, refresh), utc_now
+        )
     finally:
         progress.finish()
     for summary in summaries:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from bot.cli.root import _Options, cli, pass_options
+from bot.cli.subscribers import unconfirmed_summary
 from storage import repository as repo
 from storage.db import schema_status, session_scope, upgrade_schema
 
@@ -37,5 +38,8 @@ def status(options: _Options) -> None:
     if state.up_to_date:
         with session_scope(app.engine) as session:
             click.echo(f"posts: {repo.count_posts(session)}")
+            lines = unconfirmed_summary(session)
+        for line in lines:
+            click.echo(line)
     else:
         click.echo("run `exemplar db upgrade` to bring the schema up to date")

@@ -9,7 +9,7 @@ the week's digest, approve it, publish it (a thread on the local server, emails 
 from __future__ import annotations
 
 import json
-import os
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,12 +24,14 @@ import click
 from bot.cli.root import EXIT_FAILED, _Options, cli
 from bot.errors import ExemplarError
 from bot.runtime import opened_app
+from bot.setup.secret_files import write_private_file
 from storage import digests as digest_repo
 from storage.db import session_scope
 
 DEMO_DOMAIN = "fliplead.demo"
 BOT_TOKEN_ENV = "EXEMPLAR_DEMO_BOT_TOKEN"
 BOT_ACCOUNT = "exemplar"
+BOT_TOKEN_FILE = "bot-token"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,7 @@ def demo_instance(directory: Path) -> Iterator[DemoInstance]:
                 )
             )
         directory.mkdir(parents=True, exist_ok=True)
+        write_private_file(directory / BOT_TOKEN_FILE, _token(BOT_ACCOUNT))
         config_path = directory / "exemplar.toml"
         config_path.write_text(demo_config(server.base_url, data["leaders"]), encoding="utf-8")
         yield DemoInstance(base_url=server.base_url, config_path=config_path, server=server)
@@ -110,7 +113,10 @@ def demo_config(base_url: str, leaders: list[str]) -> str:
         "[email]\n"
         'from = "digest@fliplead.demo"\n'
         f"recipients = [{recipients}]\n"
-        'outbox_dir = "outbox"\n'
+        'outbox_dir = "outbox"\n\n'
+        "# The bot's token is read from this file (beside this config), never written in the config.\n"
+        "[secret_files]\n"
+        f'{BOT_TOKEN_ENV} = "{BOT_TOKEN_FILE}"\n'
     )
 
 
@@ -129,19 +135,57 @@ def run_demo(
     echo: Callable[[str], None],
     run_command: Callable[[Path, list[str]], int],
     latest_digest: Callable[[Path], int | None],
+    program: str = "exemplar",
 ) -> int:
-    """The whole cycle; returns the first failing command's exit code, or 0."""
+    """The whole cycle; returns the first failing command's exit code, or 0.
+
+    ``program`` is how the closing suggestions name the command (``.venv/bin/exemplar`` under
+    ``make demo``), so that each can be pasted as printed.
+    """
     reset(directory)
-    previous_token = os.environ.get(BOT_TOKEN_ENV)
-    os.environ[BOT_TOKEN_ENV] = _token(BOT_ACCOUNT)
-    try:
-        with demo_instance(directory) as demo:
-            return _cycle(demo, directory, echo, run_command, latest_digest)
-    finally:
-        if previous_token is None:
-            os.environ.pop(BOT_TOKEN_ENV, None)
-        else:
-            os.environ[BOT_TOKEN_ENV] = previous_token
+    drafted: list[int] = []
+    with demo_instance(directory) as demo:
+        code = _cycle(
+            demo, directory, echo, run_command, lambda path: _remember(latest_digest(path), drafted)
+        )
+    if code == 0:
+        for line in next_steps(program, demo.config_path, drafted[-1] if drafted else None):
+            echo(line)
+    return code
+
+
+def _remember(digest_id: int | None, drafted: list[int]) -> int | None:
+    if digest_id is not None:
+        drafted.append(digest_id)
+    return digest_id
+
+
+def program_name(argv0: str, on_path: str | None) -> str:
+    """How to name the command so a printed line runs as pasted: ``exemplar`` when that is what
+    ``$PATH`` finds, else the path it was started by (e.g. ``.venv/bin/exemplar``)."""
+    if Path(argv0).name != "exemplar":
+        return "exemplar"
+    if on_path and Path(on_path).resolve() == Path(argv0).resolve():
+        return "exemplar"
+    return argv0
+
+
+def next_steps(program: str, config_path: Path, digest_id: int | None) -> list[str]:
+    """What to try once the demo has run: each command works on the demo's config as printed."""
+    run = f"{shlex.quote(program)} --config {shlex.quote(str(config_path))}"
+    steps = []
+    if digest_id is not None:
+        steps.append((f"digest show {digest_id} --format email", "the digest email"))
+    steps += [
+        ("posts --label tool", "the stored posts, with the reasons for their labels"),
+        ("status", "this week's figures, as curators get them by email"),
+        ("curator add you@example.org", "a login for the desk (asks for a password)"),
+        ("serve", "then open http://127.0.0.1:8000/ (the archive) and http://127.0.0.1:8000/desk"),
+    ]
+    width = max(len(command) for command, _ in steps)
+    lines = ["", "Try next (the demo server has stopped; these use what the demo stored):"]
+    lines += [f"  {run} {command:<{width}}  # {why}" for command, why in steps]
+    return lines
 
 
 def _cycle(
@@ -179,10 +223,7 @@ def _cycle(
         return code
     outbox = sorted((directory / "outbox").glob("*.eml"))
     echo(f"\nEmails written to {directory / 'outbox'}: {', '.join(p.name for p in outbox) or 'none'}")
-    echo(
-        "The private post and the account whose profile says #nobot were left out; nobody was @-mentioned.\n"
-        f"Explore: exemplar --config {demo.config_path} digest show {digest_id} --format email"
-    )
+    echo("The private post and the account whose profile says #nobot were left out; nobody was @-mentioned.")
     return 0
 
 
@@ -216,4 +257,7 @@ def demo(ctx: click.Context, directory: Path) -> None:
             found = digest_repo.list_digests(session, statuses=("draft",), limit=1)
             return found[0].id if found else None
 
-    sys.exit(run_demo(directory, click.echo, run_command, latest_digest))
+    import shutil
+
+    program = program_name(sys.argv[0], shutil.which("exemplar"))
+    sys.exit(run_demo(directory, click.echo, run_command, latest_digest, program))

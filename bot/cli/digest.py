@@ -61,6 +61,10 @@ def digest_group(open_app: Any) -> click.Group:
             + (f"; {report.removed_at_source} gone at the source" if report.removed_at_source else "")
             + (f"; digest {report.superseded} superseded" if report.superseded else "")
         )
+        if report.empty_note:
+            click.echo(report.empty_note)
+        elif not view.items:
+            click.echo(f"digest {report.digest_id} is empty: it cannot be approved until it has items")
         from digests.render.text import render_text
 
         click.echo(render_text(view))
@@ -90,6 +94,14 @@ def digest_group(open_app: Any) -> click.Group:
         service = service_for(app, None)
         view = service.view(digest_id)
         click.echo(render(view, fmt, app))
+        if fmt == "text" and not view.items:
+            note = service.empty_note(digest_id)
+            click.echo(note or f"digest {digest_id} is empty: it cannot be approved until it has items")
+        if fmt == "text":
+            from bot.cli.subscribers import describe_deliveries
+
+            for line in describe_deliveries(app, digest_id):
+                click.echo(line)
         if history:
             with session_scope(app.engine) as session:
                 for event in digest_repo.events_of(session, digest_id):
@@ -167,7 +179,8 @@ def digest_group(open_app: Any) -> click.Group:
     @click.option(
         "--retry-unconfirmed",
         is_flag=True,
-        help="Post again the parts an interrupted publish could not confirm (check the accounts first).",
+        help="Post again the parts, and send again the emails, that an interrupted publish could not "
+        "confirm (check the accounts and with the recipients first).",
     )
     @click.option("--by", help="Who is publishing (default: the login name).")
     def publish(digest_id: int, dry_run: bool, retry_unconfirmed: bool, by: str | None) -> None:
@@ -188,6 +201,11 @@ def describe_publish(report: Any) -> str:
         lines.append(f"{prefix} post {drop.post_id} by {drop.author} ({drop.url}): {drop.reason}")
     for thread in report.threads:
         lines += _describe_thread(thread, report.dry_run)
+    if report.dry_run and report.threads and not report.archive_url:
+        lines.append(
+            "note: the first post of each thread links to no archive page, as [archive] public_url "
+            "is not set; set it to where `exemplar serve` is reachable"
+        )
     if report.dry_run and report.recipients:
         lines.append(f"would email {len(report.recipients)} leaders: {', '.join(report.recipients)}")
     if report.emails is not None:
@@ -195,10 +213,16 @@ def describe_publish(report: Any) -> str:
         lines.append(
             f"emails: {len(emails.sent)} sent, {len(emails.already_sent)} already sent, "
             f"{len(emails.failed)} failed (retried next time), {len(emails.refused)} refused, "
-            f"{len(emails.unsubscribed)} unsubscribed"
+            f"{len(emails.unconfirmed)} unconfirmed"
         )
         lines += [f"  failed: {who}: {why}" for who, why in emails.failed]
         lines += [f"  refused: {who}: {why}" for who, why in emails.refused]
+        lines += [
+            f"  unconfirmed: {who}: {why}; not resent: check with them, then "
+            f"`exemplar digest publish {report.digest_id} --retry-unconfirmed`"
+            for who, why in emails.unconfirmed
+        ]
+        lines += [f"  suspended: {who} (see `exemplar subscribers list`)" for who in emails.suspended]
     if not report.dry_run:
         lines.append(f"digest {report.digest_id} is {report.status}")
     return "\n".join(lines)
@@ -240,7 +264,13 @@ def render(view: Any, fmt: str, app: App) -> str:
 
         network = network_named(THREAD_FORMATS[fmt])
         assert network is not None, f"{fmt} names a network the registry does not have"
-        parts = render_thread(view, measure=network.preview_measure(app.settings))
+        from bot.jobs.publish import archive_page_url
+
+        parts = render_thread(
+            view,
+            measure=network.preview_measure(app.settings),
+            archive_url=archive_page_url(app.settings, view.id),
+        )
         return "\n\n".join(
             f"--- part {n} of {len(parts)}"
             + (f" [CW: {p.spoiler_text}]" if p.spoiler_text else "")

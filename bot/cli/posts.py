@@ -19,8 +19,6 @@ from storage import labels as label_repo
 from storage import repository as repo
 from storage.db import session_scope
 
-EXCLUSION_KINDS = digest_repo.EXCLUSION_KINDS
-
 
 @cli.command()
 @click.option("--tag", help="Only posts carrying this hashtag.")
@@ -88,13 +86,38 @@ def parse_since(value: str, now: datetime | None = None) -> datetime:
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="Classify Mastodon statuses in FILE (one per line, or a JSON array); touches no database.",
 )
+@click.option(
+    "--report",
+    is_flag=True,
+    help="List curator corrections, the pattern behind each, and catalogue proposals.",
+)
+@click.option(
+    "--apply", "apply_keys", multiple=True, metavar="KEY", help="Apply a proposal from --report (or `all`)."
+)
+@click.option(
+    "--min-posts", type=click.IntRange(min=1), default=2, show_default=True, help="Posts a proposal needs."
+)
+@click.option("--by", help="Who applies the proposals (default: the login name).")
 @pass_options
-def classify_(options: _Options, relabel: bool, input_file: Path | None) -> None:
-    """Label posts as videos, tools and questions, with the reasons for each label."""
+def classify_(
+    options: _Options,
+    relabel: bool,
+    input_file: Path | None,
+    report: bool,
+    apply_keys: tuple[str, ...],
+    min_posts: int,
+    by: str | None,
+) -> None:
+    """Label posts as videos, tools and questions, with the reasons for each label.
+
+    `--report` shows what curators corrected and proposes catalogue changes; `--apply KEY` stores one,
+    and every later labelling (`--all`, collection, import) uses it.
+    """
+    from bot.cli.feedback import report_or_apply
     from bot.jobs.classify import classify_file, relabel_all
 
-    if relabel == (input_file is not None):
-        raise click.UsageError("give exactly one of --all or --input FILE")
+    if sum((relabel, input_file is not None, report, bool(apply_keys))) != 1:
+        raise click.UsageError("give exactly one of --all, --input FILE, --report or --apply KEY")
     if input_file is not None:
         catalogue = _catalogue_without_database(options)
 
@@ -105,6 +128,9 @@ def classify_(options: _Options, relabel: bool, input_file: Path | None) -> None
             click.echo(json.dumps(record, ensure_ascii=False))
         return
     app = options.open()
+    if report or apply_keys:
+        report_or_apply(app, apply_keys, min_posts=min_posts, by=by)
+        return
     counts = relabel_all(app.engine, app.store, utc_now)
     posts_count = counts.pop("posts", 0)
     by_label = ", ".join(f"{counts[name]} {name}" for name in LABELS)
@@ -155,31 +181,6 @@ def label(options: _Options, post: str, changes: tuple[str, ...], by: str | None
     click.echo(
         f"post {post_id}: " + (", ".join(f"{lab.name} ({lab.reason})" for lab in labels) or "no labels")
     )
-
-
-@cli.command()
-@click.argument("kind", type=click.Choice(EXCLUSION_KINDS))
-@click.argument("value")
-@click.option("--reason", default="", help="Why (kept with the exclusion).")
-@click.option("--by", help="Who is excluding (default: the login name).")
-@pass_options
-def exclude(options: _Options, kind: str, value: str, reason: str, by: str | None) -> None:
-    """Exclude a post (id), an author (user@instance) or a domain from digests, for good."""
-    app = options.open()
-    with session_scope(app.engine) as session:
-        if kind == "post":
-            post_id = repo.find_post_id(session, value)
-            if post_id is None:
-                raise ExemplarError(f"no stored post {value!r}; `exemplar posts` lists their ids")
-            value = str(post_id)
-        elif kind == "author":
-            value = value.lstrip("@").lower()
-        else:
-            value = value.lower().removeprefix("www.")
-        digest_repo.add_exclusion(
-            session, kind, value, by=by or getpass.getuser(), reason=reason, now=utc_now()
-        )
-    click.echo(f"excluded {kind} {value} from digests")
 
 
 @cli.command()

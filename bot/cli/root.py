@@ -1,7 +1,7 @@
 """The ``exemplar`` command. Each command parses its options, calls one function, prints the result.
 
 Exit codes: 0 success; 1 a source or an operation failed; 2 bad usage or configuration;
-3 the database schema needs ``exemplar db upgrade``.
+3 the database schema needs ``exemplar db upgrade``; 4 ``serve`` cannot listen on its address and port.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import click
 
 from bot import __version__
 from bot.errors import ConfigError, ExemplarError
+from bot.listen import CannotListenError
 
 if TYPE_CHECKING:
     from bot.runtime import App
@@ -23,25 +24,33 @@ LABELS = ("video", "tool", "question")
 
 # Where each command lives. A command's module is imported only when that command runs (or when
 # `--help` lists them all), so `exemplar --version` loads neither the ORM nor any network's SDK.
+# tests/test_startup.py checks that this lists every command the modules register.
 COMMAND_MODULES: dict[str, str] = {
     "collect": "bot.cli.collection",
     "import": "bot.cli.collection",
     "db": "bot.cli.database",
     "demo": "bot.cli.demo",
     "digest": "bot.cli.digest",
+    "curator": "bot.cli.desk",
+    "exclude": "bot.cli.desk",
     "posts": "bot.cli.posts",
     "classify": "bot.cli.posts",
     "label": "bot.cli.posts",
-    "exclude": "bot.cli.posts",
     "optout": "bot.cli.posts",
     "run": "bot.cli.service",
     "serve": "bot.cli.service",
-    "curator": "bot.cli.service",
+    "init": "bot.cli.setup",
+    "check": "bot.cli.setup",
+    "status": "bot.cli.setup",
+    "subscribers": "bot.cli.subscribers",
 }
+# Modules that add subcommands to another module's group (``db backup`` and ``db restore``).
+ALSO_LOAD: dict[str, tuple[str, ...]] = {"bot.cli.database": ("bot.cli.setup",)}
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
 EXIT_SCHEMA = 3
+EXIT_CANNOT_LISTEN = 4
 
 
 class _ExemplarGroup(click.Group):
@@ -61,19 +70,27 @@ class _ExemplarGroup(click.Group):
             return super().invoke(ctx)
         except ConfigError as error:
             _fail(f"configuration error: {error}", EXIT_CONFIG)
+        except CannotListenError as error:
+            _fail(str(error), EXIT_CANNOT_LISTEN)
         except ExemplarError as error:
             _fail(str(error), EXIT_FAILED)
         except Exception as error:
-            schema_error = _schema_error_type()
+            # Storage's errors, looked up only now: `exemplar --version` does not load the ORM.
+            schema_error = _loaded("storage.db", "SchemaError")
             if schema_error is not None and isinstance(error, schema_error):
                 _fail(str(error), EXIT_SCHEMA)
+            sqlalchemy_error = _loaded("sqlalchemy.exc", "SQLAlchemyError")
+            if sqlalchemy_error is not None and isinstance(error, sqlalchemy_error):
+                # what storage.db could not explain: still one line
+                orig = getattr(error, "orig", None)
+                cause = str(orig if orig is not None else error).strip().splitlines()
+                _fail(f"database error: {cause[0] if cause else type(error).__name__}", EXIT_FAILED)
             raise
 
 
-def _schema_error_type() -> type[Exception] | None:
-    """``storage.db.SchemaError`` when storage has been loaded (it cannot be raised otherwise)."""
-    storage_db = sys.modules.get("storage.db")
-    found: type[Exception] | None = getattr(storage_db, "SchemaError", None)
+def _loaded(module: str, name: str) -> type[Exception] | None:
+    """The exception class ``module.name`` if that module is loaded (if not, nothing raised it)."""
+    found: type[Exception] | None = getattr(sys.modules.get(module), name, None)
     return found
 
 
@@ -82,6 +99,8 @@ def _load_command_module(module: str) -> None:
     loaded = importlib.import_module(module)
     if module == "bot.cli.digest" and "digest" not in cli.commands:
         cli.add_command(loaded.digest_group(_open_from_context))
+    for other in ALSO_LOAD.get(module, ()):
+        importlib.import_module(other)
 
 
 def _fail(message: str, code: int) -> None:

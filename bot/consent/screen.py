@@ -14,6 +14,7 @@ from typing import Any
 from bot.consent.rules import opt_out_reason, visibility_allows_collection
 from bot.networks.errors import MalformedPayloadError
 from bot.posts import Post
+from bot.valid_text import valid_record
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def screen(
     where: str,
     suppressed: Container[str] = frozenset(),
 ) -> Screened:
-    """Normalise each payload and keep the ones Exemplar may store.
+    """Normalise each payload, its text made valid first, and keep the ones Exemplar may store.
 
     ``account_of`` returns the author's profile (for the opt-out rule) of a payload; ``suppressed`` is
     the permanent suppression list (people who asked Exemplar directly); ``where`` names the page or
@@ -50,6 +51,7 @@ def screen(
     result = Screened()
     for payload in payloads:
         try:
+            payload = valid_record(payload)
             post = normalise(payload)
         except MalformedPayloadError as error:
             log.warning("%s: skipped a malformed post: %s", where, error)

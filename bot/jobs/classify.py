@@ -17,6 +17,7 @@ from bot.jsonfile import read_json_records
 from bot.networks.errors import MalformedPayloadError
 from bot.networks.mastodon.normalise import normalise_status
 from bot.posts import Post
+from bot.valid_text import valid_record
 from storage import labels as label_repo
 from storage.db import session_scope
 from storage.models import Post as PostRow
@@ -84,6 +85,7 @@ def classify_file(
             on_problem(number, "not a JSON object")
             continue
         try:
+            record = valid_record(record)
             post = normalise_status(_with_defaults(record))
         except MalformedPayloadError as error:
             on_problem(number, str(error))

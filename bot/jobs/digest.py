@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -21,8 +21,8 @@ from bot.networks.mastodon.home import BudgetExhaustedError, HomeInstances
 from bot.networks.mastodon.normalise import account_of_status, normalise_account, normalise_status
 from bot.networks.payload import parse_timestamp
 from digests.lifecycle import check_editable, next_status
-from digests.model import SECTIONS, Answer, Digest, DigestItem, Section
-from digests.period import last_week
+from digests.model import SECTIONS, Answer, Digest, DigestItem, Section, period_label
+from digests.period import last_week, this_week
 from digests.select import FILL_ORDER, Candidate, Choice, Exclusions, SelectionRules, score, select
 from storage import digests as digest_repo
 from storage import labels as label_repo
@@ -48,6 +48,9 @@ class DraftReport:
     refreshed: int
     removed_at_source: int
     superseded: int | None = None
+    items: int = 0
+    # Set when the draft is empty while the current week already has candidates: says how to draft it.
+    empty_note: str | None = None
 
 
 @dataclass(slots=True)
@@ -104,6 +107,7 @@ class DigestService:
                 redrafted = True
             self._fill(session, draft, candidates, end)
             draft.updated_at = now
+            items = len(digest_repo.live_items(draft))
             digest_repo.record_event(
                 session,
                 draft.id,
@@ -111,9 +115,41 @@ class DigestService:
                 action="redrafted" if redrafted else "drafted",
                 now=now,
                 candidates=len(candidates),
-                items=len(digest_repo.live_items(draft)),
+                items=items,
             )
-            return DraftReport(draft.id, redrafted, len(candidates), refreshed, removed, superseded)
+            note = None if items else self._empty_note(session, draft.id, (start, end), now)
+            return DraftReport(
+                draft.id, redrafted, len(candidates), refreshed, removed, superseded, items, note
+            )
+
+    def empty_note(self, digest_id: int) -> str | None:
+        """For an empty draft: if the current week has candidates, say so and how to draft it."""
+        with session_scope(self.engine) as session:
+            row = self._get(session, digest_id)
+            if row.status != "draft" or digest_repo.live_items(row):
+                return None
+            period = (row.period_start.astimezone(UTC), row.period_end.astimezone(UTC))
+            return self._empty_note(session, digest_id, period, self.clock())
+
+    def _empty_note(
+        self, session: Session, digest_id: int, period: tuple[datetime, datetime], now: datetime
+    ) -> str | None:
+        digest = self.settings.digest
+        current = this_week(now, digest.timezone, digest.week_starts)
+        if period == current:
+            return None
+        waiting = len(self._candidate_rows(session, *current))
+        if not waiting:
+            return None
+        zone = ZoneInfo(digest.timezone)
+        first = current[0].astimezone(zone)
+        label = period_label(first, current[1].astimezone(zone))
+        posts = "post that qualifies" if waiting == 1 else "posts that qualify"
+        return (
+            f"digest {digest_id} is empty: no post from its period qualifies, but the current week "
+            f"({label}) already has {waiting} {posts}; draft it with "
+            f"`exemplar digest draft --start {first:%Y-%m-%d}`"
+        )
 
     def _candidate_rows(self, session: Session, start: datetime, end: datetime) -> list[Row[Any]]:
         return digest_repo.candidate_posts(
@@ -276,11 +312,15 @@ class DigestService:
     # --- lifecycle ---------------------------------------------------------------------------
 
     def transition(self, digest_id: int, action: str, **detail: Any) -> str:
-        """Apply ``action`` (approve, reject...) and record who did it; returns the new status."""
+        """Apply ``action`` (approve, reject...) and record who did it; returns the new status.
+
+        An empty digest is never approved (:class:`~digests.lifecycle.EmptyDigestError`)."""
         now = self.clock()
         with session_scope(self.engine) as session:
             row = self._get(session, digest_id)
-            row.status = next_status(row.status, action)
+            # Publishing checks for items itself, before posting anything (Publisher.publish).
+            items = len(digest_repo.live_items(row)) if action == "approve" else None
+            row.status = next_status(row.status, action, items=items, digest_id=digest_id)
             row.updated_at = now
             digest_repo.record_event(session, row.id, actor=self.actor, action=row.status, now=now, **detail)
             return row.status

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from bot.public_urls import PublicUrls, public_base
 from bot.runtime import App
 from bot.unsubscribe_links import unsubscribe_url
 from digests.model import Digest
 from digests.render.email import render_email
+from storage import subscriptions
 from storage.app_state import signing_key
 from storage.db import session_scope
 
-PREVIEW_HEADERS = ("Subject", "From", "To", "List-Unsubscribe", "List-Unsubscribe-Post")
+PREVIEW_HEADERS = ("Subject", "From", "To", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post")
 
 
 def preview_email(app: App, view: Digest) -> str:
@@ -17,11 +19,23 @@ def preview_email(app: App, view: Digest) -> str:
     email = app.settings.email
     sender = email.sender if email else "digest@example.org"
     recipient = email.recipients[0] if email and email.recipients else "leader@example.org"
-    public_url = (email.public_url if email else None) or "http://127.0.0.1:8000"
+    public_url = public_base(app.settings)
+    urls = PublicUrls(public_url)
     with session_scope(app.engine) as session:
-        key = signing_key(session)
+        subscribed = subscriptions.find(session, recipient)
+        # The recipient's own short link once the list knows them (a preview writes nothing).
+        link = (
+            urls.unsubscribe(subscribed.unsubscribe_token)
+            if subscribed is not None
+            else unsubscribe_url(public_url, signing_key(session), recipient)
+        )
     message = render_email(
-        view, sender=sender, recipient=recipient, unsubscribe_url=unsubscribe_url(public_url, key, recipient)
+        view,
+        sender=sender,
+        recipient=recipient,
+        unsubscribe_url=link,
+        archive_url=urls.digest(view.id),
+        feed_url=urls.feed,
     )
     headers = [f"{name}: {message[name]}" for name in PREVIEW_HEADERS if message[name]]
     text_part = message.get_body(preferencelist=("plain",))

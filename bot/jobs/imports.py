@@ -28,6 +28,7 @@ from bot.networks.payload import Normaliser
 from bot.networks.x import normalise as x
 from bot.networks.x import tags_csv
 from bot.posts import Post
+from bot.valid_text import valid_record
 from storage import repository as repo
 from storage.db import session_scope
 from storage.digests import suppressed_accounts
@@ -127,6 +128,7 @@ def import_file(
             if position in unchanged:
                 continue
             try:
+                record = valid_record(record)
                 posts[id(record)] = kind.normaliser.normalise(record)
             except MalformedPayloadError as error:
                 bad_line(number, str(error))

@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import httpx
 from sqlalchemy import Engine
@@ -14,29 +14,31 @@ from sqlalchemy import Engine
 from bot.classify import classify
 from bot.config import EmailConfig, Settings
 from bot.consent.rules import opt_out_reason, visibility_allows_collection
-from bot.errors import ExemplarError
+from bot.errors import BusyError, ExemplarError
 from bot.jobs.digest import DigestService
 from bot.networks.mastodon.home import HomeInstances
 from bot.networks.publishing import Channel, Publishing
 from bot.networks.recheck import Current, Recheck
 from bot.networks.registry import NETWORKS, PUBLISHING_ORDER, publishing_networks
+from bot.public_urls import PublicUrls
 from bot.retry import RetryPolicy
-from bot.unsubscribe_links import unsubscribe_url
-from digests.lifecycle import next_status
-from digests.mail import EmailTransport, OutboxTransport, SmtpTransport
+from digests.lifecycle import EmptyDigestError, empty_reason, next_status
+from digests.mail import DkimSigner, EmailTransport, OutboxTransport, SmtpTransport
 from digests.model import Digest, DigestItem
-from digests.publish.email import EmailReport, send_digest_emails
+from digests.publish.email import EmailPolicy, EmailReport, send_digest_emails
 from digests.publish.thread import PostedThread, publish_thread
 from digests.render.thread import ThreadPart, render_thread, thread_links
+from storage import deliveries, locks, publications, subscriptions
 from storage import digests as digest_repo
-from storage import publications
 from storage import repository as repo
-from storage.app_state import signing_key
 from storage.db import session_scope
 from storage.models import Digest as DigestRow
 from storage.models import DigestItemRow
 
 log = logging.getLogger(__name__)
+
+# A run on another host that stopped without releasing its lease holds it this long at most.
+PUBLISH_LEASE = timedelta(hours=1)
 
 CHANNELS = PUBLISHING_ORDER
 OPTED_OUT = "the author now opts out"
@@ -63,7 +65,7 @@ class ThreadReport:
 
     @property
     def links(self) -> int:
-        return thread_links(self.parts)
+        return thread_links(self.parts, self.channel)
 
 
 @dataclass(slots=True)
@@ -75,6 +77,8 @@ class PublishReport:
     emails: EmailReport | None = None
     recipients: list[str] = field(default_factory=list)
     status: str = ""
+    # The archive page the threads' first posts link to (None: no public_url is configured).
+    archive_url: str | None = None
 
     def thread_on(self, channel: str) -> ThreadReport | None:
         return next((thread for thread in self.threads if thread.channel == channel), None)
@@ -136,9 +140,26 @@ class Publisher:
         """Re-check consent, post the thread on each configured network, email the leaders.
 
         ``retry_unconfirmed`` forgets that parts were attempted: the curator has checked the accounts
-        and the parts that could not be confirmed did not go out.
+        and the parts that could not be confirmed did not go out. One run at a time publishes a
+        digest: another run finds it busy (:class:`~bot.errors.BusyError`).
         """
-        report = PublishReport(digest_id=digest_id, dry_run=dry_run)
+        if dry_run:
+            return self._publish(digest_id, dry_run=True, retry_unconfirmed=retry_unconfirmed)
+        try:
+            with locks.holding(
+                self.engine, f"publish:digest:{digest_id}", clock=self.clock, stale_after=PUBLISH_LEASE
+            ):
+                return self._publish(digest_id, dry_run=False, retry_unconfirmed=retry_unconfirmed)
+        except locks.LeaseTakenError as taken:
+            raise BusyError(
+                f"another run is publishing digest {digest_id} ({taken}); wait for it to finish, then "
+                f"`exemplar digest show {digest_id}` shows what was published"
+            ) from None
+
+    def _publish(self, digest_id: int, *, dry_run: bool, retry_unconfirmed: bool) -> PublishReport:
+        report = PublishReport(
+            digest_id=digest_id, dry_run=dry_run, archive_url=archive_page_url(self.settings, digest_id)
+        )
         with session_scope(self.engine) as session:
             row = session.get(DigestRow, digest_id)
             if row is None:
@@ -147,6 +168,7 @@ class Publisher:
             if retry_unconfirmed and not dry_run:
                 for name in CHANNELS:
                     publications.forget_attempts(session, digest_id, name)
+                deliveries.retry_unconfirmed(session, digest_id)
         if status != "published":
             next_status(status, "publish")  # only approved digests publish
             report.dropped = self._recheck(digest_id, persist=not dry_run)
@@ -154,6 +176,8 @@ class Publisher:
         if dry_run:
             drop_ids = {d.post_id for d in report.dropped}
             view = _without(view, drop_ids)
+        if status != "published" and not view.items and not self._thread_started(digest_id):
+            raise EmptyDigestError(_empty_at_publish(digest_id, report.dropped))
         for channel in self._channels(dry_run):
             report.threads.append(self._thread(channel, view, digest_id, dry_run))
         failed = [thread for thread in report.threads if thread.error]
@@ -166,11 +190,16 @@ class Publisher:
             report.status = self.service.transition(digest_id, "publish")
         email = self.settings.email
         if email is not None:
-            report.recipients = list(email.recipients)
+            report.recipients = self._recipients(email, seed=not dry_run)
             if not dry_run and self.transport is not None:
                 report.emails = self._email(view, email)
         report.status = report.status or status
         return report
+
+    def _thread_started(self, digest_id: int) -> bool:
+        """Whether a thread of this digest is planned on some network (then it is finished, whatever)."""
+        with session_scope(self.engine) as session:
+            return any(publications.thread_parts(session, digest_id, name) for name in CHANNELS)
 
     def _channels(self, dry_run: bool) -> list[Channel]:
         """The networks digests are published to, in order: each one only when configured."""
@@ -193,7 +222,9 @@ class Publisher:
         parts = (
             [ThreadPart(row.text, row.spoiler_text) for row in fixed]
             if fixed
-            else render_thread(view, measure=channel.measure)
+            else render_thread(
+                view, measure=channel.measure, archive_url=archive_page_url(self.settings, digest_id)
+            )
         )
         report = ThreadReport(name, parts)
         if dry_run:
@@ -207,20 +238,44 @@ class Publisher:
             report.error = str(error)
         return report
 
-    def _email(self, view: Digest, email: EmailConfig) -> EmailReport:
+    def _recipients(self, email: EmailConfig, *, seed: bool) -> list[str]:
+        """The active subscribers, the config's new addresses added first (a dry run adds none)."""
         with session_scope(self.engine) as session:
-            key = signing_key(session)
-        public_url = email.public_url or "http://127.0.0.1:8000"
+            if seed:
+                subscriptions.seed(session, email.recipients, self.clock())
+                return subscriptions.active_addresses(session)
+            return sorted(
+                subscriptions.active_addresses(session)
+                + subscriptions.pending_seed(session, email.recipients)
+            )
+
+    def _email(self, view: Digest, email: EmailConfig) -> EmailReport:
+        urls = PublicUrls.of(self.settings)
+        with session_scope(self.engine) as session:
+            recipients = subscriptions.active_addresses(session)
+            # A digest goes to the list as it was when it was first sent: someone who subscribes
+            # later is not sent last week's digest when a retry runs.
+            owed = deliveries.states(session, view.id)
+            if owed:
+                recipients = [address for address in recipients if address in owed]
+            tokens = {
+                address: subscriptions.unsubscribe_token_of(session, address, self.clock())
+                for address in recipients
+            }
         assert self.transport is not None
         return send_digest_emails(
             self.engine,
             view,
-            email.recipients,
+            recipients,
             self.transport,
             sender=email.sender,
-            unsubscribe_link=lambda address: unsubscribe_url(public_url, key, address),
-            archive_url=f"{public_url}/digests/{view.id}" if email.public_url else None,
-            max_attempts=email.max_attempts,
+            unsubscribe_link=lambda address: urls.unsubscribe(tokens[address]),
+            archive_url=urls.digest(view.id),
+            feed_url=urls.feed,
+            policy=EmailPolicy(
+                max_attempts=email.max_attempts,
+                suspend_after_soft_failures=email.suspend_after_soft_failures,
+            ),
             clock=self.clock,
             sleep=self.sleep,
         )
@@ -299,6 +354,22 @@ class Publisher:
                 repo.delete_posts_by_author(session, acct)
 
 
+def _empty_at_publish(digest_id: int, dropped: list[Dropped]) -> str:
+    if not dropped:
+        return empty_reason(digest_id)
+    why = "; ".join(f"post {drop.post_id}: {drop.reason}" for drop in dropped)
+    return f"{empty_reason(digest_id)} (the re-check before publishing left out every item: {why})"
+
+
+def archive_page_url(settings: Settings, digest_id: int) -> str | None:
+    """The digest's page in the public archive, which the thread's first post links to; ``None``
+    (the thread then has no such link) unless ``[archive] public_url`` (or ``[email] public_url``)
+    says where the archive is."""
+    if settings.configured_public_url is None:
+        return None
+    return PublicUrls.of(settings).digest(digest_id)
+
+
 def _without(view: Digest, post_ids: set[int]) -> Digest:
     return replace(view, items=tuple(item for item in view.items if item.post_id not in post_ids))
 
@@ -307,6 +378,9 @@ def email_transport(email: EmailConfig | None) -> EmailTransport | None:
     """SMTP when a host is configured, otherwise ``.eml`` files in the outbox directory."""
     if email is None:
         return None
+    signer = (
+        DkimSigner(email.dkim.selector, email.dkim.domain, email.dkim.private_key) if email.dkim else None
+    )
     if email.smtp_host:
         return SmtpTransport(
             email.smtp_host,
@@ -314,5 +388,7 @@ def email_transport(email: EmailConfig | None) -> EmailTransport | None:
             starttls=email.starttls,
             username=email.username.reveal() if email.username else None,
             password=email.password,
+            timeout=email.smtp_timeout,
+            signer=signer,
         )
-    return OutboxTransport(email.outbox_dir)
+    return OutboxTransport(email.outbox_dir, signer=signer)

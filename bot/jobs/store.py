@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.classify import LinkInfo, ToolCatalogue, classify, load_catalogue
+from bot.classify.tools import guessed_tool_names
 from bot.posts import Post
 from storage import archive_queries
 from storage import labels as label_repo
@@ -47,8 +48,10 @@ class PostStore:
         )
 
     def tool_names(self, text: str, links: Sequence[str]) -> tuple[str, ...]:
-        """The catalogue's tools a post names or links, in order of appearance."""
+        """The tools a post names or links: the catalogue's in order of appearance, then misspelt and
+        unlisted ones (see :func:`bot.classify.tools.guessed_tool_names`), then linked ones."""
         names = [match.tool.name for match in self.catalogue.names_in(text)]
+        names += [name for _, name in guessed_tool_names(text, self.catalogue)]
         names += [tool.name for tool in (self.catalogue.tool_for_url(link) for link in links) if tool]
         return tuple(dict.fromkeys(names))
 

@@ -47,7 +47,15 @@ def unchanged_positions(session: Session, fmt: str, records: Sequence[Any]) -> s
         return {
             position
             for position, key in keys.items()
-            if key in stored_text and stored_text[key] == json.dumps(records[position])
+            if key in stored_text and stored_text[key] == _as_stored(records[position])
         }
     stored: dict[str, Any] = dict(session.execute(select(PostRow.uri, PostRow.raw).where(wanted)).all())
     return {position for position, key in keys.items() if key in stored and stored[key] == records[position]}
+
+
+def _as_stored(record: Any) -> str | None:
+    """The record as SQLAlchemy's JSON type writes it (``json.dumps``), or ``None`` if it cannot be."""
+    try:
+        return json.dumps(record)
+    except (TypeError, ValueError, RecursionError):
+        return None

@@ -7,12 +7,15 @@ import logging
 from pathlib import Path
 
 from bot.consent.optout_requests import check_optout_requests
+from bot.health.runs import collect_and_record
 from bot.jobs.collect import CollectOptions, collector_for
-from bot.networks.registry import configured_sources
+from bot.jobs.curator_notices import READY, REMINDER, drafts_awaiting_reminder, notify_curators
 from bot.runtime import opened_app, utc_now
+from bot.schedule.wiring import next_publish_time
+from digests.lifecycle import EmptyDigestError
 from storage import digests as digest_repo
 from storage.db import session_scope
-from storage.publications import digests_with_failed_emails
+from storage.deliveries import digests_with_failed_emails
 
 log = logging.getLogger("bot.schedule.wiring")
 
@@ -21,7 +24,7 @@ def collect_job(config_path: str) -> None:
     """Collect every configured source once, then read opt-out requests sent to the bot."""
     with opened_app(Path(config_path)) as app:
         collector = collector_for(app.settings, app.engine, utc_now, app.store)
-        summaries = collector.collect(configured_sources(app.settings), CollectOptions())
+        summaries = collect_and_record(collector, app.settings, CollectOptions(), utc_now)
         for summary in summaries:
             (log.info if summary.ok else log.error)("%s", summary.describe())
         check_optout_requests(app.settings, app.engine, utc_now)
@@ -34,6 +37,24 @@ def draft_job(config_path: str) -> None:
     with opened_app(Path(config_path)) as app:
         report = service_for(app, "scheduler", with_home=True).draft()
         log.info("digest %d drafted from %d candidates", report.digest_id, report.candidates)
+        if not report.items:
+            # Drafted so the curator sees the week was empty, but never published (Discourse's rule).
+            log.warning(
+                "%s", report.empty_note or f"digest {report.digest_id} is empty; it will not be published"
+            )
+        try:
+            now = utc_now()
+            notify_curators(app, report.digest_id, READY, next_publish_time(app.settings, now))
+        except Exception:  # the draft stands; telling curators failing must not undo it
+            log.exception("digest %d: could not tell the curators it is ready", report.digest_id)
+
+
+def remind_job(config_path: str) -> None:
+    """Remind curators, once, of drafts still not approved before publish time."""
+    with opened_app(Path(config_path)) as app:
+        now = utc_now()
+        for digest_id in drafts_awaiting_reminder(app.engine):
+            notify_curators(app, digest_id, REMINDER, next_publish_time(app.settings, now))
 
 
 def publish_job(config_path: str) -> None:
@@ -62,6 +83,9 @@ def _publish_each(config_path: str, digest_ids: list[int]) -> None:
         for digest_id in digest_ids:
             try:
                 report = publisher.publish(digest_id)
+            except EmptyDigestError as error:
+                log.warning("digest %d: not published: %s", digest_id, error)
+                continue
             except Exception:  # one digest failing must not stop the others; the next run retries
                 log.exception("digest %d: publishing failed", digest_id)
                 continue
@@ -75,3 +99,35 @@ def _publish_each(config_path: str, digest_ids: list[int]) -> None:
                     )
             if report.emails and report.emails.sent:
                 log.info("digest %d: emailed %d leaders", digest_id, len(report.emails.sent))
+
+
+def health_report_job(config_path: str) -> None:
+    """Email the week's health report to the curators."""
+    from bot.health.notify import send_weekly_report
+    from bot.jobs.publish import email_transport
+
+    with opened_app(Path(config_path)) as app:
+        notice = send_weekly_report(app.engine, app.settings, email_transport(app.settings.email), utc_now())
+        _log_notice("health report", notice)
+
+
+def health_alert_job(config_path: str) -> None:
+    """Alert the curators (at most once a day) when a source has gone quiet or keeps failing."""
+    from bot.health.notify import send_alerts_if_due
+    from bot.jobs.publish import email_transport
+
+    with opened_app(Path(config_path)) as app:
+        notice = send_alerts_if_due(app.engine, app.settings, email_transport(app.settings.email), utc_now())
+        _log_notice("health alert", notice)
+
+
+def _log_notice(what: str, notice: object) -> None:
+    from bot.health.notify import Notice
+
+    assert isinstance(notice, Notice)
+    if notice.sent_to:
+        log.info("%s sent to %s", what, ", ".join(notice.sent_to))
+    if notice.failed:
+        log.error("%s could not be sent to %s", what, ", ".join(notice.failed))
+    if notice.skipped and what == "health report":
+        log.warning("%s not sent: %s", what, notice.skipped)

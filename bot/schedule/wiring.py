@@ -14,7 +14,7 @@ import signal
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import Any
 
@@ -64,6 +64,13 @@ class JobSpec:
     misfire_grace_seconds: int
 
 
+def next_publish_time(settings: Settings, now: datetime) -> datetime | None:
+    """When the ``publish`` job next runs after ``now``."""
+    publish = next(spec for spec in job_specs(settings) if spec.id == "publish")
+    fire_at: datetime | None = publish.trigger.get_next_fire_time(None, now)
+    return fire_at
+
+
 def job_specs(settings: Settings) -> list[JobSpec]:
     """The jobs ``exemplar run`` schedules, from ``[schedule]`` and ``[digest] timezone``."""
     schedule = settings.schedule
@@ -90,13 +97,39 @@ def job_specs(settings: Settings) -> list[JobSpec]:
             _weekly(schedule.publish_day, schedule.publish_time, zone),
             grace,
         ),
+        *_reminder(schedule, zone, grace),
         JobSpec(
             "retry-emails",
             "bot.schedule.jobs:retry_emails_job",
             IntervalTrigger(seconds=int(schedule.email_retry_minutes * 60), timezone=zone),
             grace,
         ),
+        JobSpec(
+            "health-report",
+            "bot.schedule.jobs:health_report_job",
+            _weekly(settings.health.report_day, settings.health.report_time, zone),
+            grace,
+        ),
+        JobSpec(
+            "health-alerts",
+            "bot.schedule.jobs:health_alert_job",
+            IntervalTrigger(seconds=int(settings.health.check_every_minutes * 60), timezone=zone),
+            grace,
+        ),
     ]
+
+
+def _reminder(schedule: Any, zone: str, grace: int) -> list[JobSpec]:
+    """The reminder to curators, ``remind_before_publish_minutes`` before publish time (none at 0)."""
+    before = round(schedule.remind_before_publish_minutes)
+    if before <= 0:
+        return []
+    hour, minute = (int(part) for part in schedule.publish_time.split(":"))
+    week = 7 * 24 * 60
+    at = (list(DAY_ABBREVIATIONS).index(schedule.publish_day) * 1440 + hour * 60 + minute - before) % week
+    day, rest = divmod(at, 1440)
+    trigger = _weekly(list(DAY_ABBREVIATIONS)[day], f"{rest // 60:02d}:{rest % 60:02d}", zone)
+    return [JobSpec("remind", "bot.schedule.jobs:remind_job", trigger, grace)]
 
 
 def _weekly(day: str, time_of_day: str, zone: str) -> CronTrigger:
@@ -191,3 +224,35 @@ def describe_jobs(scheduler: BaseScheduler) -> list[dict[str, Any]]:
         {"id": job.id, "trigger": str(job.trigger), "next_run_time": getattr(job, "next_run_time", None)}
         for job in scheduler.get_jobs(jobstore="default")
     ]
+
+
+def planned_jobs(settings: Settings, engine: Engine | None, now: datetime) -> list[dict[str, Any]]:
+    """The jobs ``exemplar run`` schedules and when each runs next, for ``exemplar run --list``.
+
+    Nothing is started and nothing is written: the next run is the one stored by a scheduler that
+    has run against this database, else the trigger's next time from ``now``.
+    """
+    stored = _stored_next_runs(engine) if engine is not None else {}
+    return [
+        {
+            "id": spec.id,
+            "trigger": str(spec.trigger),
+            "next_run_time": stored.get(spec.id) or spec.trigger.get_next_fire_time(None, now),
+            "stored": spec.id in stored,
+        }
+        for spec in job_specs(settings)
+    ]
+
+
+def _stored_next_runs(engine: Engine) -> dict[str, datetime]:
+    from sqlalchemy import inspect, text
+
+    with engine.connect() as connection:
+        if not inspect(connection).has_table(JOB_TABLE):
+            return {}
+        rows = connection.execute(text(f"SELECT id, next_run_time FROM {JOB_TABLE}"))
+        return {
+            str(job_id): datetime.fromtimestamp(float(epoch), UTC)
+            for job_id, epoch in rows
+            if epoch is not None
+        }

@@ -22,10 +22,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.config import Settings
 from bot.jobs.store import PostStore
 from bot.web.desk import desk_routes
+from bot.web.flash import pop_flash
 from bot.web.public import public_routes
-from bot.web.security import LoginLimiter, csrf_token, current_curator
+from bot.web.security import DeskAuth, LoginLimiter, csrf_token, current_curator
+from bot.web.subscribe import delivery_summary, mailing_routes
 from bot.web.unsubscribe import unsubscribe_routes
 from bot.web.views import path_for
+from digests.mail import EmailTransport
 from storage.app_state import signing_key
 from storage.db import session_scope
 
@@ -73,16 +76,26 @@ def create_app(
     *,
     secure_cookies: bool = False,
     limiter: LoginLimiter | None = None,
+    mail_transport: EmailTransport | None = None,
 ) -> Starlette:
-    """The web application. ``settings`` (and ``store``) enable the archive and the desk."""
+    """The web application. ``settings`` (and ``store``) enable the archive and the desk; with
+    ``[email]`` configured, the subscribe form sends its confirmations through ``mail_transport``
+    (default: the configured transport)."""
     templates = Jinja2Templates(directory=str(files("bot") / "web" / "templates"))
     templates.env.globals["url_for"] = path_for
     hashtag = settings.digest_hashtag if settings else "fliplead"
 
     def page_context(request: Request) -> dict[str, Any]:
-        return {"hashtag": hashtag, "curator": current_curator(request), "csrf": csrf_token(request)}
+        return {
+            "hashtag": hashtag,
+            "curator": current_curator(request),
+            "csrf": csrf_token(request),
+            "flash": pop_flash(request),
+            "subscribe": bool(settings and settings.email),
+        }
 
     templates.context_processors.append(page_context)
+    templates.env.globals["delivery_summary"] = delivery_summary(engine)
 
     async def health(_request: Request) -> Response:
         return PlainTextResponse("ok")
@@ -90,12 +103,14 @@ def create_app(
     routes: list[Any] = [
         Route("/healthz", health),
         Mount("/static", StaticFiles(directory=str(files("bot") / "web" / "static")), name="static"),
-        *unsubscribe_routes(engine, templates, clock),
+        *unsubscribe_routes(engine, templates, clock, resubscribe=bool(settings and settings.email)),
     ]
+    auth = DeskAuth(engine, clock, secure_cookies, limiter=limiter or LoginLimiter())
     if settings is not None:
         post_store = store or PostStore()
         routes += public_routes(engine, settings, post_store, templates, clock)
-        routes += desk_routes(engine, settings, post_store, templates, clock, limiter or LoginLimiter())
+        routes += desk_routes(engine, settings, post_store, templates, clock, auth)
+        routes += mailing_routes(engine, settings, templates, clock, mail_transport)
     with session_scope(engine) as session:
         key = signing_key(session)
     middleware = [
@@ -109,4 +124,6 @@ def create_app(
             https_only=secure_cookies,
         ),
     ]
-    return Starlette(routes=routes, middleware=middleware)
+    app = Starlette(routes=routes, middleware=middleware)
+    app.state.desk_auth = auth
+    return app

@@ -1,8 +1,9 @@
-"""Unsubscribe routes: the link in every digest email, and the one-click POST mail clients send.
+"""Unsubscribe routes: the short link in every digest email (``/u/TOKEN``), the one-click POST mail
+clients send to it (RFC 8058), and the older ``/unsubscribe?email=…&token=…`` links.
 
-The link carries the address and a signature of it (see :mod:`bot.unsubscribe_links`), so it works without
-an account or a session. ``GET`` asks for confirmation (link scanners must not unsubscribe anyone);
-``POST`` unsubscribes, which is also what RFC 8058 one-click unsubscribe sends.
+The token is the proof: an unguessable secret kept with the subscription, so these routes need no
+account, no session and no CSRF token. ``GET`` asks for confirmation (link scanners must not
+unsubscribe anyone); ``POST`` unsubscribes, which is also what one-click unsubscribe sends.
 """
 
 from __future__ import annotations
@@ -17,17 +18,57 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from bot.unsubscribe_links import token_matches
-from storage import publications
+from storage import subscriptions as subs
 from storage.app_state import signing_key
 from storage.db import session_scope
 
+NOT_VALID = "This unsubscribe link is incomplete or was altered."
+
 
 def unsubscribe_routes(
-    engine: Engine, templates: Jinja2Templates, clock: Callable[[], datetime]
+    engine: Engine, templates: Jinja2Templates, clock: Callable[[], datetime], *, resubscribe: bool = False
 ) -> list[Route]:
+    """``resubscribe``: the pages offer to subscribe again (the app has a subscribe form)."""
+
     def page(request: Request, title: str, message: str, status: int = 200, **extra: object) -> Response:
-        context = {"title": title, "message": message, "confirm": False, **extra}
+        context = {"title": title, "message": message, "confirm": False, "resubscribe": False, **extra}
         return templates.TemplateResponse(request, "unsubscribe.html", context, status_code=status)
+
+    def done(request: Request, email: str) -> Response:
+        return page(
+            request,
+            "Unsubscribed",
+            f"{email} will not receive Exemplar digests any more.",
+            resubscribe=resubscribe,
+        )
+
+    def address_of(token: str) -> str | None:
+        with session_scope(engine) as session:
+            row = subs.find_by_token(session, token)
+            return row.email if row is not None else None
+
+    async def confirm_token(request: Request) -> Response:
+        email = address_of(request.path_params["token"])
+        if email is None:
+            return page(request, "Link not valid", NOT_VALID, 404)
+        return page(
+            request,
+            "Unsubscribe from Exemplar digests",
+            f"Stop sending the weekly digest to {email}?",
+            confirm=True,
+            email=email,
+            action=request.url.path,
+        )
+
+    async def unsubscribe_token(request: Request) -> Response:
+        with session_scope(engine) as session:
+            row = subs.find_by_token(session, request.path_params["token"])
+            if row is not None:
+                subs.unsubscribe(session, row.email, clock())
+                email = row.email
+        if row is None:
+            return page(request, "Link not valid", NOT_VALID, 404)
+        return done(request, email)
 
     def valid(email: str, token: str) -> bool:
         with session_scope(engine) as session:
@@ -37,7 +78,7 @@ def unsubscribe_routes(
         email = request.query_params.get("email", "")
         token = request.query_params.get("token", "")
         if not valid(email, token):
-            return page(request, "Link not valid", "This unsubscribe link is incomplete or was altered.", 400)
+            return page(request, "Link not valid", NOT_VALID, 400)
         return page(
             request,
             "Unsubscribe from Exemplar digests",
@@ -45,7 +86,7 @@ def unsubscribe_routes(
             confirm=True,
             email=email,
             token=token,
-            action=str(request.url_for("unsubscribe")),
+            action="/unsubscribe",
         )
 
     async def unsubscribe(request: Request) -> Response:
@@ -53,12 +94,14 @@ def unsubscribe_routes(
         email = str(form.get("email") or request.query_params.get("email", ""))
         token = str(form.get("token") or request.query_params.get("token", ""))
         if not valid(email, token):
-            return page(request, "Link not valid", "This unsubscribe link is incomplete or was altered.", 400)
+            return page(request, "Link not valid", NOT_VALID, 400)
         with session_scope(engine) as session:
-            publications.unsubscribe(session, email, clock())
-        return page(request, "Unsubscribed", f"{email} will not receive Exemplar digests any more.")
+            subs.unsubscribe(session, email, clock())
+        return done(request, subs.normalise_address(email))
 
     return [
+        Route("/u/{token:str}", confirm_token, methods=["GET"], name="unsubscribe_token_confirm"),
+        Route("/u/{token:str}", unsubscribe_token, methods=["POST"], name="unsubscribe_token"),
         Route("/unsubscribe", confirm, methods=["GET"], name="unsubscribe_confirm"),
         Route("/unsubscribe", unsubscribe, methods=["POST"], name="unsubscribe"),
     ]

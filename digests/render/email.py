@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 from functools import lru_cache
 from typing import Any
 
@@ -43,34 +43,82 @@ def render_email(
     unsubscribe_url: str,
     unsubscribe_mailto: str | None = None,
     archive_url: str | None = None,
+    feed_url: str | None = None,
     list_id: str | None = None,
     sent_at: datetime | None = None,
 ) -> EmailMessage:
-    """The digest email for one recipient (the unsubscribe link is theirs), dated ``sent_at``."""
+    """The digest email for one recipient (the unsubscribe link is theirs), dated ``sent_at``.
+
+    Its ``Message-ID`` depends only on the digest and the recipient, so a copy resent after an
+    unconfirmed delivery is recognised by mail clients as the same message.
+    """
     message = EmailMessage()
     message["Subject"] = no_mentions(digest.heading)
     message["From"] = sender
     message["To"] = recipient
     message["Date"] = format_datetime(sent_at or digest.period_end)
-    domain = sender.rsplit("@", 1)[-1].rstrip(">") or "exemplar.invalid"
-    seed = hashlib.sha256(f"{digest.id}:{recipient}".encode()).hexdigest()[:16]
-    message["Message-ID"] = make_msgid(idstring=f"digest-{digest.id}-{seed}", domain=domain)
+    domain = sender.rsplit("@", 1)[-1].rstrip(">").strip().lower() or "exemplar.invalid"
+    seed = hashlib.sha256(f"{digest.id}:{recipient.strip().lower()}".encode()).hexdigest()[:20]
+    message["Message-ID"] = f"<digest-{digest.id}.{seed}@{domain}>"
     targets = [f"<{unsubscribe_url}>"] + ([f"<{unsubscribe_mailto}>"] if unsubscribe_mailto else [])
     message["List-Unsubscribe"] = ", ".join(targets)
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message["List-Id"] = list_id or f"#{digest.hashtag} exemplar digest <{digest.hashtag}.{domain}>"
-    text = render_text(digest, archive_url=archive_url) + f"\nUnsubscribe: {unsubscribe_url}\n"
-    message.set_content(text)
+    message["List-Id"] = (
+        list_id or f"#{digest.hashtag} digest <{_list_label(digest.hashtag)}.digest.{domain}>"
+    )
+    if archive_url:
+        message["List-Archive"] = f"<{archive_url}>"
+    message.set_content(
+        render_plain(
+            digest,
+            recipient=recipient,
+            unsubscribe_url=unsubscribe_url,
+            archive_url=archive_url,
+            feed_url=feed_url,
+        )
+    )
     message.add_alternative(
-        render_html(digest, unsubscribe_url=unsubscribe_url, archive_url=archive_url), subtype="html"
+        render_html(digest, unsubscribe_url=unsubscribe_url, archive_url=archive_url, feed_url=feed_url),
+        subtype="html",
     )
     return message
 
 
-def render_html(digest: Digest, *, unsubscribe_url: str, archive_url: str | None = None) -> str:
+def _list_label(hashtag: str) -> str:
+    """The hashtag as a List-Id label, which must be ASCII (``#éducation`` gets a stable stand-in)."""
+    label = hashtag.lower()
+    if label.isascii() and label.replace("_", "").isalnum():
+        return label
+    return "tag-" + hashlib.sha256(label.encode()).hexdigest()[:12]
+
+
+def render_plain(
+    digest: Digest,
+    *,
+    recipient: str,
+    unsubscribe_url: str,
+    archive_url: str | None = None,
+    feed_url: str | None = None,
+) -> str:
+    """The plain-text part: the digest, then why it came and how to stop it."""
+    footer = ["-- ", f"You receive this because {recipient} is on the #{digest.hashtag} digest list."]
+    if feed_url:
+        footer.append(f"Follow the digests in a feed reader: {feed_url}")
+    footer.append(f"Unsubscribe: {unsubscribe_url}")
+    return render_text(digest, archive_url=archive_url) + "\n" + "\n".join(footer) + "\n"
+
+
+def render_html(
+    digest: Digest, *, unsubscribe_url: str, archive_url: str | None = None, feed_url: str | None = None
+) -> str:
     """The HTML part, CSS inlined into ``style`` attributes (email clients drop ``<style>``)."""
     html = (
-        _environment().get_template("email.html.j2").render(**_context(digest, unsubscribe_url, archive_url))
+        _environment()
+        .get_template("email.html.j2")
+        .render(
+            **_context(digest, unsubscribe_url, archive_url),
+            feed_url=safe_url(feed_url) if feed_url else None,
+        )
     )
     return css_inline.inline(html, keep_style_tags=False, load_remote_stylesheets=False)
 
@@ -111,3 +159,40 @@ def _context(digest: Digest, unsubscribe_url: str, archive_url: str | None) -> d
         "archive_url": safe_url(archive_url) if archive_url else None,
         "unsubscribe_url": safe_url(unsubscribe_url) or "",
     }
+
+
+def render_confirmation(
+    *,
+    sender: str,
+    recipient: str,
+    confirm_url: str,
+    hashtag: str,
+    hours: float,
+    archive_url: str | None = None,
+    sent_at: datetime | None = None,
+) -> EmailMessage:
+    """The email that asks someone to confirm they want the digest (double opt-in). Plain text only:
+    one link, nothing to render."""
+    message = EmailMessage()
+    message["Subject"] = f"Confirm: the weekly #{hashtag} digest"
+    message["From"] = sender
+    message["To"] = recipient
+    message["Date"] = format_datetime(sent_at) if sent_at else format_datetime(datetime.now().astimezone())
+    domain = sender.rsplit("@", 1)[-1].rstrip(">").strip().lower() or "exemplar.invalid"
+    seed = hashlib.sha256(f"confirm:{recipient}:{confirm_url}".encode()).hexdigest()[:20]
+    message["Message-ID"] = f"<confirm.{seed}@{domain}>"
+    message["Auto-Submitted"] = "auto-generated"
+    lifetime = f"{hours:g} hours" if hours != 1 else "1 hour"
+    lines = [
+        f"Someone, probably you, asked to receive the weekly #{hashtag} digest at {recipient}.",
+        "",
+        "To confirm, open this link and press the button:",
+        "",
+        confirm_url,
+        "",
+        f"The link works for {lifetime}. If you did not ask, ignore this email: nothing will be sent.",
+    ]
+    if archive_url:
+        lines += ["", f"The digests so far: {archive_url}"]
+    message.set_content("\n".join(lines) + "\n")
+    return message

@@ -1,21 +1,22 @@
 """How long each network says a post is, and how long it lets one be.
 
 * Mastodon counts characters, every link as 23 whatever its length, and ``@user@domain`` as ``@user``.
-* X counts "weighted" characters (twitter-text v3): Latin and most punctuation weigh 1, everything else
-  (CJK, emoji, a whole emoji sequence) 2, every link 23, text normalised to NFC first.
+* X counts "weighted" characters (twitter-text v3, :mod:`digests.render.twitter_text`): Latin and most
+  punctuation weigh 1, everything else (CJK, an emoji sequence twemoji knows) 2, every link 23, links
+  without a scheme (``bit.ly/y``) included, text normalised to NFC first.
 * Bluesky counts graphemes of the text as posted; links are posted as short display text (host and the
   start of the path) with the full address in a link facet, so a link counts as its display text.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 import regex
+
+from digests.render.twitter_text import parse_tweet
 
 URL_LENGTH = 23
 MAX_LINK_DISPLAY = 30
@@ -23,9 +24,6 @@ MAX_LINK_DISPLAY = 30
 URL = regex.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]}'’”]")
 _MENTION = regex.compile(r"(?<![\w/])@(\w+)@[\w.-]+\w")
 _GRAPHEME = regex.compile(r"\X")
-# twitter-text v3: code points in these ranges weigh 1, every other code point 2.
-_LIGHT_RANGES = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
-_EMOJI_JOINERS = {0x200D, 0xFE0F, 0x20E3}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,34 +48,17 @@ def mastodon_length(text: str, url_length: int = URL_LENGTH) -> int:
 
 
 def x_length(text: str) -> int:
-    """How long X says ``text`` is (twitter-text v3 weighting, links as 23).
+    """How long X says ``text`` is: twitter-text v3, run on the official library's rules.
+
+    Links count 23, with or without a scheme (``padlet.com/x`` is a link on X); an emoji sequence
+    counts 2 when twemoji knows it, else each of its characters counts; CJK counts 2, Latin 1.
 
     >>> x_length("Flipped staff meeting https://example.org/a/very/long/path")
     45
-    >>> x_length("朝の会 👩🏽‍🏫")
-    9
+    >>> x_length("朝の会 👩🏽‍🏫 bit.ly/y")
+    33
     """
-    normalised = unicodedata.normalize("NFC", text)
-    total = 0
-    position = 0
-    for match in URL.finditer(normalised):
-        total += _weighted(normalised[position : match.start()]) + URL_LENGTH
-        position = match.end()
-    return total + _weighted(normalised[position:])
-
-
-def _weighted(text: str) -> int:
-    if text.isascii():
-        return len(text)
-    return sum(_grapheme_weight(grapheme) for grapheme in _GRAPHEME.findall(text))
-
-
-@lru_cache(maxsize=4096)
-def _grapheme_weight(grapheme: str) -> int:
-    points = [ord(char) for char in grapheme]
-    if len(points) > 1 and (any(p >= 0x1F000 for p in points) or _EMOJI_JOINERS & set(points)):
-        return 2  # an emoji sequence counts as one emoji
-    return sum(1 if any(lo <= p <= hi for lo, hi in _LIGHT_RANGES) else 2 for p in points)
+    return parse_tweet(text).weighted_length
 
 
 def link_display(url: str) -> str:

@@ -10,7 +10,8 @@ import nh3
 
 _TAGS = {"p", "br", "a", "span", "em", "strong", "ul", "ol", "li", "blockquote"}
 _ATTRIBUTES = {"a": {"href"}}
-_MENTION = re.compile(r"(?<![\w/])@(?=\w)")
+# "@" or its full-width form, which X also reads as a mention.
+_MENTION = re.compile(r"(?<![\w/])[@\uff20](?=\w)")
 
 
 @lru_cache(maxsize=4096)
@@ -66,4 +67,4 @@ def no_mentions(text: str) -> str:
     >>> no_mentions("thanks @sam@school.example!") == "thanks @\\u2060sam@school.example!"
     True
     """
-    return _MENTION.sub("@\u2060", text)
+    return _MENTION.sub(lambda match: match.group(0) + "\u2060", text)

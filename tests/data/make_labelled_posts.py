@@ -6,10 +6,16 @@ script only does what Mastodon does on publishing (paragraphs, links shortened w
 polls), so the statuses have the real API's shape. It is deterministic: run it again, get the same file.
 
     python tests/data/make_labelled_posts.py                      # writes tests/data/labelled_posts.jsonl
-    python tests/data/make_labelled_posts.py --only holdout --out /tmp/holdout.jsonl
+    python tests/data/make_labelled_posts.py --only holdout --out /tmp/holdout.jsonl   # or --only tuning
 
 ``DEVELOPMENT`` posts were written while the rules were built and used to tune them; ``HOLDOUT`` posts
-were written after the rules were finished and scored before any tuning on them.
+were written after those rules were finished and scored before tuning on them (the rules have since
+been tuned on them too). ``OTHERS_HOLDOUT`` and ``OTHERS_TUNING`` are posts written in the voices of
+other people, in eight languages, with the kinds the first rules missed (requests without a question
+mark, questions about a tool or attached to a share, answered and rhetorical questions, silent
+screencasts, tools outside the catalogue). ``OTHERS_HOLDOUT`` was written in one go before any rule
+was changed and is never tuned on: each line's ``split`` says ``holdout`` for it and ``tuning`` for
+everything else.
 """
 
 from __future__ import annotations
@@ -147,8 +153,11 @@ def _link(url: str, attrs: str) -> str:
     )
 
 
-def media_json(kind: str, seed: str, description: str | None) -> dict[str, Any]:
-    """A media attachment of ``kind`` (image, video, gifv, audio) as the API returns it."""
+def media_json(kind: str, seed: str, description: str | None, seconds: int | None = None) -> dict[str, Any]:
+    """A media attachment of ``kind`` (image, video, gifv, audio) as the API returns it.
+
+    ``seconds`` sets the length of a video or gifv (a gifv is 3 s unless told otherwise).
+    """
     digest = _digest(seed)
     number = str(int(digest[:15], 16))[:18]
     ext = {"image": "jpeg", "video": "mp4", "gifv": "mp4", "audio": "mp3"}[kind]
@@ -172,7 +181,8 @@ def media_json(kind: str, seed: str, description: str | None) -> dict[str, Any]:
             "original": {"duration": float(seconds), "bitrate": 128000},
         }
     else:
-        seconds = 3 if kind == "gifv" else 45 + int(digest[:3], 16) % 400
+        if seconds is None:
+            seconds = 3 if kind == "gifv" else 45 + int(digest[:3], 16) % 400
         meta = {
             "length": _length(seconds),
             "duration": float(seconds),
@@ -412,7 +422,7 @@ def card(url: str, kind: str, title: str, provider: str = "", description: str =
 # Development posts: written while building the rules, used for tuning.
 # ---------------------------------------------------------------------------------------------------
 DEVELOPMENT: list[Spec] = [
-    # --- videos on YouTube, in every link shape -----------------------------------------------------------
+    # --- videos on YouTube, in every link shape ----------------------------------------------------------
     P(
         "This week's staff briefing is a 6 minute video instead of a 40 minute meeting. Watch it before "
         "Thursday and bring one question to the huddle.\n\nhttps://youtu.be/k3Rb7TqLm2s\n\n#fliplead #SLT",
@@ -480,7 +490,7 @@ DEVELOPMENT: list[Spec] = [
         "https://youtu.be/Ny6bV3cX0zA #fliplead #induction",
         "video",
     ),
-    # --- other video hosts --------------------------------------------------------------------------------
+    # --- other video hosts -------------------------------------------------------------------------------
     P(
         "Our Year 6 to Year 7 transition film is finished! Huge thanks to the student voice team who "
         "scripted it. https://vimeo.com/912345678 #fliplead #transition",
@@ -612,7 +622,7 @@ DEVELOPMENT: list[Spec] = [
         "https://screenpal.com/watch/cZe3Y9VQk2T",
         "video tool",
     ),
-    # --- videos with questions, rhetorical or real --------------------------------------------------------
+    # --- videos with questions, rhetorical or real -------------------------------------------------------
     P(
         "First attempt at a flipped governors' report. Is 11 minutes too long? Genuinely unsure where the "
         "line is for volunteers watching in the evening. https://youtu.be/Gv7Rt2Lp9Qs #fliplead #governance",
@@ -664,7 +674,7 @@ DEVELOPMENT: list[Spec] = [
         "Curious how others handle the staff who don't watch? https://www.youtube.com/watch?v=Sn2Dx4Bf6Hj",
         "video question",
     ),
-    # --- tools, without videos ----------------------------------------------------------------------------
+    # --- tools, without videos ---------------------------------------------------------------------------
     P(
         "Put all our flipped staff meeting resources into one Padlet so new starters can find them: "
         "https://padlet.com/oakfieldslt/flipped-meetings-2025 #fliplead",
@@ -767,7 +777,7 @@ DEVELOPMENT: list[Spec] = [
         "tool",
         note="mentions the tool's account",
     ),
-    # --- questions without video --------------------------------------------------------------------------
+    # --- questions without video -------------------------------------------------------------------------
     P(
         "Anyone tried Screencastify for parent newsletters? Thinking of ditching the PDF completely.",
         "question tool",
@@ -879,7 +889,7 @@ DEVELOPMENT: list[Spec] = [
         "transparency? Torn. #fliplead",
         "question",
     ),
-    # --- no label: thanks, quotes, reflections, articles, photos, plans -----------------------------------
+    # --- no label: thanks, quotes, reflections, articles, photos, plans ----------------------------------
     P(
         "Huge thanks to everyone who came to the #fliplead meetup in Leeds on Saturday. Brilliant "
         "conversations and far too many biscuits.",
@@ -1076,7 +1086,7 @@ DEVELOPMENT: list[Spec] = [
         "victories.",
         "",
     ),
-    # --- español ------------------------------------------------------------------------------------------
+    # --- español -----------------------------------------------------------------------------------------
     P(
         "¿Alguien ha usado Flip con las familias de infantil? Queremos que los peques expliquen sus "
         "proyectos en casa. #fliplead #infantil",
@@ -1213,7 +1223,7 @@ DEVELOPMENT: list[Spec] = [
         "",
         lang="es",
     ),
-    # --- français -----------------------------------------------------------------------------------------
+    # --- français ----------------------------------------------------------------------------------------
     P(
         "Quelqu'un a déjà testé les conseils des maîtres en format inversé ? Je cherche des retours "
         "d'expérience avant de me lancer. #fliplead",
@@ -1342,7 +1352,7 @@ DEVELOPMENT: list[Spec] = [
         "",
         lang="fr",
     ),
-    # --- Deutsch, português -------------------------------------------------------------------------------
+    # --- Deutsch, português ------------------------------------------------------------------------------
     P(
         "Hat jemand Erfahrung mit umgedrehten Gesamtkonferenzen? Wir wollen im Januar starten. #fliplead",
         "question",
@@ -1371,7 +1381,7 @@ DEVELOPMENT: list[Spec] = [
         "video",
         lang="pt",
     ),
-    # --- replies, mentions, content warnings --------------------------------------------------------------
+    # --- replies, mentions, content warnings -------------------------------------------------------------
     P(
         "@jo_hartley@mastodon.education This is brilliant. How long did it take you to record and edit?",
         "question",
@@ -1428,7 +1438,7 @@ DEVELOPMENT: list[Spec] = [
         "tool",
         reply=True,
     ),
-    # --- ambiguous tool words, in context -----------------------------------------------------------------
+    # --- ambiguous tool words, in context ----------------------------------------------------------------
     P(
         "Recorded the parent guide in Loom on Sunday night. Four takes. The fourth one had the cat in it "
         "and that's the one I sent. #fliplead",
@@ -1513,7 +1523,7 @@ DEVELOPMENT: list[Spec] = [
         "leadership team borrowed the idea for staff.",
         "tool",
     ),
-    # --- links with ? and # inside ------------------------------------------------------------------------
+    # --- links with ? and # inside -----------------------------------------------------------------------
     P(
         "Part 2 of the safeguarding update starts at 3:10: https://www.youtube.com/watch?v=Sg3Up9Dt2Rk&list=PLsafe2025&index=2#t=190",
         "video",
@@ -1532,7 +1542,7 @@ DEVELOPMENT: list[Spec] = [
         "Registration for the spring #fliplead meetup: https://www.eventbrite.co.uk/e/fliplead-spring-meetup-tickets-812345678901?aff=mastodon",
         "",
     ),
-    # --- video about a tool, tool tutorial, mixed ---------------------------------------------------------
+    # --- video about a tool, tool tutorial, mixed --------------------------------------------------------
     P(
         "Made a 3 minute tutorial for staff on setting up their first Padlet wall, because the official "
         "ones are 20 minutes long: https://youtu.be/Pd3Lt9Wl2Xz #fliplead",
@@ -1629,7 +1639,7 @@ DEVELOPMENT: list[Spec] = [
         "under 3 minutes when there's so much to say?",
         "question",
     ),
-    # --- a second pass, in other voices: harder phrasings -------------------------------------------------
+    # --- a second pass, in other voices: harder phrasings ------------------------------------------------
     P(
         "Loom is my go-to for quick staff updates. Two clicks, done, link in the bulletin.",
         "tool",
@@ -1834,7 +1844,7 @@ DEVELOPMENT: list[Spec] = [
         "tool",
         lang="pt",
     ),
-    # --- third pass: posts in the style of other contributors ---------------------------------------------
+    # --- third pass: posts in the style of other contributors --------------------------------------------
     P(
         "My Screencastify recording from this morning's briefing, for anyone who was on duty: "
         "https://drive.google.com/file/d/1ScRnCaStIfY2025bRiEf/view?usp=drive_link",
@@ -2184,7 +2194,7 @@ HOLDOUT: list[Spec] = [
             "Five mistakes I made flipping meetings",
         ),
     ),
-    # --- español ------------------------------------------------------------------------------------------
+    # --- español -----------------------------------------------------------------------------------------
     P(
         "¿Cómo lo hacéis para que las familias vean los vídeos del cole? Los mandamos por la app y casi "
         "nadie los abre.",
@@ -2230,7 +2240,7 @@ HOLDOUT: list[Spec] = [
         "tool",
         lang="es",
     ),
-    # --- français -----------------------------------------------------------------------------------------
+    # --- français ----------------------------------------------------------------------------------------
     P(
         "Premier conseil d'école en format inversé ce soir. Les parents élus avaient tous vu la vidéo. "
         "Quel plaisir de discuter vraiment !",
@@ -2275,7 +2285,7 @@ HOLDOUT: list[Spec] = [
         "question",
         lang="fr",
     ),
-    # --- Deutsch, português -------------------------------------------------------------------------------
+    # --- Deutsch, português ------------------------------------------------------------------------------
     P(
         "Kennt ihr gute Beispiele für Erklärvideos an Eltern zum Übergang in die weiterführende Schule?",
         "question",
@@ -2298,7 +2308,7 @@ HOLDOUT: list[Spec] = [
         "",
         lang="pt",
     ),
-    # --- more English, mixed ------------------------------------------------------------------------------
+    # --- more English, mixed -----------------------------------------------------------------------------
     P(
         "Our governors watched the head's report on Touchcast before the meeting and came armed with "
         "much sharper questions. Worth every minute.",
@@ -2332,6 +2342,953 @@ HOLDOUT: list[Spec] = [
         "Our curriculum leads each recorded a 5 minute 'deep dive' on their subject for governors. All "
         "six are in this playlist: https://www.youtube.com/playlist?list=PLcurr1cU1umD33pD1v3s",
         "video",
+    ),
+]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Posts in other people's voices, held out: written in one go before any rule was changed for them,
+# and never used to tune the rules. ``benchmarks/classify_eval.py`` scores them on their own.
+# ---------------------------------------------------------------------------------------------------
+OTHERS_HOLDOUT: list[Spec] = [
+    # --- requests without a question mark ----------------------------------------------------------------
+    P(
+        "Calling all primary heads in the north east: we're rewriting our marking policy from scratch "
+        "and I'd rather not reinvent the wheel.",
+        "question",
+    ),
+    P(
+        "After a steer from anyone who has moved parents' evening online for good. Booking system, "
+        "length of slots, what went wrong.",
+        "question",
+    ),
+    P(
+        "Would be really glad to hear how other trusts are handling the new attendance guidance with "
+        "their attendance officers",
+        "question",
+    ),
+    P(
+        "Desperate for a decent template for a one-page school development plan. Happy to swap for our "
+        "behaviour flowchart.",
+        "question",
+    ),
+    P(
+        "Point me at your favourite short read on coaching conversations with reluctant staff 🙏",
+        "question",
+    ),
+    P(
+        "Give me one thing that actually reduced workload in your school this year. Just one.",
+        "question",
+    ),
+    P(
+        "Keen to nick any good induction checklists for mid-year starters, teaching or support staff.",
+        "question",
+    ),
+    P(
+        "If your SLT has tried rotating the chair of the weekly meeting, please get in touch, I'd love "
+        "a chat before we try it.",
+        "question",
+    ),
+    P(
+        "I've made a slide deck on running a flipped INSET day. Give me a shout if you want a copy, "
+        "happy to share.",
+        "",
+        note="an offer, not a request",
+    ),
+    P(
+        "DM me if you'd like the spreadsheet we use to plan the pre-watch videos. It's free to anyone.",
+        "",
+        note="an offer",
+    ),
+    P(
+        "Wondering how people pace a 20 minute CPD video so staff actually get to the end of it",
+        "question",
+    ),
+    # --- questions about a named tool --------------------------------------------------------------------
+    P(
+        "Does Mentimeter still cap the free plan at two questions per presentation",
+        "question tool",
+    ),
+    P(
+        "Kahoot or Blooket for the staff quiz at the end of term?",
+        "question tool",
+    ),
+    P(
+        "Is Canva's education account still free for a whole school or did that change in September?",
+        "question tool",
+    ),
+    P(
+        "Has Edpuzle got any way of stopping students skipping to the end? Asking for our Year 9 science "
+        "team.",
+        "question tool",
+    ),
+    P(
+        "Screencastify keeps cutting my recordings at 5 minutes. Is that the free plan or have I broken "
+        "something?",
+        "question tool",
+    ),
+    P(
+        "Thinking of moving our staff bulletin from email to Wakelet. Anybody done this and regretted it?",
+        "question tool",
+    ),
+    # --- questions attached to a share -------------------------------------------------------------------
+    P(
+        "First go at a pre-watch for Thursday's briefing. Be honest: is 9 minutes too long? "
+        "https://youtu.be/Wn4rT8kLp2Q",
+        "question video",
+    ),
+    P(
+        "Draft of our welcome video for new families. Does the middle section drag? Any feedback "
+        "gratefully received before it goes on the website.",
+        "question video",
+        media=[("video", "Headteacher walking through the school gates, talking to camera")],
+    ),
+    P(
+        "Here's the 4 minute version of our safeguarding update. Would this work for your support staff "
+        "too, or is it too teacher-focused? https://vimeo.com/918273645",
+        "question video",
+    ),
+    P(
+        "Recorded this on my phone in the car park, sound is rough. Watchable or should I redo it? "
+        "https://youtu.be/Qx7mL2nB4cD",
+        "question video",
+    ),
+    # --- answered, Q&A, rhetorical, catchphrases (not questions) -----------------------------------------
+    P(
+        "Did the flipped briefing save time? Absolutely, about 25 minutes a week across the team.",
+        "",
+        note="asks and answers itself",
+    ),
+    P(
+        "Q: How long should a pre-watch video be?\nA: Shorter than you think. Ours are never over 6 "
+        "minutes.\n\n#fliplead",
+        "",
+        note="Q and A post",
+    ),
+    P(
+        "Who among us hasn't pressed record and then talked for 40 minutes to a muted microphone 😂",
+        "",
+        note="rhetorical",
+    ),
+    P(
+        "'Can everyone see my screen?' will be on my headstone. Four online meetings today.",
+        "",
+        note="quoted catchphrase",
+    ),
+    P(
+        "Is it worth filming staff briefings? Yes, if you keep them short and never use them to avoid a "
+        "conversation you should have face to face.",
+        "",
+        note="answers itself",
+    ),
+    P(
+        "What happens when you give middle leaders the agenda a week early? They come with solutions "
+        "instead of questions. Try it.",
+        "",
+        note="rhetorical, answered",
+    ),
+    P(
+        "Why does every training day start with an icebreaker? Nobody knows. We skipped it and nobody "
+        "complained.",
+        "",
+        note="rhetorical",
+    ),
+    # --- videos, silent screencasts and reaction GIFs ----------------------------------------------------
+    P(
+        "Quick walkthrough of setting up the new cover rota in the MIS for our office team.",
+        "video",
+        media=[("gifv@84", "Screen recording of the cover rota screen being filled in step by step")],
+        note="silent screencast stored as gifv",
+    ),
+    P(
+        "How to find the safeguarding log on the staff drive, 40 seconds, no sound needed.",
+        "video",
+        media=[("gifv@40", None)],
+        note="long gifv, the post says how to",
+    ),
+    P(
+        "Me when the fire alarm goes off during the one observation I'd prepared for",
+        "",
+        media=[("gifv", "A cat falling off a shelf")],
+        note="reaction gif",
+    ),
+    P(
+        "Friday feeling",
+        "",
+        media=[("gifv@4", "Dancing penguin")],
+        note="short reaction gif",
+    ),
+    P(
+        "Screen recording of how staff book the minibus in our new system. Silent, but it shows every click.",
+        "video",
+        media=[("gifv@22", None)],
+    ),
+    P(
+        "New assembly video from Year 6 about kindness week, they wrote and filmed it all themselves 💙",
+        "video",
+        media=[("video", "Children holding up hand-painted signs")],
+    ),
+    P(
+        "Our director of sixth form talks through the new study periods in 3 minutes: "
+        "https://www.youtube.com/watch?v=rT5nQ8wLm1X",
+        "video",
+        card=yt(
+            "https://www.youtube.com/watch?v=rT5nQ8wLm1X",
+            "Sixth form study periods explained",
+            "Hillside Academy",
+        ),
+    ),
+    # --- tools outside the catalogue, misspelt names, look-alikes ----------------------------------------
+    P(
+        "Made the whole governors' training deck with Gamma in about 15 minutes. Needed tidying but a "
+        "huge head start.",
+        "tool",
+        note="tool outside the catalogue",
+    ),
+    P(
+        "We've started using Scribe to make step-by-step guides for the office staff: you click through "
+        "the task once and it writes the guide with screenshots.",
+        "tool",
+    ),
+    P(
+        "Tried Poll Everywhere for the first time in today's staff meeting and the anonymous answers were "
+        "far more honest than hands up.",
+        "tool",
+    ),
+    P(
+        "Parents now get messages through Studybugs instead of the old text service. Absence reporting "
+        "has gone up massively.",
+        "tool",
+    ),
+    P(
+        "Our English team swears by Quillbot, an AI writing assistant that rewords paragraphs, for "
+        "modelling different registers.",
+        "tool",
+    ),
+    P(
+        "Put all the CPD resources on one Padlett board so new staff can find them. Link in the staff "
+        "handbook.",
+        "tool",
+        note="misspelt catalogue name",
+    ),
+    P(
+        "The Year 4 quiz on Quizziz went down a storm with parents at the open evening.",
+        "tool",
+        note="misspelt",
+    ),
+    P(
+        "Our Mentimetre word cloud from INSET: 'time' was by far the biggest word.",
+        "tool",
+        note="misspelt",
+    ),
+    P(
+        "Still use a flip phone and proud of it. My deputy has given up trying to add me to the group chat.",
+        "",
+        note="look-alike: flip",
+    ),
+    P(
+        "Year 2 made loom bands bracelets for the charity sale and raised £84!",
+        "",
+        note="look-alike: loom",
+    ),
+    P(
+        "Gorgeous oil on canvas by one of our Year 11s now hanging in reception. So proud.",
+        "",
+        note="look-alike: canvas",
+    ),
+    P(
+        "We give feedback in three forms: spoken, written and peer. The spoken one is where the learning "
+        "happens.",
+        "",
+        note="look-alike: forms",
+    ),
+    P(
+        "In the coaching session we zoom in on one tiny moment of the lesson and unpick it together.",
+        "",
+        note="look-alike: zoom",
+    ),
+    P(
+        "Teams of four worked through the case studies, then reported back. Best INSET session of the year.",
+        "",
+    ),
+    # --- plain shares ------------------------------------------------------------------------------------
+    P(
+        "Half term at last. Going to read a novel that has nothing to do with education.",
+        "",
+    ),
+    P(
+        "Thanks to everyone who came to the regional heads' network today. Great energy, great biscuits.",
+        "",
+    ),
+    # --- French ------------------------------------------------------------------------------------------
+    P(
+        "Vous faites comment pour les réunions de rentrée avec les parents ? En présentiel, en visio, les "
+        "deux ?",
+        "question",
+        lang="fr",
+    ),
+    P(
+        "Je serais preneuse de vos retours sur les conseils de cycle filmés. Ça vaut le coup ?",
+        "question",
+        lang="fr",
+    ),
+    P(
+        "Avis aux collègues directeurs : comment gérez-vous les absences non remplacées en maternelle",
+        "question",
+        lang="fr",
+    ),
+    P(
+        "Petite capsule de 3 minutes pour présenter le projet d'école aux nouveaux collègues : "
+        "https://youtu.be/Fr8kLm3nQ2w",
+        "video",
+        lang="fr",
+    ),
+    P(
+        "Qui n'a jamais oublié de couper son micro en visio ? 🙈 Moi ce matin, devant tout le conseil.",
+        "",
+        lang="fr",
+        note="rhétorique",
+    ),
+    P(
+        "On a testé Digipad pour le mur des projets de l'équipe. Simple et gratuit, adopté.",
+        "tool",
+        lang="fr",
+    ),
+    P(
+        "Quelqu'un utilise Pronote pour envoyer les vidéos de présentation aux familles ? Je ne trouve "
+        "pas où les joindre.",
+        "question tool",
+        lang="fr",
+    ),
+    # --- Spanish -----------------------------------------------------------------------------------------
+    P(
+        "Compañeros de dirección, cómo organizáis el claustro cuando hay tantos temas pendientes?",
+        "question",
+        lang="es",
+        note="solo el signo final",
+    ),
+    P(
+        "Os leo: qué plataforma usáis para las tutorías con familias por vídeo?",
+        "question",
+        lang="es",
+    ),
+    P(
+        "¿Quién no ha terminado una reunión pensando que podía haber sido un correo? 😅",
+        "",
+        lang="es",
+        note="retórica",
+    ),
+    P(
+        "Os dejo el vídeo del claustro invertido de este trimestre, por si a alguien le sirve: "
+        "https://youtu.be/Es4mR7tLw9q",
+        "video",
+        lang="es",
+    ),
+    P(
+        "Me encantaría conocer cómo lo hacen en otros centros con las guardias de recreo",
+        "question",
+        lang="es",
+    ),
+    P(
+        "Hemos preparado las encuestas de satisfacción con Google Forms y los resultados salen solos en "
+        "una hoja.",
+        "tool",
+        lang="es",
+    ),
+    P(
+        "¿Funciona el claustro en vídeo? Sí, y mucho mejor de lo que esperábamos.",
+        "",
+        lang="es",
+        note="se responde",
+    ),
+    # --- German ------------------------------------------------------------------------------------------
+    P(
+        "Wie organisiert ihr die Elternabende in der Oberstufe? Bei uns kommen kaum noch Eltern.",
+        "question",
+        lang="de",
+    ),
+    P(
+        "Habt ihr Erfahrungen mit kurzen Erklärvideos für neue Kolleginnen und Kollegen? Freue mich "
+        "über jeden Hinweis.",
+        "question",
+        lang="de",
+    ),
+    P(
+        "Unsere Gesamtkonferenz als kurzes Video zum Nachschauen: https://youtu.be/De3kR8mLq1w",
+        "video",
+        lang="de",
+    ),
+    P(
+        "Wir haben die Fortbildungsplanung mit fobizz gemacht, das klappt im Kollegium erstaunlich gut.",
+        "tool",
+        lang="de",
+    ),
+    P(
+        "Wer kennt es nicht: die Konferenz dauert länger als geplant. Heute mal wieder.",
+        "",
+        lang="de",
+    ),
+    # --- Dutch -------------------------------------------------------------------------------------------
+    P(
+        "Hoe pakken jullie de nieuwe inspectie-eisen aan op jullie school? Wij zoeken nog een goede aanpak.",
+        "question",
+        lang="nl",
+    ),
+    P(
+        "Wie heeft er tips voor een korte teamvergadering op maandagochtend? Alle ideeën welkom!",
+        "question",
+        lang="nl",
+    ),
+    P(
+        "Graag jullie advies: werken jullie met een vaste structuur voor de studiedag",
+        "question",
+        lang="nl",
+    ),
+    P(
+        "Onze directeur legt in 5 minuten het nieuwe schoolplan uit: https://youtu.be/Nl7pQ2wRt5k",
+        "video",
+        lang="nl",
+    ),
+    P(
+        "Vandaag met het hele team de nieuwe leerlijn doorgenomen. Fijne dag, moe maar voldaan.",
+        "",
+        lang="nl",
+    ),
+    P(
+        "We gebruiken nu Wakelet om alle nascholingsmateriaal te verzamelen voor nieuwe collega's.",
+        "tool",
+        lang="nl",
+    ),
+    # --- Italian -----------------------------------------------------------------------------------------
+    P(
+        "Come gestite voi i collegi docenti online? Da noi durano sempre troppo.",
+        "question",
+        lang="it",
+    ),
+    P(
+        "Qualcuno ha esperienza con le riunioni capovolte nella scuola primaria? Mi farebbe piacere "
+        "sentire com'è andata.",
+        "question",
+        lang="it",
+    ),
+    P(
+        "Cerco idee per presentare il PTOF alle famiglie in modo meno noioso",
+        "question",
+        lang="it",
+    ),
+    P(
+        "Ecco il video della nostra open day, girato dai ragazzi di quinta: https://youtu.be/It5rL8mQw2n",
+        "video",
+        lang="it",
+    ),
+    P(
+        "Abbiamo usato Canva per i nuovi volantini dell'open day e il risultato è stupendo.",
+        "tool",
+        lang="it",
+    ),
+    P(
+        "Chi non ha mai sognato un collegio docenti di venti minuti? Oggi ce l'abbiamo fatta.",
+        "",
+        lang="it",
+        note="retorica",
+    ),
+    # --- Portuguese --------------------------------------------------------------------------------------
+    P(
+        "Vocês gravam as reuniões pedagógicas ou só mandam a ata? Queria entender o que funciona melhor.",
+        "question",
+        lang="pt",
+    ),
+    P(
+        "Alguém tem um modelo de pauta para reunião de pais que não seja cansativo",
+        "question",
+        lang="pt",
+    ),
+    P(
+        "Segue o vídeo da nossa formação de professores sobre avaliação formativa: "
+        "https://youtu.be/Pt2mK7rLq4w",
+        "video",
+        lang="pt",
+    ),
+    P(
+        "Usamos o Padlet para recolher as ideias da equipe antes do conselho de classe. Funcionou muito bem.",
+        "tool",
+        lang="pt",
+    ),
+    # --- Welsh -------------------------------------------------------------------------------------------
+    P(
+        "Oes gan unrhyw un syniadau am gyfarfodydd staff byrrach? Byddwn yn ddiolchgar am unrhyw help.",
+        "question",
+        lang="cy",
+    ),
+    P(
+        "Sut ydych chi'n rhannu fideos hyfforddi gyda staff newydd?",
+        "question",
+        lang="cy",
+    ),
+    P(
+        "Fideo byr am ein wythnos lles i rieni: https://youtu.be/Cy6nR2mLw8p",
+        "video",
+        lang="cy",
+    ),
+    P(
+        "Diolch i bawb am ddiwrnod hyfforddiant gwych heddiw!",
+        "",
+        lang="cy",
+    ),
+    # --- more English, mixed -----------------------------------------------------------------------------
+    P(
+        "Our business manager recorded the new purchasing process in Tango so nobody has to ask her "
+        "twice. Game changer for the office.",
+        "tool",
+        note="guide recorder outside the catalogue",
+    ),
+    P(
+        "Has anyone tried Brightwheel or something similar for nursery parent messages? Our current app "
+        "is costing a fortune.",
+        "question tool",
+    ),
+    P(
+        "Honest feedback wanted on our new staff wellbeing video, pace OK? https://youtu.be/Hf3nT6kLp9w",
+        "question video",
+    ),
+    P(
+        "Loom is still my go-to for quick feedback to trainee teachers, nothing beats hearing the tone.",
+        "tool",
+    ),
+    P(
+        "Spent the afternoon at the loom with Year 5 weaving scarves for the art exhibition.",
+        "",
+        note="look-alike: a real loom",
+    ),
+    P(
+        "Remind me never to schedule a governors' meeting on the night of the school disco again.",
+        "",
+    ),
+    P(
+        "Curious what others do about staff who never watch the pre-meeting video",
+        "question",
+    ),
+    P(
+        "Any secondary heads using a four-part lesson structure across the school? Keen to compare notes.",
+        "question",
+    ),
+    P(
+        "Is it Friday yet?! Longest week of my career.",
+        "",
+    ),
+    P(
+        "The dreaded 'Do you have a minute?' from a colleague at 3:29 on a Friday. We all know what "
+        "comes next.",
+        "",
+        note="quoted",
+    ),
+    P(
+        "Poll for heads: how many minutes is the perfect briefing?",
+        "question",
+        poll=["5", "10", "15", "20+"],
+    ),
+]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Posts in other people's voices used for tuning: written after the held-out ones, in the same spirit.
+# ---------------------------------------------------------------------------------------------------
+OTHERS_TUNING: list[Spec] = [
+    # --- requests without a question mark ----------------------------------------------------------------
+    P(
+        "Calling all deputy heads: how are you timetabling PPA when half the staff are part time",
+        "question",
+    ),
+    P(
+        "Looking for a steer on how much of the staff meeting to hand over to middle leaders.",
+        "question",
+    ),
+    P(
+        "Would love to hear how your school runs its book looks without it feeling like an inspection.",
+        "question",
+    ),
+    P(
+        "Keen to borrow anyone's transition timeline for Year 6 into Year 7. Ours is a mess.",
+        "question",
+    ),
+    P(
+        "Happy to be pointed at any research on the impact of shorter staff meetings.",
+        "question",
+    ),
+    P(
+        "Give me your best tip for keeping governors' meetings under two hours.",
+        "question",
+    ),
+    P(
+        "Ping me if your school has tried a four-day timetable for sixth form, I'd love to pick your brains.",
+        "question",
+    ),
+    P(
+        "Ping me if you want the slides from today's session, they're free to reuse.",
+        "",
+        note="an offer",
+    ),
+    P(
+        "Shout if you'd like a copy of our flipped CPD calendar. Happy to send it over.",
+        "",
+        note="an offer",
+    ),
+    P(
+        "Really keen to learn how other heads structure the first week back after Christmas",
+        "question",
+    ),
+    P(
+        "Hive mind, please: best way to collect staff voice without another survey",
+        "question",
+    ),
+    P(
+        "Open to any suggestions on how to make the INSET day feel less like a lecture.",
+        "question",
+    ),
+    P(
+        "Tell me your favourite way to start a staff briefing. Mine is a one-minute win from a colleague.",
+        "question",
+    ),
+    P(
+        "Recommendations please for a decent USB mic for recording staff videos on a budget",
+        "question",
+    ),
+    # --- questions about a named tool --------------------------------------------------------------------
+    P(
+        "Does Nearpod still limit the free plan to 40 students per session",
+        "question tool",
+    ),
+    P(
+        "Wakelet or Padlet for a staff showcase?",
+        "question tool",
+    ),
+    P(
+        "Is Loom's education plan still free for teachers, or has it gone paid-only?",
+        "question tool",
+    ),
+    P(
+        "Quizlet has changed its free tier again. Is anyone paying for the school licence?",
+        "question tool",
+    ),
+    P(
+        "Should we move our parent newsletter from Mailchimp to Canva? Curious what people think.",
+        "question tool",
+    ),
+    P(
+        "Which works better for a silent walkthrough, Clipchamp or Screencastify",
+        "question tool",
+    ),
+    # --- questions attached to a share -------------------------------------------------------------------
+    P(
+        "Our new induction video for supply staff. Honest feedback wanted: pace OK? "
+        "https://youtu.be/Tn5rW2kLm8Q",
+        "question video",
+    ),
+    P(
+        "Here's the rough cut of our parents' guide to reading at home. Does the ending drag?",
+        "question video",
+        media=[("video", "A parent and child reading together on a sofa")],
+    ),
+    P(
+        "Five minute explainer on our new homework policy for families. Too much jargon? "
+        "https://vimeo.com/874512369",
+        "question video",
+    ),
+    P(
+        "Made this for Monday's briefing. Would you sit through it to the end? https://youtu.be/Kp4sN7dQ2xR",
+        "question video",
+    ),
+    # --- answered, Q&A, rhetorical, catchphrases (not questions) -----------------------------------------
+    P(
+        "Does it work? Yes, every week. Staff watch the briefing on Monday and Tuesday is all discussion.",
+        "",
+        note="answers itself",
+    ),
+    P(
+        "Q: Do staff actually watch the pre-meeting video? A: About 80% do, and the rest catch up after.",
+        "",
+        note="Q and A",
+    ),
+    P(
+        "Who among us hasn't written an action plan that never got looked at again?",
+        "",
+        note="rhetorical",
+    ),
+    P(
+        "'You're on mute' is the phrase of the decade. Said it four times before 9am.",
+        "",
+        note="catchphrase",
+    ),
+    P(
+        "Was the flipped INSET worth it? Without a doubt. Half the time, twice the discussion.",
+        "",
+        note="answers itself",
+    ),
+    P(
+        "Can a staff meeting be fun? Ours was today. Biscuits, a quiz and the agenda done in 30 minutes.",
+        "",
+        note="answers itself",
+    ),
+    P(
+        "Who hasn't sat through a meeting that should have been an email 🙃",
+        "",
+        note="rhetorical",
+    ),
+    P(
+        '"Any other business?" Three words that strike fear into every chair of governors.',
+        "",
+        note="quoted catchphrase",
+    ),
+    # --- videos, silent screencasts and reaction GIFs ----------------------------------------------------
+    P(
+        "Silent walkthrough of logging a behaviour incident in the new system, for anyone who missed "
+        "training.",
+        "video",
+        media=[("gifv@65", None)],
+    ),
+    P(
+        "How to add a cover lesson to the shared calendar, in one minute.",
+        "video",
+        media=[("gifv@58", "Screencast of the shared calendar with a lesson being added")],
+    ),
+    P(
+        "When someone says 'quick question' at 4:55",
+        "",
+        media=[("gifv", "Man slowly backing into a hedge")],
+    ),
+    P(
+        "Last day of term energy",
+        "",
+        media=[("gifv@5", "Dog spinning in circles")],
+    ),
+    P(
+        "Here's a screen recording showing where to find the new assessment tracker on the staff drive.",
+        "video",
+        media=[("gifv@31", "Mouse clicking through folders")],
+    ),
+    P(
+        "Our head boy and girl interviewed the caretaker for the school news channel: "
+        "https://youtu.be/Cr3tK8nLw5e",
+        "video",
+    ),
+    # --- tools outside the catalogue, misspelt names, look-alikes ----------------------------------------
+    P(
+        "Built the whole INSET slide deck with Beautiful.ai and it looked better than anything I've made "
+        "by hand.",
+        "tool",
+    ),
+    P(
+        "Guidde is a tool for turning a screen recording into a step-by-step guide with a voiceover. "
+        "Our office manager loves it.",
+        "tool",
+    ),
+    P(
+        "We ran the staff survey live with Vevox in the hall and had 62 answers in five minutes.",
+        "tool",
+    ),
+    P(
+        "Switched our parent messages to Schoolcomms this term, far fewer 'I never got the letter' emails.",
+        "tool",
+    ),
+    P(
+        "Tried Claude to draft the first version of our attendance letter. Needed a lot of softening.",
+        "tool",
+    ),
+    P(
+        "Recorded the fire drill briefing with Screencastifiy and shared it with all staff before the drill.",
+        "tool",
+        note="misspelt",
+    ),
+    P(
+        "All the moderation examples are on one Wakelett collection for new Year 2 teachers.",
+        "tool",
+        note="misspelt",
+    ),
+    P(
+        "Our Edpuzle videos for the maths department now have questions every two minutes.",
+        "tool",
+        note="misspelt",
+    ),
+    P(
+        "My first Jamborad of the year: staff posted one worry and one hope for the term.",
+        "tool",
+        note="misspelt",
+    ),
+    P(
+        "Just bought my dad a flip phone for his birthday. He's delighted, the rest of us are baffled.",
+        "",
+    ),
+    P(
+        "The craze for loom bands is back in Year 3. Every wrist in the playground is rainbow coloured.",
+        "",
+    ),
+    P(
+        "Visit to the gallery with Year 10 today: acrylic on canvas, charcoal, clay, the lot.",
+        "",
+    ),
+    P(
+        "Feedback comes in many forms, and the quiet word in the corridor is often the best one.",
+        "",
+    ),
+    P(
+        "When we review the lesson video we zoom in on the first five minutes, where the tone is set.",
+        "",
+    ),
+    P(
+        "We flip the usual order: discussion first, then the presentation. Works a treat.",
+        "",
+    ),
+    P(
+        "Slack off this half term, you've earned it. Back in January.",
+        "",
+    ),
+    # --- plain -------------------------------------------------------------------------------------------
+    P(
+        "Finished the last observation of the term. Proud of every single teacher I watched this week.",
+        "",
+    ),
+    # --- French ------------------------------------------------------------------------------------------
+    P(
+        "Chers collègues directeurs, vous organisez comment les réunions avec les AESH ?",
+        "question",
+        lang="fr",
+    ),
+    P(
+        "Je suis preneur de vos astuces pour raccourcir les conseils d'école",
+        "question",
+        lang="fr",
+    ),
+    P(
+        "Vous avez déjà testé les réunions inversées en maternelle ? Ça donne quoi ?",
+        "question",
+        lang="fr",
+    ),
+    P(
+        "Notre capsule vidéo pour expliquer le nouveau règlement intérieur aux élèves : "
+        "https://youtu.be/Fq2mL8nRw4t",
+        "video",
+        lang="fr",
+    ),
+    P(
+        "Qui n'a jamais rêvé d'un conseil de classe de 20 minutes ?",
+        "",
+        lang="fr",
+    ),
+    P(
+        "Ça marche, les réunions filmées ? Oui, et les collègues en redemandent.",
+        "",
+        lang="fr",
+    ),
+    # --- Spanish -----------------------------------------------------------------------------------------
+    P(
+        "Qué tal os funciona el claustro invertido en secundaria?",
+        "question",
+        lang="es",
+    ),
+    P(
+        "Compañeros, necesito vuestra opinión sobre cómo presentar el plan de convivencia a las familias",
+        "question",
+        lang="es",
+    ),
+    P(
+        "¿Quién no ha salido de una reunión sin saber qué se había decidido?",
+        "",
+        lang="es",
+    ),
+    P(
+        "Hemos grabado con Screencastify la explicación del nuevo horario para el claustro.",
+        "tool",
+        lang="es",
+    ),
+    P(
+        "Aquí tenéis el vídeo de la jornada de puertas abiertas: https://youtu.be/Es8nW3kLq7m",
+        "video",
+        lang="es",
+    ),
+    # --- German ------------------------------------------------------------------------------------------
+    P(
+        "Nutzt ihr Videos für die Einarbeitung neuer Kolleginnen? Wie lang sind die bei euch?",
+        "question",
+        lang="de",
+    ),
+    P(
+        "Ich würde gern wissen, wie eure Schulleitung die Dienstbesprechung strukturiert",
+        "question",
+        lang="de",
+    ),
+    P(
+        "Unsere Elterninfo zum Ganztag als Video: https://youtu.be/De9rK2mLw6n",
+        "video",
+        lang="de",
+    ),
+    # --- Dutch -------------------------------------------------------------------------------------------
+    P(
+        "Hebben jullie ervaring met korte video's voor de ouderavond? Ik hoor het graag.",
+        "question",
+        lang="nl",
+    ),
+    P(
+        "Tips gezocht voor een goede structuur van het MT-overleg",
+        "question",
+        lang="nl",
+    ),
+    P(
+        "Wie herkent het niet: een vergadering die uitloopt tot half zes.",
+        "",
+        lang="nl",
+    ),
+    P(
+        "Ons teamoverleg als korte video voor wie er niet bij was: https://youtu.be/Nl3kR8wLm2q",
+        "video",
+        lang="nl",
+    ),
+    # --- Italian -----------------------------------------------------------------------------------------
+    P(
+        "Voi come organizzate i consigli di classe? Noi finiamo sempre tardissimo.",
+        "question",
+        lang="it",
+    ),
+    P(
+        "Avete consigli per un buon video di presentazione della scuola",
+        "question",
+        lang="it",
+    ),
+    P(
+        "Abbiamo registrato la formazione con Screencastify e l'abbiamo condivisa con tutto il collegio.",
+        "tool",
+        lang="it",
+    ),
+    # --- Portuguese --------------------------------------------------------------------------------------
+    P(
+        "Como vocês fazem a formação de novos professores no meio do ano?",
+        "question",
+        lang="pt",
+    ),
+    P(
+        "Gostaria de saber como outras escolas organizam o conselho de classe",
+        "question",
+        lang="pt",
+    ),
+    P(
+        "Fizemos o convite para a reunião de pais no Canva e ficou lindo.",
+        "tool",
+        lang="pt",
+    ),
+    # --- Welsh -------------------------------------------------------------------------------------------
+    P(
+        "Unrhyw syniadau am sut i rannu'r cynllun datblygu ysgol gyda rhieni?",
+        "question",
+        lang="cy",
+    ),
+    P(
+        "Ydych chi'n defnyddio fideos ar gyfer cyfarfodydd staff?",
+        "question",
+        lang="cy",
+    ),
+    P(
+        "Fideo newydd am ein diwrnod chwaraeon: https://youtu.be/Cy2kR7nLw3m",
+        "video",
+        lang="cy",
     ),
 ]
 
@@ -2372,7 +3329,7 @@ def build_status(spec: Spec, number: int) -> dict[str, Any]:
         "reblog": None,
         "account": account.as_json(created),
         "media_attachments": [
-            media_json(kind, f"{number}-{index}", description)
+            _media_of(kind, f"{number}-{index}", description)
             for index, (kind, description) in enumerate(spec.media)
         ],
         "mentions": [
@@ -2391,13 +3348,31 @@ def build_status(spec: Spec, number: int) -> dict[str, Any]:
     }
 
 
-def write_jsonl(specs: list[Spec], path: Path, first_number: int = 0) -> None:
-    """One ``{"status", "labels", "note"}`` object per line."""
+def _media_of(kind: str, seed: str, description: str | None) -> dict[str, Any]:
+    """``"gifv@40"`` is a 40 second gifv; a plain kind takes its usual length."""
+    name, _, seconds = kind.partition("@")
+    return media_json(name, seed, description, int(seconds) if seconds else None)
+
+
+def split_of(number: int) -> str:
+    """``tuning`` or ``holdout``: which part of the file the ``number``-th post belongs to."""
+    start = len(DEVELOPMENT) + len(HOLDOUT)
+    return "holdout" if start <= number < start + len(OTHERS_HOLDOUT) else "tuning"
+
+
+def all_specs() -> list[Spec]:
+    """Every post, in file order."""
+    return [*DEVELOPMENT, *HOLDOUT, *OTHERS_HOLDOUT, *OTHERS_TUNING]
+
+
+def write_jsonl(numbered: list[tuple[int, Spec]], path: Path) -> None:
+    """One ``{"status", "labels", "split", "note"}`` object per line, for each ``(number, spec)``."""
     with path.open("w", encoding="utf-8") as out:
-        for offset, spec in enumerate(specs):
+        for number, spec in numbered:
             line: dict[str, Any] = {
-                "status": build_status(spec, first_number + offset),
+                "status": build_status(spec, number),
                 "labels": spec.labels,
+                "split": split_of(number),
             }
             if spec.note:
                 line["note"] = spec.note
@@ -2407,14 +3382,12 @@ def write_jsonl(specs: list[Spec], path: Path, first_number: int = 0) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("labelled_posts.jsonl"))
-    parser.add_argument("--only", choices=["all", "development", "holdout"], default="all")
+    parser.add_argument("--only", choices=["all", "tuning", "holdout"], default="all")
     args = parser.parse_args()
-    if args.only == "development":
-        write_jsonl(DEVELOPMENT, args.out)
-    elif args.only == "holdout":
-        write_jsonl(HOLDOUT, args.out, first_number=len(DEVELOPMENT))
-    else:
-        write_jsonl([*DEVELOPMENT, *HOLDOUT], args.out)
+    numbered = list(enumerate(all_specs()))
+    if args.only != "all":
+        numbered = [(number, spec) for number, spec in numbered if split_of(number) == args.only]
+    write_jsonl(numbered, args.out)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from atproto_client.request import Request
 
 from bot.config import BlueskySource
 from bot.retry import CountedCalls, Failure, FailureKind, RetryPolicy
+from bot.valid_http import ValidTextTransport
 
 PAGE_SIZE = 100
 LOOKUP_LIMIT = 25
@@ -35,8 +36,7 @@ class BlueskyClient:
         self.policy = policy
         self._calls = CountedCalls(policy, classify_bluesky_error)
         options: dict[str, Any] = {"timeout": request_timeout}
-        if transport is not None:
-            options["transport"] = transport
+        options["transport"] = ValidTextTransport(transport or httpx.HTTPTransport())
         self._client = Client(base_url=source.base_url, request=Request(**options))
         self._logged_in = False
 

@@ -33,7 +33,7 @@ def channel(context: Publishing) -> Channel | None:
     limit = (
         publisher.char_limit or (None if context.dry_run else client.character_limit()) or DEFAULT_CHAR_LIMIT
     )
-    poster = MastodonThreadPoster(client, publisher.visibility)
+    poster = MastodonThreadPoster(client, publisher.visibility, publisher.reply_visibility)
     return Channel(mastodon_measure(limit), poster, poster.check_account)
 
 
@@ -43,7 +43,9 @@ class MastodonThreadPoster:
     status, and later a part is recognised among the account's own newest statuses."""
 
     client: MastodonClient
+    # The first part's visibility (public: it shows in the hashtag's timeline) and the replies'.
     visibility: str
+    reply_visibility: str = "unlisted"
     channel: str = "mastodon"
     _account: dict[str, Any] | None = field(default=None, repr=False)
 
@@ -63,7 +65,7 @@ class MastodonThreadPoster:
         status = self.client.post_status(
             part.text,
             in_reply_to_id=parent.remote_id if parent else None,
-            visibility=self.visibility,
+            visibility=self.reply_visibility if parent else self.visibility,
             spoiler_text=part.spoiler_text,
             idempotency_key=part.key,
         )

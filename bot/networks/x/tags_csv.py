@@ -14,6 +14,7 @@ from bot.networks.errors import MalformedPayloadError
 from bot.networks.payload import Normaliser, post_hashtags
 from bot.networks.x.normalise import X_HOST, tweet_uri
 from bot.posts import Author, Post
+from bot.valid_text import valid_record
 
 REQUIRED = ("id_str", "from_user", "text", "created_at")
 
@@ -50,8 +51,9 @@ def normalise_tags_row(row: Mapping[str, str]) -> Post:
 
 def _entities(text: str, entities_json: str) -> tuple[str, list[str], list[str]]:
     try:
-        entities = json.loads(entities_json) if entities_json.strip() else {}
-    except json.JSONDecodeError:
+        # The cell is JSON of its own: its escapes may decode to text that is not valid.
+        entities = valid_record(json.loads(entities_json)) if entities_json.strip() else {}
+    except (json.JSONDecodeError, RecursionError, MalformedPayloadError):
         entities = {}
     links: list[str] = []
     for entity in entities.get("urls") or [] if isinstance(entities, dict) else []:

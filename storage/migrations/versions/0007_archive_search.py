@@ -5,7 +5,7 @@ of the models: an FTS5 table on SQLite, a table with a ``tsvector`` column and a
 PostgreSQL. Both hold text already folded (accents and case) by :func:`storage.search.fold`.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01 21:45:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

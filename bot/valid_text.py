@@ -1,0 +1,75 @@
+"""Making untrusted text storable: every string of a raw record becomes valid Unicode.
+
+JSON may carry escapes that decode to text no database accepts: a lone surrogate (``"\\ud800"``) cannot
+be encoded as UTF-8, and PostgreSQL refuses NUL in text. One such character in one post must not fail
+the page it came on, so each raw record passes through :func:`valid_record` before it is normalised.
+Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from bot.networks.errors import MalformedPayloadError
+
+REPLACEMENT = "\ufffd"
+MAX_DEPTH = 200  # far deeper than any API object; deeper records are skipped, not stored
+
+# Characters no XML document (the archive's Atom feed) may contain, besides surrogates: C0 controls
+# other than tab, newline and carriage return, and the noncharacters U+FFFE and U+FFFF.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def valid_text(text: str) -> str:
+    """``text`` with surrogate pairs joined, lone surrogates replaced by U+FFFD and control characters
+    (other than tab and line breaks) removed.
+
+    >>> valid_text("caf\\u00e9 \\ud83d\\ude00 \\ud800!")
+    'café 😀 \\ufffd!'
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # UTF-16 joins the pairs that are pairs; what is left is a lone surrogate, replaced on decoding.
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return _NOT_TEXT.sub("", text) if _NOT_TEXT.search(text) else text
+
+
+def valid_record(record: Any, *, strict: bool = True) -> Any:
+    """A copy of a decoded JSON value (or an SDK's mappings) whose every string, keys included, is
+    :func:`valid_text`, and whose NaN and Infinity are ``None``; the value itself when nothing needed
+    repair.
+
+    A record nested deeper than :data:`MAX_DEPTH` raises :class:`MalformedPayloadError`, or with
+    ``strict=False`` (a whole page, whose posts are checked one by one later) keeps its deep parts as
+    they are.
+    """
+    return _repair(record, 0, strict)
+
+
+def _repair(value: Any, depth: int, strict: bool) -> Any:
+    if isinstance(value, str):
+        return valid_text(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # NaN and Infinity are not JSON, though Python reads them: PostgreSQL refuses them
+    if not isinstance(value, Mapping | list | tuple):
+        return value
+    if depth >= MAX_DEPTH:
+        if strict:
+            raise MalformedPayloadError(f"nested deeper than {MAX_DEPTH} levels")
+        return value
+    if isinstance(value, Mapping):
+        pairs = [
+            (key, item, _repair(key, depth + 1, strict), _repair(item, depth + 1, strict))
+            for key, item in value.items()
+        ]
+        if all(new_key is key and new_item is item for key, item, new_key, new_item in pairs):
+            return value
+        return {new_key: new_item for _key, _item, new_key, new_item in pairs}
+    items = [_repair(item, depth + 1, strict) for item in value]
+    if all(new is old for new, old in zip(items, value, strict=True)):
+        return value
+    return tuple(items) if isinstance(value, tuple) else items
