@@ -15,8 +15,6 @@ from typing import Any
 import httpx
 import pytest
 import responses
-from bot.networks.bluesky.collect import collect_bluesky
-from bot.networks.x.collect import collect_x
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mastodon_mock.testing import MockServer
@@ -27,8 +25,7 @@ from bot.jobs.collect import CollectOptions, Collector
 from bot.jobs.imports import import_file
 from bot.jobs.store import PostStore
 from bot.networks.bluesky import normalise as bluesky
-from bot.networks.mastodon.normalise import normalise_status
-from bot.networks.mastodon.timeline import account_of_status
+from bot.networks.mastodon.normalise import account_of_status, normalise_status
 from bot.networks.x import normalise as x
 from bot.valid_text import valid_record, valid_text
 from storage import repository as repo
@@ -40,9 +37,9 @@ from tests.conftest import source_for
 from tests.rewriting_proxy import rewriting_proxy
 from tests.test_collect_bluesky import HEADERS as BLUESKY_HEADERS
 from tests.test_collect_bluesky import SOURCE as BLUESKY
-from tests.test_collect_bluesky import FakePds, post_view
+from tests.test_collect_bluesky import FakePds, collect_bluesky, post_view
 from tests.test_collect_x import HEADERS as X_HEADERS
-from tests.test_collect_x import SEARCH, page, tweet
+from tests.test_collect_x import SEARCH, collect_x, page, tweet
 from tests.test_collect_x import SOURCE as X
 
 ARCHIVES = Path(__file__).parent / "data" / "archives"
