@@ -2,10 +2,12 @@
 
     python benchmarks/ingest.py [--store N] [--collect N]
 
-(a) store-only: normalise, screen and upsert N statuses (default 50,000) in batches of 500 into a
-    fresh SQLite file, as ``exemplar import`` does. The statuses are cloned from real responses
-    recorded from a local Mastodon-compatible server. Reports posts/s and the resident memory after
-    each fifth of the run (flat memory means those figures stay level).
+(a) import: N statuses (default 50,000, cloned from real responses recorded from a local
+    Mastodon-compatible server) saved as JSON lines, then ``exemplar import --format mastodon`` of
+    that file into a fresh SQLite database, as a user runs it (normalise, screen, classify, store),
+    and again (every record unchanged). The peer, in the same run: ``sqlite-utils insert --nl --pk uri``
+    of the same file (a raw insert, no normalising), and again with ``--ignore``. Prints each rate and
+    the ratio to the peer (the machines here are noisy: the ratios are what count).
 (b) end to end: collect N posts (default 20,000) from a local mastodon_mock over HTTP, from an empty
     database. Reports posts/s and requests made against the ceil(N/40)+1 target.
 """
@@ -14,8 +16,10 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
 import math
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -29,13 +33,10 @@ from mastodon_mock.testing import MockServer
 
 from bot.cli.demo import demo_data
 from bot.config import CollectSettings, MastodonSource
-from bot.consent.screen import screen
 from bot.jobs.collect import CollectOptions, Collector
 from bot.networks.mastodon.client import to_plain
-from bot.networks.mastodon.normalise import account_of_status, normalise_status
 from bot.retry import RetryPolicy
-from storage import repository as repo
-from storage.db import create_db_engine, session_scope, upgrade_schema
+from storage.db import create_db_engine, upgrade_schema
 
 BATCH = 500
 SEED = SeedConfig(
@@ -88,30 +89,42 @@ def cloned(recorded: list[dict[str, Any]], total: int) -> Iterator[dict[str, Any
         yield status
 
 
-def bench_store(total: int, workdir: Path) -> None:
+def timed_run(command: list[str], cwd: Path) -> float:
+    began = time.perf_counter()
+    answer = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - began
+    if answer.returncode:
+        sys.exit(f"{' '.join(command)} failed: {answer.stderr.strip()}")
+    return elapsed
+
+
+def bench_import(total: int, workdir: Path) -> None:
     recorded = record_statuses(200)
-    engine = create_db_engine(f"sqlite:///{workdir / 'store.db'}")
-    upgrade_schema(engine)
-    statuses = cloned(recorded, total)
-    stored = 0
-    checkpoints = {math.ceil(total * k / 5) for k in range(1, 6)}
-    rss_samples: list[str] = []
-    elapsed = 0.0
-    while stored < total:
-        batch = [next(statuses) for _ in range(min(BATCH, total - stored))]
-        began = time.perf_counter()  # cloning the test data is not part of what is measured
-        screened = screen(batch, normalise_status, account_of_status, where="bench")
-        with session_scope(engine) as session:
-            repo.save_posts(session, screened.posts, seen=None, now=datetime.now(UTC))
-        elapsed += time.perf_counter() - began
-        before = stored
-        stored += len(batch)
-        if any(before < point <= stored for point in checkpoints):
-            rss_samples.append(f"{stored}: {rss_mib():.0f} MiB")
-    with session_scope(engine) as session:
-        assert repo.count_posts(session) == total
-    print(f"(a) store-only: {total} statuses in {elapsed:.1f} s = {total / elapsed:,.0f} posts/s")
-    print(f"    resident memory after: {'; '.join(rss_samples)}")
+    export = workdir / "statuses.jsonl"
+    with export.open("w", encoding="utf-8") as handle:
+        for status in cloned(recorded, total):
+            handle.write(json.dumps(status) + "\n")
+    config = workdir / "exemplar.toml"
+    config.write_text('hashtags = ["fliplead"]\n[database]\nurl = "sqlite:///import.db"\n', encoding="utf-8")
+    exemplar = [sys.executable, "-c", "from bot.cli import main; main()", "--config", str(config)]
+    timed_run([*exemplar, "db", "upgrade"], workdir)
+    imported = timed_run([*exemplar, "import", "--format", "mastodon", str(export)], workdir)
+    reimported = timed_run([*exemplar, "import", "--format", "mastodon", str(export)], workdir)
+    with sqlite3.connect(workdir / "import.db") as db:
+        assert db.execute("SELECT count(*) FROM posts").fetchone()[0] == total
+    sqlite_utils = [str(Path(sys.executable).with_name("sqlite-utils")), "insert", "peer.db", "posts"]
+    raw = timed_run([*sqlite_utils, str(export), "--nl", "--pk", "uri"], workdir)
+    raw_again = timed_run([*sqlite_utils, str(export), "--nl", "--pk", "uri", "--ignore"], workdir)
+
+    def line(what: str, seconds: float, peer: float, peer_name: str) -> str:
+        return (
+            f"    {what:<34} {total / seconds:>8,.0f} posts/s  ({seconds:5.1f} s)  "
+            f"{peer / seconds:4.2f}x {peer_name} ({total / peer:,.0f} posts/s)"
+        )
+
+    print(f"(a) import of {total:,} statuses (JSON lines, {export.stat().st_size / 2**20:.0f} MiB)")
+    print(line("exemplar import", imported, raw, "sqlite-utils insert --nl --pk uri"))
+    print(line("exemplar import again (unchanged)", reimported, raw_again, "sqlite-utils insert --ignore"))
 
 
 def seed_timeline(database: Path, total: int) -> None:
@@ -184,16 +197,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--store", type=int, default=50_000, help="statuses for the store-only run (0 skips it)"
-    )
+    parser.add_argument("--store", type=int, default=50_000, help="statuses for the import run (0 skips it)")
     parser.add_argument(
         "--collect", type=int, default=20_000, help="posts for the end-to-end run (0 skips it)"
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="exemplar-bench-") as tmp:
         if args.store:
-            bench_store(args.store, Path(tmp))
+            bench_import(args.store, Path(tmp))
         if args.collect:
             bench_collect(args.collect, Path(tmp))
     return 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 import uuid
 
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import AppState
@@ -14,13 +16,29 @@ INSTALLATION_ID = "installation_id"
 
 
 def signing_key(session: Session) -> str:
-    """The key that signs unsubscribe links and sessions, generated on first use and kept."""
-    row = session.get(AppState, SIGNING_KEY)
-    if row is None:
-        row = AppState(key=SIGNING_KEY, value=secrets.token_urlsafe(32))
-        session.add(row)
-        session.flush()
-    return row.value
+    """The key that signs unsubscribe links and sessions, generated on first use and kept.
+
+    Several processes may ask at once on a fresh database (``serve --workers 4``): each offers a new
+    key with an insert that does nothing if a key is already there, then all read the one that won.
+    """
+    found = session.scalar(select(AppState.value).where(AppState.key == SIGNING_KEY))
+    if found is not None:
+        return found
+    return keep_first_value(session, SIGNING_KEY, secrets.token_urlsafe(32))
+
+
+def keep_first_value(session: Session, key: str, value: str) -> str:
+    """Store ``value`` under ``key`` unless a value is already stored (by anyone, at any moment),
+    and return the value that is stored."""
+    offer: sqlite.Insert | postgresql.Insert  # the two databases Exemplar runs on
+    if session.get_bind().dialect.name == "sqlite":
+        offer = sqlite.insert(AppState).values(key=key, value=value).on_conflict_do_nothing()
+    else:
+        offer = postgresql.insert(AppState).values(key=key, value=value).on_conflict_do_nothing()
+    session.execute(offer)
+    stored = session.scalar(select(AppState.value).where(AppState.key == key))
+    assert stored is not None  # the insert above or another process put it there
+    return stored
 
 
 def installation_id(session: Session) -> str:
@@ -29,9 +47,7 @@ def installation_id(session: Session) -> str:
     Two databases (a second community, a staging copy) publishing through one account have different
     ids, so the keys of their threads never collide.
     """
-    row = session.get(AppState, INSTALLATION_ID)
-    if row is None:  # a schema made without the migrations
-        row = AppState(key=INSTALLATION_ID, value=uuid.uuid4().hex)
-        session.add(row)
-        session.flush()
-    return row.value
+    found = session.scalar(select(AppState.value).where(AppState.key == INSTALLATION_ID))
+    if found is not None:
+        return found
+    return keep_first_value(session, INSTALLATION_ID, uuid.uuid4().hex)  # a schema made without migrations

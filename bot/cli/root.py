@@ -6,23 +6,46 @@ Exit codes: 0 success; 1 a source or an operation failed; 2 bad usage or configu
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot import __version__
-from bot.cli.digest import digest_group
 from bot.errors import ConfigError, ExemplarError
 from bot.listen import CannotListenError
-from bot.runtime import App, configure_logging, open_app
-from storage import digests as digest_repo
-from storage.db import SchemaError
+
+if TYPE_CHECKING:
+    from bot.runtime import App
 
 LABELS = ("video", "tool", "question")
-EXCLUSION_KINDS = digest_repo.EXCLUSION_KINDS
+
+# Where each command lives. A command's module is imported only when that command runs (or when
+# `--help` lists them all), so `exemplar --version` loads neither the ORM nor any network's SDK.
+# tests/test_startup.py checks that this lists every command the modules register.
+COMMAND_MODULES: dict[str, str] = {
+    "collect": "bot.cli.collection",
+    "import": "bot.cli.collection",
+    "db": "bot.cli.database",
+    "demo": "bot.cli.demo",
+    "digest": "bot.cli.digest",
+    "curator": "bot.cli.desk",
+    "exclude": "bot.cli.desk",
+    "posts": "bot.cli.posts",
+    "classify": "bot.cli.posts",
+    "label": "bot.cli.posts",
+    "optout": "bot.cli.posts",
+    "run": "bot.cli.service",
+    "serve": "bot.cli.service",
+    "init": "bot.cli.setup",
+    "check": "bot.cli.setup",
+    "status": "bot.cli.setup",
+    "subscribers": "bot.cli.subscribers",
+}
+# Modules that add subcommands to another module's group (``db backup`` and ``db restore``).
+ALSO_LOAD: dict[str, tuple[str, ...]] = {"bot.cli.database": ("bot.cli.setup",)}
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
@@ -31,22 +54,53 @@ EXIT_CANNOT_LISTEN = 4
 
 
 class _ExemplarGroup(click.Group):
-    """Turns our errors into one line on stderr and an exit code, never a traceback."""
+    """Turns our errors into one line on stderr and an exit code, never a traceback, and loads each
+    command's module only when the command is asked for (:data:`COMMAND_MODULES`)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMAND_MODULES))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            _load_command_module(COMMAND_MODULES[cmd_name])
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ConfigError as error:
             _fail(f"configuration error: {error}", EXIT_CONFIG)
-        except SchemaError as error:
-            _fail(str(error), EXIT_SCHEMA)
         except CannotListenError as error:
             _fail(str(error), EXIT_CANNOT_LISTEN)
         except ExemplarError as error:
             _fail(str(error), EXIT_FAILED)
-        except SQLAlchemyError as error:  # what storage.db could not explain: still one line
-            cause = str(error.orig if isinstance(error, DBAPIError) else error).strip().splitlines()
-            _fail(f"database error: {cause[0] if cause else type(error).__name__}", EXIT_FAILED)
+        except Exception as error:
+            # Storage's errors, looked up only now: `exemplar --version` does not load the ORM.
+            schema_error = _loaded("storage.db", "SchemaError")
+            if schema_error is not None and isinstance(error, schema_error):
+                _fail(str(error), EXIT_SCHEMA)
+            sqlalchemy_error = _loaded("sqlalchemy.exc", "SQLAlchemyError")
+            if sqlalchemy_error is not None and isinstance(error, sqlalchemy_error):
+                # what storage.db could not explain: still one line
+                orig = getattr(error, "orig", None)
+                cause = str(orig if orig is not None else error).strip().splitlines()
+                _fail(f"database error: {cause[0] if cause else type(error).__name__}", EXIT_FAILED)
+            raise
+
+
+def _loaded(module: str, name: str) -> type[Exception] | None:
+    """The exception class ``module.name`` if that module is loaded (if not, nothing raised it)."""
+    found: type[Exception] | None = getattr(sys.modules.get(module), name, None)
+    return found
+
+
+def _load_command_module(module: str) -> None:
+    """Import a command module: importing it registers its commands on :data:`cli`."""
+    loaded = importlib.import_module(module)
+    if module == "bot.cli.digest" and "digest" not in cli.commands:
+        cli.add_command(loaded.digest_group(_open_from_context))
+    for other in ALSO_LOAD.get(module, ()):
+        importlib.import_module(other)
 
 
 def _fail(message: str, code: int) -> None:
@@ -61,6 +115,8 @@ class _Options:
         self.quiet = quiet
 
     def open(self, *, check_schema: bool = True) -> App:
+        from bot.runtime import configure_logging, open_app
+
         app = open_app(self.config, check_schema=check_schema)
         click.get_current_context().call_on_close(app.engine.dispose)
         level = app.settings.log_level
@@ -94,9 +150,6 @@ def cli(ctx: click.Context, config: Path | None, verbose: int, quiet: bool) -> N
 def _open_from_context() -> App:
     options: _Options = click.get_current_context().find_object(_Options)  # type: ignore[assignment]
     return options.open()
-
-
-cli.add_command(digest_group(_open_from_context))
 
 
 def main() -> None:

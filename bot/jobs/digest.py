@@ -153,21 +153,24 @@ class DigestService:
             f"`exemplar digest draft --start {first:%Y-%m-%d}`"
         )
 
-    def _candidate_rows(self, session: Session, start: datetime, end: datetime) -> list[Row[Any]]:
-        return digest_repo.candidate_posts(
+    def _candidate_rows(
+        self, session: Session, start: datetime, end: datetime
+    ) -> list[tuple[Row[Any], frozenset[str]]]:
+        """The period's candidate posts, each with the labels it carries."""
+        return digest_repo.candidates_with_labels(
             session, start=start, end=end, hashtags=self.settings.hashtags, labels=SECTIONS
         )
 
-    def _candidates(self, session: Session, rows: Sequence[Row[Any]]) -> list[Candidate]:
-        ids = [row.id for row in rows]
-        labels = label_repo.effective_labels(session, ids)
-        answers = digest_repo.answers_of(session, ids)
+    def _candidates(
+        self, session: Session, rows: Sequence[tuple[Row[Any], frozenset[str]]]
+    ) -> list[Candidate]:
+        answers = digest_repo.answers_of(session, [row.id for row, _labels in rows])
         return [
             Candidate(
                 post_id=row.id,
                 author_acct=row.author_acct,
                 created_at=row.created_at,
-                labels=frozenset(label.name for label in labels.get(row.id, [])),
+                labels=labels,
                 links=tuple(row.links),
                 spoiler_text=row.spoiler_text,
                 sensitive=row.sensitive,
@@ -176,7 +179,7 @@ class DigestService:
                 replies_count=row.replies_count,
                 answers=tuple(Answer(a.author_name, a.answer_url) for a in answers.get(row.id, [])),
             )
-            for row in rows
+            for row, labels in rows
         ]
 
     def _fill(self, session: Session, draft: DigestRow, candidates: list[Candidate], end: datetime) -> None:
@@ -234,7 +237,7 @@ class DigestService:
                 candidates,
                 key=lambda c: -max(score(c, s, end, self.rules) for s in SECTIONS if s in c.labels),
             )
-            urls = {row.id: row.url or row.uri for row in rows}
+            urls = {row.id: row.url or row.uri for row, _labels in rows}
         answers: list[tuple[Candidate, dict[str, Any] | None, list[dict[str, Any]] | None]] = []
         try:
             for candidate in order:

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy import Engine
 from bot.consent.screen import SKIP_MALFORMED, screen
 from bot.errors import ExemplarError
 from bot.jobs.store import PostStore
+from bot.jobs.unchanged import unchanged_positions
 from bot.jsonfile import read_csv_rows, read_json_documents, read_json_records
 from bot.networks.bluesky import normalise as bluesky
 from bot.networks.errors import MalformedPayloadError
@@ -25,6 +27,7 @@ from bot.networks.mastodon import normalise as mastodon
 from bot.networks.payload import Normaliser
 from bot.networks.x import normalise as x
 from bot.networks.x import tags_csv
+from bot.posts import Post
 from bot.valid_text import valid_record
 from storage import repository as repo
 from storage.db import session_scope
@@ -88,6 +91,10 @@ class ImportSummary:
         return line
 
 
+def _normalised(posts: Mapping[int, Post], record: Any) -> Post:
+    return posts[id(record)]
+
+
 def import_file(
     engine: Engine,
     path: Path,
@@ -114,18 +121,27 @@ def import_file(
         suppressed = frozenset(suppressed_accounts(session))
     while batch := list(islice(records, BATCH_SIZE)):
         summary.read += len(batch)
+        with session_scope(engine) as session:
+            unchanged = unchanged_positions(session, fmt, [record for _, record in batch])
         good = []
-        for number, record in batch:
+        posts: dict[int, Post] = {}  # each record is normalised once: here, and screen reads it back
+        for position, (number, record) in enumerate(batch):
+            if position in unchanged:
+                continue
             try:
                 record = valid_record(record)
-                kind.normaliser.normalise(record)
+                posts[id(record)] = kind.normaliser.normalise(record)
             except MalformedPayloadError as error:
                 bad_line(number, str(error))
                 continue
             good.append(record)
         normaliser = kind.normaliser
         screened = screen(
-            good, normaliser.normalise, normaliser.account_of, where=str(path), suppressed=suppressed
+            good,
+            partial(_normalised, posts),
+            normaliser.account_of,
+            where=str(path),
+            suppressed=suppressed,
         )
         summary.skipped.update(screened.skipped)
         now = clock()

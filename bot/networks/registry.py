@@ -4,29 +4,42 @@ README's "Adding a network" lists every file)."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import BlueskySource, MastodonSource, Settings, XSource
 from bot.networks.bluesky import normalise as bluesky_normalise
-from bot.networks.bluesky import publish as bluesky_publish
-from bot.networks.bluesky import recheck as bluesky_recheck
-from bot.networks.bluesky.source import PostSearch
 from bot.networks.mastodon import normalise as mastodon_normalise
-from bot.networks.mastodon import publish as mastodon_publish
-from bot.networks.mastodon import recheck as mastodon_recheck
-from bot.networks.mastodon.source import TagTimeline
 from bot.networks.payload import Normaliser
-from bot.networks.publishing import Channel, Publishing
-from bot.networks.recheck import Current, Recheck
-from bot.networks.source import Connection, Source, SourceConfig
 from bot.networks.x import normalise as x_normalise
-from bot.networks.x import publish as x_publish
-from bot.networks.x import recheck as x_recheck
-from bot.networks.x.source import RecentSearch
-from digests.model import DigestItem
-from digests.render.measure import BLUESKY_MEASURE, X_MEASURE, TextMeasure
+
+if TYPE_CHECKING:
+    from bot.networks.publishing import Channel, Publishing
+    from bot.networks.recheck import Current, Recheck
+    from bot.networks.source import Connection, Source, SourceConfig
+    from digests.model import DigestItem
+    from digests.render.measure import TextMeasure
+
+
+def _on_first_use(module: str, name: str) -> Callable[..., Any]:
+    """``module.name``, imported the first time it is called: a network's SDK (under its client,
+    source, publisher and re-check) loads only when that network is used, not when Exemplar starts."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__qualname__ = call.__name__ = f"{module}.{name}"
+    return call
+
+
+def _measure(name: str) -> Callable[[Settings], TextMeasure]:
+    def measure(_settings: Settings) -> TextMeasure:
+        found: TextMeasure = getattr(importlib.import_module("digests.render.measure"), name)
+        return found
+
+    return measure
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,33 +65,33 @@ NETWORKS: tuple[Network, ...] = (
         title="Mastodon",
         config_type=MastodonSource,
         configured=lambda settings: settings.mastodon,
-        open_source=TagTimeline,
+        open_source=_on_first_use("bot.networks.mastodon.source", "TagTimeline"),
         normaliser=mastodon_normalise.NORMALISER,
-        channel=mastodon_publish.channel,
-        preview_measure=mastodon_publish.preview_measure,
-        recheck=mastodon_recheck.recheck_items,
+        channel=_on_first_use("bot.networks.mastodon.publish", "channel"),
+        preview_measure=_on_first_use("bot.networks.mastodon.publish", "preview_measure"),
+        recheck=_on_first_use("bot.networks.mastodon.recheck", "recheck_items"),
     ),
     Network(
         name="x",
         title="X",
         config_type=XSource,
         configured=lambda settings: settings.x,
-        open_source=RecentSearch,
+        open_source=_on_first_use("bot.networks.x.source", "RecentSearch"),
         normaliser=x_normalise.NORMALISER,
-        channel=x_publish.channel,
-        preview_measure=lambda _settings: X_MEASURE,
-        recheck=x_recheck.recheck_items,
+        channel=_on_first_use("bot.networks.x.publish", "channel"),
+        preview_measure=_measure("X_MEASURE"),
+        recheck=_on_first_use("bot.networks.x.recheck", "recheck_items"),
     ),
     Network(
         name="bluesky",
         title="Bluesky",
         config_type=BlueskySource,
         configured=lambda settings: settings.bluesky,
-        open_source=PostSearch,
+        open_source=_on_first_use("bot.networks.bluesky.source", "PostSearch"),
         normaliser=bluesky_normalise.NORMALISER,
-        channel=bluesky_publish.channel,
-        preview_measure=lambda _settings: BLUESKY_MEASURE,
-        recheck=bluesky_recheck.recheck_items,
+        channel=_on_first_use("bot.networks.bluesky.publish", "channel"),
+        preview_measure=_measure("BLUESKY_MEASURE"),
+        recheck=_on_first_use("bot.networks.bluesky.recheck", "recheck_items"),
     ),
 )
 

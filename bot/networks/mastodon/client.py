@@ -1,4 +1,6 @@
-"""A thin Mastodon API client: Mastodon.py for the calls, our retry policy around each one.
+"""A thin Mastodon API client: our retry policy around each call; the hashtag timeline read as plain
+JSON with httpx (:mod:`bot.networks.mastodon.json_api`), the other calls through Mastodon.py, which
+is loaded only when one of them is made.
 
 Every response comes back as plain JSON-compatible data (``dict``/``list``/``str``...), which is what
 normalisers read and what storage keeps as the raw payload.
@@ -7,23 +9,17 @@ normalisers read and what storage keeps as the raw payload.
 from __future__ import annotations
 
 import logging
+import sys
+import weakref
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
-
-from mastodon import Mastodon
-from mastodon.errors import (
-    MastodonAPIError,
-    MastodonNetworkError,
-    MastodonNotFoundError,
-    MastodonRatelimitError,
-    MastodonServerError,
-    MastodonUnauthorizedError,
-)
+from urllib.parse import quote
 
 from bot import __version__
 from bot.config import CollectSettings, MastodonPublisher, MastodonSource
 from bot.errors import MalformedResponseError
+from bot.networks.mastodon.json_api import NOT_FOUND, UNAUTHORIZED, ApiFailureError, JsonApi
 from bot.retry import CountedCalls, Failure, FailureKind, RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -33,16 +29,30 @@ USER_AGENT = f"Exemplar/{__version__} (hashtag curation bot; +https://pypi.org/p
 BATCH_STATUS_LIMIT = 20
 
 
-class _Mastodon(Mastodon):
-    """Mastodon.py without its probe of ``/api/v2/instance`` before the first timeline call.
+def _mastodon_py(
+    source: MastodonSource, request_timeout: float
+) -> Any:  # a Mastodon.py client, imported here so that collecting never loads it
+    from mastodon import Mastodon
 
-    The probe costs a request per run on every instance, and the timeline call itself says the same
-    thing (401/422 when the instance requires login), which :func:`classify_mastodon_error` turns into
-    a clear message. So a poll with nothing new costs exactly one request.
-    """
+    class _Mastodon(Mastodon):
+        """Mastodon.py without its probe of ``/api/v2/instance`` before the first timeline call.
 
-    def timeline_is_available(self, *_args: Any, **_kwargs: Any) -> bool:
-        return True
+        The probe costs a request per run on every instance, and the call itself says the same thing
+        (401/422 when the instance requires login), which :func:`classify_mastodon_error` turns into
+        a clear message.
+        """
+
+        def timeline_is_available(self, *_args: Any, **_kwargs: Any) -> bool:
+            return True
+
+    return _Mastodon(
+        api_base_url=source.base_url,
+        access_token=source.access_token.reveal() if source.access_token else None,
+        ratelimit_method="throw",
+        request_timeout=request_timeout,
+        version_check_mode="none",
+        user_agent=USER_AGENT,
+    )
 
 
 class MastodonClient:
@@ -51,26 +61,41 @@ class MastodonClient:
     def __init__(self, source: MastodonSource, policy: RetryPolicy, request_timeout: float) -> None:
         self.source = source
         self.policy = policy
-        self._calls = CountedCalls(policy, lambda error: classify_mastodon_error(error, self._api))
-        self._api = _Mastodon(
-            api_base_url=source.base_url,
-            access_token=source.access_token.reveal() if source.access_token else None,
-            ratelimit_method="throw",
-            request_timeout=request_timeout,
-            version_check_mode="none",
-            user_agent=USER_AGENT,
-        )
+        self.request_timeout = request_timeout
+        self._mastodon: Any = None  # Mastodon.py, made on the first call that needs it
+        self._json: JsonApi | None = None
+        self._calls = CountedCalls(policy, lambda error: classify_mastodon_error(error, self._mastodon))
         self._batch_supported = True
+
+    @property
+    def _api(self) -> Any:
+        if self._mastodon is None:
+            self._mastodon = _mastodon_py(self.source, self.request_timeout)
+        return self._mastodon
+
+    @property
+    def _json_api(self) -> JsonApi:
+        if self._json is None:
+            token = self.source.access_token.reveal() if self.source.access_token else None
+            self._json = JsonApi(
+                self.source.base_url, access_token=token, user_agent=USER_AGENT, timeout=self.request_timeout
+            )
+            # Its connections close with the client: sources are not closed explicitly.
+            weakref.finalize(self, self._json.close)
+        return self._json
 
     def tag_page(
         self, tag: str, *, limit: int, min_id: str | None = None, max_id: str | None = None
     ) -> list[dict[str, Any]]:
-        """One page of the public hashtag timeline, newest first."""
+        """One page of the public hashtag timeline, newest first, as the JSON the server sent."""
+        params: dict[str, str | int | list[str]] = {"limit": limit}
+        if min_id is not None:
+            params["min_id"] = min_id
+        if max_id is not None:
+            params["max_id"] = max_id
+        path = f"/api/v1/timelines/tag/{quote(tag.lstrip('#'), safe='')}"
         return self._calls(
-            lambda: _as_status_list(
-                self._api.timeline_hashtag(tag, limit=limit, min_id=min_id, max_id=max_id)
-            ),
-            f"{self.source.name} #{tag}",
+            lambda: _as_json_status_list(self._json_api.get(path, params)), f"{self.source.name} #{tag}"
         )
 
     def statuses(self, ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -94,8 +119,11 @@ class MastodonClient:
 
     def _batch(self, ids: list[str]) -> list[dict[str, Any]] | None:
         def fetch() -> list[dict[str, Any]] | None:
+            api = self._api  # loads Mastodon.py, whose errors are caught here
+            from mastodon.errors import MastodonNotFoundError
+
             try:
-                return _as_status_list(self._api.statuses(ids))
+                return _as_status_list(api.statuses(ids))
             except MastodonNotFoundError:
                 return None
 
@@ -109,8 +137,11 @@ class MastodonClient:
         """One status, or ``None`` when the instance says it no longer exists (404/410)."""
 
         def fetch() -> dict[str, Any] | None:
+            api = self._api  # loads Mastodon.py, whose errors are caught here
+            from mastodon.errors import MastodonAPIError, MastodonNotFoundError
+
             try:
-                status = self._api.status(status_id)
+                status = api.status(status_id)
             except MastodonNotFoundError:
                 return None
             except MastodonAPIError as error:
@@ -200,8 +231,10 @@ class MastodonClient:
         while True:
 
             def fetch(after: str | None = min_id) -> list[dict[str, Any]]:
-                page = self._api.notifications(types=["mention"], min_id=after, limit=40)
-                return _as_status_list(page)
+                params: dict[str, str | int | list[str]] = {"types[]": ["mention"], "limit": 40}
+                if after is not None:
+                    params["min_id"] = after
+                return _as_json_status_list(self._json_api.get("/api/v1/notifications", params))
 
             page = self._calls(fetch, f"{self.source.name} notifications")
             if not page:
@@ -218,9 +251,22 @@ class MastodonClient:
 
 
 def classify_mastodon_error(error: Exception, api: Any) -> Failure:
-    """What a Mastodon.py exception means for the retry policy."""
+    """What an exception of a call (ours, or Mastodon.py's) means for the retry policy."""
+    if isinstance(error, ApiFailureError):
+        return error.failure
     if isinstance(error, MalformedResponseError):
         return Failure(FailureKind.MALFORMED, str(error))
+    if "mastodon" not in sys.modules:  # Mastodon.py never ran, so this is none of its errors
+        return Failure(FailureKind.FATAL, f"{type(error).__name__}: {error}")
+    from mastodon.errors import (
+        MastodonAPIError,
+        MastodonNetworkError,
+        MastodonNotFoundError,
+        MastodonRatelimitError,
+        MastodonServerError,
+        MastodonUnauthorizedError,
+    )
+
     if isinstance(error, MastodonRatelimitError):
         reset = getattr(api, "ratelimit_reset", None)
         return Failure(FailureKind.RATE_LIMITED, "rate limited (429)", float(reset) if reset else None)
@@ -229,13 +275,9 @@ def classify_mastodon_error(error: Exception, api: Any) -> Failure:
     if isinstance(error, MastodonServerError):
         return Failure(FailureKind.TRANSIENT, f"server error {_status_code(error) or ''}".strip())
     if isinstance(error, MastodonUnauthorizedError):
-        return Failure(
-            FailureKind.FATAL,
-            "the instance refused the request (401): it needs a valid access token for this; "
-            "set access_token_env for this instance, or check the token",
-        )
+        return Failure(FailureKind.FATAL, UNAUTHORIZED)
     if isinstance(error, MastodonNotFoundError):
-        return Failure(FailureKind.FATAL, "not found (404); is this a Mastodon-compatible instance?")
+        return Failure(FailureKind.FATAL, NOT_FOUND)
     if isinstance(error, MastodonAPIError):
         code = _status_code(error)
         if code is None and "Could not parse response as JSON" in str(error):
@@ -261,6 +303,12 @@ def _as_status_list(page: Any) -> list[dict[str, Any]]:
     if not isinstance(page, list):
         raise MalformedResponseError(f"expected a list of statuses, got {type(page).__name__}")
     return [to_plain(item) if isinstance(item, Mapping) else item for item in page]
+
+
+def _as_json_status_list(page: Any) -> list[dict[str, Any]]:
+    if not isinstance(page, list):
+        raise MalformedResponseError(f"expected a list of statuses, got {type(page).__name__}")
+    return page
 
 
 def to_plain(value: Any) -> Any:

@@ -1,0 +1,120 @@
+"""Starting `exemplar` loads only what the command needs: no ORM, SDK, HTTP or web server for
+``--version`` or ``--help``, and a network's SDK only when that network is used."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+HEAVY = (
+    "sqlalchemy",
+    "alembic",
+    "mastodon",
+    "tweepy",
+    "atproto",
+    "httpx",
+    "starlette",
+    "uvicorn",
+    "pydantic",
+)
+
+PROBE = """
+import json, sys
+sys.argv = ["exemplar", *json.loads(sys.argv[1])]
+from bot.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & set({heavy}))), file=sys.stderr)
+"""
+
+
+def loaded_by(*arguments: str) -> list[str]:
+    """The heavy top-level packages loaded by running ``exemplar ARGUMENTS`` in a fresh interpreter."""
+    answer = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=list(HEAVY)), json.dumps(list(arguments))],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    found: list[str] = json.loads(answer.stderr.strip().splitlines()[-1])
+    return found
+
+
+@pytest.mark.parametrize("arguments", [("--version",), ("--help",), ("digest", "--help")])
+def test_version_and_help_load_no_orm_sdk_or_http(arguments: tuple[str, ...]) -> None:
+    if arguments == ("--version",):
+        assert loaded_by(*arguments) == []
+    else:
+        # --help lists the commands, which imports their modules: still no network SDK
+        assert not {"mastodon", "tweepy", "atproto", "starlette", "uvicorn"} & set(loaded_by(*arguments))
+
+
+def test_version_prints_the_version() -> None:
+    answer = subprocess.run(
+        [sys.executable, "-c", "from bot.cli import main; main()", "--version"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert answer.stdout.startswith("exemplar, version ")
+
+
+def test_every_command_is_listed_and_resolves() -> None:
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+    from bot.cli.root import COMMAND_MODULES
+
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    for name in COMMAND_MODULES:
+        assert f"  {name} " in result.output
+        assert cli.get_command(None, name) is not None  # type: ignore[arg-type]
+
+
+def test_the_registry_loads_a_networks_sdk_only_when_that_network_is_used() -> None:
+    probe = (
+        "import sys, json\n"
+        "from bot.networks.registry import NETWORKS, network_named\n"
+        "before = sorted({m.split('.')[0] for m in sys.modules} & {'mastodon', 'tweepy', 'atproto'})\n"
+        "from digests.render.measure import X_MEASURE\n"
+        "assert network_named('x').preview_measure(None) is X_MEASURE\n"
+        "import bot.networks.x.source\n"
+        "after = sorted({m.split('.')[0] for m in sys.modules} & {'mastodon', 'tweepy', 'atproto'})\n"
+        "print(json.dumps([before, after]))\n"
+    )
+    answer = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True, timeout=120
+    )
+    before, after = json.loads(answer.stdout)
+    assert before == []
+    assert "tweepy" in after
+    assert "atproto" not in after
+
+
+def test_the_command_map_names_every_command_the_modules_register() -> None:
+    """A command added to a module but not to COMMAND_MODULES would be missing from `exemplar`."""
+    probe = (
+        "import importlib, json, pkgutil, bot.cli\n"
+        "from bot.cli.root import cli, _load_command_module\n"
+        "for info in pkgutil.iter_modules(bot.cli.__path__):\n"
+        "    _load_command_module(f'bot.cli.{info.name}')\n"
+        "print(json.dumps(sorted(cli.commands)))\n"
+    )
+    answer = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True, timeout=120
+    )
+    from bot.cli.root import COMMAND_MODULES
+
+    assert json.loads(answer.stdout) == sorted(COMMAND_MODULES)
