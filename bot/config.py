@@ -20,7 +20,15 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails
 
 from bot.errors import ConfigError
@@ -29,6 +37,25 @@ from bot.secrets import Secret, secret_from_env
 _HASHTAG = re.compile(r"^\w+$", re.UNICODE)
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+def _email_addresses(values: list[str]) -> list[str]:
+    """Every value an email address; lower-cased, duplicates dropped, in order."""
+    for value in values:
+        if not _EMAIL.match(value):
+            raise ValueError(f"{value!r} is not an email address")
+    return list(dict.fromkeys(v.lower() for v in values))
+
+
+def _time_of_day(value: str) -> str:
+    if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value):
+        raise ValueError(f'{value!r} is not a time of day; write HH:MM, e.g. "08:00"')
+    return value
+
+
+EmailAddresses = Annotated[list[str], AfterValidator(_email_addresses)]
+TimeOfDay = Annotated[str, AfterValidator(_time_of_day)]
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 CONFIG_ENV = "EXEMPLAR_CONFIG"
 CONFIG_SEARCH = ("exemplar.toml",)
@@ -93,9 +120,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 class DigestSettings(_Section):
     timezone: str = "UTC"
-    week_starts: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = (
-        "monday"
-    )
+    week_starts: Weekday = "monday"
     hashtag: str | None = None
     videos: Annotated[int, Field(ge=0, le=50)] = 5
     tools: Annotated[int, Field(ge=0, le=50)] = 5
@@ -178,7 +203,7 @@ class EmailSettings(_Section):
     model_config = ConfigDict(populate_by_name=True)  # merged with _Section's
 
     sender: str = Field(alias="from")
-    recipients: list[str] = []
+    recipients: EmailAddresses = []
     outbox_dir: str = "outbox"
     smtp_host: str | None = None
     smtp_port: Annotated[int, Field(ge=1, le=65535)] = 587
@@ -220,14 +245,6 @@ class EmailSettings(_Section):
             )
         return self
 
-    @field_validator("recipients")
-    @classmethod
-    def _check_recipients(cls, values: list[str]) -> list[str]:
-        for value in values:
-            if not _EMAIL.match(value):
-                raise ValueError(f"{value!r} is not an email address")
-        return list(dict.fromkeys(v.lower() for v in values))
-
     @field_validator("sender")
     @classmethod
     def _check_sender(cls, value: str) -> str:
@@ -238,53 +255,25 @@ class EmailSettings(_Section):
 
 class ScheduleSettings(_Section):
     collect_every_minutes: Annotated[float, Field(gt=0, le=525_600)] = 30
-    draft_day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = (
-        "monday"
-    )
-    draft_time: str = "07:00"
-    publish_day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = (
-        "monday"
-    )
-    publish_time: str = "12:00"
+    draft_day: Weekday = "monday"
+    draft_time: TimeOfDay = "07:00"
+    publish_day: Weekday = "monday"
+    publish_time: TimeOfDay = "12:00"
     misfire_grace_minutes: Annotated[float, Field(gt=0, le=10_080)] = 60
     email_retry_minutes: Annotated[float, Field(gt=0, le=10_080)] = 60
     # Curators still not approving a draft this long before publish time are reminded (0: never).
     remind_before_publish_minutes: Annotated[float, Field(ge=0, le=7 * 24 * 60)] = 120
 
-    @field_validator("draft_time", "publish_time")
-    @classmethod
-    def _check_time(cls, value: str) -> str:
-        if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value):
-            raise ValueError(f'{value!r} is not a time of day; write HH:MM, e.g. "08:00"')
-        return value
-
 
 class HealthSettings(_Section):
     """The weekly health email to curators and the alert when a source goes quiet or keeps failing."""
 
-    recipients: list[str] = []
+    recipients: EmailAddresses = []
     quiet_hours: Annotated[float, Field(gt=0, le=24 * 365)] = 48
     failed_runs: Annotated[int, Field(ge=1, le=10_000)] = 5
-    report_day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = (
-        "monday"
-    )
-    report_time: str = "08:00"
+    report_day: Weekday = "monday"
+    report_time: TimeOfDay = "08:00"
     check_every_minutes: Annotated[float, Field(gt=0, le=10_080)] = 60
-
-    @field_validator("recipients")
-    @classmethod
-    def _check_recipients(cls, values: list[str]) -> list[str]:
-        for value in values:
-            if not _EMAIL.match(value):
-                raise ValueError(f"{value!r} is not an email address")
-        return list(dict.fromkeys(v.lower() for v in values))
-
-    @field_validator("report_time")
-    @classmethod
-    def _check_time(cls, value: str) -> str:
-        if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value):
-            raise ValueError(f'{value!r} is not a time of day; write HH:MM, e.g. "08:00"')
-        return value
 
 
 class ToolEntry(_Section):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -441,11 +441,22 @@ def _move(digest: DigestRow, item: DigestItemRow, position: int) -> None:
 
 def digest_view(session: Session, row: DigestRow, store: PostStore) -> Digest:
     """The renderable view of a stored digest."""
-    zone = ZoneInfo(row.timezone)
     items = digest_repo.live_items(row)
     ids = [item.post_id for item in items]
     labels = label_repo.effective_labels(session, ids)
     answers = digest_repo.answers_of(session, ids)
+    return digest_with_items(
+        row,
+        (
+            _item_view(item, labels.get(item.post_id, []), answers.get(item.post_id, []), store)
+            for item in items
+        ),
+    )
+
+
+def digest_with_items(row: DigestRow, items: Iterable[DigestItem]) -> Digest:
+    """A stored digest's view with ``items`` (live, or as they were published), in its own time zone."""
+    zone = ZoneInfo(row.timezone)
     return Digest(
         id=row.id,
         status=cast(Any, row.status),
@@ -454,10 +465,7 @@ def digest_view(session: Session, row: DigestRow, store: PostStore) -> Digest:
         timezone=row.timezone,
         hashtag=row.hashtag,
         intro=row.intro,
-        items=tuple(
-            _item_view(item, labels.get(item.post_id, []), answers.get(item.post_id, []), store)
-            for item in items
-        ),
+        items=tuple(items),
     )
 
 

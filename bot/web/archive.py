@@ -4,9 +4,8 @@ share cards and Atom feeds. Every page reads one page of rows (see :mod:`storage
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException
@@ -17,6 +16,7 @@ from starlette.templating import Jinja2Templates
 
 from bot.config import Settings
 from bot.jobs.digest import _item_view as digest_item
+from bot.jobs.digest import digest_with_items
 from bot.jobs.store import PostStore
 from bot.web.archive_index import ArchiveIndex
 from bot.web.card import render_card
@@ -243,22 +243,7 @@ def digest_views(session: Any, rows: list[DigestRow], store: PostStore) -> list[
         by_digest[item_row.digest_id].append(item)
     for digest_id, items in frozen.items():
         by_digest[digest_id] = [item_from_record(item.record) for item in items]
-    views = []
-    for row in rows:
-        zone = ZoneInfo(row.timezone)
-        views.append(
-            Digest(
-                id=row.id,
-                status=cast(Any, row.status),
-                period_start=row.period_start.astimezone(zone),
-                period_end=row.period_end.astimezone(zone),
-                timezone=row.timezone,
-                hashtag=row.hashtag,
-                intro=row.intro,
-                items=tuple(by_digest[row.id]),
-            )
-        )
-    return views
+    return [digest_with_items(row, by_digest[row.id]) for row in rows]
 
 
 def digest_items(session: Any, rows: list[DigestItemRow], store: PostStore) -> list[Any]:
