@@ -135,7 +135,9 @@ def test_exemplar_run_refuses_a_second_scheduler_and_stops_cleanly_on_sigterm(
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             with db.connect() as connection:
-                if connection.execute(text("SELECT count(*) FROM app_state")).scalar():
+                if connection.execute(
+                    text("SELECT count(*) FROM app_state WHERE key = 'lease:scheduler'")
+                ).scalar():
                     break
             time.sleep(0.1)
         second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30)
@@ -150,4 +152,7 @@ def test_exemplar_run_refuses_a_second_scheduler_and_stops_cleanly_on_sigterm(
             first.communicate()
     assert "scheduler stopped" in log_output
     with db.connect() as connection:
-        assert connection.execute(text("SELECT count(*) FROM app_state")).scalar() == 0
+        assert (
+            connection.execute(text("SELECT count(*) FROM app_state WHERE key = 'lease:scheduler'")).scalar()
+            == 0
+        )
