@@ -115,3 +115,36 @@ def faulty_mailbox(fault: str | None = None) -> Iterator[tuple[FaultyMailbox, in
         yield handler, port
     finally:
         controller.stop()
+
+
+@dataclass
+class Mailbox:
+    """An aiosmtpd handler that keeps every message it accepts and refuses the addresses in ``refuse``."""
+
+    refuse: set[str] = field(default_factory=set)
+    messages: list[EmailMessage] = field(default_factory=list)
+
+    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        content = envelope.original_content or b""
+        self.messages.append(email.message_from_bytes(content, policy=default_policy))  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+
+@contextmanager
+def mailbox_on_loopback(handler: Mailbox) -> Iterator[int]:
+    """A real SMTP server on 127.0.0.1 answering through ``handler``; yields its port."""
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()

@@ -3,19 +3,12 @@ publish time if it is still not approved; each once, through a real SMTP server 
 
 from __future__ import annotations
 
-import email
-import socket
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
-from email.policy import default as default_policy
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import Engine, select
 
 from bot.config import load_settings
@@ -30,43 +23,17 @@ from storage.curators import add_curator
 from storage.db import create_db_engine, session_scope, upgrade_schema
 from storage.models import CuratorNotice
 from tests.payloads import hashtag_link, status, url_link
+from tests.smtp_servers import Mailbox, mailbox_on_loopback
 
 CURATORS = ["ana@school.example", "ben@school.example", "bounces@school.example"]
 PUBLIC_URL = "https://exemplar.school.example"
 
 
-@dataclass
-class Mailbox:
-    refuse: set[str] = field(default_factory=lambda: {"bounces@school.example"})
-    messages: list[EmailMessage] = field(default_factory=list)
-
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
-        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
-    ) -> str:
-        if address in self.refuse:
-            return "550 5.1.1 No such user here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
-        self.messages.append(
-            email.message_from_bytes(envelope.original_content or b"", policy=default_policy)
-        )  # type: ignore[arg-type]
-        return "250 Message accepted for delivery"
-
-
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    handler = Mailbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    handler = Mailbox(refuse={"bounces@school.example"})
+    with mailbox_on_loopback(handler) as port:
         yield handler, port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

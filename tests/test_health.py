@@ -5,18 +5,11 @@ real email through aiosmtpd."""
 
 from __future__ import annotations
 
-import email
-import socket
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
-from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 from click.testing import CliRunner, Result
 from mastodon_mock.testing import MockServer
 from sqlalchemy import Engine, select, update
@@ -30,32 +23,16 @@ from bot.schedule.wiring import job_specs
 from storage.db import create_db_engine, session_scope
 from storage.health import RunRecord
 from storage.models import Post, Sighting, SourceRun, SuppressedAuthor
+from tests.smtp_servers import Mailbox, mailbox_on_loopback
 
 TAG_PATH = "/api/v1/timelines/tag/fliplead"
-
-
-@dataclass
-class Mailbox:
-    messages: list[EmailMessage] = field(default_factory=list)
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
-        content = envelope.original_content or b""
-        self.messages.append(email.message_from_bytes(content, policy=default_policy))  # type: ignore[arg-type]
-        return "250 OK"
 
 
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
     handler = Mailbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with mailbox_on_loopback(handler) as port:
         yield handler, port
-    finally:
-        controller.stop()
 
 
 def write_config(tmp_path: Path, instance: MockServer, smtp_port: int, extra: str = "") -> Path:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import email
 import itertools
-import socket
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import timedelta
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -16,8 +14,6 @@ from typing import Any
 
 import httpx2
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 from mastodon_mock.testing import MockServer
 from sqlalchemy import Engine, select
 
@@ -39,48 +35,17 @@ from storage import deliveries, publications
 from storage.db import session_scope
 from storage.models import DigestEvent, EmailDelivery, Publication
 from tests.conftest import FakeClock, source_for
+from tests.smtp_servers import Mailbox, free_port, mailbox_on_loopback
 
 LEADERS = ["head@oakfield.example", "refused@riverside.example", "deputy@oakfield.example"]
-
-
-@dataclass
-class Mailbox:
-    """An aiosmtpd handler that keeps what it receives and refuses one address."""
-
-    refuse: set[str] = field(default_factory=lambda: {"refused@riverside.example"})
-    messages: list[EmailMessage] = field(default_factory=list)
-
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
-        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
-    ) -> str:
-        if address in self.refuse:
-            return "550 5.1.1 No such user here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
-        content = envelope.original_content or b""
-        self.messages.append(email.message_from_bytes(content, policy=default_policy))  # type: ignore[arg-type]
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
     """A real SMTP server on loopback."""
-    handler = Mailbox()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    handler = Mailbox(refuse={"refused@riverside.example"})
+    with mailbox_on_loopback(handler) as port:
         yield handler, port
-    finally:
-        controller.stop()
 
 
 def build(
