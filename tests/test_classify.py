@@ -467,6 +467,48 @@ def test_rhetorical_and_reported_questions_are_not_questions(text: str, language
     assert "question" not in names(make_post(text, language=language))
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("先生方に事前に動画を見てもらうコツはありますか？", "ja"),
+        ("先生方に事前に動画を見てもらうコツはありますか？どうぞよろしく。", ""),
+        ("Кто-нибудь пробовал перевёрнутые педсоветы? Поделитесь опытом", "ru"),
+        ("Кто-нибудь пробовал перевёрнутые педсоветы?", ""),
+        ("Ποιος έχει δοκιμάσει ανεστραμμένες συνεδριάσεις;", ""),
+        ("هل جرب أحدكم الاجتماعات المقلوبة مع أولياء الأمور؟", "ar"),
+        ("Czy ktoś z was nagrywa filmy dla rodziców przed zebraniem?", ""),
+        ("Kan någon rekommendera ett verktyg för att spela in skärmen?", ""),
+        ("Er der nogen, der har erfaring med at vende personalemøder om?", "und"),
+        ("Algú ha provat de fer els claustres amb vídeo previ?", ""),
+        ("Jak nagrywacie krótkie filmy dla rady pedagogicznej?", "pl"),
+    ],
+)
+def test_questions_in_languages_without_word_lists_are_questions(text: str, language: str) -> None:
+    post = make_post(text, language=language)
+    assert "question" in names(post)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Перевёрнутый педсовет прошёл отлично! Спасибо коллегам.", "ru"),
+        ("今日の職員会議は動画のおかげで30分短くなりました。", "ja"),
+        ("Η συνεδρίαση κράτησε μόνο είκοσι λεπτά· όλοι είχαν δει το βίντεο.", "el"),
+        ("Czy to już piątek?! Długi tydzień.", "pl"),
+        ("Why do we still read slides aloud to staff? Flip it.", "und"),
+    ],
+)
+def test_statements_and_surprise_in_any_language_are_not_questions(text: str, language: str) -> None:
+    assert "question" not in names(make_post(text, language=language))
+
+
+def test_a_question_in_a_language_without_word_lists_says_so() -> None:
+    [label] = classify(make_post("Кто пробовал?", language="ru"))
+    assert label.name == "question"
+    assert "no word lists" in label.reason
+    assert "Кто пробовал?" in label.reason
+
+
 def test_a_question_mark_inside_a_link_is_not_a_question() -> None:
     post = make_post(
         "Part 2: https://www.youtube.com/watch?v=Sg3Up9Dt2Rk&list=PL1#t=190 and https://x.org/a?b=c"

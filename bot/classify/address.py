@@ -26,6 +26,8 @@ _READER_ANYWHERE = _words(
     r"you|your|yours|yourselves|y'?all|you guys|any ?one|any ?body|any of you|who else|who here",
     r"vous|votre|vos|quelqu'?un|ustedes|vosotr[oa]s|vuestr[oa]s?|alguien|euch|eure[rnms]?|euer|jemand",
     r"jullie|jouw|jij|iemand|voi|vostr[oaie]|qualcuno|voces|voce|vcs|alguem|unrhyw un|rhywun",
+    # "anyone"/"someone" in languages without their own lists: pl, sv, da, nb, ca, ro, cs, sk, hu, fi, tr
+    r"ktos|ktokolwiek|nagon|nogen|noen|nokon|algu|cineva|nekdo|niekto|valaki|joku|kukaan|birisi|kimse",
 )
 _READER_BY_LANGUAGE = {
     "en": r"u|ya|folks|colleagues",
@@ -75,6 +77,22 @@ _CLAUSE_BREAK = re.compile(r"[:;,—–]\s*|\s-\s")
 # "Quels outils utilisez-vous…": a verb and its subject joined by a hyphen ask, wherever they stand.
 _FRENCH_INVERSION = re.compile(r"\b(?!rendez)[a-z]{3,}-(?:vous|tu)\b")
 _SIE = re.compile(r"\w[ ,]+Sie\b")
+
+
+# The languages the word lists here and in the question and request rules are written for.
+RULE_LANGUAGES = frozenset({"en", "fr", "es", "de", "nl", "it", "pt", "cy"})
+# Codes X and others give for "no language": the script decides instead.
+_NO_LANGUAGE = frozenset({"und", "zxx", "mul", "qam", "qct", "qht", "qme", "qst", "art"})
+_LATIN_END = "\u024f"
+
+
+def rules_read(language: str, folded: str) -> bool:
+    """Whether the word lists can judge this sentence: its language is one of :data:`RULE_LANGUAGES`,
+    or, with no language given ("" or a code such as "und"), it is written mostly in Latin letters."""
+    if language and language not in _NO_LANGUAGE:
+        return language in RULE_LANGUAGES
+    letters = [char for char in folded if char.isalpha()]
+    return sum(char > _LATIN_END for char in letters) * 2 <= len(letters)
 
 
 def language_of(code: str | None) -> str:

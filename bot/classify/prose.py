@@ -15,7 +15,10 @@ _CAMEL_HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SPACES = re.compile(r"[ \t\u00a0\u202f]+")
 # A sentence ends after . ! ? … (and any run of them) followed by a space; a closing quote in between
 # keeps a quoted question ("…look like?" she asked) inside the sentence that reports it.
-_SENTENCE_END = re.compile(r"(?<=[.!?？…])\s+")
+# Chinese and Japanese end a sentence with full-width marks and no space after them.
+_SENTENCE_END = re.compile(r"(?<=[.!?…؟\u037e])\s+|(?<=[。！？])\s*")
+# Greek asks with ";" (typed for the Greek question mark, U+037E): one after a Greek letter asks.
+_GREEK_QUESTION = re.compile(r"(?<=[\u0370-\u03ff\u1f00-\u1fff]);(?=\s|$)")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 
 
@@ -51,6 +54,8 @@ def prose_of_text(text: str) -> Prose:
     if "@" in words:
         words = _MENTION.sub(" ", words)
     words = _SPACES.sub(" ", words)
+    if ";" in words:
+        words = _GREEK_QUESTION.sub("\u037e", words)
     sentences: list[Sentence] = []
     for line in words.split("\n"):
         for piece in _SENTENCE_END.split(line):

@@ -18,14 +18,15 @@ when its word order does ("Does Nearpod still limit…", "Hebben jullie…") or 
 tried…", but not the offer "ping me if you want the slides"). A short question closing a share
 ("Pace OK?") asks for feedback on it. Words are matched on lower-case text without accents (see
 :func:`bot.classify.prose.fold`), in English, French, Spanish, German, Dutch, Italian, Portuguese and
-Welsh.
+Welsh. In any other language (by the post's language code, or by its script when it has none) a
+question that is not a surprise counts as asked, since there are no words to judge it by.
 """
 
 from __future__ import annotations
 
 import re
 
-from bot.classify.address import addresses_reader, asks_by_word_order, language_of
+from bot.classify.address import addresses_reader, asks_by_word_order, language_of, rules_read
 from bot.classify.labels import Label
 from bot.classify.prose import Prose, Sentence, word_set
 from bot.classify.requests import (
@@ -322,7 +323,7 @@ _INVERTED_START = re.compile(
     )
     + r"\b"
 )
-_QUESTION_END = re.compile(r"[?？][^\w\"'”’»]*$")
+_QUESTION_END = re.compile(r"[?？؟\u037e][^\w\"'”’»]*$")
 _SURPRISE_END = re.compile(r"(?:\?!|!\?)[^\w]*$")
 _LEADING_MARKS = "¿¡ \"'("
 _SHORT_QUOTE = 70
@@ -399,6 +400,9 @@ def asking(
         return 0.65, _ASKS
     if shares and last and len(folded.split()) <= _ELLIPTICAL_WORDS:
         return 0.6, "asks for feedback on what it shares"
+    if not rules_read(language, folded):
+        # No word lists to tell an enquiry from a rhetorical question: a question is taken as asked.
+        return 0.6, "asks a question (in a language these rules have no word lists for)"
     return 0.0, ""
 
 

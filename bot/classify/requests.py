@@ -53,7 +53,9 @@ _WANT_TO_KNOW = _words(
     r"(?:steer|pointers?|advice|tips|ideas|recommendations|suggestions|help|examples|template|steers)",
     r"happy to be pointed|be pointed (?:at|to|towards|in)|open to (?:any |some |all )?"
     r"(?:suggestions|ideas|advice|tips|recommendations|thoughts)",
-    r"i'?d like to (?:know|hear|learn)|i wonder (?:how|what|whether|if) (?:others|other|you|people|schools)",
+    r"i'?d like to (?:know|hear|learn)",
+    r"(?:i wonder|(?:i'?m |i am |i was |just |been )?wondering) (?:how|what|whether|if|which)"
+    r" (?:others|other|you|people|schools|folks|everyone|anyone|colleagues)",
     r"pick (?:your|anyone'?s|people'?s) brains?|(?:keen|happy|love) to compare notes",
     # fr, es, de
     r"j'?aimerais (?:savoir|connaitre|avoir)|je voudrais (?:savoir|connaitre)",
