@@ -12,9 +12,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from bot.classify import load_catalogue
+from bot.classify.catalogue import load_catalogue
 from bot.config import Settings, find_config, load_settings
-from bot.jobs.classify_feedback import catalogue_with_applied
+from bot.jobs.applied_catalogue import catalogue_with_applied
 from bot.jobs.store import PostStore
 from storage.db import create_db_engine, ensure_schema
 

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
 from sqlalchemy import exists, false, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
 from storage import published, search
@@ -160,9 +159,15 @@ def record_tools(session: Session, tools: Mapping[int, Collection[str]]) -> None
     rows = [{"post_id": post_id, "tool": name[:256]} for post_id, names in tools.items() for name in names]
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(ArchiveTool).on_conflict_do_nothing(), rows)  # executemany: any number of rows
+    # executemany: any number of rows (each dialect's module loads only when that backend is in use)
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        session.execute(postgresql.insert(ArchiveTool).on_conflict_do_nothing(), rows)
+    else:
+        from sqlalchemy.dialects import sqlite
+
+        session.execute(sqlite.insert(ArchiveTool).on_conflict_do_nothing(), rows)
 
 
 def tool_choices(session: Session) -> list[str]:

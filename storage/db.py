@@ -10,20 +10,25 @@ from dataclasses import dataclass
 from functools import partial
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, exc, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, exc, inspect, text
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import DatabaseError
 from storage.failures import configuration_failure, database_failure, shown_url
 
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+
 log = logging.getLogger(__name__)
+
+# The newest migration in storage/migrations/versions. Every command compares the database's
+# ``alembic_version`` row with this instead of reading the migration scripts (alembic and its
+# scripts load only when a schema is created or upgraded). tests/test_storage.py fails when a
+# migration is added without updating it.
+HEAD_REVISION = "0014"
 
 
 class SchemaError(Exception):
@@ -104,10 +109,25 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 
 def _alembic_config(engine: Engine) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(files("storage") / "migrations"))
     config.attributes["engine"] = engine
     return config
+
+
+def _migrate(engine: Engine, revision: str) -> None:
+    from alembic import command
+
+    command.upgrade(_alembic_config(engine), revision)
+
+
+def known_revisions(engine: Engine) -> set[str]:
+    """Every revision this version's migration scripts define (reads the scripts: not for the hot path)."""
+    from alembic.script import ScriptDirectory
+
+    return {rev.revision for rev in ScriptDirectory.from_config(_alembic_config(engine)).walk_revisions()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,15 +141,29 @@ class SchemaStatus:
         return self.current == self.head
 
 
+_VERSION_TABLE = "alembic_version"
+
+
 def schema_status(engine: Engine) -> SchemaStatus:
-    """Where the database's schema stands against this version's migrations."""
-    head = ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
-    if head is None:
-        raise SchemaError("no migrations are installed with this copy of Exemplar")
+    """Where the database's schema stands against this version's migrations (:data:`HEAD_REVISION`)."""
     with engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
-        empty = not inspect(connection).get_table_names()
-    return SchemaStatus(current=current, head=head, empty=empty)
+        current = _current_revision(connection)
+        # Only a database at no revision can be empty, and only then does it matter.
+        empty = current is None and not inspect(connection).get_table_names()
+    return SchemaStatus(current=current, head=HEAD_REVISION, empty=empty)
+
+
+def _current_revision(connection: Connection) -> str | None:
+    """The revision in the database's ``alembic_version`` table, as alembic itself records it."""
+    if not inspect(connection).has_table(_VERSION_TABLE):
+        return None
+    versions = connection.execute(text(f"SELECT version_num FROM {_VERSION_TABLE}")).scalars().all()
+    if len(versions) > 1:
+        raise SchemaError(
+            f"the database records several schema revisions ({', '.join(sorted(versions))}); "
+            "this version of Exemplar has one line of migrations"
+        )
+    return versions[0] if versions else None
 
 
 def upgrade_schema(engine: Engine, revision: str = "head") -> SchemaStatus:
@@ -138,7 +172,7 @@ def upgrade_schema(engine: Engine, revision: str = "head") -> SchemaStatus:
     Runs under :func:`schema_lock`, so two processes upgrading at once apply each migration once.
     """
     with schema_lock(engine):
-        command.upgrade(_alembic_config(engine), revision)
+        _migrate(engine, revision)
     return schema_status(engine)
 
 
@@ -159,10 +193,9 @@ def ensure_schema(engine: Engine) -> None:
             return
         if status.empty:
             log.info("new database: creating the schema")
-            command.upgrade(_alembic_config(engine), "head")
+            _migrate(engine, "head")
             return
-    known = {rev.revision for rev in ScriptDirectory.from_config(_alembic_config(engine)).walk_revisions()}
-    if status.current is not None and status.current not in known:
+    if status.current is not None and status.current not in known_revisions(engine):
         raise SchemaError(
             f"the database schema ({status.current}) is newer than this version of Exemplar knows: "
             "upgrade Exemplar, or point [database] url at another database"

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, Table, bindparam, delete, func, insert, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from bot.posts import Post
@@ -242,10 +241,15 @@ def record_sightings(session: Session, posts: Sequence[Post], seen: SeenThrough,
 
 
 def _dialect_insert(session: Session, table: Table) -> Any:
+    # Each dialect's module is imported only when that backend is in use.
     name = session.get_bind().dialect.name
     if name == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
         return sqlite.insert(table)
     if name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
         return postgresql.insert(table)
     raise NotImplementedError(f"Exemplar supports SQLite and PostgreSQL, not {name}")
 

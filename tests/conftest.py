@@ -143,7 +143,7 @@ def make_collector(sqlite_engine: Engine, clock: FakeClock) -> Callable[..., Col
             backoff_seconds=collect_settings.backoff_seconds,
             max_rate_limit_wait=collect_settings.max_rate_limit_wait,
             sleep=clock.sleep,
-            clock=lambda: datetime.now(UTC).timestamp(),
+            clock=clock.epoch,
         )
         return Collector(
             engine=engine or sqlite_engine, settings=collect_settings, clock=clock, policy=policy

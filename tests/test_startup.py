@@ -118,3 +118,15 @@ def test_the_command_map_names_every_command_the_modules_register() -> None:
     from bot.cli.root import COMMAND_MODULES
 
     assert json.loads(answer.stdout) == sorted(COMMAND_MODULES)
+
+
+def test_a_command_on_an_up_to_date_database_reads_no_migration_script(tmp_path: Path) -> None:
+    """The schema check compares the version row with storage.db.HEAD_REVISION: alembic, which reads
+    every migration script, loads only when a schema is created or upgraded."""
+    config = tmp_path / "exemplar.toml"
+    config.write_text(
+        f'hashtags = ["fliplead"]\n[database]\nurl = "sqlite:///{tmp_path / "exemplar.db"}"\n',
+        encoding="utf-8",
+    )
+    assert "alembic" in loaded_by("--config", str(config), "db", "upgrade")
+    assert "alembic" not in loaded_by("--config", str(config), "posts")

@@ -13,9 +13,12 @@ from bot.networks.mastodon.normalise import normalise_status
 from bot.posts import Post
 from storage import repository as repo
 from storage.db import (
+    HEAD_REVISION,
     SchemaError,
+    SchemaStatus,
     create_db_engine,
     ensure_schema,
+    known_revisions,
     schema_status,
     session_scope,
     upgrade_schema,
@@ -223,6 +226,27 @@ def test_a_new_database_gets_the_schema_and_an_old_one_is_refused(database_url: 
     with pytest.raises(SchemaError, match="run `exemplar db upgrade`"):
         ensure_schema(fresh)
     fresh.dispose()
+
+
+def test_the_head_revision_constant_is_the_newest_migration(engine: Engine) -> None:
+    """A migration added without updating HEAD_REVISION would leave every database "behind"."""
+    from alembic.script import ScriptDirectory
+
+    from storage.db import _alembic_config
+
+    scripts = ScriptDirectory.from_config(_alembic_config(engine))
+    assert scripts.get_heads() == [HEAD_REVISION]
+    assert HEAD_REVISION in known_revisions(engine)
+    assert schema_status(engine).current == HEAD_REVISION
+
+
+def test_a_database_at_an_older_revision_is_behind_and_not_empty(database_url: str) -> None:
+    old = create_db_engine(database_url)
+    upgrade_schema(old, "0005")
+    assert schema_status(old) == SchemaStatus(current="0005", head=HEAD_REVISION, empty=False)
+    with pytest.raises(SchemaError, match=f"behind \\(at 0005, needs {HEAD_REVISION}\\)"):
+        ensure_schema(old)
+    old.dispose()
 
 
 def test_upgrade_is_idempotent(engine: Engine) -> None:

@@ -10,9 +10,26 @@ Pure functions: a :class:`~bot.posts.Post` in, labels out. The only file read is
  ('tool', 'names Screencastify')]
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from bot.classify.catalogue import CatalogueError, Tool, ToolCatalogue, load_catalogue
-from bot.classify.classifier import classify
 from bot.classify.labels import Label, LabelName, LinkInfo
+
+if TYPE_CHECKING:
+    from bot.classify.classifier import classify
+
+
+def __getattr__(name: str) -> Any:
+    # The classifier and its few hundred patterns load on first use, not with the package: a command
+    # that labels nothing (a collect that finds nothing new) never compiles them.
+    if name == "classify":
+        from bot.classify.classifier import classify
+
+        return classify
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CatalogueError",

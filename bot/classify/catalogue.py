@@ -84,16 +84,15 @@ class ToolCatalogue:
                 self._by_spelling.setdefault(_fold(spelling), tool)
         # Spellings indexed by their first word, longest first, so that finding names costs one dict
         # lookup per word of text rather than one regex branch per spelling.
-        self._by_first_word: dict[str, list[tuple[re.Pattern[str], Tool, bool]]] = {}
+        self._spellings_by_first_word: dict[str, list[str]] = {}
         for spelling in sorted(self._by_spelling, key=len, reverse=True):
             first = _WORD.match(spelling)
-            if first is None:
-                continue
-            pattern = re.compile(_spelling_pattern(spelling) + r"(?!\w)", re.IGNORECASE)
-            tool = self._by_spelling[spelling]
-            entry = (pattern, tool, tool.needs_context(spelling))
-            self._by_first_word.setdefault(first.group(), []).append(entry)
-        self._first_words = frozenset(self._by_first_word)
+            if first is not None:
+                self._spellings_by_first_word.setdefault(first.group(), []).append(spelling)
+        self._first_words = frozenset(self._spellings_by_first_word)
+        # A first word's patterns are compiled when a text first contains it: a command that labels
+        # no post (a collect that finds nothing new) compiles none of the few hundred.
+        self._by_first_word: dict[str, list[tuple[re.Pattern[str], Tool, bool]]] = {}
         self._by_host: dict[str, list[tuple[str, Tool]]] = {}
         for tool in self.tools:
             for domain in tool.domains:
@@ -120,9 +119,10 @@ class ToolCatalogue:
             start = word.start()
             if start < covered:
                 continue
-            candidates = self._by_first_word.get(word.group().casefold())
-            if candidates is None or (start and text[start - 1] in _NOT_BEFORE_NAME):
+            first_word = word.group().casefold()
+            if first_word not in self._first_words or (start and text[start - 1] in _NOT_BEFORE_NAME):
                 continue
+            candidates = self._patterns_for(first_word)
             for pattern, tool, needs_context in candidates:
                 match = pattern.match(text, start)
                 if match is not None:
@@ -130,6 +130,17 @@ class ToolCatalogue:
                     covered = match.end()
                     break
         return found
+
+    def _patterns_for(self, first_word: str) -> list[tuple[re.Pattern[str], Tool, bool]]:
+        compiled = self._by_first_word.get(first_word)
+        if compiled is None:
+            compiled = []
+            for spelling in self._spellings_by_first_word[first_word]:
+                tool = self._by_spelling[spelling]
+                pattern = re.compile(_spelling_pattern(spelling) + r"(?!\w)", re.IGNORECASE)
+                compiled.append((pattern, tool, tool.needs_context(spelling)))
+            self._by_first_word[first_word] = compiled
+        return compiled
 
     def near_misses(self, text: str, known: Iterable[tuple[int, int]] = ()) -> list[NearMiss]:
         """Misspellings of the catalogue's long names in ``text`` ("Padlett"), outside the ``known`` spans."""

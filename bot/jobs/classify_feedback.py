@@ -13,14 +13,23 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from bot.classify import ToolCatalogue
-from bot.classify.additions import ADDITION_KINDS, AdditionKind, CatalogueAddition, with_additions
+from bot.classify.additions import with_additions
+from bot.classify.catalogue import ToolCatalogue
 from bot.classify.feedback import DEFAULT_MIN_POSTS, Correction, FeedbackReport, ToolMention, analyse
 from bot.errors import ExemplarError
+from bot.jobs.applied_catalogue import applied_additions, catalogue_with_applied
 from bot.networks.errors import MalformedPayloadError
 from bot.networks.mastodon.normalise import normalise_status
 from storage import classify_feedback as feedback_repo
 from storage.db import session_scope
+
+__all__ = [
+    "UnknownProposalError",
+    "applied_additions",
+    "apply_proposals",
+    "catalogue_with_applied",
+    "feedback_report",
+]
 
 log = logging.getLogger(__name__)
 
@@ -30,20 +39,6 @@ _REASONS_TO_LEARN_FROM = ("(not in the catalogue", "(written '")
 
 class UnknownProposalError(ExemplarError):
     """``--apply`` named a proposal the current report does not make."""
-
-
-def applied_additions(engine: Engine) -> list[CatalogueAddition]:
-    """The catalogue additions curators have applied, oldest first."""
-    with session_scope(engine) as session:
-        return [
-            CatalogueAddition(_kind(row.kind), row.tool, row.spelling, tuple(row.domains or ()))
-            for row in feedback_repo.applied_additions(session)
-        ]
-
-
-def catalogue_with_applied(engine: Engine, catalogue: ToolCatalogue) -> ToolCatalogue:
-    """``catalogue`` with every applied addition."""
-    return with_additions(catalogue, applied_additions(engine))
 
 
 def feedback_report(
@@ -125,10 +120,3 @@ def apply_proposals(
             ):
                 applied.append(key)
     return applied
-
-
-def _kind(value: str) -> AdditionKind:
-    for kind in ADDITION_KINDS:
-        if value == kind:
-            return kind
-    raise ExemplarError(f"catalogue_additions: unknown kind {value!r}")

@@ -132,6 +132,9 @@ class Publisher:
     def engine(self) -> Engine:
         return self.service.engine
 
+    def _epoch(self) -> float:
+        return self.clock().timestamp()
+
     @property
     def settings(self) -> Settings:
         return self.service.settings
@@ -215,6 +218,7 @@ class Publisher:
             backoff_seconds=settings.collect.backoff_seconds,
             max_rate_limit_wait=settings.collect.max_rate_limit_wait,
             sleep=self.sleep,
+            clock=self._epoch,  # a rate limit's reset is waited for by the publisher's own clock
         )
         with session_scope(self.engine) as session:
             installation = installation_id(session)
@@ -319,7 +323,7 @@ class Publisher:
     def _current(self, items: Sequence[DigestItem]) -> dict[int, Current]:
         """Each item as its source shows it now: Mastodon posts at their home instance, tweets and
         Bluesky posts through the configured API access (none configured: they cannot be checked)."""
-        policy = RetryPolicy(max_retries=1, backoff_seconds=1, sleep=self.sleep)
+        policy = RetryPolicy(max_retries=1, backoff_seconds=1, sleep=self.sleep, clock=self._epoch)
         context = Recheck(self.settings, policy, self.home, self.bluesky_transport)
         found: dict[int, Current] = {}
         by_source: dict[str, list[DigestItem]] = {}

@@ -12,8 +12,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.classify import LinkInfo, ToolCatalogue, classify, load_catalogue
-from bot.classify.tools import guessed_tool_names
+from bot.classify.catalogue import ToolCatalogue, load_catalogue
+from bot.classify.labels import LinkInfo
 from bot.posts import Post
 from storage import archive_queries
 from storage import labels as label_repo
@@ -48,6 +48,8 @@ class PostStore:
 
     def relabel(self, session: Session, posts_by_id: Mapping[int, Post], now: datetime) -> None:
         """Recompute the rule labels of these stored posts (curator corrections stay as they are)."""
+        from bot.classify import classify  # loaded with the first post to label (see bot.classify)
+
         links = resolved_links(session, (url for post in posts_by_id.values() for url in post.links))
         label_repo.replace_rule_labels(
             session,
@@ -58,6 +60,8 @@ class PostStore:
     def tool_names(self, text: str, links: Sequence[str]) -> tuple[str, ...]:
         """The tools a post names or links: the catalogue's in order of appearance, then misspelt and
         unlisted ones (see :func:`bot.classify.tools.guessed_tool_names`), then linked ones."""
+        from bot.classify.tools import guessed_tool_names
+
         names = [match.tool.name for match in self.catalogue.names_in(text)]
         names += [name for _, name in guessed_tool_names(text, self.catalogue)]
         names += [tool.name for tool in (self.catalogue.tool_for_url(link) for link in links) if tool]

@@ -78,7 +78,11 @@ class MastodonClient:
         if self._json is None:
             token = self.source.access_token.reveal() if self.source.access_token else None
             self._json = JsonApi(
-                self.source.base_url, access_token=token, user_agent=USER_AGENT, timeout=self.request_timeout
+                self.source.base_url,
+                access_token=token,
+                user_agent=USER_AGENT,
+                timeout=self.request_timeout,
+                clock=self.policy.clock,
             )
             # Its connections close with the client: sources are not closed explicitly.
             weakref.finalize(self, self._json.close)

@@ -10,10 +10,12 @@ network errors and 5xx are transient, 429 is a rate limit with its reset time, 4
 from __future__ import annotations
 
 import json
+import ssl
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from functools import cache
 from typing import Any
 
 import httpx
@@ -40,7 +42,16 @@ class JsonApi:
     """GET requests to one instance's API, answered as parsed JSON (no retries: the caller's policy
     retries)."""
 
-    def __init__(self, base_url: str, *, access_token: str | None, user_agent: str, timeout: float) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        access_token: str | None,
+        user_agent: str,
+        timeout: float,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._clock = clock  # the epoch a rate limit's reset is read against (the retry policy's)
         headers = {"User-Agent": user_agent, "Accept": "application/json"}
         if access_token:
             headers["Authorization"] = f"Bearer {access_token}"
@@ -49,6 +60,7 @@ class JsonApi:
             headers=headers,
             timeout=httpx.Timeout(timeout),
             follow_redirects=True,
+            verify=_tls_context(),
         )
 
     def get(self, path: str, params: Mapping[str, str | int | list[str]]) -> Any:
@@ -61,7 +73,7 @@ class JsonApi:
                 Failure(FailureKind.TRANSIENT, f"network error (Could not complete request: {detail})")
             ) from error
         if response.status_code >= 400:
-            raise ApiFailureError(failure_of(response))
+            raise ApiFailureError(failure_of(response, now=self._clock()))
         try:
             return json.loads(response.content)
         except ValueError as error:
@@ -73,11 +85,19 @@ class JsonApi:
         self._client.close()
 
 
-def failure_of(response: httpx.Response) -> Failure:
-    """What an error answer means for retrying."""
+@cache
+def _tls_context() -> ssl.SSLContext:
+    """One verifying TLS context for every client in the process: reading the CA bundle costs more
+    than the request a collect that finds nothing new makes."""
+    return httpx.create_ssl_context()
+
+
+def failure_of(response: httpx.Response, *, now: float | None = None) -> Failure:
+    """What an error answer means for retrying (``now``: the epoch a rate limit's reset is read against)."""
     code = response.status_code
     if code == 429:
-        return Failure(FailureKind.RATE_LIMITED, "rate limited (429)", rate_limit_reset(response.headers))
+        reset = rate_limit_reset(response.headers, now)
+        return Failure(FailureKind.RATE_LIMITED, "rate limited (429)", reset)
     if code == 401:
         return Failure(FailureKind.FATAL, UNAUTHORIZED)
     if code == 404:
