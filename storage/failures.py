@@ -64,6 +64,8 @@ def database_failure(
     lowered = str(original).lower()
     if "connection refused" in lowered or "could not connect" in lowered or "no route to host" in lowered:
         cause = "the server is not reachable (connection refused); start PostgreSQL, or fix the host and port"
+    elif "terminating connection" in lowered or "server closed the connection" in lowered:
+        cause = "the server closed the connection (it was stopped or restarted); try again once it is back"
     elif "timeout expired" in lowered or "timed out" in lowered:
         cause = "the server did not answer in time; check that it is running and reachable from here"
     elif "password authentication failed" in lowered or "no password supplied" in lowered:
