@@ -19,6 +19,17 @@ from sqlalchemy.engine import URL, make_url
 
 from bot.errors import DatabaseConfigError, DatabaseError
 
+# What a running process can meet when the database goes away under it: the one-line error storage.db
+# turns operational failures into, and the SQLAlchemy errors it leaves as they are (a pool exhausted
+# while the database hangs, a connection closed under the driver).
+DATABASE_FAILURES: tuple[type[Exception], ...] = (
+    DatabaseError,
+    exc.OperationalError,
+    exc.InterfaceError,
+    exc.InternalError,
+    exc.TimeoutError,
+)
+
 _URL_HINT = 'use e.g. url = "sqlite:///exemplar.db" or "postgresql://user@host/exemplar"'
 
 
@@ -28,6 +39,11 @@ def shown_url(url: str | URL) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except (exc.ArgumentError, ValueError, TypeError):
         return re.sub(r"(//[^:/@]*:)[^@/]*@", r"\1***@", str(url))
+
+
+def one_line(error: BaseException) -> str:
+    """A database failure in one line (the driver's first line, for an untranslated error)."""
+    return _first_line(getattr(error, "orig", None) or error)
 
 
 def _first_line(error: BaseException) -> str:

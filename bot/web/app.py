@@ -25,12 +25,13 @@ from bot.web.flash import pop_flash
 from bot.web.public import public_routes
 from bot.web.security import DeskAuth, LoginLimiter, csrf_token, current_curator
 from bot.web.subscribe import delivery_summary, mailing_routes
-from bot.web.unavailable import DATABASE_FAILURES, database_failure_handler, health_check
+from bot.web.unavailable import database_failure_handler, health_check
 from bot.web.unsubscribe import unsubscribe_routes
 from bot.web.views import path_for
 from digests.mail import EmailTransport
 from storage.app_state import signing_key
 from storage.db import session_scope
+from storage.failures import DATABASE_FAILURES
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; "

@@ -8,27 +8,16 @@ import html
 import logging
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy import Engine, exc, text
+from sqlalchemy import Engine, text
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
-from bot.errors import DatabaseError
+from storage.failures import DATABASE_FAILURES, one_line
 
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
-
-# What a request can meet when the database goes away mid-run: our one-line error (storage.db turns
-# operational failures into it), and the SQLAlchemy errors it does not translate (a pool exhausted
-# while the database hangs, a connection closed under the driver).
-DATABASE_FAILURES: tuple[type[Exception], ...] = (
-    DatabaseError,
-    exc.OperationalError,
-    exc.InterfaceError,
-    exc.InternalError,
-    exc.TimeoutError,
-)
 
 _PAGE = """<!doctype html>
 <html lang="en">
@@ -47,13 +36,6 @@ was saved. Please try again in a minute.</p>
 </body>
 </html>
 """
-
-
-def one_line(error: BaseException) -> str:
-    """The error's first line (the driver's, for an untranslated SQLAlchemy error): never a traceback."""
-    cause = getattr(error, "orig", None) or error
-    lines = str(cause).strip().splitlines()
-    return lines[0].strip() if lines else type(cause).__name__
 
 
 def unavailable_page(hashtag: str) -> HTMLResponse:
