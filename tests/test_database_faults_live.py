@@ -411,7 +411,8 @@ def test_the_scheduler_outlives_postgresql_stopping(running_cluster: Cluster, tm
             ),
             "the failure",
         )
-        time.sleep(1)
+        # The heartbeat renews the lease every 30 s: its failure too is one line, not a traceback.
+        wait_for(lambda: "heartbeat job failed" in scheduler.since(mark), "the heartbeat to fail")
         assert scheduler.alive(), scheduler.output
         running_cluster.start()
         after = len(scheduler.lines)
@@ -438,8 +439,13 @@ def test_a_job_whose_database_is_down_logs_one_line_and_returns(
     assert failures[0].exc_info is None
     running_cluster.start()
     caplog.clear()
-    collect_job(str(config))
+    collect_job(str(config))  # works again, and writes down the failure it could not write then
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    report = run_exemplar("--config", str(config), "status", cwd=tmp_path)
+    assert report.returncode == 0, report.stderr
+    assert "Scheduled jobs that failed" in report.stdout
+    shown = next(line for line in report.stdout.splitlines() if line.strip().startswith("collect:"))
+    assert "not reachable" in shown
 
 
 # --- a command between two writes -----------------------------------------------------------------

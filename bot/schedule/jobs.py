@@ -11,7 +11,7 @@ from bot.health.runs import collect_and_record
 from bot.jobs.collect import CollectOptions, collector_for
 from bot.jobs.curator_notices import READY, REMINDER, drafts_awaiting_reminder, notify_curators
 from bot.runtime import opened_app, utc_now
-from bot.schedule.failures import EXPECTED_FAILURES, in_one_line
+from bot.schedule.failures import EXPECTED_FAILURES, scheduled_job
 from bot.schedule.wiring import next_publish_time
 from digests.lifecycle import EmptyDigestError
 from storage import digests as digest_repo
@@ -22,7 +22,7 @@ from storage.failures import one_line
 log = logging.getLogger("bot.schedule.wiring")
 
 
-@in_one_line("collect")
+@scheduled_job("collect")
 def collect_job(config_path: str) -> None:
     """Collect every configured source once, then read opt-out requests sent to the bot."""
     with opened_app(Path(config_path)) as app:
@@ -33,7 +33,7 @@ def collect_job(config_path: str) -> None:
         check_optout_requests(app.settings, app.engine, utc_now)
 
 
-@in_one_line("draft")
+@scheduled_job("draft")
 def draft_job(config_path: str) -> None:
     """Draft the digest of the week that just ended."""
     from bot.jobs.services import service_for
@@ -53,7 +53,7 @@ def draft_job(config_path: str) -> None:
             log.exception("digest %d: could not tell the curators it is ready", report.digest_id)
 
 
-@in_one_line("remind")
+@scheduled_job("remind")
 def remind_job(config_path: str) -> None:
     """Remind curators, once, of drafts still not approved before publish time."""
     with opened_app(Path(config_path)) as app:
@@ -62,7 +62,7 @@ def remind_job(config_path: str) -> None:
             notify_curators(app, digest_id, REMINDER, next_publish_time(app.settings, now))
 
 
-@in_one_line("publish")
+@scheduled_job("publish")
 def publish_job(config_path: str) -> None:
     """Publish every approved digest, oldest first (and finish any publish that was interrupted)."""
     with opened_app(Path(config_path)) as app, session_scope(app.engine) as session:
@@ -72,7 +72,7 @@ def publish_job(config_path: str) -> None:
     _publish_each(config_path, due)
 
 
-@in_one_line("retry-emails")
+@scheduled_job("retry-emails")
 def retry_emails_job(config_path: str) -> None:
     """Retry digest emails that failed earlier (published digests only; nothing is posted)."""
     with opened_app(Path(config_path)) as app, session_scope(app.engine) as session:
@@ -111,7 +111,7 @@ def _publish_each(config_path: str, digest_ids: list[int]) -> None:
                 log.info("digest %d: emailed %d leaders", digest_id, len(report.emails.sent))
 
 
-@in_one_line("health-report")
+@scheduled_job("health-report")
 def health_report_job(config_path: str) -> None:
     """Email the week's health report to the curators."""
     from bot.health.notify import send_weekly_report
@@ -122,7 +122,7 @@ def health_report_job(config_path: str) -> None:
         _log_notice("health report", notice)
 
 
-@in_one_line("health-alerts")
+@scheduled_job("health-alerts")
 def health_alert_job(config_path: str) -> None:
     """Alert the curators (at most once a day) when a source has gone quiet or keeps failing."""
     from bot.health.notify import send_alerts_if_due
