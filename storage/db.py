@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc, inspect, text
-from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import DatabaseError
 from storage.failures import configuration_failure, database_failure, shown_url
+from storage.sqlite_file import watch_file
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -58,6 +59,8 @@ def create_db_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) ->
         if parsed.get_backend_name() == "sqlite":
             engine = create_engine(url, connect_args={"timeout": lock_timeout}, execution_options=options)
             event.listen(engine, "connect", _sqlite_pragmas)
+            if parsed.database not in (None, "", ":memory:") and not str(parsed.database).startswith("file:"):
+                watch_file(engine, Path(str(parsed.database)))
         elif parsed.drivername == "postgresql+psycopg":
             timeouts = {
                 "connect_timeout": CONNECT_TIMEOUT,
@@ -68,7 +71,7 @@ def create_db_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) ->
             engine = create_engine(url, pool_pre_ping=True, execution_options=options)
     except (exc.ArgumentError, exc.NoSuchModuleError, ImportError, ValueError) as error:
         raise configuration_failure(error, url) from None
-    event.listen(engine, "handle_error", partial(_explain_failure, lock_timeout=lock_timeout))
+    event.listen(engine, "handle_error", partial(_explain_failure, url=engine.url, lock_timeout=lock_timeout))
     return engine
 
 
@@ -77,13 +80,14 @@ def create_db_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) ->
 _OPERATIONAL = (exc.OperationalError, exc.InternalError)
 
 
-def _explain_failure(context: ExceptionContext, *, lock_timeout: float) -> BaseException | None:
+def _explain_failure(context: ExceptionContext, *, url: URL, lock_timeout: float) -> BaseException | None:
+    if context.is_pre_ping:
+        return None  # the pool reconnects on its own when a pooled connection's ping fails
     error = context.sqlalchemy_exception
     if error is None or not (
         isinstance(error, _OPERATIONAL) or type(error) is exc.DatabaseError  # e.g. "file is not a database"
     ):
         return None
-    url = context.engine.url if context.engine is not None else "the database"
     return database_failure(error, url, lock_timeout=lock_timeout)
 
 

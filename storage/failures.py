@@ -19,6 +19,17 @@ from sqlalchemy.engine import URL, make_url
 
 from bot.errors import DatabaseConfigError, DatabaseError
 
+# What a running process can meet when the database goes away under it: the one-line error storage.db
+# turns operational failures into, and the SQLAlchemy errors it leaves as they are (a pool exhausted
+# while the database hangs, a connection closed under the driver).
+DATABASE_FAILURES: tuple[type[Exception], ...] = (
+    DatabaseError,
+    exc.OperationalError,
+    exc.InterfaceError,
+    exc.InternalError,
+    exc.TimeoutError,
+)
+
 _URL_HINT = 'use e.g. url = "sqlite:///exemplar.db" or "postgresql://user@host/exemplar"'
 
 
@@ -28,6 +39,11 @@ def shown_url(url: str | URL) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except (exc.ArgumentError, ValueError, TypeError):
         return re.sub(r"(//[^:/@]*:)[^@/]*@", r"\1***@", str(url))
+
+
+def one_line(error: BaseException) -> str:
+    """A database failure in one line (the driver's first line, for an untranslated error)."""
+    return _first_line(getattr(error, "orig", None) or error)
 
 
 def _first_line(error: BaseException) -> str:
@@ -64,6 +80,8 @@ def database_failure(
     lowered = str(original).lower()
     if "connection refused" in lowered or "could not connect" in lowered or "no route to host" in lowered:
         cause = "the server is not reachable (connection refused); start PostgreSQL, or fix the host and port"
+    elif "terminating connection" in lowered or "server closed the connection" in lowered:
+        cause = "the server closed the connection (it was stopped or restarted); try again once it is back"
     elif "timeout expired" in lowered or "timed out" in lowered:
         cause = "the server did not answer in time; check that it is running and reachable from here"
     elif "password authentication failed" in lowered or "no password supplied" in lowered:

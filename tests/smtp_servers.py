@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import email
 import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ class FaultyMailbox:
     # When set, RCPT faults hit only these addresses; the others are accepted.
     only: set[str] | None = None
     silence_seconds: float = 5.0
+    # When set, the server holds its answer to a complete message until the event is set.
+    hold_answer: threading.Event | None = None
 
     def messages(self) -> list[EmailMessage]:
         return [
@@ -71,6 +74,8 @@ class FaultyMailbox:
             server.transport.abort()  # the 250 below is never written
         elif self.fault == "silent-after-data":
             await asyncio.sleep(self.silence_seconds)
+        if self.hold_answer is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.hold_answer.wait, 60)
         return "250 2.0.0 Message accepted for delivery"
 
     async def handle_QUIT(self, server: SMTP, session: Session, envelope: Envelope) -> Any:  # noqa: N802

@@ -3,8 +3,12 @@ that fail at each phase, counted after repeated publish runs."""
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +18,7 @@ from sqlalchemy import Engine, select
 
 from bot.cli.digest import describe_publish
 from bot.config import settings_from_mapping
+from bot.errors import DatabaseError
 from bot.jobs.collect import Collector
 from bot.jobs.digest import DigestService
 from bot.jobs.publish import Publisher, email_transport
@@ -25,7 +30,7 @@ from digests.model import Digest
 from digests.publish.email import EmailPolicy, send_digest_emails
 from storage import deliveries
 from storage import subscriptions as subs
-from storage.db import session_scope
+from storage.db import create_db_engine, session_scope, upgrade_schema
 from storage.models import Digest as DigestRow
 from storage.models import EmailDelivery
 from tests.conftest import FakeClock
@@ -381,3 +386,51 @@ def test_a_delivery_another_run_took_over_is_not_sent_by_the_slow_one(
     assert report.busy == [LEADER]
     assert mailbox.received == []
     assert status_of(engine, digest.id) == "sending"  # the other run's attempt
+
+
+def test_a_database_locked_after_the_server_took_the_message_stops_the_run_and_never_sends_it_twice(
+    network: MockServer, tmp_path: Path, clock: FakeClock, make_collector: Callable[..., Collector]
+) -> None:
+    """Like a crash, but for real: another process holds the database's write lock when the server's
+    250 arrives, so the run cannot record the email as sent and stops with a one-line error."""
+    database = tmp_path / "locked.db"
+    engine = create_db_engine(f"sqlite:///{database}", lock_timeout=1)
+    upgrade_schema(engine)
+    with faulty_mailbox() as (mailbox, port):
+        publisher = build(engine, network, clock, port, smtp_timeout=60)
+        collector = partial(make_collector, engine)  # collect into this test's own database
+        digest_id, _ = approved_digest(network, engine, clock, collector, publisher)
+        mailbox.hold_answer = threading.Event()
+        raised: list[BaseException] = []
+
+        def publish() -> None:
+            try:
+                publisher.publish(digest_id)
+            except BaseException as error:
+                raised.append(error)
+
+        run = threading.Thread(target=publish)
+        run.start()
+        deadline = time.monotonic() + 120
+        while not mailbox.received:
+            assert time.monotonic() < deadline, "the server never took the message"
+            assert run.is_alive(), raised
+            time.sleep(0.05)
+        holder = sqlite3.connect(database, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+            mailbox.hold_answer.set()
+            run.join(120)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert len(raised) == 1, raised
+        assert isinstance(raised[0], DatabaseError), raised
+        assert "locked by another process" in str(raised[0])
+        assert "\n" not in str(raised[0])
+        for hours in (0, 1, 24):
+            clock.now += timedelta(hours=hours)
+            publisher.publish(digest_id)
+        assert len(mailbox.received) == 1
+        assert status_of(engine, digest_id) in ("delivering", "unconfirmed")
+    engine.dispose()

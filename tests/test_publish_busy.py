@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -131,3 +132,44 @@ def test_a_lease_left_by_a_process_that_died_is_taken_over(tmp_path: Path) -> No
         # ... and a dead one's does not.
         assert locks.acquire(session, "publish:digest:1", "other-host:1", now, timedelta(hours=1)) is None
     engine.dispose()
+
+
+def test_a_database_locked_mid_publish_fails_in_one_line_and_the_rerun_posts_nothing_twice(
+    tmp_path: Path,
+    network: MockServer,
+    slow_to_post: tuple[str, threading.Event, threading.Event],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first part is posted while another process holds the database's write lock, so the run
+    cannot record it: it exits 1 in one line, and the re-run finishes the thread without a repeat."""
+    proxy, first_post, let_it_post = slow_to_post
+    monkeypatch.setenv("BOT_TOKEN", "bot_token")
+    config, digest_id = approved_digest(tmp_path, network, proxy)
+    settings = config.read_text(encoding="utf-8")
+    config.write_text(settings.replace("[database]\n", "[database]\nlock_timeout = 1\n"), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EXEMPLAR_")}
+    with subprocess.Popen(
+        [EXEMPLAR, "--config", str(config), "digest", "publish", str(digest_id)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as first:
+        assert first_post.wait(60), "the run never started posting"
+        holder = sqlite3.connect(tmp_path / "exemplar.db", isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+            let_it_post.set()
+            out, err = first.communicate(timeout=120)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+    line = assert_one_line_failure(subprocess.CompletedProcess(first.args, first.returncode, out, err), 1)
+    assert "locked by another process" in line
+    again = run_exemplar("--config", str(config), "digest", "publish", str(digest_id), cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    bot = network.client("exemplar")
+    posted = bot.account_statuses(bot.me())
+    assert posted
+    assert len(posted) == len({status.content for status in posted})  # nothing posted twice

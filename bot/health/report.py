@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import BlueskySource, HealthSettings, MastodonSource, Settings, XSource
 from storage import health as figures
+from storage.job_failures import JobFailure, failures_since
 
 WEEK = timedelta(days=7)
 
@@ -55,6 +56,7 @@ class HealthReport:
     quiet_hours: float
     failed_runs_alert: int
     alerts: tuple[str, ...] = field(default=())
+    job_failures: tuple[JobFailure, ...] = field(default=())
 
 
 def configured_sources(settings: Settings) -> list[tuple[str, str]]:
@@ -91,6 +93,7 @@ def gather(session: Session, settings: Settings, now: datetime) -> HealthReport:
         drafts_waiting=tuple(figures.drafts_waiting(session)),
         quiet_hours=health.quiet_hours,
         failed_runs_alert=health.failed_runs,
+        job_failures=tuple(failures_since(session, now - WEEK)),
     )
     return replace(report, alerts=tuple(alerts(report)))
 
@@ -198,6 +201,9 @@ def render_text(report: HealthReport) -> str:
         lines.append(line)
     if not report.sources:
         lines.append("  (no sources configured)")
+    if report.job_failures:
+        lines += ["", "Scheduled jobs that failed (this week; each job's last failure):"]
+        lines += [f"  {f.job}: {f.at:%Y-%m-%d %H:%M} UTC: {f.error}" for f in report.job_failures]
     lines += [
         "",
         f"Removed for consent (opt-outs) this week: {report.consent_removals}",

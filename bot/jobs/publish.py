@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from bot.classify import classify
 from bot.config import EmailConfig, Settings
 from bot.consent.rules import opt_out_reason, visibility_allows_collection
-from bot.errors import BusyError, ExemplarError
+from bot.errors import BusyError, DatabaseError, ExemplarError
 from bot.jobs.digest import DigestService
 from bot.networks.mastodon.home import HomeInstances
 from bot.networks.publishing import Channel, Publishing
@@ -245,6 +245,8 @@ class Publisher:
             if channel.check is not None:
                 channel.check()
             report.thread = publish_thread(self.engine, digest_id, parts, channel.poster, clock=self.clock)
+        except DatabaseError:
+            raise  # without the ledger nothing more may be posted or sent: the whole run stops here
         except ExemplarError as error:
             log.error("digest %d: publishing the %s thread stopped: %s", digest_id, name, error)
             report.error = str(error)

@@ -11,15 +11,18 @@ from bot.health.runs import collect_and_record
 from bot.jobs.collect import CollectOptions, collector_for
 from bot.jobs.curator_notices import READY, REMINDER, drafts_awaiting_reminder, notify_curators
 from bot.runtime import opened_app, utc_now
+from bot.schedule.failures import EXPECTED_FAILURES, scheduled_job
 from bot.schedule.wiring import next_publish_time
 from digests.lifecycle import EmptyDigestError
 from storage import digests as digest_repo
 from storage.db import session_scope
 from storage.deliveries import digests_with_failed_emails
+from storage.failures import one_line
 
 log = logging.getLogger("bot.schedule.wiring")
 
 
+@scheduled_job("collect")
 def collect_job(config_path: str) -> None:
     """Collect every configured source once, then read opt-out requests sent to the bot."""
     with opened_app(Path(config_path)) as app:
@@ -30,6 +33,7 @@ def collect_job(config_path: str) -> None:
         check_optout_requests(app.settings, app.engine, utc_now)
 
 
+@scheduled_job("draft")
 def draft_job(config_path: str) -> None:
     """Draft the digest of the week that just ended."""
     from bot.jobs.services import service_for
@@ -49,6 +53,7 @@ def draft_job(config_path: str) -> None:
             log.exception("digest %d: could not tell the curators it is ready", report.digest_id)
 
 
+@scheduled_job("remind")
 def remind_job(config_path: str) -> None:
     """Remind curators, once, of drafts still not approved before publish time."""
     with opened_app(Path(config_path)) as app:
@@ -57,6 +62,7 @@ def remind_job(config_path: str) -> None:
             notify_curators(app, digest_id, REMINDER, next_publish_time(app.settings, now))
 
 
+@scheduled_job("publish")
 def publish_job(config_path: str) -> None:
     """Publish every approved digest, oldest first (and finish any publish that was interrupted)."""
     with opened_app(Path(config_path)) as app, session_scope(app.engine) as session:
@@ -66,6 +72,7 @@ def publish_job(config_path: str) -> None:
     _publish_each(config_path, due)
 
 
+@scheduled_job("retry-emails")
 def retry_emails_job(config_path: str) -> None:
     """Retry digest emails that failed earlier (published digests only; nothing is posted)."""
     with opened_app(Path(config_path)) as app, session_scope(app.engine) as session:
@@ -86,7 +93,10 @@ def _publish_each(config_path: str, digest_ids: list[int]) -> None:
             except EmptyDigestError as error:
                 log.warning("digest %d: not published: %s", digest_id, error)
                 continue
-            except Exception:  # one digest failing must not stop the others; the next run retries
+            except EXPECTED_FAILURES as error:  # one digest failing must not stop the others
+                log.error("digest %d: not published: %s; the next run retries", digest_id, one_line(error))
+                continue
+            except Exception:
                 log.exception("digest %d: publishing failed", digest_id)
                 continue
             for thread in report.threads:
@@ -101,6 +111,7 @@ def _publish_each(config_path: str, digest_ids: list[int]) -> None:
                 log.info("digest %d: emailed %d leaders", digest_id, len(report.emails.sent))
 
 
+@scheduled_job("health-report")
 def health_report_job(config_path: str) -> None:
     """Email the week's health report to the curators."""
     from bot.health.notify import send_weekly_report
@@ -111,6 +122,7 @@ def health_report_job(config_path: str) -> None:
         _log_notice("health report", notice)
 
 
+@scheduled_job("health-alerts")
 def health_alert_job(config_path: str) -> None:
     """Alert the curators (at most once a day) when a source has gone quiet or keeps failing."""
     from bot.health.notify import send_alerts_if_due

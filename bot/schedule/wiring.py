@@ -30,8 +30,10 @@ from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.errors import ExemplarError
+from bot.schedule.failures import EXPECTED_FAILURES, in_one_line
 from storage import locks
 from storage.db import session_scope
+from storage.failures import one_line
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,25 @@ DAY_ABBREVIATIONS = {
     "saturday": "sat",
     "sunday": "sun",
 }
+
+
+class SteadyScheduler(BlockingScheduler):  # type: ignore[misc]
+    """APScheduler's blocking scheduler, whose loop outlives its job store failing.
+
+    APScheduler survives only a failed read of due jobs; when storing a job's next run time fails
+    (the database locked, removed or stopped), the error ends its loop and so the process. Here it is
+    one log line, and the loop tries again after the job store retry interval; a job that ran but
+    whose next time could not be stored runs again on the next pass (each job is safe to repeat).
+    """
+
+    def _process_jobs(self) -> float | None:
+        try:
+            wait: float | None = super()._process_jobs()
+        except EXPECTED_FAILURES as error:
+            retry = float(self.jobstore_retry_interval)
+            log.error("job store unavailable: %s; trying again in %g s", one_line(error), retry)
+            return retry
+        return wait
 
 
 class SchedulerBusyError(ExemplarError):
@@ -141,7 +162,7 @@ def build_scheduler(
     settings: Settings,
     engine: Engine,
     config_path: str,
-    scheduler_class: Callable[..., BaseScheduler] = BlockingScheduler,
+    scheduler_class: Callable[..., BaseScheduler] = SteadyScheduler,
 ) -> BaseScheduler:
     """A scheduler whose jobs are stored in the Exemplar database, added (or replaced) by fixed id."""
     scheduler = scheduler_class(
@@ -190,6 +211,7 @@ def run(settings: Settings, engine: Engine, config_path: str, clock: Callable[[]
     take_lease(engine, owner, clock())
     scheduler = build_scheduler(settings, engine, config_path)
 
+    @in_one_line("heartbeat")
     def heartbeat() -> None:
         with session_scope(engine) as session:
             if not locks.renew(session, LEASE, owner, clock()):

@@ -13,7 +13,6 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -26,11 +25,13 @@ from bot.web.flash import pop_flash
 from bot.web.public import public_routes
 from bot.web.security import DeskAuth, LoginLimiter, csrf_token, current_curator
 from bot.web.subscribe import delivery_summary, mailing_routes
+from bot.web.unavailable import database_failure_handler, health_check
 from bot.web.unsubscribe import unsubscribe_routes
 from bot.web.views import path_for
 from digests.mail import EmailTransport
 from storage.app_state import signing_key
 from storage.db import session_scope
+from storage.failures import DATABASE_FAILURES
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; "
@@ -97,11 +98,8 @@ def create_app(
     templates.context_processors.append(page_context)
     templates.env.globals["delivery_summary"] = delivery_summary(engine)
 
-    async def health(_request: Request) -> Response:
-        return PlainTextResponse("ok")
-
     routes: list[Any] = [
-        Route("/healthz", health),
+        Route("/healthz", health_check(engine)),
         Mount("/static", StaticFiles(directory=str(files("bot") / "web" / "static")), name="static"),
         *unsubscribe_routes(engine, templates, clock, resubscribe=bool(settings and settings.email)),
     ]
@@ -124,6 +122,11 @@ def create_app(
             https_only=secure_cookies,
         ),
     ]
-    app = Starlette(routes=routes, middleware=middleware)
+    on_failure = database_failure_handler(hashtag)
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers=dict.fromkeys(DATABASE_FAILURES, on_failure),
+    )
     app.state.desk_auth = auth
     return app
