@@ -12,12 +12,23 @@ import csv
 import json
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot.errors import ExemplarError
+from bot.valid_text import finite_or_none
 
 log = logging.getLogger(__name__)
+
+
+def _no_constant(_name: str) -> None:
+    return None
+
+
+# NaN, Infinity and numbers too large for a float are not JSON, though Python reads them: they are read
+# as None (what bot.valid_text.valid_record makes of them), so no decoded document holds one.
+_DECODER = json.JSONDecoder(parse_float=finite_or_none, parse_constant=_no_constant)
 
 CSV_FIELD_LIMIT = 131_072  # the csv module's default: a longer cell is a broken row, not a tweet
 _SNIFF_BYTES = 4096
@@ -38,7 +49,7 @@ def unwrap_record(record: Any) -> Any:
     return record
 
 
-def _records_in(document: Any) -> list[Any]:
+def records_in(document: Any) -> list[Any]:
     """The records of one JSON document: an array, a page (``{"data": [...]}``), or one object."""
     if isinstance(document, dict):
         if isinstance(document.get("thread"), dict) and isinstance(document["thread"].get("post"), dict):
@@ -123,8 +134,18 @@ def _open_text(path: Path) -> TextIO:
 def read_json_records(path: Path, on_bad_line: Callable[[int, str], None]) -> Iterator[tuple[int, Any]]:
     """``(number, record)`` pairs from a JSON document (an array, a page, one object) or JSON lines."""
     for number, document in read_json_documents(path, on_bad_line):
-        for record in _records_in(document):
+        for record in records_in(document):
             yield number, record
+
+
+@dataclass(frozen=True, slots=True)
+class JsonText:
+    """One JSON document as it was read, not yet parsed: a line of a JSON-lines file (``whole_file``
+    false), or the file's one document."""
+
+    number: int
+    text: str
+    whole_file: bool
 
 
 def read_json_documents(path: Path, on_bad_line: Callable[[int, str], None]) -> Iterator[tuple[int, Any]]:
@@ -134,26 +155,41 @@ def read_json_documents(path: Path, on_bad_line: Callable[[int, str], None]) -> 
     is passed to ``on_bad_line`` and skipped; anything else is one document, and an error in it stops
     the read with a message naming the line.
     """
+    for item in read_json_texts(path):
+        readable, document = parse_json_text(path, item, on_bad_line)
+        if readable:
+            yield item.number, document
+
+
+def read_json_texts(path: Path) -> Iterator[JsonText]:
+    """The file's JSON documents as text, unparsed (see :func:`read_json_documents` for which)."""
     with _open_text(path) as handle:
         if not _first_line_is_json(handle):
             handle.seek(0)
-            yield 1, _one_document(path, handle.read())
+            yield JsonText(1, handle.read(), whole_file=True)
             return
         handle.seek(0)
         for number, line in enumerate(_lines(handle), start=1):
-            if not line.strip():
-                continue
-            try:
-                document = json.loads(line)
-            except RecursionError:
-                on_bad_line(number, "nested too deeply to read")
-                continue
-            except ValueError as error:  # JSONDecodeError, or a number too long to convert
-                message = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
-                log.warning("%s:%d: skipped an unreadable line (%s)", path, number, message)
-                on_bad_line(number, message)
-                continue
-            yield number, document
+            if line and not line.isspace():
+                yield JsonText(number, line, whole_file=False)
+
+
+def parse_json_text(path: Path, item: JsonText, on_bad_line: Callable[[int, str], None]) -> tuple[bool, Any]:
+    """``(True, document)``, or ``(False, None)`` for a line that is not JSON (passed to ``on_bad_line``).
+
+    A whole file that is not JSON raises :class:`ExemplarError` naming the line instead.
+    """
+    if item.whole_file:
+        return True, _one_document(path, item.text)
+    try:
+        return True, _DECODER.decode(item.text)
+    except RecursionError:
+        on_bad_line(item.number, "nested too deeply to read")
+    except ValueError as error:  # JSONDecodeError, or a number too long to convert
+        message = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
+        log.warning("%s:%d: skipped an unreadable line (%s)", path, item.number, message)
+        on_bad_line(item.number, message)
+    return False, None
 
 
 def _lines(handle: TextIO) -> Iterator[str]:
@@ -170,7 +206,7 @@ def _lines(handle: TextIO) -> Iterator[str]:
 
 def _one_document(path: Path, text: str) -> Any:
     try:
-        return json.loads(text)
+        return _DECODER.decode(text)
     except json.JSONDecodeError as error:
         raise ExemplarError(
             f"{path}: not valid JSON at line {error.lineno} ({error.msg}); fix the file or save it "

@@ -59,37 +59,46 @@ def save_posts(
     seen: SeenThrough | None,
     now: datetime,
     rank: CopyRank | RankOf = collected_rank,
+    digests: Mapping[str, str] | None = None,
 ) -> SaveResult:
     """Insert new posts, update stored ones where the new copy takes precedence
     (:mod:`storage.precedence`), and record where each was seen. Keyed on ``uri``.
 
     ``rank`` says where the copies came from (per post, by default from what the network said);
-    ``now`` is when they were fetched.
+    ``now`` is when they were fetched. ``digests`` maps URIs to the digest of the imported payload
+    each post was made from (:mod:`bot.jobs.unchanged`): kept with every copy written or found
+    unchanged from it; any other copy written clears the stored digest.
     """
     by_uri = {post.uri: post for post in posts}
     if not by_uri:
         return SaveResult()
     rank_of = rank if callable(rank) else _fixed_rank(rank)
+    digest_of = digests or {}
     existing = _existing_copies(session, list(by_uri))
     fresh = [post for uri, post in by_uri.items() if uri not in existing]
-    inserted = _insert_new(session, fresh, now, rank_of)
+    inserted = _insert_new(session, fresh, now, rank_of, digest_of)
     # A concurrent writer may have stored some of them first: treat those as existing.
     for uri in {post.uri for post in fresh} - inserted.keys():
         existing.update(_existing_copies(session, [uri]))
 
     changed: list[tuple[Post, dict[str, Any]]] = []
+    digest_kept: dict[int, str] = {}  # unchanged posts whose stored digest is not yet this payload's
     for uri, post in by_uri.items():
         stored = existing.get(uri)
         if stored is None or uri in inserted:
             continue
         post_rank = rank_of(post)
-        if not replaces(Version(post_rank, post.edited_at, now), stored.version):
-            continue
-        values = {**_row_values(post, now), "copy_rank": post_rank}
-        values.update(merged_counts(post_rank, values, stored.counts))
-        if post_rank != stored.version.rank or _signature(values) != stored.signature:
-            changed.append((post, values))
+        if replaces(Version(post_rank, post.edited_at, now), stored.version):
+            values = {**_row_values(post, now), "copy_rank": post_rank, "import_digest": digest_of.get(uri)}
+            values.update(merged_counts(post_rank, values, stored.counts))
+            if post_rank != stored.version.rank or _signature(values) != stored.signature:
+                changed.append((post, values))
+                continue
+        digest = digest_of.get(uri)
+        if digest is not None and digest != stored.digest:
+            digest_kept[stored.post_id] = digest
     _update_changed(session, changed, {uri: copy.post_id for uri, copy in existing.items()})
+    _keep_digests(session, digest_kept)
 
     ids = {**{uri: copy.post_id for uri, copy in existing.items()}, **inserted}
     if seen is not None:
@@ -132,23 +141,25 @@ class _StoredCopy:
     version: Version
     signature: tuple[Any, ...]
     counts: dict[str, int]
+    digest: str | None
 
 
 def _existing_copies(session: Session, uris: Sequence[str]) -> dict[str, _StoredCopy]:
     columns = [getattr(PostRow, name) for name in _SIGNATURE_FIELDS]
     rows = session.execute(
-        select(PostRow.uri, PostRow.id, PostRow.copy_rank, PostRow.updated_at, *columns).where(
-            PostRow.uri.in_(uris)
-        )
+        select(
+            PostRow.uri, PostRow.id, PostRow.copy_rank, PostRow.updated_at, PostRow.import_digest, *columns
+        ).where(PostRow.uri.in_(uris))
     )
     copies = {}
     for row in rows:
-        values = dict(zip(_SIGNATURE_FIELDS, row[4:], strict=True))
+        values = dict(zip(_SIGNATURE_FIELDS, row[5:], strict=True))
         copies[row[0]] = _StoredCopy(
             post_id=row[1],
             version=Version(row[2], values["edited_at"], row[3]),
             signature=_signature(values),
             counts={name: values[name] for name in COUNT_FIELDS},
+            digest=row[4],
         )
     return copies
 
@@ -180,10 +191,20 @@ def _row_values(post: Post, now: datetime) -> dict[str, Any]:
     }
 
 
-def _insert_new(session: Session, posts: Sequence[Post], now: datetime, rank_of: RankOf) -> dict[str, int]:
+def _insert_new(
+    session: Session, posts: Sequence[Post], now: datetime, rank_of: RankOf, digests: Mapping[str, str]
+) -> dict[str, int]:
     if not posts:
         return {}
-    values = [{**_row_values(post, now), "first_seen_at": now, "copy_rank": rank_of(post)} for post in posts]
+    values = [
+        {
+            **_row_values(post, now),
+            "first_seen_at": now,
+            "copy_rank": rank_of(post),
+            "import_digest": digests.get(post.uri),
+        }
+        for post in posts
+    ]
     # Core statements on the connection: the ORM's bulk layer costs more than the inserts themselves.
     connection = session.connection()
     statement = _dialect_insert(session, POSTS).on_conflict_do_nothing(index_elements=["uri"])
@@ -210,6 +231,14 @@ def _update_changed(
     tags = [{"post_id": ids[post.uri], "tag": tag} for post, _values in changed for tag in post.hashtags]
     if tags:
         connection.execute(insert(POST_TAGS), tags)
+
+
+def _keep_digests(session: Session, digests: Mapping[int, str]) -> None:
+    if digests:
+        by_id = update(POSTS).where(POSTS.c.id == bindparam("_post_id"))
+        session.connection().execute(
+            by_id, [{"_post_id": post_id, "import_digest": digest} for post_id, digest in digests.items()]
+        )
 
 
 def _record_sightings(
