@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
@@ -20,7 +20,7 @@ from bot.consent.screen import SKIP_MALFORMED, screen_posts
 from bot.errors import ExemplarError
 from bot.jobs.store import PostStore
 from bot.jobs.unchanged import PayloadDigests, stored_digests
-from bot.jsonfile import parse_json_text, read_csv_rows, read_json_texts, records_in
+from bot.jsonfile import JsonText, parse_json_text, read_csv_rows, read_json_texts, records_in
 from bot.networks.bluesky import normalise as bluesky
 from bot.networks.errors import MalformedPayloadError
 from bot.networks.mastodon import normalise as mastodon
@@ -41,51 +41,53 @@ BadLine = Callable[[int, str], None]
 
 
 @dataclass(frozen=True, slots=True)
+class Payload:
+    """One payload as read, before any work on it: a JSON document's text (``records`` not yet parsed),
+    or a CSV row (``text`` is its cells as JSON, and ``row`` the row)."""
+
+    number: int
+    text: str
+    whole_file: bool = False
+    row: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One record of an import file, with the digest of the payload it was read as.
 
-    ``record`` is ``None`` for a line skipped unparsed (its digest is stored already); ``looked_up``
-    says whether the digest was checked against the stored ones already; ``clean`` that the record's
-    text needs no repair (:func:`bot.valid_text.json_may_need_repair` found nothing to repair).
+    ``record`` is ``None`` for a record whose digest is stored already (``stored_uri`` is the post it
+    made), which is skipped; ``clean`` says the record's text needs no repair (see
+    :func:`bot.valid_text.json_may_need_repair`).
     """
 
     number: int
     record: Any
-    digest: str | None
-    looked_up: bool = False
+    digest: str
     clean: bool = False
+    stored_uri: str | None = None
 
 
-StoredDigests = Callable[[Collection[str]], set[str]]
-Reader = Callable[[Path, BadLine, PayloadDigests, StoredDigests], Iterator[Entry]]
-RecordsOf = Callable[[Any], list[Any]]
+Reader = Callable[[Path, BadLine], Iterator[Payload]]
+RecordsOf = Callable[[Path, Payload, BadLine], tuple[list[Any], bool]]
 
 
-def _json_reader(records_of: Callable[[Any, int, BadLine], list[Any]]) -> Reader:
-    """A reader of JSON (a document or JSON lines) whose documents hold records as ``records_of`` finds
-    them. A line whose digest is stored is skipped before it is parsed."""
+def _json_payloads(path: Path, _bad: BadLine) -> Iterator[Payload]:
+    for item in read_json_texts(path):
+        yield Payload(item.number, item.text, whole_file=item.whole_file)
 
-    def read(path: Path, bad: BadLine, digests: PayloadDigests, stored: StoredDigests) -> Iterator[Entry]:
-        texts = read_json_texts(path)
-        while batch := list(islice(texts, BATCH_SIZE)):
-            line_digests = [digests.of_text(item.text) for item in batch]
-            known = stored(line_digests)
-            for item, digest in zip(batch, line_digests, strict=True):
-                if digest in known:
-                    yield Entry(item.number, None, digest, looked_up=True)
-                    continue
-                readable, document = parse_json_text(path, item, bad)
-                if not readable:
-                    continue
-                clean = not json_may_need_repair(item.text)
-                records = records_of(document, item.number, bad)
-                if len(records) == 1:  # the line is the record: its digest is the line's
-                    yield Entry(item.number, records[0], digest, looked_up=True, clean=clean)
-                    continue
-                for position, record in enumerate(records):
-                    yield Entry(item.number, record, digests.of_part(digest, position), clean=clean)
 
-    return read
+def _json_records(pages: Callable[[Any, int, BadLine], list[Any]]) -> RecordsOf:
+    """The records of a JSON payload, as ``pages`` finds them in its document, and whether they are
+    clean (need no repair)."""
+
+    def records(path: Path, payload: Payload, bad: BadLine) -> tuple[list[Any], bool]:
+        item = JsonText(payload.number, payload.text, payload.whole_file)
+        readable, document = parse_json_text(path, item, bad)
+        if not readable:
+            return [], True
+        return pages(document, payload.number, bad), not json_may_need_repair(payload.text)
+
+    return records
 
 
 def _records_of_document(document: Any, _number: int, _bad: BadLine) -> list[Any]:
@@ -102,9 +104,16 @@ def _tweets_of_pages(document: Any, number: int, bad: BadLine) -> list[Any]:
     return records
 
 
-def _csv_rows(path: Path, bad: BadLine, digests: PayloadDigests, _stored: StoredDigests) -> Iterator[Entry]:
+def _csv_payloads(path: Path, bad: BadLine) -> Iterator[Payload]:
     for number, row in read_csv_rows(path, bad):
-        yield Entry(number, row, digests.of_text(json.dumps(row)))
+        yield Payload(number, json.dumps(row), row=row)
+
+
+def _csv_record(_path: Path, payload: Payload, _bad: BadLine) -> tuple[list[Any], bool]:
+    return [payload.row], False
+
+
+_JSON_DOCUMENT_RECORDS = _json_records(_records_of_document)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,13 +122,14 @@ class ImportFormat:
 
     read: Reader
     normaliser: Normaliser
+    records: RecordsOf = _JSON_DOCUMENT_RECORDS
 
 
 FORMATS: dict[str, ImportFormat] = {
-    "mastodon": ImportFormat(_json_reader(_records_of_document), mastodon.NORMALISER),
-    "twarc2": ImportFormat(_json_reader(_tweets_of_pages), x.NORMALISER),
-    "bluesky": ImportFormat(_json_reader(_records_of_document), bluesky.NORMALISER),
-    "tags-csv": ImportFormat(_csv_rows, tags_csv.NORMALISER),
+    "mastodon": ImportFormat(_json_payloads, mastodon.NORMALISER),
+    "twarc2": ImportFormat(_json_payloads, x.NORMALISER, _json_records(_tweets_of_pages)),
+    "bluesky": ImportFormat(_json_payloads, bluesky.NORMALISER),
+    "tags-csv": ImportFormat(_csv_payloads, tags_csv.NORMALISER, _csv_record),
 }
 
 
@@ -158,64 +168,117 @@ def import_file(
 ) -> ImportSummary:
     """Store the posts in ``path``, read as ``fmt`` (one of :data:`FORMATS`).
 
-    A record stored already from the very same payload is skipped (see :mod:`bot.jobs.unchanged`).
+    A record stored already from the very same payload is skipped unparsed (:mod:`bot.jobs.unchanged`).
     """
     if fmt not in FORMATS:
         raise ExemplarError(f"unknown import format {fmt!r}; use one of: {', '.join(FORMATS)}")
-    kind = FORMATS[fmt]
-    summary = ImportSummary(path=path)
-    source = f"import:{fmt}"
-    tags = set(hashtags)
-
-    def bad_line(number: int, message: str) -> None:
-        log.warning("%s:%d: skipped: %s", path, number, message)
-        summary.bad_lines.append(number)
-        summary.skipped[SKIP_MALFORMED] += 1
-
-    def stored(digests: Collection[str]) -> set[str]:
-        with session_scope(engine) as session:
-            return stored_digests(session, digests)
-
     with session_scope(engine) as session:
         suppressed = frozenset(suppressed_accounts(session))
-    entries = kind.read(path, bad_line, PayloadDigests(fmt, tags), stored)
-    while batch := list(islice(entries, BATCH_SIZE)):
-        summary.read += len(batch)
-        pending = [entry for entry in batch if entry.record is not None]
-        unchecked = [entry.digest for entry in pending if entry.digest is not None and not entry.looked_up]
-        if unchecked:
-            known = stored(unchecked)
-            pending = [entry for entry in pending if entry.digest not in known]
+    run = _ImportRun(engine, path, fmt, frozenset(hashtags), clock, store, suppressed)
+    payloads = FORMATS[fmt].read(path, run.bad_line)
+    while batch := list(islice(payloads, BATCH_SIZE)):
+        entries = run.entries(batch)
+        run.summary.read += len(entries)
+        # Of two copies of a post in one batch the later is kept: a copy is not saved when a later
+        # copy of the same post is unchanged (skipping that one must leave what processing it would).
+        last_unchanged = {entry.stored_uri: at for at, entry in enumerate(entries) if entry.stored_uri}
+        for start in range(0, len(entries), BATCH_SIZE):
+            chunk = enumerate(entries[start : start + BATCH_SIZE], start)
+            run.store_records(
+                [(at, entry) for at, entry in chunk if entry.record is not None], last_unchanged
+            )
+    return run.summary
+
+
+@dataclass(slots=True)
+class _ImportRun:
+    """One import of one file: what it needs at every batch, and what it did so far."""
+
+    engine: Engine
+    path: Path
+    fmt: str
+    hashtags: frozenset[str]
+    clock: Callable[[], datetime]
+    store: PostStore
+    suppressed: frozenset[str]
+    summary: ImportSummary = field(init=False)
+    digests: PayloadDigests = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.summary = ImportSummary(path=self.path)
+        self.digests = PayloadDigests(self.fmt, self.hashtags)
+
+    def bad_line(self, number: int, message: str) -> None:
+        log.warning("%s:%d: skipped: %s", self.path, number, message)
+        self.summary.bad_lines.append(number)
+        self.summary.skipped[SKIP_MALFORMED] += 1
+
+    def entries(self, batch: list[Payload]) -> list[Entry]:
+        """The records of these payloads; those stored already from the same payload are left unparsed."""
+        kind = FORMATS[self.fmt]
+        payload_digests = [self.digests.of_text(payload.text) for payload in batch]
+        known = self._stored(payload_digests)
+        entries: list[Entry] = []
+        parts: list[Entry] = []
+        for payload, digest in zip(batch, payload_digests, strict=True):
+            if digest in known:
+                entries.append(Entry(payload.number, None, digest, stored_uri=known[digest]))
+                continue
+            records, clean = kind.records(self.path, payload, self.bad_line)
+            if len(records) == 1:  # the payload is the record: its digest is the payload's
+                entries.append(Entry(payload.number, records[0], digest, clean))
+                continue
+            for position, record in enumerate(records):  # a page: each record by its place in it
+                parts.append(Entry(payload.number, record, self.digests.of_part(digest, position), clean))
+                entries.append(parts[-1])
+        if not parts:
+            return entries
+        known = self._stored([entry.digest for entry in parts])
+        return [
+            Entry(entry.number, None, entry.digest, stored_uri=known[entry.digest])
+            if entry.digest in known
+            else entry
+            for entry in entries
+        ]
+
+    def _stored(self, digests: list[str]) -> dict[str, str]:
+        with session_scope(self.engine) as session:
+            return stored_digests(session, digests)
+
+    def store_records(self, chunk: list[tuple[int, Entry]], last_unchanged: Mapping[str, int]) -> None:
+        """Normalise, screen and store these records (``(position in the batch, entry)`` pairs)."""
+        kind = FORMATS[self.fmt]
         normalised: list[tuple[Any, Post]] = []
         digests: dict[str, str] = {}
-        for entry in pending:
+        superseded: set[int] = set()
+        for at, entry in chunk:
             try:
                 record = entry.record if entry.clean else valid_record(entry.record)
                 post = kind.normaliser.normalise(record)
             except MalformedPayloadError as error:
-                bad_line(entry.number, str(error))
+                self.bad_line(entry.number, str(error))
                 continue
             normalised.append((record, post))
-            if entry.digest is not None:
-                digests[post.uri] = entry.digest
-            else:
-                digests.pop(post.uri, None)
+            digests[post.uri] = entry.digest
+            if last_unchanged.get(post.uri, -1) > at:
+                superseded.add(id(post))
         if not normalised:
-            continue
+            return
         screened = screen_posts(
-            normalised, kind.normaliser.account_of, where=str(path), suppressed=suppressed
+            normalised, kind.normaliser.account_of, where=str(self.path), suppressed=self.suppressed
         )
+        summary = self.summary
         summary.skipped.update(screened.skipped)
-        now = clock()
-        with session_scope(engine) as session:
+        posts = [post for post in screened.posts if id(post) not in superseded]
+        now = self.clock()
+        with session_scope(self.engine) as session:
             for acct in screened.opted_out:
                 summary.removed += repo.delete_posts_by_author(session, acct, now=now)
-            saved = store.save(
-                session, screened.posts, seen=None, now=now, rank=CopyRank.ARCHIVE, digests=digests
+            saved = self.store.save(
+                session, posts, seen=None, now=now, rank=CopyRank.ARCHIVE, digests=digests
             )
-            for tag in tags:
-                tagged = [post for post in screened.posts if tag in post.hashtags]
-                repo.record_sightings(session, tagged, repo.SeenThrough(source, tag), now)
+            for tag in self.hashtags:
+                tagged = [post for post in posts if tag in post.hashtags]
+                repo.record_sightings(session, tagged, repo.SeenThrough(f"import:{self.fmt}", tag), now)
         summary.new += saved.new
         summary.updated += saved.updated
-    return summary

@@ -54,11 +54,14 @@ class PayloadDigests:
         return hasher.hexdigest()
 
 
-def stored_digests(session: Session, digests: Collection[str]) -> set[str]:
-    """Which of these payload digests a stored post was made from."""
+def stored_digests(session: Session, digests: Collection[str]) -> dict[str, str]:
+    """Which of these payload digests a stored post was made from: ``digest -> the post's URI``."""
     wanted = list(set(digests))
-    found: set[str] = set()
+    found: dict[str, str] = {}
     for start in range(0, len(wanted), _LOOKUP_CHUNK):
         chunk = wanted[start : start + _LOOKUP_CHUNK]
-        found.update(session.scalars(select(PostRow.import_digest).where(PostRow.import_digest.in_(chunk))))
+        rows = session.execute(
+            select(PostRow.import_digest, PostRow.uri).where(PostRow.import_digest.in_(chunk))
+        )
+        found.update({digest: uri for digest, uri in rows if digest is not None})
     return found
