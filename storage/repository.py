@@ -7,7 +7,7 @@ handful of round trips, whatever the page size.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +15,7 @@ from sqlalchemy import Select, Table, bindparam, delete, func, insert, literal, 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
-from bot.posts import Post
+from bot.posts import Card, Media, Post
 from storage import published
 from storage.labels import has_label
 from storage.models import Cursor, PostTag, RemovedPost, Sighting, SourceState, UTCDateTime, table_of
@@ -181,14 +181,22 @@ def _row_values(post: Post, now: datetime) -> dict[str, Any]:
         "language": post.language,
         "visibility": post.visibility,
         "links": list(post.links),
-        "media": [asdict(item) for item in post.media],
-        "card": asdict(post.card) if post.card else None,
+        "media": [_flat_dict(item) for item in post.media],
+        "card": _flat_dict(post.card) if post.card else None,
         "replies_count": post.replies_count,
         "reblogs_count": post.reblogs_count,
         "favourites_count": post.favourites_count,
         "raw": dict(post.raw),
         "updated_at": now,
     }
+
+
+def _flat_dict(item: Media | Card) -> dict[str, Any]:
+    """``dataclasses.asdict`` of a dataclass whose fields are plain values, without its deep copies."""
+    return {name: getattr(item, name) for name in _FIELD_NAMES[type(item)]}
+
+
+_FIELD_NAMES = {kind: tuple(f.name for f in fields(kind)) for kind in (Media, Card)}
 
 
 def _insert_new(
