@@ -22,13 +22,25 @@ from bot.valid_text import finite_or_none
 log = logging.getLogger(__name__)
 
 
-def _no_constant(_name: str) -> None:
-    return None
+class _Replacements:
+    """Counts the values read as ``None`` because JSON has no such number: NaN, Infinity, or a number
+    too large for a float (what bot.valid_text.valid_record makes of them)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def constant(self, _name: str) -> None:
+        self.count += 1
+
+    def number(self, text: str) -> float | None:
+        value = finite_or_none(text)
+        if value is None:
+            self.count += 1
+        return value
 
 
-# NaN, Infinity and numbers too large for a float are not JSON, though Python reads them: they are read
-# as None (what bot.valid_text.valid_record makes of them), so no decoded document holds one.
-_DECODER = json.JSONDecoder(parse_float=finite_or_none, parse_constant=_no_constant)
+_REPLACEMENTS = _Replacements()
+_DECODER = json.JSONDecoder(parse_float=_REPLACEMENTS.number, parse_constant=_REPLACEMENTS.constant)
 
 CSV_FIELD_LIMIT = 131_072  # the csv module's default: a longer cell is a broken row, not a tweet
 _SNIFF_BYTES = 4096
@@ -148,6 +160,15 @@ class JsonText:
     whole_file: bool
 
 
+@dataclass(frozen=True, slots=True)
+class ParsedJson:
+    """A JSON document read from its text; ``exact`` unless a value in it was read as ``None`` (NaN,
+    Infinity, a number too large for a float), so that the text is exactly the document as JSON."""
+
+    document: Any
+    exact: bool
+
+
 def read_json_documents(path: Path, on_bad_line: Callable[[int, str], None]) -> Iterator[tuple[int, Any]]:
     """``(line number, document)`` pairs: the file's one JSON document, or each line of a JSON-lines file.
 
@@ -156,9 +177,9 @@ def read_json_documents(path: Path, on_bad_line: Callable[[int, str], None]) -> 
     the read with a message naming the line.
     """
     for item in read_json_texts(path):
-        readable, document = parse_json_text(path, item, on_bad_line)
-        if readable:
-            yield item.number, document
+        parsed = parse_json_text(path, item, on_bad_line)
+        if parsed is not None:
+            yield item.number, parsed.document
 
 
 def read_json_texts(path: Path) -> Iterator[JsonText]:
@@ -174,22 +195,26 @@ def read_json_texts(path: Path) -> Iterator[JsonText]:
                 yield JsonText(number, line, whole_file=False)
 
 
-def parse_json_text(path: Path, item: JsonText, on_bad_line: Callable[[int, str], None]) -> tuple[bool, Any]:
-    """``(True, document)``, or ``(False, None)`` for a line that is not JSON (passed to ``on_bad_line``).
+def parse_json_text(path: Path, item: JsonText, on_bad_line: Callable[[int, str], None]) -> ParsedJson | None:
+    """The document ``item`` holds, or ``None`` for a line that is not JSON (passed to ``on_bad_line``).
 
     A whole file that is not JSON raises :class:`ExemplarError` naming the line instead.
     """
+    replaced = _REPLACEMENTS.count
     if item.whole_file:
-        return True, _one_document(path, item.text)
+        document = _one_document(path, item.text)
+        return ParsedJson(document, exact=_REPLACEMENTS.count == replaced)
     try:
-        return True, _DECODER.decode(item.text)
+        document = _DECODER.decode(item.text)
     except RecursionError:
         on_bad_line(item.number, "nested too deeply to read")
+        return None
     except ValueError as error:  # JSONDecodeError, or a number too long to convert
         message = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
         log.warning("%s:%d: skipped an unreadable line (%s)", path, item.number, message)
         on_bad_line(item.number, message)
-    return False, None
+        return None
+    return ParsedJson(document, exact=_REPLACEMENTS.count == replaced)
 
 
 def _lines(handle: TextIO) -> Iterator[str]:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import DatabaseError
 from storage.failures import configuration_failure, database_failure, shown_url
+from storage.json_text import json_serializer
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +52,25 @@ def create_db_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) ->
             parsed = parsed.set(drivername="postgresql+psycopg")
             url = parsed.render_as_string(hide_password=False)
         if parsed.get_backend_name() == "sqlite":
-            engine = create_engine(url, connect_args={"timeout": lock_timeout}, execution_options=options)
+            engine = create_engine(
+                url,
+                connect_args={"timeout": lock_timeout},
+                execution_options=options,
+                json_serializer=json_serializer,
+            )
             event.listen(engine, "connect", _sqlite_pragmas)
         elif parsed.drivername == "postgresql+psycopg":
             timeouts = {
                 "connect_timeout": CONNECT_TIMEOUT,
                 "options": f"-c lock_timeout={int(lock_timeout * 1000)}",
             }
-            engine = create_engine(url, pool_pre_ping=True, connect_args=timeouts, execution_options=options)
+            engine = create_engine(
+                url,
+                pool_pre_ping=True,
+                connect_args=timeouts,
+                execution_options=options,
+                json_serializer=json_serializer,
+            )
         else:
             engine = create_engine(url, pool_pre_ping=True, execution_options=options)
     except (exc.ArgumentError, exc.NoSuchModuleError, ImportError, ValueError) as error:

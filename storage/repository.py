@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.posts import Card, Media, Post
 from storage import published
+from storage.json_text import SerialisedJson
 from storage.labels import has_label
 from storage.models import Cursor, PostTag, RemovedPost, Sighting, SourceState, UTCDateTime, table_of
 from storage.models import Post as PostRow
@@ -59,24 +60,25 @@ def save_posts(
     seen: SeenThrough | None,
     now: datetime,
     rank: CopyRank | RankOf = collected_rank,
-    digests: Mapping[str, str] | None = None,
+    imported: Mapping[str, ImportedPayload] | None = None,
 ) -> SaveResult:
     """Insert new posts, update stored ones where the new copy takes precedence
     (:mod:`storage.precedence`), and record where each was seen. Keyed on ``uri``.
 
     ``rank`` says where the copies came from (per post, by default from what the network said);
-    ``now`` is when they were fetched. ``digests`` maps URIs to the digest of the imported payload
-    each post was made from (:mod:`bot.jobs.unchanged`): kept with every copy written or found
-    unchanged from it; any other copy written clears the stored digest.
+    ``now`` is when they were fetched. ``imported`` maps URIs to the imported payload each post was
+    made from: its digest (:mod:`bot.jobs.unchanged`) is kept with every copy written or found
+    unchanged from it, and any other copy written clears the stored digest.
     """
     by_uri = {post.uri: post for post in posts}
     if not by_uri:
         return SaveResult()
     rank_of = rank if callable(rank) else _fixed_rank(rank)
-    digest_of = digests or {}
+    payloads = imported or {}
+    digest_of = {uri: payload.digest for uri, payload in payloads.items()}
     existing = _existing_copies(session, list(by_uri))
     fresh = [post for uri, post in by_uri.items() if uri not in existing]
-    inserted = _insert_new(session, fresh, now, rank_of, digest_of)
+    inserted = _insert_new(session, fresh, now, rank_of, payloads)
     # A concurrent writer may have stored some of them first: treat those as existing.
     for uri in {post.uri for post in fresh} - inserted.keys():
         existing.update(_existing_copies(session, [uri]))
@@ -89,7 +91,11 @@ def save_posts(
             continue
         post_rank = rank_of(post)
         if replaces(Version(post_rank, post.edited_at, now), stored.version):
-            values = {**_row_values(post, now), "copy_rank": post_rank, "import_digest": digest_of.get(uri)}
+            values = {
+                **_row_values(post, now, payloads.get(uri)),
+                "copy_rank": post_rank,
+                "import_digest": digest_of.get(uri),
+            }
             values.update(merged_counts(post_rank, values, stored.counts))
             if post_rank != stored.version.rank or _signature(values) != stored.signature:
                 changed.append((post, values))
@@ -164,7 +170,16 @@ def _existing_copies(session: Session, uris: Sequence[str]) -> dict[str, _Stored
     return copies
 
 
-def _row_values(post: Post, now: datetime) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class ImportedPayload:
+    """What an import knows of the payload a post was made from: its digest, and its JSON text when
+    the post's ``raw`` is exactly that text parsed (then stored as it is, not serialised again)."""
+
+    digest: str
+    raw_json: str | None = None
+
+
+def _row_values(post: Post, now: datetime, payload: ImportedPayload | None = None) -> dict[str, Any]:
     return {
         "uri": post.uri,
         "url": post.url,
@@ -186,7 +201,9 @@ def _row_values(post: Post, now: datetime) -> dict[str, Any]:
         "replies_count": post.replies_count,
         "reblogs_count": post.reblogs_count,
         "favourites_count": post.favourites_count,
-        "raw": dict(post.raw),
+        "raw": dict(post.raw)
+        if payload is None or payload.raw_json is None
+        else SerialisedJson(payload.raw_json),
         "updated_at": now,
     }
 
@@ -200,19 +217,22 @@ _FIELD_NAMES = {kind: tuple(f.name for f in fields(kind)) for kind in (Media, Ca
 
 
 def _insert_new(
-    session: Session, posts: Sequence[Post], now: datetime, rank_of: RankOf, digests: Mapping[str, str]
+    session: Session,
+    posts: Sequence[Post],
+    now: datetime,
+    rank_of: RankOf,
+    imported: Mapping[str, ImportedPayload],
 ) -> dict[str, int]:
     if not posts:
         return {}
-    values = [
-        {
-            **_row_values(post, now),
-            "first_seen_at": now,
-            "copy_rank": rank_of(post),
-            "import_digest": digests.get(post.uri),
-        }
-        for post in posts
-    ]
+    values = []
+    for post in posts:
+        payload = imported.get(post.uri)
+        row = _row_values(post, now, payload)
+        row.update(
+            first_seen_at=now, copy_rank=rank_of(post), import_digest=payload.digest if payload else None
+        )
+        values.append(row)
     # Core statements on the connection: the ORM's bulk layer costs more than the inserts themselves.
     connection = session.connection()
     statement = _dialect_insert(session, POSTS).on_conflict_do_nothing(index_elements=["uri"])

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select
 from bot.jobs import imports
 from bot.jobs.imports import ImportSummary, import_file
 from bot.jobs.store import PostStore
-from bot.jsonfile import JsonText, parse_json_text
+from bot.jsonfile import JsonText, ParsedJson, parse_json_text
 from bot.networks.mastodon import normalise as mastodon
 from bot.networks.payload import Normaliser
 from bot.posts import Post
@@ -30,7 +30,7 @@ from storage.db import session_scope
 from storage.models import Post as PostRow
 from storage.models import RemovedPost, Sighting
 from storage.precedence import CopyRank
-from tests.payloads import account, status
+from tests.payloads import account, boost_of, status
 
 ARCHIVES = Path(__file__).parent / "data" / "archives"
 
@@ -57,7 +57,7 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     numbers: list[int] = []
     real = imports.parse_json_text
 
-    def counting(path: Path, item: JsonText, bad: Any) -> tuple[bool, Any]:
+    def counting(path: Path, item: JsonText, bad: Any) -> ParsedJson | None:
         numbers.append(item.number)
         return real(path, item, bad)
 
@@ -277,7 +277,33 @@ def test_json_that_needs_no_repair_by_its_text_needs_none_once_read(value: Any, 
             text.encode("utf-8")
         except UnicodeEncodeError:
             return  # a lone surrogate cannot be in text read from a file: the file would be refused
-    readable, document = parse_json_text(Path("x.jsonl"), JsonText(1, text, whole_file=False), print)
-    assert readable
+    parsed = parse_json_text(Path("x.jsonl"), JsonText(1, text, whole_file=False), print)
+    assert parsed is not None
     if not json_may_need_repair(text):
-        assert valid_record(document) is document
+        assert valid_record(parsed.document) is parsed.document
+
+
+def test_the_stored_payload_is_the_record_however_its_line_was_written(
+    engine: Engine, tmp_path: Path
+) -> None:
+    plain = status("1")
+    spaced = status("2")
+    with_nan = status("3", favourites_count=float("nan"))
+    wrapped = status("4")
+    original = status("5")
+    boost = boost_of(original, id="6")
+    lines = [
+        json.dumps(plain),
+        json.dumps(spaced, indent=None, separators=(" , ", " : ")) + "  \r",
+        json.dumps(with_nan),  # NaN is not JSON: stored as null
+        json.dumps({"status": wrapped, "from": "an archive"}),
+        json.dumps(boost),
+    ]
+    (tmp_path / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    assert run_import(engine, tmp_path / "a.jsonl").new == 5
+
+    with_nan["favourites_count"] = None
+    with session_scope(engine) as session:
+        raws = {row.uri.rsplit("/", 1)[-1]: row.raw for row in session.scalars(select(PostRow))}
+    assert raws == {"1": plain, "2": spaced, "3": with_nan, "4": wrapped, "5": original}

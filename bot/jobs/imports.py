@@ -65,10 +65,21 @@ class Entry:
     digest: str
     clean: bool = False
     stored_uri: str | None = None
+    text: str | None = None  # the record exactly, as JSON, when its payload is nothing else
+
+
+@dataclass(frozen=True, slots=True)
+class PayloadRecords:
+    """The records of one payload; ``clean`` when they need no repair, and ``text`` the payload's text
+    when it is exactly its one record as JSON (stored as it is, not serialised again)."""
+
+    records: list[Any]
+    clean: bool = False
+    text: str | None = None
 
 
 Reader = Callable[[Path, BadLine], Iterator[Payload]]
-RecordsOf = Callable[[Path, Payload, BadLine], tuple[list[Any], bool]]
+RecordsOf = Callable[[Path, Payload, BadLine], PayloadRecords]
 
 
 def _json_payloads(path: Path, _bad: BadLine) -> Iterator[Payload]:
@@ -80,12 +91,14 @@ def _json_records(pages: Callable[[Any, int, BadLine], list[Any]]) -> RecordsOf:
     """The records of a JSON payload, as ``pages`` finds them in its document, and whether they are
     clean (need no repair)."""
 
-    def records(path: Path, payload: Payload, bad: BadLine) -> tuple[list[Any], bool]:
-        item = JsonText(payload.number, payload.text, payload.whole_file)
-        readable, document = parse_json_text(path, item, bad)
-        if not readable:
-            return [], True
-        return pages(document, payload.number, bad), not json_may_need_repair(payload.text)
+    def records(path: Path, payload: Payload, bad: BadLine) -> PayloadRecords:
+        parsed = parse_json_text(path, JsonText(payload.number, payload.text, payload.whole_file), bad)
+        if parsed is None:
+            return PayloadRecords([])
+        found = pages(parsed.document, payload.number, bad)
+        clean = not json_may_need_repair(payload.text)
+        exact = clean and parsed.exact and len(found) == 1 and found[0] is parsed.document
+        return PayloadRecords(found, clean, payload.text.strip() if exact else None)
 
     return records
 
@@ -109,8 +122,8 @@ def _csv_payloads(path: Path, bad: BadLine) -> Iterator[Payload]:
         yield Payload(number, json.dumps(row), row=row)
 
 
-def _csv_record(_path: Path, payload: Payload, _bad: BadLine) -> tuple[list[Any], bool]:
-    return [payload.row], False
+def _csv_record(_path: Path, payload: Payload, _bad: BadLine) -> PayloadRecords:
+    return PayloadRecords([payload.row])
 
 
 _JSON_DOCUMENT_RECORDS = _json_records(_records_of_document)
@@ -224,12 +237,13 @@ class _ImportRun:
             if digest in known:
                 entries.append(Entry(payload.number, None, digest, stored_uri=known[digest]))
                 continue
-            records, clean = kind.records(self.path, payload, self.bad_line)
-            if len(records) == 1:  # the payload is the record: its digest is the payload's
-                entries.append(Entry(payload.number, records[0], digest, clean))
+            found = kind.records(self.path, payload, self.bad_line)
+            if len(found.records) == 1:  # the payload is the record: its digest is the payload's
+                entries.append(Entry(payload.number, found.records[0], digest, found.clean, text=found.text))
                 continue
-            for position, record in enumerate(records):  # a page: each record by its place in it
-                parts.append(Entry(payload.number, record, self.digests.of_part(digest, position), clean))
+            for position, record in enumerate(found.records):  # a page: each record by its place in it
+                part = self.digests.of_part(digest, position)
+                parts.append(Entry(payload.number, record, part, found.clean))
                 entries.append(parts[-1])
         if not parts:
             return entries
@@ -249,7 +263,7 @@ class _ImportRun:
         """Normalise, screen and store these records (``(position in the batch, entry)`` pairs)."""
         kind = FORMATS[self.fmt]
         normalised: list[tuple[Any, Post]] = []
-        digests: dict[str, str] = {}
+        imported: dict[str, repo.ImportedPayload] = {}
         superseded: set[int] = set()
         for at, entry in chunk:
             try:
@@ -259,7 +273,8 @@ class _ImportRun:
                 self.bad_line(entry.number, str(error))
                 continue
             normalised.append((record, post))
-            digests[post.uri] = entry.digest
+            text = entry.text if post.raw is record else None  # a boost stores the boosted status
+            imported[post.uri] = repo.ImportedPayload(entry.digest, text)
             if last_unchanged.get(post.uri, -1) > at:
                 superseded.add(id(post))
         if not normalised:
@@ -275,7 +290,7 @@ class _ImportRun:
             for acct in screened.opted_out:
                 summary.removed += repo.delete_posts_by_author(session, acct, now=now)
             saved = self.store.save(
-                session, posts, seen=None, now=now, rank=CopyRank.ARCHIVE, digests=digests
+                session, posts, seen=None, now=now, rank=CopyRank.ARCHIVE, imported=imported
             )
             for tag in self.hashtags:
                 tagged = [post for post in posts if tag in post.hashtags]
