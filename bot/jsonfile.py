@@ -12,12 +12,35 @@ import csv
 import json
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot.errors import ExemplarError
+from bot.valid_text import finite_or_none
 
 log = logging.getLogger(__name__)
+
+
+class _Replacements:
+    """Counts the values read as ``None`` because JSON has no such number: NaN, Infinity, or a number
+    too large for a float (what bot.valid_text.valid_record makes of them)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def constant(self, _name: str) -> None:
+        self.count += 1
+
+    def number(self, text: str) -> float | None:
+        value = finite_or_none(text)
+        if value is None:
+            self.count += 1
+        return value
+
+
+_REPLACEMENTS = _Replacements()
+_DECODER = json.JSONDecoder(parse_float=_REPLACEMENTS.number, parse_constant=_REPLACEMENTS.constant)
 
 CSV_FIELD_LIMIT = 131_072  # the csv module's default: a longer cell is a broken row, not a tweet
 _SNIFF_BYTES = 4096
@@ -38,7 +61,7 @@ def unwrap_record(record: Any) -> Any:
     return record
 
 
-def _records_in(document: Any) -> list[Any]:
+def records_in(document: Any) -> list[Any]:
     """The records of one JSON document: an array, a page (``{"data": [...]}``), or one object."""
     if isinstance(document, dict):
         if isinstance(document.get("thread"), dict) and isinstance(document["thread"].get("post"), dict):
@@ -123,8 +146,27 @@ def _open_text(path: Path) -> TextIO:
 def read_json_records(path: Path, on_bad_line: Callable[[int, str], None]) -> Iterator[tuple[int, Any]]:
     """``(number, record)`` pairs from a JSON document (an array, a page, one object) or JSON lines."""
     for number, document in read_json_documents(path, on_bad_line):
-        for record in _records_in(document):
+        for record in records_in(document):
             yield number, record
+
+
+@dataclass(frozen=True, slots=True)
+class JsonText:
+    """One JSON document as it was read, not yet parsed: a line of a JSON-lines file (``whole_file``
+    false), or the file's one document."""
+
+    number: int
+    text: str
+    whole_file: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedJson:
+    """A JSON document read from its text; ``exact`` unless a value in it was read as ``None`` (NaN,
+    Infinity, a number too large for a float), so that the text is exactly the document as JSON."""
+
+    document: Any
+    exact: bool
 
 
 def read_json_documents(path: Path, on_bad_line: Callable[[int, str], None]) -> Iterator[tuple[int, Any]]:
@@ -134,26 +176,45 @@ def read_json_documents(path: Path, on_bad_line: Callable[[int, str], None]) -> 
     is passed to ``on_bad_line`` and skipped; anything else is one document, and an error in it stops
     the read with a message naming the line.
     """
+    for item in read_json_texts(path):
+        parsed = parse_json_text(path, item, on_bad_line)
+        if parsed is not None:
+            yield item.number, parsed.document
+
+
+def read_json_texts(path: Path) -> Iterator[JsonText]:
+    """The file's JSON documents as text, unparsed (see :func:`read_json_documents` for which)."""
     with _open_text(path) as handle:
         if not _first_line_is_json(handle):
             handle.seek(0)
-            yield 1, _one_document(path, handle.read())
+            yield JsonText(1, handle.read(), whole_file=True)
             return
         handle.seek(0)
         for number, line in enumerate(_lines(handle), start=1):
-            if not line.strip():
-                continue
-            try:
-                document = json.loads(line)
-            except RecursionError:
-                on_bad_line(number, "nested too deeply to read")
-                continue
-            except ValueError as error:  # JSONDecodeError, or a number too long to convert
-                message = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
-                log.warning("%s:%d: skipped an unreadable line (%s)", path, number, message)
-                on_bad_line(number, message)
-                continue
-            yield number, document
+            if line and not line.isspace():
+                yield JsonText(number, line, whole_file=False)
+
+
+def parse_json_text(path: Path, item: JsonText, on_bad_line: Callable[[int, str], None]) -> ParsedJson | None:
+    """The document ``item`` holds, or ``None`` for a line that is not JSON (passed to ``on_bad_line``).
+
+    A whole file that is not JSON raises :class:`ExemplarError` naming the line instead.
+    """
+    replaced = _REPLACEMENTS.count
+    if item.whole_file:
+        document = _one_document(path, item.text)
+        return ParsedJson(document, exact=_REPLACEMENTS.count == replaced)
+    try:
+        document = _DECODER.decode(item.text)
+    except RecursionError:
+        on_bad_line(item.number, "nested too deeply to read")
+        return None
+    except ValueError as error:  # JSONDecodeError, or a number too long to convert
+        message = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
+        log.warning("%s:%d: skipped an unreadable line (%s)", path, item.number, message)
+        on_bad_line(item.number, message)
+        return None
+    return ParsedJson(document, exact=_REPLACEMENTS.count == replaced)
 
 
 def _lines(handle: TextIO) -> Iterator[str]:
@@ -170,7 +231,7 @@ def _lines(handle: TextIO) -> Iterator[str]:
 
 def _one_document(path: Path, text: str) -> Any:
     try:
-        return json.loads(text)
+        return _DECODER.decode(text)
     except json.JSONDecodeError as error:
         raise ExemplarError(
             f"{path}: not valid JSON at line {error.lineno} ({error.msg}); fix the file or save it "

@@ -38,6 +38,33 @@ def valid_text(text: str) -> str:
     return _NOT_TEXT.sub("", text) if _NOT_TEXT.search(text) else text
 
 
+# What, in JSON text, can decode to a string valid_record repairs: a surrogate, control or noncharacter
+# escape (\b and \f included). A match may be a false alarm (the repair then finds nothing).
+_ESCAPE_NEEDING_REPAIR = re.compile(r"\\(?:[bf]|u(?:[dD][89a-fA-F]|00[01]|[fF]{3}[eEfF]))")
+
+
+def finite_or_none(number: str) -> float | None:
+    """A JSON number as a float, or ``None`` where it is too large for one (``1e999``): what
+    :func:`valid_record` makes of it, for a decoder's ``parse_float``."""
+    value = float(number)
+    return value if math.isfinite(value) else None
+
+
+def json_may_need_repair(json_text: str) -> bool:
+    """Whether ``json_text``, decoded with non-finite numbers read as ``None`` (``NaN``, ``Infinity``;
+    see :func:`finite_or_none`), may need :func:`valid_record`. When false it cannot: only an escape or
+    a noncharacter in the text decodes to a string that needs repair.
+
+    >>> json_may_need_repair('{"text": "caf\\u00e9"}'), json_may_need_repair('{"text": "\\ud800"}')
+    (False, True)
+    """
+    return (
+        ("\\" in json_text and _ESCAPE_NEEDING_REPAIR.search(json_text) is not None)
+        or "\ufffe" in json_text
+        or "\uffff" in json_text
+    )
+
+
 def valid_record(record: Any, *, strict: bool = True) -> Any:
     """A copy of a decoded JSON value (or an SDK's mappings) whose every string, keys included, is
     :func:`valid_text`, and whose NaN and Infinity are ``None``; the value itself when nothing needed

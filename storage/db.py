@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import DatabaseError
 from storage.failures import configuration_failure, database_failure, shown_url
+from storage.json_text import json_serializer
 from storage.sqlite_file import watch_file
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 # ``alembic_version`` row with this instead of reading the migration scripts (alembic and its
 # scripts load only when a schema is created or upgraded). tests/test_storage.py fails when a
 # migration is added without updating it.
-HEAD_REVISION = "0014"
+HEAD_REVISION = "0016"
 
 
 class SchemaError(Exception):
@@ -57,7 +58,12 @@ def create_db_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) ->
             parsed = parsed.set(drivername="postgresql+psycopg")
             url = parsed.render_as_string(hide_password=False)
         if parsed.get_backend_name() == "sqlite":
-            engine = create_engine(url, connect_args={"timeout": lock_timeout}, execution_options=options)
+            engine = create_engine(
+                url,
+                connect_args={"timeout": lock_timeout},
+                execution_options=options,
+                json_serializer=json_serializer,
+            )
             event.listen(engine, "connect", _sqlite_pragmas)
             if parsed.database not in (None, "", ":memory:") and not str(parsed.database).startswith("file:"):
                 watch_file(engine, Path(str(parsed.database)))
@@ -66,7 +72,13 @@ def create_db_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) ->
                 "connect_timeout": CONNECT_TIMEOUT,
                 "options": f"-c lock_timeout={int(lock_timeout * 1000)}",
             }
-            engine = create_engine(url, pool_pre_ping=True, connect_args=timeouts, execution_options=options)
+            engine = create_engine(
+                url,
+                pool_pre_ping=True,
+                connect_args=timeouts,
+                execution_options=options,
+                json_serializer=json_serializer,
+            )
         else:
             engine = create_engine(url, pool_pre_ping=True, execution_options=options)
     except (exc.ArgumentError, exc.NoSuchModuleError, ImportError, ValueError) as error:

@@ -102,6 +102,8 @@ class Post(Base):
     refreshed_at: Mapped[datetime | None]
     # Where the stored copy came from (storage.precedence.CopyRank): a lower rank never overwrites it.
     copy_rank: Mapped[int] = mapped_column(Integer, default=2, server_default="1")
+    # The digest of the imported payload this copy was made from (bot.jobs.unchanged); NULL otherwise.
+    import_digest: Mapped[str | None] = mapped_column(String(32), index=True)
 
     tags: Mapped[list[PostTag]] = relationship(
         back_populates="post", cascade="all, delete-orphan", passive_deletes=True

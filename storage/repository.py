@@ -7,15 +7,16 @@ handful of round trips, whatever the page size.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, Table, bindparam, delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from bot.posts import Post
+from bot.posts import Card, Media, Post
 from storage import published
+from storage.json_text import SerialisedJson
 from storage.labels import has_label
 from storage.models import Cursor, PostTag, RemovedPost, Sighting, SourceState, UTCDateTime, table_of
 from storage.models import Post as PostRow
@@ -58,37 +59,51 @@ def save_posts(
     seen: SeenThrough | None,
     now: datetime,
     rank: CopyRank | RankOf = collected_rank,
+    imported: Mapping[str, ImportedPayload] | None = None,
 ) -> SaveResult:
     """Insert new posts, update stored ones where the new copy takes precedence
     (:mod:`storage.precedence`), and record where each was seen. Keyed on ``uri``.
 
     ``rank`` says where the copies came from (per post, by default from what the network said);
-    ``now`` is when they were fetched.
+    ``now`` is when they were fetched. ``imported`` maps URIs to the imported payload each post was
+    made from: its digest (:mod:`bot.jobs.unchanged`) is kept with every copy written or found
+    unchanged from it, and any other copy written clears the stored digest.
     """
     by_uri = {post.uri: post for post in posts}
     if not by_uri:
         return SaveResult()
     rank_of = rank if callable(rank) else _fixed_rank(rank)
+    payloads = imported or {}
+    digest_of = {uri: payload.digest for uri, payload in payloads.items()}
     existing = _existing_copies(session, list(by_uri))
     fresh = [post for uri, post in by_uri.items() if uri not in existing]
-    inserted = _insert_new(session, fresh, now, rank_of)
+    inserted = _insert_new(session, fresh, now, rank_of, payloads)
     # A concurrent writer may have stored some of them first: treat those as existing.
     for uri in {post.uri for post in fresh} - inserted.keys():
         existing.update(_existing_copies(session, [uri]))
 
     changed: list[tuple[Post, dict[str, Any]]] = []
+    digest_kept: dict[int, str] = {}  # unchanged posts whose stored digest is not yet this payload's
     for uri, post in by_uri.items():
         stored = existing.get(uri)
         if stored is None or uri in inserted:
             continue
         post_rank = rank_of(post)
-        if not replaces(Version(post_rank, post.edited_at, now), stored.version):
-            continue
-        values = {**_row_values(post, now), "copy_rank": post_rank}
-        values.update(merged_counts(post_rank, values, stored.counts))
-        if post_rank != stored.version.rank or _signature(values) != stored.signature:
-            changed.append((post, values))
+        if replaces(Version(post_rank, post.edited_at, now), stored.version):
+            values = {
+                **_row_values(post, now, payloads.get(uri)),
+                "copy_rank": post_rank,
+                "import_digest": digest_of.get(uri),
+            }
+            values.update(merged_counts(post_rank, values, stored.counts))
+            if post_rank != stored.version.rank or _signature(values) != stored.signature:
+                changed.append((post, values))
+                continue
+        digest = digest_of.get(uri)
+        if digest is not None and digest != stored.digest:
+            digest_kept[stored.post_id] = digest
     _update_changed(session, changed, {uri: copy.post_id for uri, copy in existing.items()})
+    _keep_digests(session, digest_kept)
 
     ids = {**{uri: copy.post_id for uri, copy in existing.items()}, **inserted}
     if seen is not None:
@@ -131,28 +146,39 @@ class _StoredCopy:
     version: Version
     signature: tuple[Any, ...]
     counts: dict[str, int]
+    digest: str | None
 
 
 def _existing_copies(session: Session, uris: Sequence[str]) -> dict[str, _StoredCopy]:
     columns = [getattr(PostRow, name) for name in _SIGNATURE_FIELDS]
     rows = session.execute(
-        select(PostRow.uri, PostRow.id, PostRow.copy_rank, PostRow.updated_at, *columns).where(
-            PostRow.uri.in_(uris)
-        )
+        select(
+            PostRow.uri, PostRow.id, PostRow.copy_rank, PostRow.updated_at, PostRow.import_digest, *columns
+        ).where(PostRow.uri.in_(uris))
     )
     copies = {}
     for row in rows:
-        values = dict(zip(_SIGNATURE_FIELDS, row[4:], strict=True))
+        values = dict(zip(_SIGNATURE_FIELDS, row[5:], strict=True))
         copies[row[0]] = _StoredCopy(
             post_id=row[1],
             version=Version(row[2], values["edited_at"], row[3]),
             signature=_signature(values),
             counts={name: values[name] for name in COUNT_FIELDS},
+            digest=row[4],
         )
     return copies
 
 
-def _row_values(post: Post, now: datetime) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class ImportedPayload:
+    """What an import knows of the payload a post was made from: its digest, and its JSON text when
+    the post's ``raw`` is exactly that text parsed (then stored as it is, not serialised again)."""
+
+    digest: str
+    raw_json: str | None = None
+
+
+def _row_values(post: Post, now: datetime, payload: ImportedPayload | None = None) -> dict[str, Any]:
     return {
         "uri": post.uri,
         "url": post.url,
@@ -169,20 +195,43 @@ def _row_values(post: Post, now: datetime) -> dict[str, Any]:
         "language": post.language,
         "visibility": post.visibility,
         "links": list(post.links),
-        "media": [asdict(item) for item in post.media],
-        "card": asdict(post.card) if post.card else None,
+        "media": [_flat_dict(item) for item in post.media],
+        "card": _flat_dict(post.card) if post.card else None,
         "replies_count": post.replies_count,
         "reblogs_count": post.reblogs_count,
         "favourites_count": post.favourites_count,
-        "raw": dict(post.raw),
+        "raw": dict(post.raw)
+        if payload is None or payload.raw_json is None
+        else SerialisedJson(payload.raw_json),
         "updated_at": now,
     }
 
 
-def _insert_new(session: Session, posts: Sequence[Post], now: datetime, rank_of: RankOf) -> dict[str, int]:
+def _flat_dict(item: Media | Card) -> dict[str, Any]:
+    """``dataclasses.asdict`` of a dataclass whose fields are plain values, without its deep copies."""
+    return {name: getattr(item, name) for name in _FIELD_NAMES[type(item)]}
+
+
+_FIELD_NAMES = {kind: tuple(f.name for f in fields(kind)) for kind in (Media, Card)}
+
+
+def _insert_new(
+    session: Session,
+    posts: Sequence[Post],
+    now: datetime,
+    rank_of: RankOf,
+    imported: Mapping[str, ImportedPayload],
+) -> dict[str, int]:
     if not posts:
         return {}
-    values = [{**_row_values(post, now), "first_seen_at": now, "copy_rank": rank_of(post)} for post in posts]
+    values = []
+    for post in posts:
+        payload = imported.get(post.uri)
+        row = _row_values(post, now, payload)
+        row.update(
+            first_seen_at=now, copy_rank=rank_of(post), import_digest=payload.digest if payload else None
+        )
+        values.append(row)
     # Core statements on the connection: the ORM's bulk layer costs more than the inserts themselves.
     connection = session.connection()
     statement = _dialect_insert(session, POSTS).on_conflict_do_nothing(index_elements=["uri"])
@@ -209,6 +258,14 @@ def _update_changed(
     tags = [{"post_id": ids[post.uri], "tag": tag} for post, _values in changed for tag in post.hashtags]
     if tags:
         connection.execute(insert(POST_TAGS), tags)
+
+
+def _keep_digests(session: Session, digests: Mapping[int, str]) -> None:
+    if digests:
+        by_id = update(POSTS).where(POSTS.c.id == bindparam("_post_id"))
+        session.connection().execute(
+            by_id, [{"_post_id": post_id, "import_digest": digest} for post_id, digest in digests.items()]
+        )
 
 
 def _record_sightings(

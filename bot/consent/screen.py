@@ -48,15 +48,31 @@ def screen(
     the permanent suppression list (people who asked Exemplar directly); ``where`` names the page or
     file in log lines.
     """
-    result = Screened()
+    pairs: list[tuple[Any, Post]] = []
+    malformed = 0
     for payload in payloads:
         try:
             payload = valid_record(payload)
-            post = normalise(payload)
+            pairs.append((payload, normalise(payload)))
         except MalformedPayloadError as error:
             log.warning("%s: skipped a malformed post: %s", where, error)
-            result.skipped[SKIP_MALFORMED] += 1
-            continue
+            malformed += 1
+    result = screen_posts(pairs, account_of, where=where, suppressed=suppressed)
+    if malformed:
+        result.skipped[SKIP_MALFORMED] += malformed
+    return result
+
+
+def screen_posts(
+    normalised: Iterable[tuple[Any, Post]],
+    account_of: Callable[[Mapping[str, Any]], Mapping[str, Any] | None],
+    *,
+    where: str,
+    suppressed: Container[str] = frozenset(),
+) -> Screened:
+    """:func:`screen` for payloads normalised already: ``(payload, post)`` pairs."""
+    result = Screened()
+    for payload, post in normalised:
         if post.author.acct.lower() in suppressed:
             result.skipped[SKIP_SUPPRESSED] += 1
             continue

@@ -35,12 +35,14 @@ class PostStore:
         seen: repo.SeenThrough | None,
         now: datetime,
         rank: CopyRank | repo.RankOf = collected_rank,
+        imported: Mapping[str, repo.ImportedPayload] | None = None,
     ) -> repo.SaveResult:
-        """Store these copies (``rank``: where they came from; see :mod:`storage.precedence`)."""
+        """Store these copies (``rank``: where they came from; see :mod:`storage.precedence`;
+        ``imported``: the imported payload each came from, by URI; see :mod:`bot.jobs.unchanged`)."""
         removed = archive_queries.removed_uris(session, [post.uri for post in posts])
         if removed:  # their authors took them out of the archive: never store them again
             posts = [post for post in posts if post.uri not in removed]
-        result = repo.save_posts(session, posts, seen=seen, now=now, rank=rank)
+        result = repo.save_posts(session, posts, seen=seen, now=now, rank=rank, imported=imported)
         if result.written:
             written = {post.uri: post for post in posts if post.uri in result.written}
             self.relabel(session, {result.written[uri]: post for uri, post in written.items()}, now)

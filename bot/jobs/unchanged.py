@@ -1,61 +1,67 @@
-"""Recognising records that are already stored exactly as they are, before any work is spent on them.
+"""Recognising imported records that are stored already exactly as they are, before any work is spent.
 
-A re-import of the same file (or of a file that overlaps an earlier one) used to normalise, screen and
-compare every record, at almost the cost of a new one. A record whose key is stored with the very same
-payload would produce the very same post, so it is decided from the stored key and payload alone.
+Every post an import writes keeps the digest of the payload it was made from (``posts.import_digest``):
+the bytes of its line as read, or of its document and its place in it. A record whose digest is stored
+would make the very same post, so a re-import skips it without parsing, normalising or screening it.
+
+The digest is keyed with what else decides what a record becomes: the format, the hashtags the import
+records sightings for, and :data:`DIGEST_VERSION`. Any other write to the post (a collected copy, an
+edit) clears or replaces its digest, and a removed post takes its digest with it, so a changed record,
+or one whose post has gone (its author opted out or removed it), is always processed in full.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Collection, Iterable
+from hashlib import blake2b
 
-from sqlalchemy import Text, select, type_coerce
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import Post as PostRow
 
-
-def _mastodon_key(record: Any) -> str | None:
-    # Only a status that is not a boost is stored as it came (a boost stores the boosted status, and
-    # its booster's profile still has to be screened).
-    if isinstance(record, Mapping) and record.get("reblog") is None:
-        uri = record.get("uri")
-        return uri if isinstance(uri, str) and uri else None
-    return None
+# Bump when normalising, screening or classifying changes what a stored record becomes, so that the
+# next import of every file is processed in full once.
+DIGEST_VERSION = 1
+_DIGEST_BYTES = 16
+_LOOKUP_CHUNK = 500
 
 
-# The formats whose stored ``raw`` payload is the record itself, and how to read a record's key.
-KEYS: dict[str, Callable[[Any], str | None]] = {"mastodon": _mastodon_key}
+class PayloadDigests:
+    """Digests of one import's payloads (pure): keyed by format, hashtags and :data:`DIGEST_VERSION`.
+
+    >>> digests = PayloadDigests("mastodon", ("fliplead",))
+    >>> digests.of_text('{"id": "1"}') == digests.of_text('{"id": "1"}')
+    True
+    >>> digests.of_text('{"id": "1"}') == PayloadDigests("mastodon", ("other",)).of_text('{"id": "1"}')
+    False
+    """
+
+    def __init__(self, fmt: str, hashtags: Iterable[str]) -> None:
+        context = "\x1f".join([str(DIGEST_VERSION), fmt, *sorted(set(hashtags))])
+        self._base = blake2b(context.encode("utf-8"), digest_size=_DIGEST_BYTES)
+
+    def of_text(self, text: str) -> str:
+        """The digest of a payload read as ``text`` (a line of JSON lines, a CSV row, a document)."""
+        hasher = self._base.copy()
+        hasher.update(text.encode("utf-8", "surrogatepass"))
+        return hasher.hexdigest()
+
+    def of_part(self, document_digest: str, position: int) -> str:
+        """The digest of the record at ``position`` of a document that holds several (a page)."""
+        hasher = self._base.copy()
+        hasher.update(f"{document_digest}:{position}".encode("ascii"))
+        return hasher.hexdigest()
 
 
-def unchanged_positions(session: Session, fmt: str, records: Sequence[Any]) -> set[int]:
-    """The positions in ``records`` of records stored already with exactly this payload."""
-    key_of = KEYS.get(fmt)
-    if key_of is None:
-        return set()
-    keys = {position: key for position, record in enumerate(records) if (key := key_of(record))}
-    if not keys:
-        return set()
-    wanted = PostRow.uri.in_(set(keys.values()))
-    if session.get_bind().dialect.name == "sqlite":
-        # SQLite keeps the payload as the text json.dumps wrote: comparing that text with the record
-        # written the same way is a fraction of the cost of parsing every stored payload back.
-        text = session.execute(select(PostRow.uri, type_coerce(PostRow.raw, Text)).where(wanted))
-        stored_text: dict[str, str] = dict(text.all())
-        return {
-            position
-            for position, key in keys.items()
-            if key in stored_text and stored_text[key] == _as_stored(records[position])
-        }
-    stored: dict[str, Any] = dict(session.execute(select(PostRow.uri, PostRow.raw).where(wanted)).all())
-    return {position for position, key in keys.items() if key in stored and stored[key] == records[position]}
-
-
-def _as_stored(record: Any) -> str | None:
-    """The record as SQLAlchemy's JSON type writes it (``json.dumps``), or ``None`` if it cannot be."""
-    try:
-        return json.dumps(record)
-    except (TypeError, ValueError, RecursionError):
-        return None
+def stored_digests(session: Session, digests: Collection[str]) -> dict[str, str]:
+    """Which of these payload digests a stored post was made from: ``digest -> the post's URI``."""
+    wanted = list(set(digests))
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), _LOOKUP_CHUNK):
+        chunk = wanted[start : start + _LOOKUP_CHUNK]
+        rows = session.execute(
+            select(PostRow.import_digest, PostRow.uri).where(PostRow.import_digest.in_(chunk))
+        )
+        found.update({digest: uri for digest, uri in rows if digest is not None})
+    return found
