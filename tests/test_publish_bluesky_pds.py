@@ -1,0 +1,398 @@
+"""Publishing digest threads to a real Bluesky PDS (``@atproto/dev-env`` on loopback), read back with the
+atproto SDK: every part once, chained by root and parent, links as facets at UTF-8 byte offsets.
+
+A loopback proxy in front of the PDS logs what the publisher asks, and can lose the PDS's answer on
+the way back after the PDS did the work (a 502 from a gateway, a dropped connection).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from mastodon_mock.testing import MockServer
+from sqlalchemy import Engine, select
+
+from bot.errors import ExemplarError
+from bot.jobs.collect import Collector
+from bot.jobs.publish import Publisher
+from digests.render.measure import BLUESKY_MEASURE, URL, graphemes, link_display
+from digests.render.thread import render_thread
+from storage import publications
+from storage.db import session_scope
+from storage.models import Publication
+from tests.conftest import FakeClock
+from tests.pds_server import Account, DevPds, dev_pds
+from tests.rewriting_proxy import rewriting_proxy
+from tests.test_publish import build as build_publisher
+from tests.test_publish_bluesky import (
+    COLLECTION,
+    PASSWORD_ENV,
+    TID_SYNTAX,
+    approved_digest,
+    bluesky_thread,
+    network,
+    planned,
+    posted,
+    status_of,
+    strong_ref,
+)
+
+__all__ = ["dev_pds", "network"]  # fixtures
+
+CREATE = "/xrpc/com.atproto.repo.createRecord"
+GET = "/xrpc/com.atproto.repo.getRecord"
+LOGIN = "/xrpc/com.atproto.server.createSession"
+# A mention as Bluesky's clients detect one (an @ and a handle, after a space or an opening bracket);
+# the renderer puts a word joiner after any @ in quoted words. (An @ inside a link's path is no mention.)
+MENTION = re.compile(r"(?:^|\s|\()@[a-zA-Z0-9.-]+")
+
+
+def tid_microseconds(key: str) -> int:
+    """The time a TID was made at, in microseconds since the epoch."""
+    value = 0
+    for char in key:
+        value = value * 32 + "234567abcdefghijklmnopqrstuvwxyz".index(char)
+    return value >> 10
+
+
+def facets_shown(record: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Each facet of a stored post as (feature type, the UTF-8 byte slice of the text it covers, its
+    link or tag), in the order of the facets."""
+    data = record["text"].encode("utf-8")
+    shown = []
+    for facet in record.get("facets", []):
+        [feature] = facet["features"]
+        covered = data[facet["index"]["byteStart"] : facet["index"]["byteEnd"]].decode("utf-8")
+        shown.append((feature["$type"], covered, feature.get("uri") or feature.get("tag")))
+    return shown
+
+
+def expected_facets(planned_text: str) -> list[tuple[str, str, str]]:
+    """The facets a planned part should be posted with: every link shown short, every #fliplead a tag."""
+    expected = []
+    for match in re.finditer(r"https://\S+|#fliplead", planned_text):
+        if match.group(0) == "#fliplead":
+            expected.append(("app.bsky.richtext.facet#tag", "#fliplead", "fliplead"))
+        else:
+            url = match.group(0)
+            expected.append(("app.bsky.richtext.facet#link", link_display(url), url))
+    return expected
+
+
+class ProcessKilledError(Exception):
+    """Stands for the process being killed."""
+
+
+@dataclass
+class Proxy:
+    """The proxy's address and log; ``lose`` maps (method, path, nth such request from 1) to a status
+    to answer instead of the PDS's answer (0: drop the connection)."""
+
+    url: str = ""
+    requests: list[tuple[str, str]] = field(default_factory=list)
+    lose: dict[tuple[str, str, int], int] = field(default_factory=dict)
+
+    def paths(self, prefix: str) -> list[str]:
+        return [path for _, path in self.requests if path.startswith(prefix)]
+
+    def looked_up(self) -> list[str]:
+        """The record key of each getRecord, in order."""
+        return [re.search(r"rkey=(\w+)", path)[1] for path in self.paths(GET)]  # type: ignore[index]
+
+
+@contextmanager
+def proxy_to(pds: DevPds) -> Iterator[Proxy]:
+    proxy = Proxy()
+
+    def lose_answer(method: str, path: str) -> int | None:
+        route = path.split("?")[0]
+        nth = sum(1 for m, p in proxy.requests if m == method and p.split("?")[0] == route)
+        return proxy.lose.get((method, route, nth))
+
+    with rewriting_proxy(
+        pds.url, before=lambda method, path: proxy.requests.append((method, path)), lose_answer=lose_answer
+    ) as url:
+        proxy.url = url
+        yield proxy
+
+
+@pytest.fixture
+def account(dev_pds: DevPds) -> Account:
+    return dev_pds.new_account()
+
+
+@pytest.fixture
+def proxy(dev_pds: DevPds) -> Iterator[Proxy]:
+    with proxy_to(dev_pds) as running:
+        yield running
+
+
+def build(
+    engine: Engine,
+    server: MockServer,
+    clock: FakeClock,
+    proxy: Proxy,
+    account: Account,
+    *,
+    password: str = "",
+) -> Publisher:
+    """A Publisher configured to post to Bluesky only, as ``account`` on the dev PDS through ``proxy``."""
+    return build_publisher(
+        engine,
+        server,
+        clock,
+        smtp_port=None,
+        environ={PASSWORD_ENV: password or account.app_password},
+        publish={
+            "bluesky": {"handle": account.handle, "app_password_env": PASSWORD_ENV, "base_url": proxy.url}
+        },
+        email=None,
+    )
+
+
+def rkey(uri: str) -> str:
+    return uri.rsplit("/", 1)[-1]
+
+
+def stored_thread(pds: DevPds, account: Account, keys: list[str]) -> list[dict[str, Any]]:
+    """The account's posts as the PDS holds them, checked to be exactly one per key, the first not a
+    reply and each later one replying to the first (root) and to the one before it (parent); in order."""
+    stored = pds.records(account)
+    assert sorted(rkey(record["uri"]) for record in stored) == sorted(keys)  # each part once, nothing else
+    by_key = {rkey(record["uri"]): record for record in stored}
+    thread = [by_key[key] for key in keys]
+    first = thread[0]
+    assert "reply" not in first["value"]
+    for previous, record in itertools.pairwise(thread):
+        reply = record["value"]["reply"]
+        assert strong_ref(reply["root"]) == {"uri": first["uri"], "cid": first["cid"]}
+        assert strong_ref(reply["parent"]) == {"uri": previous["uri"], "cid": previous["cid"]}
+    for record in thread:
+        post = record["value"]
+        assert graphemes(post["text"]) <= 300
+        assert post["langs"] == ["en"]
+        assert not MENTION.search(post["text"]), post["text"]
+        assert all(
+            not f["$type"].endswith("#mention") for facet in post.get("facets", []) for f in facet["features"]
+        )
+    return thread
+
+
+def test_a_digest_is_posted_once_as_a_reply_chain_with_link_and_tag_facets(
+    network: MockServer,
+    sqlite_engine: Engine,
+    clock: FakeClock,
+    make_collector: Callable[..., Collector],
+    dev_pds: DevPds,
+    account: Account,
+    proxy: Proxy,
+) -> None:
+    publisher = build(sqlite_engine, network, clock, proxy, account)
+    digest_id, links = approved_digest(network, clock, make_collector, publisher)
+    started = time.time_ns() // 1000
+
+    report = publisher.publish(digest_id)
+
+    assert report.status == "published"
+    rows = planned(sqlite_engine, digest_id)
+    keys = [row.idempotency_key for row in rows]
+    assert len(rows) == 5  # the opening and one part per post
+    assert [row.text for row in rows] == [
+        part.text for part in render_thread(publisher.service.view(digest_id), measure=BLUESKY_MEASURE)
+    ]
+    assert all(TID_SYNTAX.fullmatch(key) for key in keys), keys
+    assert keys == sorted(keys)
+    assert all(0 <= tid_microseconds(key) - started < 60_000_000 for key in keys)  # made now
+    assert len(proxy.paths(CREATE)) == 5
+    assert proxy.paths(GET) == []
+    thread = stored_thread(dev_pds, account, keys)
+
+    records = [record["value"] for record in thread]
+    for row, record in zip(rows, records, strict=True):
+        assert record["$type"] == COLLECTION
+        assert record["text"] == URL.sub(lambda m: link_display(m.group(0)), row.text)
+        assert facets_shown(record) == expected_facets(row.text)
+    assert max(graphemes(record["text"]) for record in records) > 280  # the long question was cut to fit
+    faceted_links = [
+        uri for record in records for kind, _, uri in facets_shown(record) if kind.endswith("link")
+    ]
+    # The full address of every post, once, and of every video and tool the posts share.
+    shared = ["https://youtu.be/Xc4ZsXq1a2Y", "https://vimeo.com/812345678", "https://padlet.com/r/q"]
+    assert sorted(faceted_links) == sorted([*links.values(), *shared])
+    assert [uri for _, _, uri in facets_shown(records[0])] == ["fliplead", "fliplead"]
+    assert any("@\u2060lee.bsky.social" in record["text"] for record in records)  # quoted, not mentioned
+
+    # Byte offsets, not character offsets: the author's name and the post's words are not ASCII.
+    [maria] = [record for record in records if record["text"].startswith("María López: ")]
+    shown = link_display(links["video"])
+    link_facet = maria["facets"][-1]
+    characters_before = maria["text"].index(shown)
+    assert link_facet["index"]["byteStart"] == len(maria["text"][:characters_before].encode("utf-8"))
+    assert link_facet["index"]["byteStart"] != characters_before
+    assert link_facet["features"][0]["uri"] == links["video"]
+
+    web = tuple(f"https://bsky.app/profile/{account.handle}/post/{key}" for key in keys)
+    assert posted(report).posted_now == 5
+    assert posted(report).remote_ids == tuple(record["uri"] for record in thread)
+    assert posted(report).urls == web
+    assert [(row.remote_id, row.remote_cid, row.remote_url) for row in rows] == [
+        (record["uri"], record["cid"], url) for record, url in zip(thread, web, strict=True)
+    ]
+    assert all(row.remote_id.startswith(f"at://{account.did}/{COLLECTION}/") for row in rows if row.remote_id)
+    assert all(row.posted_at == clock.now for row in rows)
+
+    requests_before = len(proxy.requests)
+    again = publisher.publish(digest_id)
+    assert posted(again).posted_now == 0
+    assert posted(again).remote_ids == posted(report).remote_ids
+    assert len(proxy.requests) == requests_before  # nothing asked of the PDS, nothing posted
+    stored_thread(dev_pds, account, keys)
+
+
+def test_a_part_posted_just_before_a_crash_is_found_and_not_posted_again(
+    network: MockServer,
+    sqlite_engine: Engine,
+    clock: FakeClock,
+    make_collector: Callable[..., Collector],
+    monkeypatch: pytest.MonkeyPatch,
+    dev_pds: DevPds,
+    account: Account,
+    proxy: Proxy,
+) -> None:
+    publisher = build(sqlite_engine, network, clock, proxy, account)
+    digest_id, _ = approved_digest(network, clock, make_collector, publisher)
+    record_part = publications.mark_part_posted
+    recorded: list[int] = []
+
+    def die_before_recording_part_two(*args: Any, **kwargs: Any) -> None:
+        recorded.append(1)
+        if len(recorded) == 2:  # part 2 is on Bluesky; the process dies before writing that down
+            raise ProcessKilledError
+        record_part(*args, **kwargs)
+
+    monkeypatch.setattr(publications, "mark_part_posted", die_before_recording_part_two)
+    with pytest.raises(ProcessKilledError):
+        publisher.publish(digest_id)
+    monkeypatch.undo()
+    rows = planned(sqlite_engine, digest_id)
+    keys = [row.idempotency_key for row in rows]
+    assert [row.remote_id is not None for row in rows] == [True, False, False, False, False]
+    assert [row.attempted_at is not None for row in rows] == [True, True, False, False, False]
+    assert sorted(rkey(record["uri"]) for record in dev_pds.records(account)) == keys[:2]
+    assert status_of(sqlite_engine, digest_id) == "approved"
+
+    restarted = build(sqlite_engine, network, clock, proxy, account)
+    report = restarted.publish(digest_id)
+
+    assert report.status == "published"
+    assert posted(report).posted_now == 3  # part 2 was found, not posted
+    assert proxy.looked_up() == [keys[1]]
+    assert len(proxy.paths(CREATE)) == 5  # each part created once over both runs
+    thread = stored_thread(dev_pds, account, keys)
+    rows = planned(sqlite_engine, digest_id)
+    assert [(row.remote_id, row.remote_cid) for row in rows] == [(r["uri"], r["cid"]) for r in thread]
+    assert rows[1].remote_url == f"https://bsky.app/profile/{account.handle}/post/{keys[1]}"
+
+
+@pytest.mark.parametrize("lost_as", [502, 0], ids=["bad-gateway", "dropped-connection"])
+def test_a_part_the_pds_stored_before_its_answer_was_lost_is_not_posted_twice(
+    network: MockServer,
+    sqlite_engine: Engine,
+    clock: FakeClock,
+    make_collector: Callable[..., Collector],
+    dev_pds: DevPds,
+    account: Account,
+    proxy: Proxy,
+    lost_as: int,
+) -> None:
+    proxy.lose[("POST", CREATE, 2)] = lost_as
+    publisher = build(sqlite_engine, network, clock, proxy, account)
+    digest_id, _ = approved_digest(network, clock, make_collector, publisher)
+
+    report = publisher.publish(digest_id)
+
+    keys = [row.idempotency_key for row in planned(sqlite_engine, digest_id)]
+    assert posted(report).posted_now == 5
+    assert len(proxy.paths(CREATE)) == 5  # part 2 was not sent again: the retry looked first
+    assert proxy.looked_up() == [keys[1]]
+    stored_thread(dev_pds, account, keys)
+    assert clock.slept == [0.0]  # one retry, after the configured backoff
+
+
+def test_a_bad_app_password_is_a_one_line_error_and_posts_nothing(
+    network: MockServer,
+    sqlite_engine: Engine,
+    clock: FakeClock,
+    make_collector: Callable[..., Collector],
+    dev_pds: DevPds,
+    account: Account,
+    proxy: Proxy,
+) -> None:
+    wrong = "wxyz-wxyz-wxyz-wxyz"  # a revoked or mistyped app password
+    publisher = build(sqlite_engine, network, clock, proxy, account, password=wrong)
+    digest_id, _ = approved_digest(network, clock, make_collector, publisher)
+
+    with pytest.raises(ExemplarError) as refused:
+        publisher.publish(digest_id)
+
+    message = str(refused.value)
+    assert "\n" not in message
+    assert "Bluesky refused the login" in message
+    assert "publish.bluesky.app_password_env" in message
+    assert f"digest {digest_id} stays approved" in message
+    assert wrong not in message
+    assert account.app_password not in message
+    assert proxy.paths("/xrpc/") == [LOGIN]  # not retried
+    assert dev_pds.records(account) == []
+    assert status_of(sqlite_engine, digest_id) == "approved"
+    assert all(row.remote_id is None for row in planned(sqlite_engine, digest_id))
+
+    fixed = build(sqlite_engine, network, clock, proxy, account)  # the curator puts the app password in place
+    report = fixed.publish(digest_id)
+    keys = [row.idempotency_key for row in planned(sqlite_engine, digest_id)]
+    assert posted(report).posted_now == 5
+    stored_thread(dev_pds, account, keys)
+
+
+def test_a_dry_run_asks_nothing_of_the_pds_and_shows_the_parts(
+    network: MockServer,
+    sqlite_engine: Engine,
+    clock: FakeClock,
+    make_collector: Callable[..., Collector],
+    dev_pds: DevPds,
+    account: Account,
+    proxy: Proxy,
+) -> None:
+    publisher = build(sqlite_engine, network, clock, proxy, account)
+    digest_id, links = approved_digest(network, clock, make_collector, publisher)
+
+    dry = publisher.publish(digest_id, dry_run=True)
+
+    assert proxy.requests == []
+    thread = bluesky_thread(dry)
+    assert thread.thread is None
+    assert thread.error is None
+    expected = render_thread(publisher.service.view(digest_id), measure=BLUESKY_MEASURE)
+    assert thread.parts == expected
+    assert len(thread.parts) == 5
+    assert len(links) == 4
+    assert thread.links == 4 + 3  # each post's link, and the video or tool each of three shares
+    assert all(BLUESKY_MEASURE.length(part.text) <= 300 for part in thread.parts)
+    assert dry.status == "approved"
+    with session_scope(sqlite_engine) as session:
+        assert session.scalars(select(Publication)).first() is None  # nothing planned either
+    assert dev_pds.records(account) == []
+
+    report = publisher.publish(digest_id)
+    keys = [row.idempotency_key for row in planned(sqlite_engine, digest_id)]
+    assert [record["value"]["text"] for record in stored_thread(dev_pds, account, keys)] == [
+        URL.sub(lambda m: link_display(m.group(0)), part.text) for part in expected
+    ]
+    assert posted(report).posted_now == 5
