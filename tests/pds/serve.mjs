@@ -1,7 +1,15 @@
 // A PDS and PLC directory from @atproto/dev-env, on loopback ports picked free, with one account
 // made on it. Prints {"pds_url", "plc_url", "handle", "did", "password", "app_password"} as one JSON
 // line on stdout, then serves until stdin closes or the process is signalled.
+import net from 'node:net'
 import { TestNetworkNoAppView } from '@atproto/dev-env'
+
+// The PDS and PLC servers listen on a bare port (every interface); keep them on loopback.
+const listen = net.Server.prototype.listen
+net.Server.prototype.listen = function (...args) {
+  if (typeof args[0] === 'number' && typeof args[1] !== 'string') args.splice(1, 0, '127.0.0.1')
+  return listen.apply(this, args)
+}
 
 const network = await TestNetworkNoAppView.create({})
 const agent = network.pds.getAgent()
@@ -25,8 +33,8 @@ process.on('SIGINT', close)
 
 process.stdout.write(
   JSON.stringify({
-    pds_url: network.pds.url,
-    plc_url: network.plc.url,
+    pds_url: network.pds.url.replace('localhost', '127.0.0.1'),
+    plc_url: network.plc.url.replace('localhost', '127.0.0.1'),
     handle,
     did: agent.session.did,
     password,
