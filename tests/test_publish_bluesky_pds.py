@@ -8,25 +8,34 @@ the way back after the PDS did the work (a 502 from a gateway, a dropped connect
 from __future__ import annotations
 
 import itertools
+import json
+import os
 import re
+import signal
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from mastodon_mock.testing import MockServer
 from sqlalchemy import Engine, select
 
+from bot.cli import cli
 from bot.errors import ExemplarError
 from bot.jobs.collect import Collector
 from bot.jobs.publish import Publisher
 from digests.render.measure import BLUESKY_MEASURE, URL, graphemes, link_display
 from digests.render.thread import render_thread
 from storage import publications
-from storage.db import session_scope
+from storage.db import create_db_engine, session_scope
 from storage.models import Publication
+from tests.cli_process import EXEMPLAR, run_exemplar
 from tests.conftest import FakeClock
 from tests.pds_server import Account, DevPds, dev_pds
 from tests.rewriting_proxy import rewriting_proxy
@@ -98,6 +107,8 @@ class Proxy:
     url: str = ""
     requests: list[tuple[str, str]] = field(default_factory=list)
     lose: dict[tuple[str, str, int], int] = field(default_factory=dict)
+    # Called as ``lose_answer`` is, for what ``lose`` does not cover.
+    answer_hook: Callable[[str, str], int | None] | None = None
 
     def paths(self, prefix: str) -> list[str]:
         return [path for _, path in self.requests if path.startswith(prefix)]
@@ -114,7 +125,9 @@ def proxy_to(pds: DevPds) -> Iterator[Proxy]:
     def lose_answer(method: str, path: str) -> int | None:
         route = path.split("?")[0]
         nth = sum(1 for m, p in proxy.requests if m == method and p.split("?")[0] == route)
-        return proxy.lose.get((method, route, nth))
+        if (method, route, nth) in proxy.lose:
+            return proxy.lose[(method, route, nth)]
+        return proxy.answer_hook(method, route) if proxy.answer_hook else None
 
     with rewriting_proxy(
         pds.url, before=lambda method, path: proxy.requests.append((method, path)), lose_answer=lose_answer
@@ -396,3 +409,108 @@ def test_a_dry_run_asks_nothing_of_the_pds_and_shows_the_parts(
         URL.sub(lambda m: link_display(m.group(0)), part.text) for part in expected
     ]
     assert posted(report).posted_now == 5
+
+
+def cli_digest(tmp_path: Path, network: MockServer, account: Account, proxy: Proxy) -> tuple[Path, int]:
+    """A config posting to Bluesky only, as ``account`` through ``proxy``, and an approved digest in it."""
+    network.client("maria").status_post(
+        "Nuestra reunión «flipped» en vídeo 🎬 https://youtu.be/Xc4ZsXq1a2Y #fliplead"
+    )
+    network.client("sam").status_post("Parents' explainer https://vimeo.com/812345678 #fliplead")
+    network.client("lee").status_post("Staff questions on a Padlet wall: https://padlet.com/r/q #fliplead")
+    config = tmp_path / "exemplar.toml"
+    config.write_text(
+        f"""hashtags = ["fliplead"]
+[database]
+url = "sqlite:///exemplar.db"
+[[mastodon]]
+base_url = "{network.base_url}"
+[publish.bluesky]
+handle = "{account.handle}"
+app_password_env = "BLUESKY_APP_PASSWORD"
+base_url = "{proxy.url}"
+""",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--config", str(config), "collect"]).exit_code == 0
+    start = (datetime.now(UTC) - timedelta(days=3)).strftime("%Y-%m-%d")
+    drafted = runner.invoke(cli, ["--config", str(config), "digest", "draft", "--start", start, "--json"])
+    digest_id = int(json.loads(drafted.output)["id"])
+    assert runner.invoke(cli, ["--config", str(config), "digest", "approve", str(digest_id)]).exit_code == 0
+    return config, digest_id
+
+
+def publish_command(config: Path, digest_id: int) -> list[str]:
+    return [EXEMPLAR, "--config", str(config), "digest", "publish", str(digest_id)]
+
+
+def test_a_publish_killed_right_after_the_pds_stored_a_part_is_continued_by_the_next_run(
+    tmp_path: Path,
+    network: MockServer,
+    dev_pds: DevPds,
+    account: Account,
+    proxy: Proxy,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BLUESKY_APP_PASSWORD", account.app_password)
+    config, digest_id = cli_digest(tmp_path, network, account, proxy)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EXEMPLAR_")}
+    first = subprocess.Popen(
+        publish_command(config, digest_id),
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+    def kill_once_part_three_is_stored(method: str, path: str) -> int | None:
+        if (method, path) == ("POST", CREATE) and len(proxy.paths(CREATE)) == 3:
+            first.kill()  # SIGKILL: the PDS has stored part 3, the publisher never hears so
+            first.wait()
+            return 0
+        return None
+
+    proxy.answer_hook = kill_once_part_three_is_stored
+    first.communicate(timeout=120)
+    assert first.returncode == -signal.SIGKILL
+    assert len(dev_pds.records(account)) == 3
+
+    proxy.answer_hook = None
+    second = run_exemplar(*publish_command(config, digest_id)[1:], cwd=tmp_path)
+
+    assert second.returncode == 0, second.stderr
+    assert "published" in second.stdout
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'exemplar.db'}")
+    keys = [row.idempotency_key for row in planned(engine, digest_id)]
+    engine.dispose()
+    assert len(keys) == 4  # the opening and one part per post
+    assert proxy.looked_up() == [keys[2]]  # part 3 was looked for, found, and not posted again
+    assert len(proxy.paths(CREATE)) == 4
+    stored_thread(dev_pds, account, keys)
+
+
+def test_publish_with_a_bad_app_password_ends_in_a_one_line_error(
+    tmp_path: Path,
+    network: MockServer,
+    dev_pds: DevPds,
+    account: Account,
+    proxy: Proxy,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BLUESKY_APP_PASSWORD", "wxyz-wxyz-wxyz-wxyz")
+    config, digest_id = cli_digest(tmp_path, network, account, proxy)
+
+    failed = run_exemplar(*publish_command(config, digest_id)[1:], cwd=tmp_path)
+
+    # The error in one line, exit 1, no traceback; the publish job's log line about the stopped
+    # thread comes before it (a run with several networks goes on with the others).
+    assert failed.returncode == 1
+    assert "Traceback" not in failed.stderr + failed.stdout
+    *logged, line = failed.stderr.strip().splitlines()
+    assert [record.split(" ERROR ")[1].split(":")[0] for record in logged] == ["bot.jobs.publish"]
+    assert line.startswith("exemplar: bluesky: Bluesky login: Bluesky refused the login")
+    assert "publish.bluesky.app_password_env" in line
+    assert f"digest {digest_id} stays approved" in line
+    assert "wxyz-wxyz-wxyz-wxyz" not in failed.stderr + failed.stdout
+    assert dev_pds.records(account) == []
