@@ -27,7 +27,6 @@ from mastodon_mock.testing import MockServer
 from sqlalchemy import Engine, select
 
 from bot.cli import cli
-from bot.errors import ExemplarError
 from bot.jobs.collect import Collector
 from bot.jobs.publish import Publisher
 from digests.render.measure import BLUESKY_MEASURE, URL, graphemes, link_display
@@ -339,41 +338,6 @@ def test_a_part_the_pds_stored_before_its_answer_was_lost_is_not_posted_twice(
     assert clock.slept == [0.0]  # one retry, after the configured backoff
 
 
-def test_a_bad_app_password_is_a_one_line_error_and_posts_nothing(
-    network: MockServer,
-    sqlite_engine: Engine,
-    clock: FakeClock,
-    make_collector: Callable[..., Collector],
-    dev_pds: DevPds,
-    account: Account,
-    proxy: Proxy,
-) -> None:
-    wrong = "wxyz-wxyz-wxyz-wxyz"  # a revoked or mistyped app password
-    publisher = build(sqlite_engine, network, clock, proxy, account, password=wrong)
-    digest_id, _ = approved_digest(network, clock, make_collector, publisher)
-
-    with pytest.raises(ExemplarError) as refused:
-        publisher.publish(digest_id)
-
-    message = str(refused.value)
-    assert "\n" not in message
-    assert "Bluesky refused the login" in message
-    assert "publish.bluesky.app_password_env" in message
-    assert f"digest {digest_id} stays approved" in message
-    assert wrong not in message
-    assert account.app_password not in message
-    assert proxy.paths("/xrpc/") == [LOGIN]  # not retried
-    assert dev_pds.records(account) == []
-    assert status_of(sqlite_engine, digest_id) == "approved"
-    assert all(row.remote_id is None for row in planned(sqlite_engine, digest_id))
-
-    fixed = build(sqlite_engine, network, clock, proxy, account)  # the curator puts the app password in place
-    report = fixed.publish(digest_id)
-    keys = [row.idempotency_key for row in planned(sqlite_engine, digest_id)]
-    assert posted(report).posted_now == 5
-    stored_thread(dev_pds, account, keys)
-
-
 def test_a_dry_run_asks_nothing_of_the_pds_and_shows_the_parts(
     network: MockServer,
     sqlite_engine: Engine,
@@ -513,4 +477,16 @@ def test_publish_with_a_bad_app_password_ends_in_a_one_line_error(
     assert "publish.bluesky.app_password_env" in line
     assert f"digest {digest_id} stays approved" in line
     assert "wxyz-wxyz-wxyz-wxyz" not in failed.stderr + failed.stdout
+    assert proxy.paths("/xrpc/") == [LOGIN]  # not retried
     assert dev_pds.records(account) == []
+
+    monkeypatch.setenv("BLUESKY_APP_PASSWORD", account.app_password)  # the curator puts it in place
+    fixed = run_exemplar(*publish_command(config, digest_id)[1:], cwd=tmp_path)
+
+    assert fixed.returncode == 0, fixed.stderr
+    assert account.app_password not in fixed.stderr + fixed.stdout
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'exemplar.db'}")
+    keys = [row.idempotency_key for row in planned(engine, digest_id)]
+    engine.dispose()
+    assert len(proxy.paths(CREATE)) == 4
+    stored_thread(dev_pds, account, keys)
