@@ -15,11 +15,11 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from click.testing import CliRunner
@@ -100,39 +100,23 @@ class ProcessKilledError(Exception):
 
 @dataclass
 class Proxy:
-    """The proxy's address and log; ``lose`` maps (method, path, nth such request from 1) to a status
-    to answer instead of the PDS's answer (0: drop the connection)."""
+    """The proxy's address and log of (method, path with query) requests. ``lose_answer(method, path)``,
+    when set, is asked once the PDS has answered a request: a status answers that instead (a gateway's
+    page), 0 drops the connection, None passes the PDS's answer on."""
 
     url: str = ""
     requests: list[tuple[str, str]] = field(default_factory=list)
-    lose: dict[tuple[str, str, int], int] = field(default_factory=dict)
-    # Called as ``lose_answer`` is, for what ``lose`` does not cover.
-    answer_hook: Callable[[str, str], int | None] | None = None
+    lose_answer: Callable[[str, str], int | None] | None = None
 
     def paths(self, prefix: str) -> list[str]:
         return [path for _, path in self.requests if path.startswith(prefix)]
 
     def looked_up(self) -> list[str]:
         """The record key of each getRecord, in order."""
-        return [re.search(r"rkey=(\w+)", path)[1] for path in self.paths(GET)]  # type: ignore[index]
+        return [parse_qs(urlsplit(path).query)["rkey"][0] for path in self.paths(GET)]
 
-
-@contextmanager
-def proxy_to(pds: DevPds) -> Iterator[Proxy]:
-    proxy = Proxy()
-
-    def lose_answer(method: str, path: str) -> int | None:
-        route = path.split("?")[0]
-        nth = sum(1 for m, p in proxy.requests if m == method and p.split("?")[0] == route)
-        if (method, route, nth) in proxy.lose:
-            return proxy.lose[(method, route, nth)]
-        return proxy.answer_hook(method, route) if proxy.answer_hook else None
-
-    with rewriting_proxy(
-        pds.url, before=lambda method, path: proxy.requests.append((method, path)), lose_answer=lose_answer
-    ) as url:
-        proxy.url = url
-        yield proxy
+    def lost(self, method: str, path: str) -> int | None:
+        return self.lose_answer(method, path) if self.lose_answer else None
 
 
 @pytest.fixture
@@ -142,8 +126,14 @@ def account(dev_pds: DevPds) -> Account:
 
 @pytest.fixture
 def proxy(dev_pds: DevPds) -> Iterator[Proxy]:
-    with proxy_to(dev_pds) as running:
-        yield running
+    """A loopback proxy in front of the dev PDS, logging what the publisher asks of it."""
+    proxy = Proxy()
+    log = proxy.requests.append
+    with rewriting_proxy(
+        dev_pds.url, before=lambda method, path: log((method, path)), lose_answer=proxy.lost
+    ) as url:
+        proxy.url = url
+        yield proxy
 
 
 def build(
@@ -324,7 +314,9 @@ def test_a_part_the_pds_stored_before_its_answer_was_lost_is_not_posted_twice(
     proxy: Proxy,
     lost_as: int,
 ) -> None:
-    proxy.lose[("POST", CREATE, 2)] = lost_as
+    proxy.lose_answer = lambda method, path: (
+        lost_as if (method, path) == ("POST", CREATE) and len(proxy.paths(CREATE)) == 2 else None
+    )
     publisher = build(sqlite_engine, network, clock, proxy, account)
     digest_id, _ = approved_digest(network, clock, make_collector, publisher)
 
@@ -435,12 +427,12 @@ def test_a_publish_killed_right_after_the_pds_stored_a_part_is_continued_by_the_
             return 0
         return None
 
-    proxy.answer_hook = kill_once_part_three_is_stored
+    proxy.lose_answer = kill_once_part_three_is_stored
     first.communicate(timeout=120)
     assert first.returncode == -signal.SIGKILL
     assert len(dev_pds.records(account)) == 3
 
-    proxy.answer_hook = None
+    proxy.lose_answer = None
     second = run_exemplar(*publish_command(config, digest_id)[1:], cwd=tmp_path)
 
     assert second.returncode == 0, second.stderr
