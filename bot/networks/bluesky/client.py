@@ -101,7 +101,9 @@ def classify_bluesky_error(error: Exception) -> Failure:
     if isinstance(error, at.RateLimitExceededError):
         reset = headers.get("ratelimit-reset") or headers.get("RateLimit-Reset")
         return Failure(FailureKind.RATE_LIMITED, "rate limited (429)", float(reset) if reset else None)
-    if isinstance(error, at.InvokeTimeoutError | at.NetworkError):
+    # The SDK wraps timeouts and network errors but lets httpx's other transport errors through (a
+    # connection dropped before the answer is a RemoteProtocolError): all are worth another try.
+    if isinstance(error, at.InvokeTimeoutError | at.NetworkError | httpx.TransportError):
         return Failure(FailureKind.TRANSIENT, f"network or gateway error ({type(error).__name__})")
     if isinstance(error, at.UnauthorizedError):
         return Failure(
