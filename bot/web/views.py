@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from datetime import datetime
+from typing import Any, Protocol, cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,6 @@ from digests.model import SECTION_TITLES, SECTIONS, Digest, DigestItem
 from digests.render.sanitize import safe_html, safe_url
 from storage.labels import EffectiveLabel
 from storage.models import Digest as DigestRow
-from storage.models import Post as PostRow
 
 
 def item_view(item: DigestItem) -> dict[str, Any]:
@@ -95,7 +95,26 @@ def page_meta(
     }
 
 
-def post_view(row: PostRow, labels: list[EffectiveLabel]) -> dict[str, Any]:
+class ShownPost(Protocol):
+    """What the desk shows of a stored post: a whole row, or just these columns of it."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def author_acct(self) -> str: ...
+    @property
+    def author_name(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def html(self) -> str: ...
+    @property
+    def links(self) -> list[Any]: ...
+
+
+def post_view(row: ShownPost, labels: list[EffectiveLabel]) -> dict[str, Any]:
     """A stored post for the desk's inbox."""
     domain = next((urlsplit(link).hostname for link in row.links if urlsplit(link).hostname), None)
     return {
