@@ -2,7 +2,8 @@
 
 A page is found from a cursor (the creation time and id of the post it follows or precedes), so the
 hundredth page costs what the first does: an index walk of ``posts(created_at, id)`` (or
-``posts(source, created_at, id)`` when filtering by source) that stops after one page. Only the
+``posts(source, created_at, id)`` when filtering by source) that stops after one page, and for a
+rare tag or label a read of that tag's or label's index instead (see :func:`_read`). Only the
 columns the inbox shows are read, and nothing is counted.
 """
 
@@ -13,12 +14,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, exists, literal, select, tuple_
+from sqlalchemy import ColumnElement, Integer, Select, Subquery, exists, literal, select, tuple_
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import NullType
 
 from storage.labels import has_label
 from storage.models import Post as PostRow
-from storage.models import PostTag, UTCDateTime
+from storage.models import PostLabel, PostTag, UTCDateTime
 
 INBOX_COLUMNS = (
     PostRow.id,
@@ -29,6 +34,9 @@ INBOX_COLUMNS = (
     PostRow.html,
     PostRow.links,
 )
+
+# How many posts a tag or label filter checks one by one before it reads that tag's or label's index.
+WINDOW = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +94,8 @@ def inbox_page(
     """The ``size`` newest posts older than ``before`` (or the oldest ``size`` newer than ``after``,
     shown newest first); without a cursor, the newest page."""
     key = tuple_(PostRow.created_at, PostRow.id)
-    statement = select(*INBOX_COLUMNS).where(*_conditions(filters))
     if after is not None:
-        statement = statement.where(key > tuple_(*_bound(after)))
-        rows = list(session.execute(_ascending(statement).limit(size + 1)))
+        rows = _read(session, filters, size + 1, key > tuple_(*_bound(after)), ascending=True)
         more_newer = len(rows) > size
         rows = rows[:size][::-1]
         return InboxPage(
@@ -97,9 +103,8 @@ def inbox_page(
             older=_cursor(rows[-1]) if rows else None,
             newer=_cursor(rows[0]) if rows and more_newer else None,
         )
-    if before is not None:
-        statement = statement.where(key < tuple_(*_bound(before)))
-    rows = list(session.execute(_descending(statement).limit(size + 1)))
+    past = key < tuple_(*_bound(before)) if before is not None else None
+    rows = _read(session, filters, size + 1, past, ascending=False)
     more_older = len(rows) > size
     rows = rows[:size]
     return InboxPage(
@@ -109,18 +114,90 @@ def inbox_page(
     )
 
 
-def _conditions(filters: InboxFilters) -> list[ColumnElement[bool]]:
+def _read(
+    session: Session,
+    filters: InboxFilters,
+    limit: int,
+    keyset: ColumnElement[bool] | None,
+    *,
+    ascending: bool,
+) -> list[Any]:
+    """The first ``limit`` matching posts in the inbox's order (or its reverse).
+
+    Source, time and cursor follow an index in that order. A tag or a label is a lookup per post,
+    cheap while matches are common and slow when they are rare (the whole archive is walked to find
+    none): so that walk is bounded to the next ``WINDOW`` posts, and when these hold too few
+    matches, the posts are found from the tag's or the label's own index instead.
+    """
+    order = _ascending if ascending else _descending
+    ordered = [c for c in (keyset, *_ordered_conditions(filters)) if c is not None]
+    lookups = _lookup_conditions(filters)
+    if not lookups:
+        return list(session.execute(order(select(*INBOX_COLUMNS).where(*ordered)).limit(limit)))
+    edge = session.scalar(order(select(PostRow.created_at).where(*ordered)).offset(WINDOW).limit(1))
+    window = [] if edge is None else [PostRow.created_at <= edge if ascending else PostRow.created_at >= edge]
+    statement = select(*INBOX_COLUMNS).where(*ordered, *window, *lookups)
+    rows = list(session.execute(order(statement).limit(limit)))
+    if len(rows) >= limit or edge is None:
+        return rows
+    chosen = _driving_ids(filters)
+    statement = (
+        select(*INBOX_COLUMNS)
+        .join_from(chosen, PostRow, PostRow.id == chosen.c.post_id)
+        .where(*ordered, *lookups)
+    )
+    return list(session.execute(order(statement).limit(limit)))
+
+
+def _ordered_conditions(filters: InboxFilters) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
-    if filters.tag:
-        tag = filters.tag.lstrip("#").lower()
-        conditions.append(exists().where(PostTag.post_id == PostRow.id, PostTag.tag == tag))
-    if filters.label:
-        conditions.append(has_label(filters.label))
     if filters.source:
         conditions.append(PostRow.source == filters.source)
     if filters.since:
         conditions.append(PostRow.created_at >= filters.since)
     return conditions
+
+
+def _lookup_conditions(filters: InboxFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.tag:
+        conditions.append(exists().where(PostTag.post_id == PostRow.id, PostTag.tag == _tag(filters.tag)))
+    if filters.label:
+        conditions.append(has_label(filters.label))
+    return conditions
+
+
+def _driving_ids(filters: InboxFilters) -> Subquery:
+    """The ids of the posts with a row for the label (else the tag), read from its own index."""
+    if filters.label:
+        ids = select(PostLabel.post_id).where(_Rare(PostLabel.label == filters.label)).distinct()
+        return ids.subquery()
+    assert filters.tag
+    # Distinct (each is anyway): SQLite then reads the subquery first instead of folding it in.
+    return select(PostTag.post_id).where(_Rare(PostTag.tag == _tag(filters.tag))).distinct().subquery()
+
+
+class _Rare(FunctionElement[Any]):
+    """A condition few rows meet. SQLite's statistics know how many rows a tag or label has on
+    average, not that this one has few: ``unlikely()`` tells its planner to read the index. Other
+    databases (PostgreSQL keeps per-value statistics) get the condition as it is."""
+
+    type = NullType()  # not Boolean: SQLite would be given ``unlikely(...) = 1``
+    inherit_cache = True
+
+
+@compiles(_Rare)
+def _rare_anywhere(element: _Rare, compiler: SQLCompiler, **options: Any) -> str:
+    return str(compiler.process(element.clauses, **options))
+
+
+@compiles(_Rare, "sqlite")
+def _rare_in_sqlite(element: _Rare, compiler: SQLCompiler, **options: Any) -> str:
+    return f"unlikely({compiler.process(element.clauses, **options)})"
+
+
+def _tag(tag: str) -> str:
+    return tag.lstrip("#").lower()
 
 
 def _bound(cursor: Cursor) -> tuple[Any, Any]:
