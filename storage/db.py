@@ -18,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, exc, inspect, text
 from sqlalchemy.engine import ExceptionContext, make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.errors import DatabaseError
 from storage.failures import configuration_failure, database_failure, shown_url
@@ -93,8 +93,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """A session that commits on success and rolls back on any exception."""
-    factory = sessionmaker(engine, expire_on_commit=False)
-    with factory() as session:
+    # A Session, not a sessionmaker: that makes a new Session subclass (and its events) every call.
+    with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

@@ -10,7 +10,8 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, Row
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from bot.config import Settings
 from bot.consent.rules import opt_out_reason
@@ -322,11 +323,13 @@ class DigestService:
     def view(self, digest_id: int) -> Digest:
         """The digest as it will be shown and published."""
         with session_scope(self.engine) as session:
-            row = self._get(session, digest_id)
+            # The items and their posts in two reads, rather than a lazy load per item.
+            items = selectinload(DigestRow.items).selectinload(DigestItemRow.post)
+            row = self._get(session, digest_id, items)
             return digest_view(session, row, self.store)
 
-    def _get(self, session: Session, digest_id: int) -> DigestRow:
-        row = session.get(DigestRow, digest_id)
+    def _get(self, session: Session, digest_id: int, *options: ORMOption) -> DigestRow:
+        row = session.get(DigestRow, digest_id, options=options)
         if row is None:
             raise DigestNotFoundError(f"no digest {digest_id}; `exemplar digest list` shows them")
         return row
