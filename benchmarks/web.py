@@ -10,8 +10,10 @@ inbox, its filters, a page deep in its history (by its own "Older posts" cursor)
 confirmation, the digests list, a draft's review page and a published digest. For reference it
 serves a saved copy of the inbox's HTML with Python's static file server, in the same run.
 
-Each page gets N requests from one client, then N from C concurrent clients; prints p50/p95 for
-both and each page's p50 and p95 against the static copy's. Target: inbox p95 under 50 ms.
+Each page (the static copy too) gets N requests from one client, then N from C concurrent clients,
+the pages taking turns request by request so that the machine's load falls on all alike; prints
+p50/p95 for both and each page's p50 and p95 against the static copy's. Target: inbox p95 under
+50 ms.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -170,87 +171,98 @@ def wait_for(client: httpx.Client, path: str) -> None:
     raise SystemExit(f"the server did not answer {path} within {WAIT_FOR_SERVER:.0f} s")
 
 
-def measure(client: httpx.Client, path: str, requests: int, concurrency: int) -> tuple[float, float]:
-    """(p50, p95) in ms of ``requests`` GETs of ``path`` from ``concurrency`` clients."""
+Percentiles = tuple[float, float]
+STATIC = "static copy of the inbox"
 
-    def one(_: int) -> float:
+
+def measure(
+    clients: dict[str, httpx.Client], pages: dict[str, str], requests: int, concurrency: int
+) -> dict[str, Percentiles]:
+    """(p50, p95) in ms of each page, from ``concurrency`` clients. The pages take turns, request by
+    request, so that a burst of load on this shared machine falls on all of them alike."""
+
+    def one(label: str) -> tuple[str, float]:
+        client = clients[STATIC if label == STATIC else "exemplar"]
         began = time.perf_counter()
-        client.get(path).raise_for_status()
-        return (time.perf_counter() - began) * 1000
+        client.get(pages[label]).raise_for_status()
+        return label, (time.perf_counter() - began) * 1000
 
+    turns = [label for _ in range(requests) for label in pages]
     with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(one, range(max(10, concurrency * 2))))  # warm up
-        times = sorted(pool.map(one, range(requests)))
+        list(pool.map(one, [label for label in pages for _ in range(3)]))  # warm up
+        found: dict[str, list[float]] = {label: [] for label in pages}
+        for label, elapsed in pool.map(one, turns):
+            found[label].append(elapsed)
+    return {label: percentiles(times) for label, times in found.items()}
+
+
+def percentiles(times: list[float]) -> Percentiles:
+    times = sorted(times)
     return statistics.median(times), times[max(0, int(len(times) * 0.95) - 1)]
 
 
-Timings = dict[str, tuple[tuple[float, float], tuple[float, float]]]  # page: (1 client, C clients)
-
-
-def run_both(
-    measure_one: Callable[[int], tuple[float, float]], concurrency: int
-) -> tuple[tuple[float, float], ...]:
-    return measure_one(1), measure_one(concurrency)
-
-
 def serve_and_measure(
-    config: Path, pages: dict[str, str], requests: int, concurrency: int
-) -> tuple[Timings, str]:
-    port = free_port()
+    directory: Path, config: Path, pages: dict[str, str], requests: int, concurrency: int
+) -> tuple[dict[str, Percentiles], dict[str, Percentiles]]:
+    """Timings from one client, then from ``concurrency`` clients, of the pages and the static copy."""
+    port, static_port = free_port(), free_port()
     exemplar = Path(sys.executable).with_name("exemplar")
-    log = (config.parent / "serve.log").open("w", encoding="utf-8")
+    log = (directory / "serve.log").open("w", encoding="utf-8")
     server = subprocess.Popen(
         [str(exemplar), "--config", str(config), "-q", "serve", "--port", str(port), "--workers", "2"],
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.DEVNULL,
         stderr=log,
     )
-    try:
-        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60, limits=limits) as client:
-            wait_for(client, "/healthz")
-            token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
-            assert token is not None
-            answer = client.post(
-                "/login", data={"email": CURATOR, "password": PASSWORD, "csrf": token.group(1)}
-            )
-            if answer.status_code != 303:
-                raise SystemExit(f"could not log in: HTTP {answer.status_code}")
-            results: Timings = {}
-            for label, path in pages.items():
-                single, many = run_both(lambda c, p=path: measure(client, p, requests, c), concurrency)
-                results[label] = (single, many)
-                print(f"  measured {label}", flush=True)
-            inbox_html = client.get(pages["inbox"]).text
-    except (httpx.HTTPError, SystemExit):
-        print((config.parent / "serve.log").read_text(encoding="utf-8")[-3000:], file=sys.stderr)
-        raise
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
-    return results, inbox_html
-
-
-def static_reference(
-    directory: Path, html: str, requests: int, concurrency: int
-) -> tuple[tuple[float, float], ...]:
     site = directory / "static"
     site.mkdir()
-    (site / "inbox.html").write_text(html, encoding="utf-8")
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)],
+    static = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "http.server",
+            str(static_port),
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+            str(site),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-            wait_for(client, "/inbox.html")
-            return run_both(lambda c: measure(client, "/inbox.html", requests, c), concurrency)
+        with (
+            httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60, limits=limits) as client,
+            httpx.Client(base_url=f"http://127.0.0.1:{static_port}", timeout=60, limits=limits) as peer,
+        ):
+            wait_for(client, "/healthz")
+            log_in(client)
+            (site / "inbox.html").write_text(client.get(pages["inbox"]).text, encoding="utf-8")
+            wait_for(peer, "/inbox.html")
+            clients = {"exemplar": client, STATIC: peer}
+            everything = {**pages, STATIC: "/inbox.html"}
+            single = measure(clients, everything, requests, 1)
+            print("  measured from one client", flush=True)
+            many = measure(clients, everything, requests, concurrency)
+    except (httpx.HTTPError, SystemExit):
+        print((directory / "serve.log").read_text(encoding="utf-8")[-3000:], file=sys.stderr)
+        raise
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for process in (server, static):
+            process.terminate()
+            process.wait(timeout=30)
+        log.close()
+    return single, many
+
+
+def log_in(client: httpx.Client) -> None:
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
+    if token is None:
+        raise SystemExit("the login page has no CSRF token")
+    answer = client.post("/login", data={"email": CURATOR, "password": PASSWORD, "csrf": token.group(1)})
+    if answer.status_code != 303:
+        raise SystemExit(f"could not log in: HTTP {answer.status_code}")
 
 
 def main() -> int:
@@ -280,27 +292,21 @@ def main() -> int:
             "draft digest review": f"/desk/digests/{digests['draft']}",
             "published digest page": f"/digests/{digests['published']}",
         }
-        results, inbox_html = serve_and_measure(config, pages, args.requests, args.concurrency)
-        (static_single, static_many) = static_reference(
-            Path(tmp), inbox_html, args.requests, args.concurrency
-        )
+        single, many = serve_and_measure(Path(tmp), config, pages, args.requests, args.concurrency)
     print(
-        f"\n{args.requests} requests a page from 1 client, then from {args.concurrency}; "
-        "p50/p95 in ms; × static: p50 and p95 against the static copy's at the same concurrency"
+        f"\n{args.requests} requests a page from 1 client, then from {args.concurrency}, the pages taking"
+        " turns; p50/p95 in ms; × static: p50 and p95 against the static copy's, same clients"
     )
-    header = (
-        f"{'page':32} {'1 client':>14} {'× static':>11} {f'{args.concurrency} clients':>14} {'× static':>11}"
-    )
-    print(header)
-    for label, ((s50, s95), (m50, m95)) in results.items():
+    clients = f"{args.concurrency} clients"
+    print(f"{'page':32} {'1 client':>14} {'× static':>11} {clients:>14} {'× static':>11}")
+    (s50_ref, s95_ref), (m50_ref, m95_ref) = single[STATIC], many[STATIC]
+    for label in pages:
+        (s50, s95), (m50, m95) = single[label], many[label]
         print(
-            f"{label:32} {s50:6.1f} /{s95:6.1f} {s50 / static_single[0]:4.1f} /{s95 / static_single[1]:4.1f}"
-            f" {m50:6.1f} /{m95:6.1f} {m50 / static_many[0]:4.1f} /{m95 / static_many[1]:4.1f}"
+            f"{label:32} {s50:6.1f} /{s95:6.1f} {s50 / s50_ref:4.1f} /{s95 / s95_ref:4.1f}"
+            f" {m50:6.1f} /{m95:6.1f} {m50 / m50_ref:4.1f} /{m95 / m95_ref:4.1f}"
         )
-    print(
-        f"{'static copy of the inbox':32} {static_single[0]:6.1f} /{static_single[1]:6.1f} {'':11}"
-        f" {static_many[0]:6.1f} /{static_many[1]:6.1f}"
-    )
+    print(f"{STATIC:32} {s50_ref:6.1f} /{s95_ref:6.1f} {'':11} {m50_ref:6.1f} /{m95_ref:6.1f}")
     return 0
 
 
