@@ -1,11 +1,19 @@
-"""Web benchmark: latency of the desk inbox (500 posts stored) and of a digest page under load.
+"""Web benchmark: the desk's pages at 100,000 stored posts, beside a static file of the same inbox.
 
-    python benchmarks/web.py [--requests N] [--concurrency C]
+    python benchmarks/web.py [--posts N] [--requests N] [--concurrency C]
 
-Runs the real `exemplar serve --workers 2` (one per core) in its own processes against a SQLite
-database of 500 classified posts and a published digest, logs a curator in, then sends N requests
-per page from C concurrent local clients and prints p50/p95/max latency for each page.
-Target: p95 under 100 ms.
+Builds a SQLite database of N classified posts (default 100,000: the first 400 are stored and
+labelled by the real `PostStore`, the rest are copies of those rows and labels, bulk-inserted with
+their own ids, URIs and times), a published digest and a draft. Runs the real
+`exemplar serve --workers 2` against it, logs a curator in, and times the pages curators use: the
+inbox, its filters, a page deep in its history (by its own "Older posts" cursor), the exclusion
+confirmation, the digests list, a draft's review page and a published digest. For reference it
+serves a saved copy of the inbox's HTML with Python's static file server, in the same run.
+
+Each page (the static copy too) gets N requests from one client, then N from C concurrent clients,
+the pages taking turns request by request so that the machine's load falls on all alike; prints
+p50/p95 for both and each page's p50 and p95 against the static copy's. Target: inbox p95 under
+50 ms.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ import argparse
 import os
 import re
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -32,18 +41,47 @@ from bot.networks.mastodon.normalise import normalise_status
 from bot.passwords import hash_password
 from storage.curators import add_curator
 from storage.db import create_db_engine, session_scope, upgrade_schema
+from storage.inbox import Cursor
 
 PASSWORD = "benchmark-password"
-NOW = datetime.now(UTC)
+CURATOR = "bench@school.example"
+NOW = datetime.now(UTC).replace(microsecond=0)
+SPACING = timedelta(minutes=20)
+STORED_FOR_REAL = 400
 TEXTS = [
     "Our flipped staff briefing, four minutes: https://youtu.be/{n} #fliplead",
     "Anyone tried Screencastify for parent newsletters? #fliplead",
     "We collect questions on a Padlet wall before meetings: https://padlet.com/s/{n} #fliplead",
     "Thank you all for a wonderful term! #fliplead",
+    "How do you run a flipped INSET day? Any examples? #fliplead",
 ]
+WAIT_FOR_SERVER = 60.0  # seconds: two workers starting on a loaded machine
 
 
-def build(directory: Path) -> tuple[Path, int]:
+def status(n: int) -> dict[str, object]:
+    text = TEXTS[n % len(TEXTS)].format(n=n)
+    links = re.findall(r"https://\S+", text)
+    anchors = "".join(f' <a href="{link}">{link}</a>' for link in links)
+    words = re.sub(r"https://\S+", "", text)
+    return {
+        "id": str(n + 1),
+        "uri": f"https://school{n % 20}.example/users/leader{n % 60}/statuses/{n + 1}",
+        "url": f"https://school{n % 20}.example/@leader{n % 60}/{n + 1}",
+        "created_at": (NOW - SPACING * n).isoformat(),
+        "visibility": "public",
+        "content": f"<p>{words}{anchors}</p>",
+        "favourites_count": n % 13,
+        "account": {
+            "acct": f"leader{n % 60}@school{n % 20}.example",
+            "display_name": f"Leader {n % 60}",
+            "url": f"https://school{n % 20}.example/@leader{n % 60}",
+        },
+        "tags": [{"name": "fliplead"}],
+    }
+
+
+def build(directory: Path, posts: int) -> tuple[Path, dict[str, int]]:
+    """The database and config; returns the config's path and the digests' ids."""
     config = directory / "exemplar.toml"
     config.write_text(
         'hashtags = ["fliplead"]\n[database]\nurl = "sqlite:///exemplar.db"\n', encoding="utf-8"
@@ -52,38 +90,68 @@ def build(directory: Path) -> tuple[Path, int]:
     engine = create_db_engine(settings.database_url.reveal())
     upgrade_schema(engine)
     store = PostStore()
-    statuses = []
-    for n in range(500):
-        text = TEXTS[n % len(TEXTS)].format(n=n)
-        links = re.findall(r"https://\S+", text)
-        anchors = "".join(f' <a href="{link}">{link}</a>' for link in links)
-        words = re.sub(r"https://\S+", "", text)
-        statuses.append(
-            {
-                "id": str(n + 1),
-                "uri": f"https://school{n % 20}.example/users/leader{n % 60}/statuses/{n + 1}",
-                "url": f"https://school{n % 20}.example/@leader{n % 60}/{n + 1}",
-                "created_at": (NOW - timedelta(minutes=20 * n)).isoformat(),
-                "visibility": "public",
-                "content": f"<p>{words}{anchors}</p>",
-                "favourites_count": n % 13,
-                "account": {
-                    "acct": f"leader{n % 60}@school{n % 20}.example",
-                    "display_name": f"Leader {n % 60}",
-                    "url": f"https://school{n % 20}.example/@leader{n % 60}",
-                },
-                "tags": [{"name": "fliplead"}],
-            }
-        )
+    real = [normalise_status(status(n)) for n in range(min(posts, STORED_FOR_REAL))]
     with session_scope(engine) as session:
-        store.save(session, [normalise_status(s) for s in statuses], seen=None, now=NOW)
-        add_curator(session, "bench@school.example", hash_password(PASSWORD), NOW)
-    service = DigestService(engine, settings, store, lambda: NOW, actor="bench")
-    digest_id = service.draft((NOW - timedelta(days=7), NOW + timedelta(minutes=1))).digest_id
-    service.transition(digest_id, "approve")
-    service.transition(digest_id, "publish")
+        store.save(session, real, seen=None, now=NOW)
+        add_curator(session, CURATOR, hash_password(PASSWORD), NOW)
     engine.dispose()
-    return config, digest_id
+    copy_rows(directory / "exemplar.db", posts)
+    engine = create_db_engine(settings.database_url.reveal())
+    service = DigestService(engine, settings, store, lambda: NOW, actor="bench")
+    week = (NOW - timedelta(days=7), NOW + timedelta(minutes=1))
+    published = service.draft(week).digest_id
+    service.transition(published, "approve")
+    service.transition(published, "publish")
+    draft = service.draft(week).digest_id
+    engine.dispose()
+    return config, {"published": published, "draft": draft}
+
+
+def copy_rows(database: Path, posts: int) -> None:
+    """Posts beyond the first STORED_FOR_REAL: copies of those rows, tags and labels, in bulk."""
+    with sqlite3.connect(database) as db:
+        db.execute("PRAGMA synchronous=OFF")
+        columns = [row[1] for row in db.execute("PRAGMA table_info(posts)") if row[1] != "id"]
+        templates = db.execute(f"SELECT id, {', '.join(columns)} FROM posts ORDER BY id").fetchall()
+        labels = db.execute("SELECT * FROM post_labels").fetchall()
+        by_post: dict[int, list[tuple[object, ...]]] = {}
+        for label in labels:
+            by_post.setdefault(int(label[0]), []).append(label[1:])
+        where = {name: columns.index(name) + 1 for name in ("uri", "url", "created_at")}
+        next_id = int(templates[-1][0]) + 1
+        for begin in range(len(templates), posts, 20_000):
+            rows, tags, label_rows = [], [], []
+            for n in range(begin, min(posts, begin + 20_000)):
+                template = templates[n % len(templates)]
+                row = list(template)
+                row[0] = next_id
+                row[where["uri"]] = f"{template[where['uri']]}-{n}"
+                row[where["url"]] = f"{template[where['url']]}-{n}"
+                row[where["created_at"]] = (
+                    (NOW - SPACING * n).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+                )
+                rows.append(row)
+                tags.append((next_id, "fliplead"))
+                label_rows += [(next_id, *label) for label in by_post.get(int(template[0]), [])]
+                next_id += 1
+            marks = ", ".join("?" * (len(columns) + 1))
+            db.executemany(f"INSERT INTO posts (id, {', '.join(columns)}) VALUES ({marks})", rows)
+            db.executemany("INSERT INTO post_tags (post_id, tag) VALUES (?, ?)", tags)
+            if label_rows:
+                width = len(label_rows[0])
+                db.executemany(f"INSERT INTO post_labels VALUES ({', '.join('?' * width)})", label_rows)
+            db.commit()
+        db.execute("ANALYZE")
+
+
+def deep_cursor(database: Path, depth: int) -> str:
+    """The inbox's own cursor for the page that starts ``depth`` posts down."""
+    with sqlite3.connect(database) as db:
+        found = db.execute(
+            "SELECT created_at, id FROM posts ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?", (depth,)
+        ).fetchone()
+    created = datetime.fromisoformat(found[0]).replace(tzinfo=UTC)
+    return Cursor(created, int(found[1])).token()
 
 
 def free_port() -> int:
@@ -92,62 +160,153 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def measure(client: httpx.Client, path: str, requests: int, concurrency: int) -> list[float]:
-    def one(_: int) -> float:
-        began = time.perf_counter()
-        response = client.get(path)
-        response.raise_for_status()
-        return (time.perf_counter() - began) * 1000
+def wait_for(client: httpx.Client, path: str) -> None:
+    deadline = time.monotonic() + WAIT_FOR_SERVER
+    while time.monotonic() < deadline:
+        try:
+            client.get(path)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise SystemExit(f"the server did not answer {path} within {WAIT_FOR_SERVER:.0f} s")
 
+
+Percentiles = tuple[float, float]
+STATIC = "static copy of the inbox"
+
+
+def measure(
+    clients: dict[str, httpx.Client], pages: dict[str, str], requests: int, concurrency: int
+) -> dict[str, Percentiles]:
+    """(p50, p95) in ms of each page, from ``concurrency`` clients. The pages take turns, request by
+    request, so that a burst of load on this shared machine falls on all of them alike."""
+
+    def one(label: str) -> tuple[str, float]:
+        client = clients[STATIC if label == STATIC else "exemplar"]
+        began = time.perf_counter()
+        client.get(pages[label]).raise_for_status()
+        return label, (time.perf_counter() - began) * 1000
+
+    turns = [label for _ in range(requests) for label in pages]
     with ThreadPoolExecutor(concurrency) as pool:
-        return list(pool.map(one, range(requests)))
+        list(pool.map(one, [label for label in pages for _ in range(3)]))  # warm up
+        found: dict[str, list[float]] = {label: [] for label in pages}
+        for label, elapsed in pool.map(one, turns):
+            found[label].append(elapsed)
+    return {label: percentiles(times) for label, times in found.items()}
+
+
+def percentiles(times: list[float]) -> Percentiles:
+    times = sorted(times)
+    return statistics.median(times), times[max(0, int(len(times) * 0.95) - 1)]
+
+
+def serve_and_measure(
+    directory: Path, config: Path, pages: dict[str, str], requests: int, concurrency: int
+) -> tuple[dict[str, Percentiles], dict[str, Percentiles]]:
+    """Timings from one client, then from ``concurrency`` clients, of the pages and the static copy."""
+    port, static_port = free_port(), free_port()
+    exemplar = Path(sys.executable).with_name("exemplar")
+    log = (directory / "serve.log").open("w", encoding="utf-8")
+    server = subprocess.Popen(
+        [str(exemplar), "--config", str(config), "-q", "serve", "--port", str(port), "--workers", "2"],
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    site = directory / "static"
+    site.mkdir()
+    static = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "http.server",
+            str(static_port),
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+            str(site),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    try:
+        with (
+            httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60, limits=limits) as client,
+            httpx.Client(base_url=f"http://127.0.0.1:{static_port}", timeout=60, limits=limits) as peer,
+        ):
+            wait_for(client, "/healthz")
+            log_in(client)
+            (site / "inbox.html").write_text(client.get(pages["inbox"]).text, encoding="utf-8")
+            wait_for(peer, "/inbox.html")
+            clients = {"exemplar": client, STATIC: peer}
+            everything = {**pages, STATIC: "/inbox.html"}
+            single = measure(clients, everything, requests, 1)
+            print("  measured from one client", flush=True)
+            many = measure(clients, everything, requests, concurrency)
+    except (httpx.HTTPError, SystemExit):
+        print((directory / "serve.log").read_text(encoding="utf-8")[-3000:], file=sys.stderr)
+        raise
+    finally:
+        for process in (server, static):
+            process.terminate()
+            process.wait(timeout=30)
+        log.close()
+    return single, many
+
+
+def log_in(client: httpx.Client) -> None:
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
+    if token is None:
+        raise SystemExit("the login page has no CSRF token")
+    answer = client.post("/login", data={"email": CURATOR, "password": PASSWORD, "csrf": token.group(1)})
+    if answer.status_code != 303:
+        raise SystemExit(f"could not log in: HTTP {answer.status_code}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--posts", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="exemplar-web-") as tmp:
-        config, digest_id = build(Path(tmp))
-        port = free_port()
-        exemplar = Path(sys.executable).with_name("exemplar")
-        server = subprocess.Popen(
-            [str(exemplar), "--config", str(config), "-q", "serve", "--port", str(port), "--workers", "2"],
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        began = time.perf_counter()
+        config, digests = build(Path(tmp), args.posts)
+        print(f"built {args.posts:,} classified posts in {time.perf_counter() - began:.1f} s", flush=True)
+        deep = deep_cursor(Path(tmp) / "exemplar.db", args.posts // 2)
+        a_month_ago = (NOW - timedelta(days=30)).date().isoformat()
+        pages = {
+            "inbox": "/desk",
+            "inbox, label=video": "/desk?label=video",
+            "inbox, label=question": "/desk?label=question",
+            "inbox, tag=fliplead": "/desk?tag=fliplead",
+            "inbox, source=mastodon": "/desk?source=mastodon",
+            "inbox, since a month ago": f"/desk?since={a_month_ago}",
+            f"inbox, {args.posts // 2:,} posts down": f"/desk?before={deep}",
+            "exclude an author (confirm)": "/desk/exclude?kind=author&post_id=7",
+            "digests list": "/desk/digests",
+            "draft digest review": f"/desk/digests/{digests['draft']}",
+            "published digest page": f"/digests/{digests['published']}",
+        }
+        single, many = serve_and_measure(Path(tmp), config, pages, args.requests, args.concurrency)
+    print(
+        f"\n{args.requests} requests a page from 1 client, then from {args.concurrency}, the pages taking"
+        " turns; p50/p95 in ms; × static: p50 and p95 against the static copy's, same clients"
+    )
+    clients = f"{args.concurrency} clients"
+    print(f"{'page':32} {'1 client':>14} {'× static':>11} {clients:>14} {'× static':>11}")
+    (s50_ref, s95_ref), (m50_ref, m95_ref) = single[STATIC], many[STATIC]
+    for label in pages:
+        (s50, s95), (m50, m95) = single[label], many[label]
+        print(
+            f"{label:32} {s50:6.1f} /{s95:6.1f} {s50 / s50_ref:4.1f} /{s95 / s95_ref:4.1f}"
+            f" {m50:6.1f} /{m95:6.1f} {m50 / m50_ref:4.1f} /{m95 / m95_ref:4.1f}"
         )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            with httpx.Client(base_url=base, timeout=10) as client:
-                for _ in range(100):
-                    try:
-                        client.get("/healthz")
-                        break
-                    except httpx.TransportError:
-                        time.sleep(0.1)
-                token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
-                assert token is not None
-                client.post(
-                    "/login",
-                    data={"email": "bench@school.example", "password": PASSWORD, "csrf": token.group(1)},
-                )
-                for label, path in (
-                    ("desk inbox (500 posts)", "/desk"),
-                    ("digest page", f"/digests/{digest_id}"),
-                ):
-                    measure(client, path, 20, 1)  # warm up
-                    times = sorted(measure(client, path, args.requests, args.concurrency))
-                    p95 = times[int(len(times) * 0.95) - 1]
-                    p50 = statistics.median(times)
-                    print(
-                        f"{label}: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {times[-1]:.1f} ms "
-                        f"({args.requests} requests, {args.concurrency} concurrent)"
-                    )
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    print(f"{STATIC:32} {s50_ref:6.1f} /{s95_ref:6.1f} {'':11} {m50_ref:6.1f} /{m95_ref:6.1f}")
     return 0
 
 

@@ -35,9 +35,10 @@ FILL_ORDER: tuple[Section, ...] = ("video", "question", "tool")
 _TRACKING_KEYS = frozenset({"fbclid", "gclid", "si", "igshid", "ref_src", "feature"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a draft makes thousands, and frozen ones cost 3× to make
 class Candidate:
-    """A stored post that may go into a digest, with what selection needs to know about it."""
+    """A stored post that may go into a digest, with what selection needs to know about it
+    (built once, never changed)."""
 
     post_id: int
     author_acct: str
@@ -133,16 +134,22 @@ def select(
 
     for section in FILL_ORDER:
         room = rules.section_sizes.get(section, 0) - sum(1 for c in chosen if c.section == section)
+        if room <= 0:
+            continue
         ranked = sorted(
-            (c for c in pool if section in c.labels and c.post_id not in taken),
-            key=lambda c: (-score(c, section, period_end, rules), c.created_at, c.post_id),
+            (
+                (-score(c, section, period_end, rules), c.created_at, c.post_id, c)
+                for c in pool
+                if section in c.labels and c.post_id not in taken
+            ),
+            key=lambda entry: entry[:3],
         )
-        for candidate in ranked:
+        for negated, _created, _post_id, candidate in ranked:
             if room <= 0:
                 break
             if not _allowed(candidate, rules, per_author, links_used):
                 continue
-            take(candidate, section, score(candidate, section, period_end, rules), False)
+            take(candidate, section, -negated, False)
             room -= 1
     return chosen
 
@@ -167,6 +174,8 @@ def _allowed(
 def _excluded(candidate: Candidate, exclusions: Exclusions) -> bool:
     if candidate.post_id in exclusions.posts or candidate.author_acct in exclusions.authors:
         return True
+    if not exclusions.domains:
+        return False
     return any(link_domain_matches(link, exclusions.domains) for link in candidate.links)
 
 

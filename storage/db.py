@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc, inspect, text
 from sqlalchemy.engine import URL, ExceptionContext, make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.errors import DatabaseError
 from storage.failures import configuration_failure, database_failure, shown_url
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 # ``alembic_version`` row with this instead of reading the migration scripts (alembic and its
 # scripts load only when a schema is created or upgraded). tests/test_storage.py fails when a
 # migration is added without updating it.
-HEAD_REVISION = "0016"
+HEAD_REVISION = "0017"
 
 
 class SchemaError(Exception):
@@ -114,8 +114,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """A session that commits on success and rolls back on any exception."""
-    factory = sessionmaker(engine, expire_on_commit=False)
-    with factory() as session:
+    # A Session, not a sessionmaker: that makes a new Session subclass (and its events) every call.
+    with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

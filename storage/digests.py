@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, delete, exists, or_, select
+from sqlalchemy import Row, and_, delete, exists, insert, or_, select
 from sqlalchemy.orm import Session
 
 from storage.labels import CURATOR, has_label
@@ -19,6 +20,7 @@ from storage.models import (
     PostTag,
     QuestionAnswer,
     SuppressedAuthor,
+    table_of,
 )
 from storage.models import Post as PostRow
 
@@ -85,8 +87,6 @@ def events_of(session: Session, digest_id: int) -> list[DigestEvent]:
 
 CANDIDATE_COLUMNS = (
     PostRow.id,
-    PostRow.uri,
-    PostRow.url,
     PostRow.author_acct,
     PostRow.created_at,
     PostRow.links,
@@ -126,9 +126,10 @@ def candidates_with_labels(
 ) -> list[tuple[Row[Any], frozenset[str]]]:
     """The posts :func:`candidate_posts` finds, each with the names of the labels it carries.
 
-    Two reads of the period on the ``created_at`` index (its tagged posts, and their label rows),
-    and the label rules applied here, instead of a lookup per label per post and a third query for
-    the labels: the cost follows the posts of the period, never the size of the archive.
+    Two reads of the period on the ``created_at`` index (its tagged posts that have a row for one of
+    ``labels``, and their label rows), and the label rules applied here, instead of a lookup per
+    label per post and a third query for the labels: the cost follows the posts of the period,
+    never the size of the archive.
     """
     in_period = and_(PostRow.created_at >= start, PostRow.created_at < end)
     connection = session.connection()
@@ -137,6 +138,8 @@ def candidates_with_labels(
         .where(
             in_period,
             exists().where(PostTag.post_id == PostRow.id, PostTag.tag.in_(list(hashtags))),
+            # A post with no row for any of the labels cannot carry one: it is not read at all.
+            exists().where(PostLabel.post_id == PostRow.id, PostLabel.label.in_(list(labels))),
             ~exists().where(SuppressedAuthor.acct == PostRow.author_acct),
         )
         .order_by(PostRow.created_at)
@@ -154,13 +157,26 @@ def candidates_with_labels(
         (curator_says if origin == CURATOR else rule_says)[(post_id, label)] = bool(present)
     carried: dict[int, set[str]] = {}  # effective_labels: a curator's row wins; present labels count
     selected: set[int] = set()  # has_label: a curator's word, else that a rule gave the label
+    wanted = frozenset(labels)
     for key in curator_says.keys() | rule_says.keys():
         post_id, label = key
         if curator_says.get(key, rule_says.get(key, False)):
             carried.setdefault(post_id, set()).add(label)
-        if label in labels and curator_says.get(key, key in rule_says):
+        if label in wanted and curator_says.get(key, key in rule_says):
             selected.add(post_id)
-    return [(row, frozenset(carried.get(row.id, ()))) for row in rows if row.id in selected]
+    return [(row, frozenset(carried.get(row[0], ()))) for row in rows if row[0] in selected]
+
+
+def post_addresses(session: Session, post_ids: Collection[int]) -> dict[int, str]:
+    """``post id -> its URL`` (its URI when it has none): where its home instance serves it."""
+    found: dict[int, str] = {}
+    ids = list(post_ids)
+    for begin in range(0, len(ids), 500):
+        rows = session.execute(
+            select(PostRow.id, PostRow.url, PostRow.uri).where(PostRow.id.in_(ids[begin : begin + 500]))
+        )
+        found.update((post_id, url or uri) for post_id, url, uri in rows)
+    return found
 
 
 def exclusions(session: Session) -> dict[str, set[str]]:
@@ -202,9 +218,85 @@ def answers_of(session: Session, post_ids: Sequence[int]) -> dict[int, list[Ques
     return found
 
 
+def answer_credits(session: Session, post_ids: Collection[int]) -> dict[int, list[tuple[str, str]]]:
+    """``post id -> [(author name, answer url)]``, oldest answer first: what a digest credits."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    ids = list(post_ids)
+    for begin in range(0, len(ids), 500):
+        rows = session.execute(
+            select(QuestionAnswer.post_id, QuestionAnswer.author_name, QuestionAnswer.answer_url)
+            .where(QuestionAnswer.post_id.in_(ids[begin : begin + 500]))
+            .order_by(QuestionAnswer.created_at)
+        )
+        for post_id, name, url in rows:
+            found.setdefault(post_id, []).append((name, url))
+    return found
+
+
 def replace_answers(session: Session, post_id: int, answers: Iterable[QuestionAnswer]) -> None:
     session.execute(delete(QuestionAnswer).where(QuestionAnswer.post_id == post_id))
     session.add_all(list(answers))
+
+
+@dataclass(frozen=True, slots=True)
+class KeptItem:
+    """An item a curator touched (or removed): re-drafting leaves it exactly as it is."""
+
+    post_id: int
+    section: str
+    position: int
+    removed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NewItem:
+    """An item selection chose, to be stored in a draft."""
+
+    post_id: int
+    section: str
+    position: int
+    score: float
+
+
+def clear_uncurated_items(session: Session, digest_id: int) -> list[KeptItem]:
+    """Delete a draft's items no curator touched, in one statement; return those that stay."""
+    table = table_of(DigestItemRow)
+    connection = session.connection()
+    connection.execute(
+        delete(table).where(
+            table.c.digest_id == digest_id, table.c.curated.is_(False), table.c.removed.is_(False)
+        )
+    )
+    rows = connection.execute(
+        select(table.c.post_id, table.c.section, table.c.position, table.c.removed).where(
+            table.c.digest_id == digest_id
+        )
+    )
+    return [
+        KeptItem(post_id, section, position, bool(removed)) for post_id, section, position, removed in rows
+    ]
+
+
+def add_items(session: Session, digest_id: int, items: Sequence[NewItem]) -> None:
+    """Store a draft's new items in one batched insert."""
+    if items:
+        session.connection().execute(
+            insert(table_of(DigestItemRow)),
+            [
+                {
+                    "digest_id": digest_id,
+                    "post_id": item.post_id,
+                    "section": item.section,
+                    "position": item.position,
+                    "score": item.score,
+                    "pinned": False,
+                    "curated": False,
+                    "removed": False,
+                    "blurb": "",
+                }
+                for item in items
+            ],
+        )
 
 
 def live_items(digest: Digest) -> list[DigestItemRow]:

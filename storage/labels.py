@@ -93,12 +93,21 @@ def set_curator_label(
 
 def effective_labels(session: Session, post_ids: Sequence[int]) -> dict[int, list[EffectiveLabel]]:
     """The labels each post carries, curator corrections applied, sorted by name."""
-    rows: dict[tuple[int, str], PostLabel] = {}
+    rows: dict[tuple[int, str], Any] = {}
     if post_ids:
-        for row in session.scalars(select(PostLabel).where(PostLabel.post_id.in_(post_ids))):
-            key = (row.post_id, row.label)
-            if key not in rows or row.origin == CURATOR:
-                rows[key] = row
+        columns = (
+            PostLabel.post_id,
+            PostLabel.label,
+            PostLabel.origin,
+            PostLabel.present,
+            PostLabel.confidence,
+            PostLabel.reason,
+            PostLabel.set_by,
+        )
+        for found in session.execute(select(*columns).where(PostLabel.post_id.in_(post_ids))):
+            key = (found.post_id, found.label)
+            if key not in rows or found.origin == CURATOR:
+                rows[key] = found
     result: dict[int, list[EffectiveLabel]] = {}
     for (post_id, _label), row in sorted(rows.items()):
         if row.present:

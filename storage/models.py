@@ -73,6 +73,11 @@ class Post(Base):
     """One post, once, whatever instances and hashtags it was seen through."""
 
     __tablename__ = "posts"
+    # The inbox pages newest first by (created_at, id), over every post or one source's.
+    __table_args__ = (
+        Index("ix_posts_created_at_id", "created_at", "id"),
+        Index("ix_posts_source_created_at_id", "source", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uri: Mapped[str] = mapped_column(String(2048), unique=True)
@@ -81,7 +86,7 @@ class Post(Base):
     author_acct: Mapped[str] = mapped_column(String(320), index=True)
     author_name: Mapped[str] = mapped_column(String(512))
     author_url: Mapped[str] = mapped_column(String(2048))
-    created_at: Mapped[datetime] = mapped_column(index=True)
+    created_at: Mapped[datetime]
     edited_at: Mapped[datetime | None]
     text: Mapped[str] = mapped_column(Text)
     html: Mapped[str] = mapped_column(Text)
@@ -179,9 +184,11 @@ class PostLabel(Base):
     """
 
     __tablename__ = "post_labels"
+    # The posts carrying a label, read from the label (the inbox's filter when the label is rare).
+    __table_args__ = (Index("ix_post_labels_label_post_id", "label", "post_id"),)
 
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
-    label: Mapped[str] = mapped_column(String(16), primary_key=True, index=True)
+    label: Mapped[str] = mapped_column(String(16), primary_key=True)
     origin: Mapped[str] = mapped_column(String(16), primary_key=True)
     present: Mapped[bool] = mapped_column(Boolean, default=True)
     confidence: Mapped[float] = mapped_column(Float, default=1.0)

@@ -49,7 +49,7 @@ PATH_VALUES = [
     "%C3%A9",
     "x" * 3000,
 ]
-GET_FIELDS = ["page", "since", "tag", "source", "label", "kind", "post_id", "value", "next"]
+GET_FIELDS = ["before", "after", "since", "tag", "source", "label", "kind", "post_id", "value", "next"]
 # The GET routes that read their query string; the others get one hostile parameter only.
 QUERY_ROUTES = {"/desk", "/desk/exclude", "/login"}
 POST_FIELDS = [
@@ -135,7 +135,7 @@ def test_no_hostile_value_makes_a_desk_route_fail(
                 if "{" in path:
                     send(method, fill(path, value), BASELINE)
             target = fill(path, str(site["draft"]) if "digest_id" in path else "1")
-            fields = POST_FIELDS if method == "POST" else GET_FIELDS if path in QUERY_ROUTES else ["page"]
+            fields = POST_FIELDS if method == "POST" else GET_FIELDS if path in QUERY_ROUTES else ["before"]
             for field in fields:
                 for value in hostile:
                     send(method, target, {**BASELINE, field: value})
@@ -154,8 +154,11 @@ def log_in_again(client: TestClient) -> bool:
 
 def test_hostile_logout_and_huge_pages(desk: tuple[TestClient, dict[str, int]]) -> None:
     client, _site = desk
-    for page in ("999999999", "9223372036854775808", "-3", "two", "0"):
-        assert client.get("/desk", params={"page": page}).status_code in (400, 404), page
+    for cursor in ("999999999", "9223372036854775808", "-3", "two", "0", "2026-11-20T09:15:01.000000Z_0"):
+        for direction in ("before", "after"):
+            assert client.get("/desk", params={direction: cursor}).status_code == 400, cursor
+    far = "2026-11-20T09:15:01.000000Z_2147483647"
+    assert client.get("/desk", params={"before": far}).status_code == 200
     assert client.get("/desk/digests/99999999999999999999999").status_code == 404
     assert client.get("/desk/digests/abc").status_code == 404
     assert client.post("/desk/posts/abc/labels", data={"csrf": "x"}).status_code in (403, 404)

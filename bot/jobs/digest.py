@@ -10,7 +10,8 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, Row
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from bot.config import Settings
 from bot.consent.rules import opt_out_reason
@@ -24,7 +25,7 @@ from bot.networks.payload import parse_timestamp
 from digests.lifecycle import check_editable, next_status
 from digests.model import SECTIONS, Answer, Digest, DigestItem, Section, period_label
 from digests.period import last_week, this_week
-from digests.select import FILL_ORDER, Candidate, Choice, Exclusions, SelectionRules, score, select
+from digests.select import FILL_ORDER, Candidate, Exclusions, SelectionRules, score, select
 from storage import digests as digest_repo
 from storage import labels as label_repo
 from storage import repository as repo
@@ -107,9 +108,8 @@ class DigestService:
                 redrafted = False
             else:
                 redrafted = True
-            self._fill(session, draft, candidates, end)
+            items = self._fill(session, draft, candidates, end)
             draft.updated_at = now
-            items = len(digest_repo.live_items(draft))
             digest_repo.record_event(
                 session,
                 draft.id,
@@ -164,31 +164,39 @@ class DigestService:
     def _candidates(
         self, session: Session, rows: Sequence[tuple[Row[Any], frozenset[str]]]
     ) -> list[Candidate]:
-        answers = digest_repo.answers_of(session, [row.id for row, _labels in rows])
-        return [
-            Candidate(
-                post_id=row.id,
-                author_acct=row.author_acct,
-                created_at=row.created_at,
-                labels=labels,
-                links=tuple(row.links),
-                spoiler_text=row.spoiler_text,
-                sensitive=row.sensitive,
-                favourites_count=row.favourites_count,
-                reblogs_count=row.reblogs_count,
-                replies_count=row.replies_count,
-                answers=tuple(Answer(a.author_name, a.answer_url) for a in answers.get(row.id, [])),
+        # Only a question's answers change its score (an unanswered one is boosted).
+        answers = digest_repo.answer_credits(
+            session, [row[0] for row, labels in rows if "question" in labels]
+        )
+        candidates = []
+        for row, labels in rows:
+            # Unpacked in the order of digest_repo.CANDIDATE_COLUMNS: far cheaper than by name.
+            post_id, acct, created, links, spoiler, sensitive, favourites, reblogs, replies = cast(
+                tuple[Any, ...], row
             )
-            for row, labels in rows
-        ]
+            candidates.append(
+                Candidate(
+                    post_id=post_id,
+                    author_acct=acct,
+                    created_at=created,
+                    labels=labels,
+                    links=tuple(links),
+                    spoiler_text=spoiler,
+                    sensitive=sensitive,
+                    favourites_count=favourites,
+                    reblogs_count=reblogs,
+                    replies_count=replies,
+                    answers=tuple(Answer(name, url) for name, url in answers.get(post_id, ())),
+                )
+            )
+        return candidates
 
-    def _fill(self, session: Session, draft: DigestRow, candidates: list[Candidate], end: datetime) -> None:
-        """Replace the selection's items, keeping every item a curator touched (and every removal)."""
-        kept = [item for item in draft.items if item.curated or item.removed]
-        for item in list(draft.items):
-            if item not in kept:
-                draft.items.remove(item)
+    def _fill(self, session: Session, draft: DigestRow, candidates: list[Candidate], end: datetime) -> int:
+        """Replace the selection's items, keeping every item a curator touched (and every removal);
+        returns how many items the draft shows."""
         session.flush()
+        kept = digest_repo.clear_uncurated_items(session, draft.id)
+        session.expire(draft, ["items"])
         kept_ids = {item.post_id for item in kept if not item.removed}
         choices = select(
             candidates,
@@ -200,20 +208,20 @@ class DigestService:
         )
         next_position = dict.fromkeys(SECTIONS, 0)
         for item in kept:
-            next_position[cast(Section, item.section)] = max(
-                next_position[cast(Section, item.section)], item.position + 1
-            )
+            section = cast(Section, item.section)
+            next_position[section] = max(next_position[section], item.position + 1)
+        added = []
         for choice in choices:
             if choice.post_id in kept_ids:
                 continue
-            draft.items.append(self._item(choice, next_position[choice.section]))
+            added.append(
+                digest_repo.NewItem(
+                    choice.post_id, choice.section, next_position[choice.section], choice.score
+                )
+            )
             next_position[choice.section] += 1
-
-    @staticmethod
-    def _item(choice: Choice, position: int) -> DigestItemRow:
-        return DigestItemRow(
-            post_id=choice.post_id, section=choice.section, position=position, score=choice.score, blurb=""
-        )
+        digest_repo.add_items(session, draft.id, added)
+        return len(kept_ids) + len(added)
 
     @staticmethod
     def _exclusions(session: Session) -> Exclusions:
@@ -237,7 +245,7 @@ class DigestService:
                 candidates,
                 key=lambda c: -max(score(c, s, end, self.rules) for s in SECTIONS if s in c.labels),
             )
-            urls = {row.id: row.url or row.uri for row, _labels in rows}
+            urls = digest_repo.post_addresses(session, [candidate.post_id for candidate in candidates])
         answers: list[tuple[Candidate, dict[str, Any] | None, list[dict[str, Any]] | None]] = []
         try:
             for candidate in order:
@@ -315,11 +323,13 @@ class DigestService:
     def view(self, digest_id: int) -> Digest:
         """The digest as it will be shown and published."""
         with session_scope(self.engine) as session:
-            row = self._get(session, digest_id)
+            # The items and their posts in two reads, rather than a lazy load per item.
+            items = selectinload(DigestRow.items).selectinload(DigestItemRow.post)
+            row = self._get(session, digest_id, items)
             return digest_view(session, row, self.store)
 
-    def _get(self, session: Session, digest_id: int) -> DigestRow:
-        row = session.get(DigestRow, digest_id)
+    def _get(self, session: Session, digest_id: int, *options: ORMOption) -> DigestRow:
+        row = session.get(DigestRow, digest_id, options=options)
         if row is None:
             raise DigestNotFoundError(f"no digest {digest_id}; `exemplar digest list` shows them")
         return row

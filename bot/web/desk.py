@@ -40,8 +40,8 @@ from digests.render.thread import mastodon_length, render_thread
 from storage import curators
 from storage import digests as digest_repo
 from storage import exclusions as exclusion_repo
+from storage import inbox as inbox_repo
 from storage import labels as label_repo
-from storage import repository as repo
 from storage.app_state import signing_key
 from storage.db import session_scope
 from storage.models import Post as PostRow
@@ -50,7 +50,6 @@ INBOX_PAGE = 50
 LABELS = ("video", "tool", "question")
 # Ids are 32-bit on PostgreSQL; nothing larger can name a row.
 MAX_ID = 2**31 - 1
-MAX_PAGE = MAX_ID // INBOX_PAGE
 # No form field the desk sends is longer; anything longer is refused before it reaches the database.
 MAX_FIELD = 20_000
 Handler = Callable[[Request], Awaitable[Response]]
@@ -149,37 +148,31 @@ def desk_routes(
     async def inbox(request: Request, _curator: str) -> Response:
         query = request.query_params
         filters = {key: query.get(key, "").strip() for key in ("label", "tag", "source", "since")}
-        since = _date(filters["since"])
-        page = _page(query.get("page"))
+        before, after = _cursor(query.get("before")), _cursor(query.get("after"))
         with session_scope(engine) as session:
-            rows = list(
-                repo.iter_posts(
-                    session,
-                    repo.PostQuery(
-                        tag=filters["tag"] or None,
-                        label=filters["label"] if filters["label"] in LABELS else None,
-                        since=since,
-                        limit=INBOX_PAGE + 1,
-                        offset=(page - 1) * INBOX_PAGE,
-                        source=filters["source"] or None,
-                    ),
-                    with_tags=False,
-                )
+            found = inbox_repo.inbox_page(
+                session,
+                inbox_repo.InboxFilters(
+                    tag=filters["tag"] or None,
+                    label=filters["label"] if filters["label"] in LABELS else None,
+                    source=filters["source"] or None,
+                    since=_date(filters["since"]),
+                ),
+                size=INBOX_PAGE,
+                before=before,
+                after=after,
             )
-            if page > 1 and not rows:
-                raise HTTPException(404, f"There is no page {page}.")
-            more = len(rows) > INBOX_PAGE
-            rows = rows[:INBOX_PAGE]
-            labels = label_repo.effective_labels(session, [row.id for row in rows])
-            posts = [_with_label_choices(post_view(row, labels.get(row.id, []))) for row in rows]
+            labels = label_repo.effective_labels(session, [row.id for row in found.rows])
+        posts = [_with_label_choices(post_view(row, labels.get(row.id, []))) for row in found.rows]
         paging = {k: v for k, v in filters.items() if v}
         context = {
             "posts": posts,
             "filters": filters,
             "labels": LABELS,
-            "page": page,
-            "older": urlencode({**paging, "page": page + 1}) if more else None,
-            "newer": urlencode({**paging, "page": page - 1}) if page > 1 else None,
+            "paged": before is not None or after is not None,
+            "older": urlencode({**paging, "before": found.older.token()}) if found.older else None,
+            "newer": urlencode({**paging, "after": found.newer.token()}) if found.newer else None,
+            "newest": urlencode(paging),
         }
         return templates.TemplateResponse(request, "desk/inbox.html", context)
 
@@ -507,15 +500,14 @@ def _form_id(form: Any, name: str) -> int:
     return number
 
 
-def _page(value: str | None) -> int:
+def _cursor(value: str | None) -> inbox_repo.Cursor | None:
+    """The page cursor of an inbox link (``before`` or ``after``); 400 for anything else."""
     if value is None or value == "":
-        return 1
-    if not value.isascii() or not value.isdigit() or len(value) > 10:
-        raise HTTPException(400, "page must be a whole number")
-    page = int(value)
-    if page < 1 or page > MAX_PAGE:
-        raise HTTPException(404, f"There is no page {page}.")
-    return page
+        return None
+    cursor = inbox_repo.Cursor.parse(value, max_id=MAX_ID)
+    if cursor is None:
+        raise HTTPException(400, "That page link is not one the desk made; start from the newest posts.")
+    return cursor
 
 
 def _domain_of(links: list[Any]) -> str:

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, cast
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol, cast
 from urllib.parse import urlsplit
+from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from jinja2 import pass_context
 from markupsafe import Markup
 from starlette.requests import Request
+from starlette.routing import BaseRoute, NoMatchFound, Route
 
 from digests.model import SECTION_TITLES, SECTIONS, Digest, DigestItem
 from digests.render.sanitize import safe_html, safe_url
 from storage.labels import EffectiveLabel
 from storage.models import Digest as DigestRow
-from storage.models import Post as PostRow
 
 
 def item_view(item: DigestItem) -> dict[str, Any]:
@@ -95,7 +97,26 @@ def page_meta(
     }
 
 
-def post_view(row: PostRow, labels: list[EffectiveLabel]) -> dict[str, Any]:
+class ShownPost(Protocol):
+    """What the desk shows of a stored post: a whole row, or just these columns of it."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def author_acct(self) -> str: ...
+    @property
+    def author_name(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def html(self) -> str: ...
+    @property
+    def links(self) -> list[Any]: ...
+
+
+def post_view(row: ShownPost, labels: list[EffectiveLabel]) -> dict[str, Any]:
     """A stored post for the desk's inbox."""
     domain = next((urlsplit(link).hostname for link in row.links if urlsplit(link).hostname), None)
     return {
@@ -120,6 +141,30 @@ def _length(seconds: float | None) -> str:
 
 @pass_context
 def path_for(context: Mapping[str, Any], name: str, /, **path_params: Any) -> str:
-    """``url_for`` for templates, as a path: links never carry the request's ``Host`` header."""
+    """``url_for`` for templates, as a path: links never carry the request's ``Host`` header.
+
+    The route is found by its name (Starlette tries every route in turn, which a page with a form
+    per post pays a hundred times over); the route itself fills in and checks the parameters."""
     request: Request = context["request"]
-    return str(request.scope.get("root_path", "")) + str(request.app.url_path_for(name, **path_params))
+    app = request.app
+    named = _NAMED_ROUTES.get(app)
+    if named is None:
+        named = _NAMED_ROUTES[app] = _plain_routes(app.routes)
+    route = named.get(name)
+    try:
+        found = route.url_path_for(name, **path_params) if route else None
+    except NoMatchFound:  # another route of that name, with other parameters
+        found = None
+    return str(request.scope.get("root_path", "")) + str(found or app.url_path_for(name, **path_params))
+
+
+_NAMED_ROUTES: WeakKeyDictionary[Any, dict[str, Route]] = WeakKeyDictionary()
+
+
+def _plain_routes(routes: Sequence[BaseRoute]) -> dict[str, Route]:
+    """The first plain route of each name (mounts are left to Starlette's own search)."""
+    named: dict[str, Route] = {}
+    for route in routes:
+        if isinstance(route, Route):
+            named.setdefault(route.name, route)
+    return named
