@@ -5,9 +5,12 @@
 Builds two SQLite databases through the real write path (posts stored and classified by PostStore;
 digests, their items and their "published" events written as the digest service writes them, in bulk),
 runs the real `exemplar serve` on each in turn, and sends sequential requests from one local client to
-every archive page. For reference it serves a saved copy of `/` with Python's static file server, in
-the same run. Prints p50/p95 per page, the ratio of the large archive to the small one (target:
-within 1.3x), and each page's p50 against the static file's.
+every archive page: once as configured (pages kept between publishes, what visitors get) and once with
+`[archive] cached_pages = 0` (every page rendered from the database, what the first visitor after a
+publish gets). For reference it serves a saved copy of `/` with Python's static file server, in the
+same run. All servers run at once and each page is asked of them in turn, request by request, so the
+machine's noise falls on all alike. Prints p50/p95 per page, the ratio of the large archive to the
+small one (target: within 1.3x), and each page's p50 against the static file's, timed beside it.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -44,14 +48,20 @@ ITEMS = [
 PAGES = [
     "/",
     "/browse/video",
+    "/browse/video?q=flipped",
+    "/browse/video?tag=fliplead",
+    "/browse/video?since=2026-10-01",
     "/browse/tool",
-    "/browse/question",
     "/browse/tool?tool=Padlet",
+    "/browse/question",
+    "/browse/question?answered=no",
     "/search?q=video",
+    "/search?q=fliplead&page=2",
     "/digests/{latest}",
     "/feed.atom",
     "/feed/video.atom",
 ]
+MODES = {"kept": "", "rendered": "cached_pages = 0\n"}
 
 
 def status(n: int, text: str, created: datetime) -> dict[str, object]:
@@ -76,15 +86,17 @@ def status(n: int, text: str, created: datetime) -> dict[str, object]:
     }
 
 
-def build(directory: Path, digests: int) -> tuple[Path, int]:
-    """A config and a database with ``digests`` published weekly digests; returns the newest's id."""
-    config = directory / "exemplar.toml"
-    config.write_text(
-        'hashtags = ["fliplead"]\n[database]\nurl = "sqlite:///exemplar.db"\n'
-        '[archive]\npublic_url = "https://archive.example.org"\n',
-        encoding="utf-8",
-    )
-    engine = create_db_engine(load_settings(config).database_url.reveal())
+def build(directory: Path, digests: int) -> tuple[dict[str, Path], int]:
+    """A config per mode and a database with ``digests`` published weekly digests; returns the
+    configs and the newest digest's id."""
+    configs = {mode: directory / f"{mode}.toml" for mode in MODES}
+    for mode, extra in MODES.items():
+        configs[mode].write_text(
+            'hashtags = ["fliplead"]\n[database]\nurl = "sqlite:///exemplar.db"\n'
+            f'[archive]\npublic_url = "https://archive.example.org"\n{extra}',
+            encoding="utf-8",
+        )
+    engine = create_db_engine(load_settings(configs["kept"]).database_url.reveal())
     upgrade_schema(engine)
     store = PostStore()
     weeks = [NOW - timedelta(days=7 * (digests - week)) for week in range(digests)]
@@ -144,7 +156,7 @@ def build(directory: Path, digests: int) -> tuple[Path, int]:
             ],
         )
     engine.dispose()
-    return config, digests
+    return configs, digests
 
 
 def free_port() -> int:
@@ -163,55 +175,43 @@ def wait_for(client: httpx.Client, path: str) -> None:
     raise SystemExit(f"the server did not answer {path}")
 
 
-def measure(client: httpx.Client, path: str, requests: int) -> tuple[float, float]:
-    for _ in range(5):
-        client.get(path).raise_for_status()  # warm up (the first look indexes what was published)
-    times = []
-    for _ in range(requests):
-        began = time.perf_counter()
-        client.get(path).raise_for_status()
-        times.append((time.perf_counter() - began) * 1000)
-    times.sort()
+Timings = tuple[float, float]  # p50, p95 in ms
+
+
+def percentiles(times: list[float]) -> Timings:
+    times = sorted(times)
     return statistics.median(times), times[max(0, int(len(times) * 0.95) - 1)]
 
 
-def serve_and_measure(config: Path, latest: int, requests: int) -> tuple[dict[str, tuple[float, float]], str]:
+def measure_side_by_side(targets: dict[str, tuple[httpx.Client, str]], requests: int) -> dict[str, Timings]:
+    """Time each target's page in turn, one request each, round after round: the noise of a shared
+    machine falls on every target alike."""
+    for client, path in targets.values():
+        for _ in range(5):
+            client.get(path).raise_for_status()  # warm up (the first look indexes what was published)
+    times: dict[str, list[float]] = {name: [] for name in targets}
+    for _ in range(requests):
+        for name, (client, path) in targets.items():
+            began = time.perf_counter()
+            client.get(path).raise_for_status()
+            times[name].append((time.perf_counter() - began) * 1000)
+    return {name: percentiles(taken) for name, taken in times.items()}
+
+
+def start(stack: ExitStack, command: list[str], health: str) -> httpx.Client:
+    """Run a server on a free port until ``stack`` closes; returns a client that reaches it."""
     port = free_port()
-    exemplar = Path(sys.executable).with_name("exemplar")
     server = subprocess.Popen(
-        [str(exemplar), "--config", str(config), "-q", "serve", "--port", str(port)],
+        [part.replace("{port}", str(port)) for part in command],
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-            wait_for(client, "/healthz")
-            results = {path: measure(client, path.format(latest=latest), requests) for path in PAGES}
-            index_html = client.get("/").text
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-    return results, index_html
-
-
-def static_reference(directory: Path, html: str, requests: int) -> tuple[float, float]:
-    site = directory / "static"
-    site.mkdir()
-    (site / "index.html").write_text(html, encoding="utf-8")
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-            wait_for(client, "/index.html")
-            return measure(client, "/index.html", requests)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    stack.callback(server.wait, timeout=10)
+    stack.callback(server.terminate)
+    client = stack.enter_context(httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60))
+    wait_for(client, health)
+    return client
 
 
 def main() -> int:
@@ -222,28 +222,57 @@ def main() -> int:
     parser.add_argument("--large", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="exemplar-archive-") as tmp:
-        runs = {}
-        for size in (args.small, args.large):
+    sizes = (args.small, args.large)
+    exemplar = str(Path(sys.executable).with_name("exemplar"))
+    results: dict[str, dict[str, Timings]] = {}
+    with tempfile.TemporaryDirectory(prefix="exemplar-archive-") as tmp, ExitStack() as stack:
+        clients: dict[tuple[str, int], httpx.Client] = {}
+        latest: dict[int, int] = {}
+        for size in sizes:
             directory = Path(tmp) / str(size)
             directory.mkdir()
             began = time.perf_counter()
-            config, latest = build(directory, size)
+            configs, latest[size] = build(directory, size)
             print(f"built {size} published digests in {time.perf_counter() - began:.1f} s", flush=True)
-            runs[size], index_html = serve_and_measure(config, latest, args.requests)
-        static = static_reference(Path(tmp), index_html, args.requests)
-    small, large = runs[args.small], runs[args.large]
-    print(f"\n{args.requests} sequential requests a page, one client; p50/p95 in ms")
-    small_label, large_label = f"{args.small} digests", f"{args.large} digests"
-    print(f"{'page':28} {small_label:>16} {large_label:>16} {'ratio p50':>10} {'x static':>9}")
-    for path in PAGES:
-        (s50, s95), (l50, l95) = small[path], large[path]
-        ratio, versus_static = l50 / s50, l50 / static[0]
-        print(
-            f"{path:28} {s50:7.1f} /{s95:6.1f}  {l50:7.1f} /{l95:6.1f}  {ratio:9.2f}x {versus_static:8.1f}x"
-        )
-    print(f"{'static copy of / (reference)':28} {static[0]:7.1f} /{static[1]:6.1f}")
+            for mode, config in configs.items():
+                serve = [exemplar, "--config", str(config), "-q", "serve", "--port", "{port}"]
+                clients[mode, size] = start(stack, serve, "/healthz")
+        site = Path(tmp) / "static"
+        site.mkdir()
+        (site / "index.html").write_text(clients["kept", args.large].get("/").text, encoding="utf-8")
+        static_server = [sys.executable, "-m", "http.server", "{port}", "--bind", "127.0.0.1"]
+        static = start(stack, [*static_server, "--directory", str(site)], "/index.html")
+        for path in PAGES:
+            targets = {
+                f"{mode} {size}": (client, path.format(latest=latest[size]))
+                for (mode, size), client in clients.items()
+            }
+            results[path] = measure_side_by_side(
+                {**targets, "static": (static, "/index.html")}, args.requests
+            )
+            print(f"measured {path}", flush=True)
+    print(f"\n{args.requests} requests a page and server, one client, the servers in turn; p50/p95 in ms")
+    for mode, heading in (
+        ("kept", "pages as served (kept between publishes)"),
+        ("rendered", "every page rendered from the database ([archive] cached_pages = 0)"),
+    ):
+        print(f"\n{heading}")
+        report(results, mode, args.small, args.large)
     return 0
+
+
+def report(results: dict[str, dict[str, Timings]], mode: str, small: int, large: int) -> None:
+    print(
+        f"{'page':32} {f'{small} digests':>16} {f'{large} digests':>16} {'ratio p50':>10} "
+        f"{'static':>14} {'x static':>9}"
+    )
+    for path in PAGES:
+        (s50, s95), (l50, l95) = results[path][f"{mode} {small}"], results[path][f"{mode} {large}"]
+        f50, f95 = results[path]["static"]
+        print(
+            f"{path:32} {s50:7.1f} /{s95:6.1f}  {l50:7.1f} /{l95:6.1f}  {l50 / s50:9.2f}x "
+            f"{f50:6.1f} /{f95:5.1f} {l50 / f50:8.1f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -344,6 +344,7 @@ class ArchiveSettings(_Section):
 
     public_url: str | None = None
     page_size: Annotated[int, Field(ge=1, le=200)] = 20
+    cached_pages: Annotated[int, Field(ge=0, le=100_000)] = 512  # rendered pages each worker keeps
 
     @field_validator("public_url")
     @classmethod

@@ -13,6 +13,8 @@ from storage.models import AppState
 
 SIGNING_KEY = "signing_key"
 INSTALLATION_ID = "installation_id"
+# Changes whenever something leaves the published archive (see :func:`touch_archive`).
+ARCHIVE_VERSION = "archive_version"
 
 
 def signing_key(session: Session) -> str:
@@ -51,3 +53,16 @@ def installation_id(session: Session) -> str:
     if found is not None:
         return found
     return keep_first_value(session, INSTALLATION_ID, uuid.uuid4().hex)  # a schema made without migrations
+
+
+def touch_archive(session: Session) -> None:
+    """Note that the published archive changed in a way its digests' count does not show (a post left
+    it), so every process serving cached pages renders them again. A fresh random value: concurrent
+    removals never write the same one back."""
+    value = secrets.token_hex(8)
+    upsert: sqlite.Insert | postgresql.Insert
+    if session.get_bind().dialect.name == "sqlite":
+        upsert = sqlite.insert(AppState).values(key=ARCHIVE_VERSION, value=value)
+    else:
+        upsert = postgresql.insert(AppState).values(key=ARCHIVE_VERSION, value=value)
+    session.execute(upsert.on_conflict_do_update(index_elements=["key"], set_={"value": value}))

@@ -16,8 +16,9 @@ from typing import Generic, TypeVar
 from sqlalchemy import exists, false, func, select
 from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
-from storage import published, search
+from storage import app_state, published, search
 from storage.models import (
+    AppState,
     ArchiveTool,
     Digest,
     DigestEvent,
@@ -32,6 +33,8 @@ from storage.models import Post as PostRow
 PUBLISHED = "published"
 REPLY_WINDOW = timedelta(days=60)
 T = TypeVar("T")
+# What the published archive looks like, cheaply: (digests published, the highest id, version).
+Fingerprint = tuple[int, int, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,12 +133,15 @@ def publish_times(session: Session, digest_ids: Collection[int]) -> dict[int, da
     return found
 
 
-def fingerprint(session: Session) -> tuple[int, int]:
-    """Changes whenever a digest is published: (how many are, the highest id)."""
-    count, highest = session.execute(
-        select(func.count(), func.coalesce(func.max(Digest.id), 0)).where(Digest.status == PUBLISHED)
+def fingerprint(session: Session) -> Fingerprint:
+    """Changes whenever a digest is published (how many are, the highest id) or a post leaves the
+    archive (the archive's version, see :func:`storage.app_state.touch_archive`): one statement, along
+    the ``status`` index and the ``app_state`` key."""
+    version = select(AppState.value).where(AppState.key == app_state.ARCHIVE_VERSION).scalar_subquery()
+    count, highest, touched = session.execute(
+        select(func.count(), func.coalesce(func.max(Digest.id), 0), version).where(Digest.status == PUBLISHED)
     ).one()
-    return int(count), int(highest)
+    return int(count), int(highest), str(touched or "")
 
 
 def unindexed_published_posts(session: Session) -> list[PostRow]:
@@ -246,6 +252,7 @@ def record_removal(session: Session, post: PostRow, *, via: str, now: datetime) 
         RemovedPost(uri=post.uri, author_acct=post.author_acct, via=via, removed_at=now, reason=reason)
     )
     published.mark_removed(session, [post.uri], reason=reason, now=now)
+    app_state.touch_archive(session)
     session.delete(post)
 
 

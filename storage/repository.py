@@ -15,7 +15,7 @@ from sqlalchemy import Select, Table, bindparam, delete, func, insert, literal, 
 from sqlalchemy.orm import Session, selectinload
 
 from bot.posts import Card, Media, Post
-from storage import published
+from storage import app_state, published
 from storage.json_text import SerialisedJson
 from storage.labels import has_label
 from storage.models import Cursor, PostTag, RemovedPost, Sighting, SourceState, UTCDateTime, table_of
@@ -323,6 +323,8 @@ def remove_posts(session: Session, condition: Any, *, via: str, reason: str, now
     )
     session.execute(statement.on_conflict_do_nothing(index_elements=["uri"]))
     uris = list(session.scalars(select(PostRow.uri).where(condition)))
+    if uris:
+        app_state.touch_archive(session)
     published.mark_removed(session, uris, reason=reason, now=now)
     result = session.execute(delete(PostRow).where(condition))
     return int(getattr(result, "rowcount", 0) or 0)

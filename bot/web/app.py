@@ -12,7 +12,6 @@ from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.requests import Request
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -21,13 +20,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.config import Settings
 from bot.jobs.store import PostStore
 from bot.web.desk import desk_routes
-from bot.web.flash import pop_flash
 from bot.web.public import public_routes
-from bot.web.security import DeskAuth, LoginLimiter, csrf_token, current_curator
+from bot.web.security import DeskAuth, LoginLimiter
 from bot.web.subscribe import delivery_summary, mailing_routes
 from bot.web.unavailable import database_failure_handler, health_check
 from bot.web.unsubscribe import unsubscribe_routes
 from bot.web.views import path_for
+from bot.web.visitor import visitor_context
 from digests.mail import EmailTransport
 from storage.app_state import signing_key
 from storage.db import session_scope
@@ -85,17 +84,9 @@ def create_app(
     templates = Jinja2Templates(directory=str(files("bot") / "web" / "templates"))
     templates.env.globals["url_for"] = path_for
     hashtag = settings.digest_hashtag if settings else "fliplead"
-
-    def page_context(request: Request) -> dict[str, Any]:
-        return {
-            "hashtag": hashtag,
-            "curator": current_curator(request),
-            "csrf": csrf_token(request),
-            "flash": pop_flash(request),
-            "subscribe": bool(settings and settings.email),
-        }
-
-    templates.context_processors.append(page_context)
+    templates.env.globals["hashtag"] = hashtag
+    templates.env.globals["subscribe"] = bool(settings and settings.email)
+    templates.context_processors.append(visitor_context)
     templates.env.globals["delivery_summary"] = delivery_summary(engine)
 
     routes: list[Any] = [

@@ -1,8 +1,11 @@
 """The public archive: published digests, browse pages for videos, tools and open questions, search,
-share cards and Atom feeds. Every page reads one page of rows (see :mod:`storage.archive_queries`)."""
+share cards and Atom feeds. Every page reads one page of rows (see :mod:`storage.archive_queries`),
+and an anonymous visitor's page is rendered once per archive fingerprint (see :mod:`bot.web.page_cache`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -10,7 +13,7 @@ from urllib.parse import urlencode
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
@@ -21,7 +24,9 @@ from bot.jobs.store import PostStore
 from bot.web.archive_index import ArchiveIndex
 from bot.web.card import render_card
 from bot.web.feeds import ATOM_TYPE, FeedEntry, atom_feed, digest_entry, item_entry
+from bot.web.page_cache import CachedPage, PageCache, cached_page, etag_matches
 from bot.web.views import digest_summary, item_view, page_meta, sections_view
+from bot.web.visitor import ANONYMOUS, is_anonymous
 from digests.frozen import item_from_record
 from digests.model import SECTION_TITLES, SECTIONS, Digest, DigestItem, Section
 from digests.render.sanitize import safe_url
@@ -44,6 +49,11 @@ BROWSE_TITLES: dict[Section, str] = {
     "question": "Open questions",
 }
 CARD_CACHE = "public, max-age=86400"
+# Archive pages may be kept by browsers and proxies, but checked every time: a removal shows at once.
+SHARED_PAGE = "public, no-cache"
+VISITOR_PAGE = "private, no-cache"  # the visitor has a session: its cookie may be set again
+PERSONAL_PAGE = "private, no-store"  # a curator's page, or one with a message for this visitor
+Handler = Callable[[Request], Awaitable[Response]]
 
 
 def archive_routes(
@@ -57,10 +67,34 @@ def archive_routes(
     size = settings.archive.page_size
     hashtag = settings.digest_hashtag
     archive_index = index or ArchiveIndex(engine, store)
+    pages = PageCache(settings.archive.cached_pages)
     templates.env.globals["site_url"] = base
 
-    def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
-        return templates.TemplateResponse(request, template, context, status_code=status)
+    def render(request: Request, template: str, context: dict[str, Any]) -> Response:
+        if not is_anonymous(request):
+            return templates.TemplateResponse(request, template, context)
+        page = templates.get_template(template).render({**context, **ANONYMOUS, "request": request})
+        return HTMLResponse(page)
+
+    def cached(handler: Handler) -> Handler:
+        """``handler``'s page, rendered once for everyone who is not signed in, until the archive
+        changes."""
+
+        async def serve(request: Request) -> Response:
+            fingerprint = archive_index.refresh()  # before the page reads anything
+            if not is_anonymous(request):
+                response = await handler(request)
+                response.headers["cache-control"] = PERSONAL_PAGE
+                return response
+            key = f"{request.scope.get('root_path', '')}{request.url.path}?{request.url.query}"
+            page = pages.get(fingerprint, key)
+            if page is None:
+                response = await handler(request)
+                page = cached_page(bytes(response.body), response.headers["content-type"])
+                pages.put(fingerprint, key, page)
+            return page_response(request, page)
+
+        return serve
 
     async def index_page(request: Request) -> Response:
         number = page_number(request)
@@ -85,7 +119,6 @@ def archive_routes(
 
     async def digest_page(request: Request) -> Response:
         digest_id = path_id(request, "digest_id")
-        archive_index.refresh()
         with session_scope(engine) as session:
             row = queries.published_digest(session, digest_id)
             if row is None:
@@ -135,7 +168,6 @@ def archive_routes(
         if section not in SECTIONS:
             raise HTTPException(404, "No such section")
         shown = {key: text_param(request, key) for key in ("q", "tag", "tool", "since", "answered")}
-        archive_index.refresh()
         tool = next((name for name in archive_index.tools if name.casefold() == shown["tool"].casefold()), "")
         filters = queries.ItemFilters(
             section=section,
@@ -171,7 +203,6 @@ def archive_routes(
 
     async def search_page(request: Request) -> Response:
         query = text_param(request, "q")
-        archive_index.refresh()
         entries, page = item_page(request, queries.ItemFilters(query=query), page_number(request))
         meta = page_meta(
             base,
@@ -197,7 +228,6 @@ def archive_routes(
         section = request.path_params["section"]
         if section not in SECTIONS:
             raise HTTPException(404, "No such feed")
-        archive_index.refresh()
         with session_scope(engine) as session:
             page = queries.items(session, queries.ItemFilters(section=section), 1, FEED_SIZE)
             times = queries.publish_times(session, {row.digest_id for row in page.rows})
@@ -210,15 +240,27 @@ def archive_routes(
         return atom_response(title, f"{base}/feed/{section}.atom", base, entries)
 
     return [
-        Route("/", index_page, name="index"),
+        Route("/", cached(index_page), name="index"),
         Route("/card.png", site_card, name="site_card"),
-        Route("/digests/{digest_id}", digest_page, name="digest_page"),
+        Route("/digests/{digest_id}", cached(digest_page), name="digest_page"),
         Route("/digests/{digest_id}/card.png", digest_card, name="digest_card"),
-        Route("/browse/{section}", browse, name="browse"),
-        Route("/search", search_page, name="search"),
-        Route("/feed.atom", feed, name="feed"),
-        Route("/feed/{section}.atom", section_feed, name="section_feed"),
+        Route("/browse/{section}", cached(browse), name="browse"),
+        Route("/search", cached(search_page), name="search"),
+        Route("/feed.atom", cached(feed), name="feed"),
+        Route("/feed/{section}.atom", cached(section_feed), name="section_feed"),
     ]
+
+
+def page_response(request: Request, page: CachedPage) -> Response:
+    """A kept page, or a bodiless 304 when the visitor's copy is this one."""
+    headers = {
+        "etag": page.etag,
+        "cache-control": SHARED_PAGE if not request.cookies else VISITOR_PAGE,
+        "vary": "Cookie",
+    }
+    if etag_matches(request.headers.get("if-none-match", ""), page.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(page.body, headers={**headers, "content-type": page.content_type})
 
 
 def atom_response(title: str, self_url: str, base: str, entries: list[FeedEntry]) -> Response:

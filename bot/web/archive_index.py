@@ -1,8 +1,9 @@
 """Keeping the archive's search index and tool list in step with what is published.
 
 Publishing happens elsewhere (the scheduler, the CLI); the web process notices it through a cheap
-fingerprint of the published digests (one indexed aggregate per request) and then indexes the posts
-that are not indexed yet. Indexing is idempotent, so several worker processes may do it at once.
+fingerprint of the archive (one indexed statement per request, see
+:func:`storage.archive_queries.fingerprint`) and then indexes the posts that are not indexed yet.
+Indexing is idempotent, so several worker processes may do it at once.
 """
 
 from __future__ import annotations
@@ -24,16 +25,17 @@ class ArchiveIndex:
 
     engine: Engine
     store: PostStore
-    _synced: tuple[int, int] | None = None
+    _synced: archive_queries.Fingerprint | None = None
     _tools: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def refresh(self) -> None:
-        """Index what was published since the last look; cheap when nothing was."""
+    def refresh(self) -> archive_queries.Fingerprint:
+        """Index what was published since the last look (cheap when nothing was); returns the
+        archive's fingerprint as it was looked at, before anything a page then reads."""
         with session_scope(self.engine) as session:
             current = archive_queries.fingerprint(session)
         if current == self._synced:
-            return
+            return current
         with self._lock, session_scope(self.engine) as session:
             posts = archive_queries.unindexed_published_posts(session)
             search.index_documents(session, {post.id: self.document(post) for post in posts})
@@ -50,10 +52,7 @@ class ArchiveIndex:
                 )
             self._tools = archive_queries.tool_choices(session)
             self._synced = current
-
-    def forget(self) -> None:
-        """Look again on the next request (after a removal, say)."""
-        self._synced = None
+        return current
 
     @property
     def tools(self) -> list[str]:

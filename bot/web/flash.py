@@ -25,3 +25,8 @@ def pop_flash(request: Request) -> str | None:
     if not pending:
         return None
     return " ".join(str(m) for m in pending)
+
+
+def has_flash(request: Request) -> bool:
+    """Whether a message waits to be shown (looking does not show it)."""
+    return "session" in request.scope and bool(request.session.get(FLASH))

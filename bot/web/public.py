@@ -1,4 +1,4 @@
-"""Every public route: the archive and the removal of posts by their authors, sharing one index."""
+"""Every public route: the archive and the removal of posts by their authors."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from starlette.templating import Jinja2Templates
 from bot.config import Settings
 from bot.jobs.store import PostStore
 from bot.web.archive import archive_routes
-from bot.web.archive_index import ArchiveIndex
 from bot.web.mastodon_oauth import MastodonSignIn
 from bot.web.removal import removal_routes
 
@@ -34,8 +33,7 @@ def public_routes(
             "address people reach this server at",
             settings.public_url,
         )
-    index = ArchiveIndex(engine, store)
     return [
-        *archive_routes(engine, settings, store, templates, index),
-        *removal_routes(engine, settings, templates, clock, index, sign_in),
+        *archive_routes(engine, settings, store, templates),
+        *removal_routes(engine, settings, templates, clock, sign_in),
     ]

@@ -26,7 +26,6 @@ from starlette.templating import Jinja2Templates
 
 from bot.config import Settings
 from bot.web.archive import path_id
-from bot.web.archive_index import ArchiveIndex
 from bot.web.mastodon_oauth import MastodonSignIn, SignedIn, SignInError, instance_of
 from bot.web.security import csrf_valid
 from storage import archive_queries as queries
@@ -75,7 +74,6 @@ def removal_routes(
     settings: Settings,
     templates: Jinja2Templates,
     clock: Callable[[], datetime],
-    index: ArchiveIndex,
     sign_in: MastodonSignIn | None = None,
 ) -> list[Route]:
     base = settings.public_url
@@ -201,7 +199,6 @@ def removal_routes(
                 )
                 repo.delete_posts_by_author(session, post.author_acct)
         request.session.pop(VERIFIED, None)
-        index.forget()
         return render(request, {**post_context(post), "step": "done", "everything": everything})
 
     def check_csrf(request: Request, form: FormData) -> None:
