@@ -86,16 +86,7 @@ _DESCRIBED_BEFORE = re.compile(
 )
 _CAPITAL_AFTER_SPACE = re.compile(r"(?<= )[A-Z]")
 # Every verb _SOFTWARE_SUBJECT knows contains one of these: most posts skip it after a substring test.
-_SOFTWARE_VERB_STEMS = (
-    "generat",
-    "transcrib",
-    "summari",
-    "auto",
-    "convert",
-    "turn",
-    "lets you",
-    "allows you",
-)
+_SOFTWARE_VERB_STEMS = re.compile("generat|transcrib|summari|auto|convert|turn|lets you|allows you")
 _SOFTWARE_SUBJECT = re.compile(
     r"([A-Z](?<![\w@#/.'’-].)\w*[a-z0-9]\w*(?:\.(?:ai|io|app|com|co|so))?)"
     r" (?:generates|transcribes|summari[sz]es|auto-?(?:generates|captions|transcribes|grades|marks)"
@@ -179,7 +170,7 @@ def unlisted_tools(
             if not overlaps and _DESCRIBED_AFTER.match(text, end) and _may_be_product(described.group(1)):
                 found.append(UnlistedTool(described.group(1), start, end, "described as a tool", 0.8))
     # "Otter transcribes…", "Gamma turns your notes into slides": what only software does.
-    software_verbs = any(stem in text for stem in _SOFTWARE_VERB_STEMS)
+    software_verbs = _SOFTWARE_VERB_STEMS.search(text) is not None
     for subject in _SOFTWARE_SUBJECT.finditer(text) if software_verbs else ():
         start, end = subject.span(1)
         overlaps = any(
