@@ -84,7 +84,9 @@ _DESCRIBED_BEFORE = re.compile(
     r" (?:called|named)\s+$",
     re.IGNORECASE,
 )
-_CAPITAL_AFTER_SPACE = re.compile(r"(?<= )[A-Z]")
+# A capital after a space, and the word before that space: everything back to the previous space or
+# line break (``with`` in "made it with Gamma"), found in one pass.
+_WORD_BEFORE_CAPITAL = re.compile(r"([^ \n]*) (?=[A-Z])")
 # Every verb _SOFTWARE_SUBJECT knows contains one of these: most posts skip it after a substring test.
 _SOFTWARE_VERB_STEMS = re.compile("generat|transcrib|summari|auto|convert|turn|lets you|allows you")
 _SOFTWARE_SUBJECT = re.compile(
@@ -95,9 +97,10 @@ _SOFTWARE_SUBJECT = re.compile(
     r"|recordings?|prompts?|ideas|lesson plans?|screenshots?) into|lets you (?:create|make|build|record|embed"
     r"|export|generate|schedule|message)|allows you to (?:create|make|build|record|embed|export|generate))\b"
 )
-# A cheap first look for "Name, an …" / "Name is a …" (it starts with a capital, so it scans fast).
+# A cheap first look for "Name, an …" / "Name is a …" (it starts with a capital, so it scans fast; the
+# name never gives back letters, since what follows it starts with a comma, a space or a colon).
 _DESCRIPTION_START = re.compile(
-    r"[A-Z][\w.]*(?:,| is| was| has been| -| –| —|:)? (?:an?|the|une?|una|ein|eine|een|um|uma) "
+    r"[A-Z][\w.]*+(?:,| is| was| has been| -| –| —|:)? (?:an?|the|une?|una|ein|eine|een|um|uma) "
 )
 _LETTERS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _DESCRIPTION_NOUNS = word_set(
@@ -179,14 +182,11 @@ def unlisted_tools(
         if not overlaps and _may_be_product(subject.group(1)):
             found.append(UnlistedTool(subject.group(1), start, end, "does what software does", 0.75))
     # The other shapes need a word before the name ("using", "with", "called"): look only there.
-    for capital in _CAPITAL_AFTER_SPACE.finditer(text):
-        position = capital.start()
-        last = text[
-            max(text.rfind(" ", 0, position - 1), text.rfind("\n", 0, position - 1)) + 1 : position - 1
-        ]
-        last = last.casefold()
+    for capital in _WORD_BEFORE_CAPITAL.finditer(text):
+        last = capital.group(1).casefold()
         if last not in _LAST_WORDS:
             continue
+        position = capital.end()
         match = _NAME.match(text, position)
         if match is None:
             continue
