@@ -84,11 +84,18 @@ _DESCRIBED_BEFORE = re.compile(
     r" (?:called|named)\s+$",
     re.IGNORECASE,
 )
-# A capital after a space, and the word before that space: everything back to the previous space or
-# line break (``with`` in "made it with Gamma"), found in one pass.
-_WORD_BEFORE_CAPITAL = re.compile(r"([^ \n]*) (?=[A-Z])")
+_CAPITAL_AFTER_SPACE = re.compile(r"(?<= )[A-Z]")
 # Every verb _SOFTWARE_SUBJECT knows contains one of these: most posts skip it after a substring test.
-_SOFTWARE_VERB_STEMS = re.compile("generat|transcrib|summari|auto|convert|turn|lets you|allows you")
+_SOFTWARE_VERB_STEMS = (
+    "generat",
+    "transcrib",
+    "summari",
+    "auto",
+    "convert",
+    "turn",
+    "lets you",
+    "allows you",
+)
 _SOFTWARE_SUBJECT = re.compile(
     r"([A-Z](?<![\w@#/.'’-].)\w*[a-z0-9]\w*(?:\.(?:ai|io|app|com|co|so))?)"
     r" (?:generates|transcribes|summari[sz]es|auto-?(?:generates|captions|transcribes|grades|marks)"
@@ -173,7 +180,7 @@ def unlisted_tools(
             if not overlaps and _DESCRIBED_AFTER.match(text, end) and _may_be_product(described.group(1)):
                 found.append(UnlistedTool(described.group(1), start, end, "described as a tool", 0.8))
     # "Otter transcribes…", "Gamma turns your notes into slides": what only software does.
-    software_verbs = _SOFTWARE_VERB_STEMS.search(text) is not None
+    software_verbs = any(stem in text for stem in _SOFTWARE_VERB_STEMS)
     for subject in _SOFTWARE_SUBJECT.finditer(text) if software_verbs else ():
         start, end = subject.span(1)
         overlaps = any(
@@ -182,11 +189,14 @@ def unlisted_tools(
         if not overlaps and _may_be_product(subject.group(1)):
             found.append(UnlistedTool(subject.group(1), start, end, "does what software does", 0.75))
     # The other shapes need a word before the name ("using", "with", "called"): look only there.
-    for capital in _WORD_BEFORE_CAPITAL.finditer(text):
-        last = capital.group(1).casefold()
+    for capital in _CAPITAL_AFTER_SPACE.finditer(text):
+        position = capital.start()
+        last = text[
+            max(text.rfind(" ", 0, position - 1), text.rfind("\n", 0, position - 1)) + 1 : position - 1
+        ]
+        last = last.casefold()
         if last not in _LAST_WORDS:
             continue
-        position = capital.end()
         match = _NAME.match(text, position)
         if match is None:
             continue
