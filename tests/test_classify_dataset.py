@@ -16,6 +16,7 @@ from bot.networks.mastodon.normalise import normalise_status
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "labelled_posts.jsonl"
+EXPECTED_LABELS = ROOT / "tests" / "data" / "expected" / "labelled_posts_labels.jsonl"
 MACRO_F1_FLOOR = 0.92
 # The held-out posts were written by other voices and never tuned on; these floors are the targets
 # for posts the classifier has never seen.
@@ -113,6 +114,17 @@ def test_the_generator_reproduces_the_committed_file() -> None:
         record = json.loads(line)
         assert record["status"] == generator.build_status(spec, number)
         assert record["split"] == generator.split_of(number)
+
+
+def test_the_classifier_says_exactly_what_the_committed_file_says(records: list[dict[str, Any]]) -> None:
+    # Every label, confidence and reason, post by post: work meant to change no result (speed) cannot
+    # change one. After a deliberate rule change, regenerate with tests/data/make_expected_labels.py.
+    generator = _load_module("make_expected_labels", ROOT / "tests" / "data" / "make_expected_labels.py")
+    expected = [json.loads(line) for line in EXPECTED_LABELS.read_text(encoding="utf-8").splitlines()]
+    got = generator.classified(records)
+    assert len(got) == len(expected) == len(records)
+    for now, before in zip(got, expected, strict=True):
+        assert now == before, now["id"]
 
 
 def test_macro_f1_on_the_labelled_set_meets_the_floor(evaluation: ModuleType) -> None:

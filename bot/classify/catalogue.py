@@ -112,14 +112,16 @@ class ToolCatalogue:
     def names_in(self, text: str) -> list[NameMatch]:
         """Every place a tool is named in ``text``, in order, as whole words (not inside a link or handle)."""
         found: list[NameMatch] = []
-        if self._first_words.isdisjoint(_WORD.findall(text.casefold())):
-            return found
+        if text.isascii():
+            starts = self._first_word_starts(text)
+        else:
+            if self._first_words.isdisjoint(_WORD.findall(text.casefold())):
+                return found
+            starts = [(word.start(), word.group().casefold()) for word in _WORD.finditer(text)]
         covered = 0
-        for word in _WORD.finditer(text):
-            start = word.start()
+        for start, first_word in starts:
             if start < covered:
                 continue
-            first_word = word.group().casefold()
             if first_word not in self._first_words or (start and text[start - 1] in _NOT_BEFORE_NAME):
                 continue
             candidates = self._patterns_for(first_word)
@@ -130,6 +132,28 @@ class ToolCatalogue:
                     covered = match.end()
                     break
         return found
+
+    def _first_word_starts(self, text: str) -> list[tuple[int, str]]:
+        """Where each word of an ASCII ``text`` that starts a spelling stands, in order, with the word.
+
+        In ASCII, lower case is the case fold and keeps every position, so the few words that start a
+        spelling are found with ``str.find`` instead of visiting every word of the text.
+        """
+        folded = text.lower()
+        starts: list[tuple[int, str]] = []
+        for word in self._first_words.intersection(_WORD.findall(folded)):
+            size, end = len(word), len(folded)
+            position = folded.find(word)
+            while position >= 0:
+                after = position + size
+                # A whole word, as _WORD cuts them: no letter or digit either side.
+                if (position == 0 or not folded[position - 1].isalnum()) and (
+                    after == end or not folded[after].isalnum()
+                ):
+                    starts.append((position, word))
+                position = folded.find(word, after)
+        starts.sort()
+        return starts
 
     def _patterns_for(self, first_word: str) -> list[tuple[re.Pattern[str], Tool, bool]]:
         compiled = self._by_first_word.get(first_word)

@@ -104,9 +104,10 @@ _SOFTWARE_SUBJECT = re.compile(
     r"|recordings?|prompts?|ideas|lesson plans?|screenshots?) into|lets you (?:create|make|build|record|embed"
     r"|export|generate|schedule|message)|allows you to (?:create|make|build|record|embed|export|generate))\b"
 )
-# A cheap first look for "Name, an …" / "Name is a …" (it starts with a capital, so it scans fast).
+# A cheap first look for "Name, an …" / "Name is a …" (it starts with a capital, so it scans fast; the
+# name never gives back letters, since what follows it starts with a comma, a space or a colon).
 _DESCRIPTION_START = re.compile(
-    r"[A-Z][\w.]*(?:,| is| was| has been| -| –| —|:)? (?:an?|the|une?|una|ein|eine|een|um|uma) "
+    r"[A-Z][\w.]*+(?:,| is| was| has been| -| –| —|:)? (?:an?|the|une?|una|ein|eine|een|um|uma) "
 )
 _LETTERS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _DESCRIPTION_NOUNS = word_set(

@@ -20,6 +20,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…؟\u037e])\s+|(?<=[。！？])\s*")
 # Greek asks with ";" (typed for the Greek question mark, U+037E): one after a Greek letter asks.
 _GREEK_QUESTION = re.compile(r"(?<=[\u0370-\u03ff\u1f00-\u1fff]);(?=\s|$)")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
+# Any character that can end a sentence: a text without one is not split at all.
+_SENTENCE_MARK = re.compile(r"[.!?…؟\u037e。！？]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +55,14 @@ def prose_of_text(text: str) -> Prose:
     words = remove_urls(text) if ("/" in text or "www." in text) else text
     if "@" in words:
         words = _MENTION.sub(" ", words)
-    words = _SPACES.sub(" ", words)
+    if "  " in words or "\t" in words or "\u00a0" in words or "\u202f" in words:
+        words = _SPACES.sub(" ", words)
     if ";" in words:
         words = _GREEK_QUESTION.sub("\u037e", words)
     sentences: list[Sentence] = []
+    marked = _SENTENCE_MARK.search(words) is not None
     for line in words.split("\n"):
-        for piece in _SENTENCE_END.split(line):
+        for piece in _SENTENCE_END.split(line) if marked else (line,):
             piece = piece.strip()
             if piece:
                 sentences.append(Sentence(piece, fold(piece)))
@@ -74,10 +78,10 @@ def hashtags_as_words(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case, plain apostrophes, no accents: ``¿Alguien usó Loom?`` → ``¿alguien uso loom?``."""
-    lowered = text.lower().translate(_APOSTROPHES)
+    lowered = text.lower()
     if lowered.isascii():
-        return lowered
-    return lowered.translate(_ACCENTS)
+        return lowered.replace("`", "'") if "`" in lowered else lowered
+    return lowered.translate(_FOLDS)
 
 
 def _accent_table() -> dict[int, str]:
@@ -92,6 +96,8 @@ def _accent_table() -> dict[int, str]:
 
 
 _ACCENTS = _accent_table()
+# Apostrophes and accents in one pass: no accent folds to an apostrophe, and no apostrophe has an accent.
+_FOLDS = {**_ACCENTS, **_APOSTROPHES}
 
 
 def word_set(words: str) -> frozenset[str]:

@@ -373,7 +373,7 @@ def asking(
     sentence with words comes after this one.
     """
     folded = sentence.folded.lstrip(_LEADING_MARKS)
-    if not _QUESTION_END.search(folded):
+    if not _has_question_mark(folded) or not _QUESTION_END.search(folded):
         found = _asking_without_question_mark(sentence, folded, language)
         if not found[0] and shares and _ABOUT_THE_SHARE.search(folded) and not folded.endswith(("!", ".")):
             return 0.6, "asks for feedback on what it shares"
@@ -442,6 +442,11 @@ def _call_to_a_group(sentence: Sentence, folded: str, language: str) -> tuple[fl
     ):
         return 0.85, "calls on a group of readers"
     return 0.0, ""
+
+
+def _has_question_mark(folded: str) -> bool:
+    """Whether the sentence has any mark :data:`_QUESTION_END` looks for (most have none)."""
+    return "?" in folded or "？" in folded or "؟" in folded or "\u037e" in folded
 
 
 def _quoted_whole(text: str) -> bool:

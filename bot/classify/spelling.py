@@ -69,11 +69,11 @@ class NearNames:
         taken = list(known)
         found: list[NearMiss] = []
         for word in _WORD.finditer(text):
-            start, end = word.span()
-            if any(start < stop and begin < end for begin, stop in taken):
-                continue
             written = word.group()
             if (written[0].casefold(), len(written)) not in self._shapes:
+                continue
+            start, end = word.span()
+            if any(start < stop and begin < end for begin, stop in taken):
                 continue
             match = self._closest(written)
             if match is not None:
