@@ -1,0 +1,112 @@
+"""The work on one imported payload that needs no database: parse, repair, normalise and classify.
+
+:func:`payload_work` is what ``exemplar import`` does to a payload it has not stored already; with
+``--jobs`` it runs in worker processes (:func:`start_worker`, :func:`work_on`), which load the readers,
+the normalisers and the classifier but not the ORM. Bad lines and failed records are returned, not
+reported, so that the importing process reports them in input order, exactly as it would have.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.classify.catalogue import ToolCatalogue
+from bot.classify.labels import Label
+from bot.jobs.import_formats import FORMATS, ImportFormat, Payload
+from bot.networks.errors import MalformedPayloadError
+from bot.posts import Post
+from bot.valid_text import valid_record
+
+
+@dataclass(frozen=True, slots=True)
+class RecordWork:
+    """One record's outcome: the record as normalised (repaired if it needed it) and its post, or why
+    it could not be read (``error``). ``own_record``: the post's ``raw`` is this record (a boost's is
+    the boosted status). ``labels`` are the post's rule labels without any resolved link, when the
+    work included classifying."""
+
+    record: Any
+    post: Post | None = None
+    error: str | None = None
+    own_record: bool = False
+    labels: tuple[Label, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PayloadWork:
+    """One payload's outcome: the bad lines parsing it found, and each of its records' work."""
+
+    bad_lines: tuple[tuple[int, str], ...]
+    records: tuple[RecordWork, ...]
+    clean: bool = False
+    text: str | None = None
+
+
+def payload_work(kind: ImportFormat, path: Path, payload: Payload) -> PayloadWork:
+    """Parse one payload into its records (not yet normalised: see :func:`record_work`)."""
+    bad: list[tuple[int, str]] = []
+    found = kind.records(path, payload, lambda number, message: bad.append((number, message)))
+    return PayloadWork(
+        tuple(bad), tuple(RecordWork(record) for record in found.records), found.clean, found.text
+    )
+
+
+def record_work(kind: ImportFormat, record: Any, *, clean: bool) -> RecordWork:
+    """Repair (unless ``clean``) and normalise one record."""
+    try:
+        repaired = record if clean else valid_record(record)
+        post = kind.normaliser.normalise(repaired)
+    except MalformedPayloadError as error:
+        return RecordWork(record, error=str(error))
+    return RecordWork(repaired, post, own_record=post.raw is repaired)
+
+
+def classified(work: RecordWork, catalogue: ToolCatalogue) -> RecordWork:
+    """``work`` with its post's labels (resolved links are the importing process's to apply)."""
+    from bot.classify import classify
+
+    if work.post is None:
+        return work
+    labels = classify(work.post, catalogue)
+    return RecordWork(work.record, work.post, work.error, work.own_record, labels)
+
+
+@dataclass(slots=True)
+class _Worker:
+    kind: ImportFormat
+    path: Path
+    catalogue: ToolCatalogue
+
+
+_worker: _Worker | None = None
+
+
+def start_worker(fmt: str, path: str, catalogue: ToolCatalogue) -> None:
+    """Set up a worker process: Ctrl-C is the importing process's to handle (it stops the pool), and
+    the importing process reports and logs what the work finds."""
+    global _worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.disable(logging.CRITICAL)
+    _worker = _Worker(FORMATS[fmt], Path(path), catalogue)
+
+
+def work_on(payloads: list[Payload]) -> list[PayloadWork]:
+    """In a worker: every record of these payloads parsed, normalised and classified."""
+    worker = _worker
+    if worker is None:
+        raise RuntimeError("work_on runs in a worker set up by start_worker")
+    done = []
+    for payload in payloads:
+        parsed = payload_work(worker.kind, worker.path, payload)
+        records = tuple(
+            item  # a JSON null: no record, skipped as the importing process would
+            if item.record is None
+            else classified(record_work(worker.kind, item.record, clean=parsed.clean), worker.catalogue)
+            for item in parsed.records
+        )
+        done.append(PayloadWork(parsed.bad_lines, records, parsed.clean, parsed.text))
+    return done
