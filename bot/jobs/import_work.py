@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from bot.classify.catalogue import ToolCatalogue
 from bot.classify.labels import Label
+from bot.consent.screen import payload_opt_out
 from bot.jobs.import_formats import FORMATS, ImportFormat, Payload
 from bot.networks.errors import MalformedPayloadError
 from bot.posts import Post
@@ -24,26 +25,30 @@ from bot.valid_text import valid_record
 
 @dataclass(frozen=True, slots=True)
 class RecordWork:
-    """One record's outcome: the record as normalised (repaired if it needed it) and its post, or why
-    it could not be read (``error``). ``own_record``: the post's ``raw`` is this record (a boost's is
-    the boosted status). ``labels`` are the post's rule labels without any resolved link, when the
-    work included classifying."""
+    """One record's outcome: the record as normalised (repaired if it needed it; not sent back from a
+    worker) and its post, or why it could not be read (``error``). ``own_record``: the post's ``raw``
+    is this record (a boost's is the boosted status). ``labels`` are the post's rule labels without
+    any resolved link, when the work included classifying."""
 
     record: Any
     post: Post | None = None
     error: str | None = None
     own_record: bool = False
     labels: tuple[Label, ...] | None = None
+    opt_out: str | None = None  # why its author opted out, by the profile in it, when ``screened``
+    screened: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class PayloadWork:
-    """One payload's outcome: the bad lines parsing it found, and each of its records' work."""
+    """One payload's outcome: the bad lines parsing it found, and each of its records' work; ``exact``
+    when the payload's text is exactly its one record as JSON (see
+    :class:`bot.jobs.import_formats.PayloadRecords`: the importing process has the text)."""
 
     bad_lines: tuple[tuple[int, str], ...]
     records: tuple[RecordWork, ...]
     clean: bool = False
-    text: str | None = None
+    exact: bool = False
 
 
 def payload_work(kind: ImportFormat, path: Path, payload: Payload) -> PayloadWork:
@@ -51,7 +56,7 @@ def payload_work(kind: ImportFormat, path: Path, payload: Payload) -> PayloadWor
     bad: list[tuple[int, str]] = []
     found = kind.records(path, payload, lambda number, message: bad.append((number, message)))
     return PayloadWork(
-        tuple(bad), tuple(RecordWork(record) for record in found.records), found.clean, found.text
+        tuple(bad), tuple(RecordWork(record) for record in found.records), found.clean, found.text is not None
     )
 
 
@@ -73,6 +78,17 @@ def classified(work: RecordWork, catalogue: ToolCatalogue) -> RecordWork:
         return work
     labels = classify(work.post, catalogue)
     return RecordWork(work.record, work.post, work.error, work.own_record, labels)
+
+
+def screened(work: RecordWork, kind: ImportFormat) -> RecordWork:
+    """``work`` with its author's opt-out read from the profile in it (the rest of screening, in
+    order, is the importing process's)."""
+    if work.post is None:
+        return work
+    opt_out = payload_opt_out(work.record, kind.normaliser.account_of)
+    return RecordWork(
+        work.record, work.post, work.error, work.own_record, work.labels, opt_out, screened=True
+    )
 
 
 @dataclass(slots=True)
@@ -105,8 +121,29 @@ def work_on(payloads: list[Payload]) -> list[PayloadWork]:
         records = tuple(
             item  # a JSON null: no record, skipped as the importing process would
             if item.record is None
-            else classified(record_work(worker.kind, item.record, clean=parsed.clean), worker.catalogue)
+            else screened(
+                classified(record_work(worker.kind, item.record, clean=parsed.clean), worker.catalogue),
+                worker.kind,
+            )
             for item in parsed.records
         )
-        done.append(PayloadWork(parsed.bad_lines, records, parsed.clean, parsed.text))
+        done.append(
+            PayloadWork(
+                parsed.bad_lines,
+                tuple(_slim(item, parsed.exact) for item in records),
+                parsed.clean,
+                parsed.exact,
+            )
+        )
     return done
+
+
+def _slim(work: RecordWork, exact: bool) -> RecordWork:
+    """``work`` without what the importing process no longer needs, so that it costs less to send:
+    the record (screened already), and the post's ``raw`` when it is stored as the payload's text."""
+    if work.post is None and work.error is None:
+        return work  # no record to work on (a JSON null): the importing process sees it as such
+    post = work.post
+    if post is not None and work.own_record and exact:
+        post = replace(post, raw={})
+    return RecordWork(None, post, work.error, work.own_record, work.labels, work.opt_out, work.screened)

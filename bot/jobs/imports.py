@@ -69,6 +69,11 @@ class Entry:
     text: str | None = None  # the record exactly, as JSON, when its payload is nothing else
     work: RecordWork | None = None
 
+    @property
+    def to_store(self) -> bool:
+        """Whether there is a record to store (not one stored already, nor a JSON null)."""
+        return self.work is not None or self.record is not None
+
 
 @dataclass(frozen=True, slots=True)
 class _Batch:
@@ -225,9 +230,7 @@ class _ImportRun:
         last_unchanged = {entry.stored_uri: at for at, entry in enumerate(entries) if entry.stored_uri}
         for start in range(0, len(entries), BATCH_SIZE):
             chunk = enumerate(entries[start : start + BATCH_SIZE], start)
-            self.store_records(
-                [(at, entry) for at, entry in chunk if entry.record is not None], last_unchanged
-            )
+            self.store_records([(at, entry) for at, entry in chunk if entry.to_store], last_unchanged)
 
     def entries(
         self, batch: list[Payload], payload_digests: list[str], done: Mapping[int, PayloadWork] | None
@@ -273,8 +276,9 @@ class _ImportRun:
             work = payload_work(kind, self.path, payload)
         for number, message in work.bad_lines:
             self.bad_line(number, message)
+        text = payload.text.strip() if work.exact else None
         return [
-            (item.record, work.clean, work.text, item if item.post is not None or item.error else None)
+            (item.record, work.clean, text, item if item.post is not None or item.error else None)
             for item in work.records
         ]
 
@@ -289,6 +293,7 @@ class _ImportRun:
         imported: dict[str, repo.ImportedPayload] = {}
         superseded: set[int] = set()
         labelled: dict[int, tuple[Label, ...]] = {}
+        opt_outs: dict[int, str | None] = {}
         for at, entry in chunk:
             work = entry.work or record_work(kind, entry.record, clean=entry.clean)
             if work.post is None:
@@ -302,10 +307,16 @@ class _ImportRun:
                 superseded.add(id(post))
             if work.labels is not None:
                 labelled[id(post)] = work.labels
+            if work.screened:
+                opt_outs[id(post)] = work.opt_out
         if not normalised:
             return
         screened = screen_posts(
-            normalised, kind.normaliser.account_of, where=str(self.path), suppressed=self.suppressed
+            normalised,
+            kind.normaliser.account_of,
+            where=str(self.path),
+            suppressed=self.suppressed,
+            known_opt_outs=opt_outs,
         )
         summary = self.summary
         summary.skipped.update(screened.skipped)
