@@ -208,3 +208,43 @@ def test_a_killed_worker_stops_the_import_in_one_line_and_keeps_what_was_stored(
     assert again.returncode == 0, again.stderr
     assert posts_in(tmp_path / "exemplar.db") == total
     assert f"new {total - kept}" in again.stdout
+
+
+def test_ctrl_c_stops_the_import_in_one_line_and_keeps_what_was_stored(tmp_path: Path) -> None:
+    total = 12_000
+    path = tmp_path / "statuses.jsonl"
+    path.write_text("".join(json.dumps(status(str(n))) + "\n" for n in range(1, total + 1)), encoding="utf-8")
+    config = tmp_path / "exemplar.toml"
+    config.write_text(
+        'hashtags = ["fliplead"]\n[database]\nurl = "sqlite:///exemplar.db"\n', encoding="utf-8"
+    )
+    assert run_exemplar("--config", str(config), "db", "upgrade", cwd=tmp_path).returncode == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EXEMPLAR_")}
+    command = [EXEMPLAR, "--config", str(config), "import", "--format", "mastodon", "--jobs", "2", str(path)]
+    # Its own process group, as a terminal's foreground job: Ctrl-C reaches the workers too.
+    process = subprocess.Popen(
+        command,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while posts_in(tmp_path / "exemplar.db") < BATCH_SIZE:
+            assert process.poll() is None, "the import ended before it could be interrupted"
+            assert time.monotonic() < deadline, "no batch stored in a minute"
+            time.sleep(0.05)
+        assert children_of(process.pid), "no worker processes"
+        os.killpg(process.pid, signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    line = assert_one_line_failure(
+        subprocess.CompletedProcess(command, process.returncode, stdout, stderr), 130
+    )
+    assert "interrupted" in line
+    assert BATCH_SIZE <= posts_in(tmp_path / "exemplar.db") < total
