@@ -5,7 +5,8 @@
 (a) import: N statuses (default 50,000, cloned from real responses recorded from a local
     Mastodon-compatible server) saved as JSON lines, then ``exemplar import --format mastodon`` of
     that file into a fresh SQLite database, as a user runs it (a subprocess: read, normalise, screen,
-    classify, store), and again (every record unchanged: skipped by its stored payload digest). The
+    classify, store; the default ``--jobs``, one worker per usable CPU), again (every record unchanged:
+    skipped by its stored payload digest), and with ``--jobs 1`` (all in one process). The
     peer, in the same run: ``sqlite-utils insert --nl --pk uri`` of the same file (a raw insert, no
     normalising), and again with ``--ignore``. Prints each rate and the ratio to the peer (the
     machines here are noisy: the ratios are what count).
@@ -35,6 +36,7 @@ from mastodon_mock.testing import MockServer
 from bot.cli.demo import demo_data
 from bot.config import CollectSettings, MastodonSource
 from bot.jobs.collect import CollectOptions, Collector
+from bot.jobs.import_pool import usable_cpus
 from bot.networks.mastodon.client import to_plain
 from bot.retry import RetryPolicy
 from storage.db import create_db_engine, upgrade_schema
@@ -100,20 +102,31 @@ def timed_run(command: list[str], cwd: Path) -> float:
     return elapsed
 
 
+def exemplar_command(workdir: Path, database: str) -> list[str]:
+    """``exemplar`` as a user runs it, on a fresh SQLite database of its own."""
+    config = workdir / f"{database}.toml"
+    config.write_text(
+        f'hashtags = ["fliplead"]\n[database]\nurl = "sqlite:///{database}"\n', encoding="utf-8"
+    )
+    exemplar = [sys.executable, "-c", "from bot.cli import main; main()", "--config", str(config)]
+    timed_run([*exemplar, "db", "upgrade"], workdir)
+    return exemplar
+
+
 def bench_import(total: int, workdir: Path) -> None:
     recorded = record_statuses(200)
     export = workdir / "statuses.jsonl"
     with export.open("w", encoding="utf-8") as handle:
         for status in cloned(recorded, total):
             handle.write(json.dumps(status) + "\n")
-    config = workdir / "exemplar.toml"
-    config.write_text('hashtags = ["fliplead"]\n[database]\nurl = "sqlite:///import.db"\n', encoding="utf-8")
-    exemplar = [sys.executable, "-c", "from bot.cli import main; main()", "--config", str(config)]
-    timed_run([*exemplar, "db", "upgrade"], workdir)
+    exemplar = exemplar_command(workdir, "import.db")
+    alone = exemplar_command(workdir, "import-alone.db")
     imported = timed_run([*exemplar, "import", "--format", "mastodon", str(export)], workdir)
     reimported = timed_run([*exemplar, "import", "--format", "mastodon", str(export)], workdir)
-    with sqlite3.connect(workdir / "import.db") as db:
-        assert db.execute("SELECT count(*) FROM posts").fetchone()[0] == total
+    in_process = timed_run([*alone, "import", "--format", "mastodon", "--jobs", "1", str(export)], workdir)
+    for database in ("import.db", "import-alone.db"):
+        with sqlite3.connect(workdir / database) as db:
+            assert db.execute("SELECT count(*) FROM posts").fetchone()[0] == total
     sqlite_utils = [str(Path(sys.executable).with_name("sqlite-utils")), "insert", "peer.db", "posts"]
     raw = timed_run([*sqlite_utils, str(export), "--nl", "--pk", "uri"], workdir)
     raw_again = timed_run([*sqlite_utils, str(export), "--nl", "--pk", "uri", "--ignore"], workdir)
@@ -124,8 +137,12 @@ def bench_import(total: int, workdir: Path) -> None:
             f"{peer / seconds:4.2f}x {peer_name} ({total / peer:,.0f} posts/s)"
         )
 
-    print(f"(a) import of {total:,} statuses (JSON lines, {export.stat().st_size / 2**20:.0f} MiB)")
+    print(
+        f"(a) import of {total:,} statuses (JSON lines, {export.stat().st_size / 2**20:.0f} MiB); "
+        f"default --jobs here: {usable_cpus()}"
+    )
     print(line("exemplar import (new records)", imported, raw, "sqlite-utils insert --nl --pk uri"))
+    print(line("exemplar import --jobs 1 (new)", in_process, raw, "sqlite-utils insert --nl --pk uri"))
     print(line("exemplar import again (unchanged)", reimported, raw_again, "sqlite-utils insert --ignore"))
     print(
         f"    targets (issue 15): new records at least 1.00x the raw insert; unchanged at least "

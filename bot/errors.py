@@ -33,3 +33,7 @@ class DatabaseConfigError(DatabaseError, ConfigError):
 
 class BusyError(ExemplarError):
     """Another run is doing the same work right now (publishing the same digest, say)."""
+
+
+class InterruptedRunError(ExemplarError):
+    """A run was stopped part-way (Ctrl-C); what it finished is kept, and the message says so."""

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
-from bot.jobs import imports
+from bot.jobs import import_formats, imports
 from bot.jobs.imports import ImportSummary, import_file
 from bot.jobs.store import PostStore
 from bot.jsonfile import JsonText, ParsedJson, parse_json_text
@@ -55,13 +55,13 @@ def normalised(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The line numbers of the JSON documents an import parsed."""
     numbers: list[int] = []
-    real = imports.parse_json_text
+    real = import_formats.parse_json_text
 
     def counting(path: Path, item: JsonText, bad: Any) -> ParsedJson | None:
         numbers.append(item.number)
         return real(path, item, bad)
 
-    monkeypatch.setattr(imports, "parse_json_text", counting)
+    monkeypatch.setattr(import_formats, "parse_json_text", counting)
     return numbers
 
 

@@ -65,13 +65,27 @@ def collect(options: _Options, backfill_days: float | None, refresh: bool | None
     "saves them; bluesky: app.bsky.feed.searchPosts pages; tags-csv: a TAGS (Twitter Archiving Google "
     "Sheet) CSV export.",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Worker processes that read, normalise and classify while this one stores (default: the "
+    "number of usable CPUs; 1 does everything in this process).",
+)
 @pass_options
-def import_(options: _Options, file: Path, fmt: str) -> None:
+def import_(options: _Options, file: Path, fmt: str, jobs: int | None) -> None:
     """Store posts from a saved file, through the same checks as collection."""
+    from bot.jobs.import_pool import usable_cpus
     from bot.jobs.imports import import_file
 
     app = options.open()
     summary = import_file(
-        app.engine, file, hashtags=app.settings.hashtags, clock=utc_now, store=app.store, fmt=fmt
+        app.engine,
+        file,
+        hashtags=app.settings.hashtags,
+        clock=utc_now,
+        store=app.store,
+        fmt=fmt,
+        jobs=jobs or usable_cpus(),
     )
     click.echo(summary.describe())

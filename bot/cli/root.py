@@ -1,7 +1,8 @@
 """The ``exemplar`` command. Each command parses its options, calls one function, prints the result.
 
 Exit codes: 0 success; 1 a source or an operation failed; 2 bad usage or configuration;
-3 the database schema needs ``exemplar db upgrade``; 4 ``serve`` cannot listen on its address and port.
+3 the database schema needs ``exemplar db upgrade``; 4 ``serve`` cannot listen on its address and port;
+130 interrupted (Ctrl-C) part-way, what was finished kept.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from bot import __version__
-from bot.errors import ConfigError, ExemplarError
+from bot.errors import ConfigError, ExemplarError, InterruptedRunError
 from bot.listen import CannotListenError
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ EXIT_FAILED = 1
 EXIT_CONFIG = 2
 EXIT_SCHEMA = 3
 EXIT_CANNOT_LISTEN = 4
+EXIT_INTERRUPTED = 130
 
 
 class _ExemplarGroup(click.Group):
@@ -72,6 +74,8 @@ class _ExemplarGroup(click.Group):
             _fail(f"configuration error: {error}", EXIT_CONFIG)
         except CannotListenError as error:
             _fail(str(error), EXIT_CANNOT_LISTEN)
+        except InterruptedRunError as error:
+            _fail(str(error), EXIT_INTERRUPTED)
         except ExemplarError as error:
             _fail(str(error), EXIT_FAILED)
         except Exception as error:

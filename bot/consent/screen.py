@@ -69,15 +69,20 @@ def screen_posts(
     *,
     where: str,
     suppressed: Container[str] = frozenset(),
+    known_opt_outs: Mapping[int, str | None] | None = None,
 ) -> Screened:
-    """:func:`screen` for payloads normalised already: ``(payload, post)`` pairs."""
+    """:func:`screen` for payloads normalised already: ``(payload, post)`` pairs.
+
+    ``known_opt_outs``: the opt-out reason (or ``None``) of posts whose payload was read already (by
+    an import's worker processes), by ``id`` of the post.
+    """
     result = Screened()
+    known = known_opt_outs or {}
     for payload, post in normalised:
         if post.author.acct.lower() in suppressed:
             result.skipped[SKIP_SUPPRESSED] += 1
             continue
-        account = account_of(payload)
-        reason = opt_out_reason(account) if account is not None else None
+        reason = known[id(post)] if id(post) in known else payload_opt_out(payload, account_of)
         if reason is not None:
             log.info("%s: skipped %s: %s", where, post.author.acct, reason)
             result.skipped[SKIP_OPTED_OUT] += 1
@@ -89,3 +94,11 @@ def screen_posts(
             continue
         result.posts.append(post)
     return result
+
+
+def payload_opt_out(
+    payload: Any, account_of: Callable[[Mapping[str, Any]], Mapping[str, Any] | None]
+) -> str | None:
+    """Why the author of this payload must not be collected, by their profile, or ``None``."""
+    account = account_of(payload)
+    return opt_out_reason(account) if account is not None else None

@@ -4,51 +4,51 @@ CSV exports. Bad rows are reported with their line number and skipped; nothing e
 
 from __future__ import annotations
 
-import json
 import logging
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
+from bot.classify.labels import Label
 from bot.consent.screen import SKIP_MALFORMED, screen_posts
-from bot.errors import ExemplarError
+from bot.errors import ExemplarError, InterruptedRunError
+from bot.jobs.import_formats import FORMATS, BadLine, ImportFormat, Payload, PayloadRecords
+from bot.jobs.import_pool import WorkerDiedError, WorkPool
+from bot.jobs.import_work import PayloadWork, RecordWork, payload_work, record_work
 from bot.jobs.store import PostStore
 from bot.jobs.unchanged import PayloadDigests, stored_digests
-from bot.jsonfile import JsonText, parse_json_text, read_csv_rows, read_json_texts, records_in
-from bot.networks.bluesky import normalise as bluesky
-from bot.networks.errors import MalformedPayloadError
-from bot.networks.mastodon import normalise as mastodon
-from bot.networks.payload import Normaliser
-from bot.networks.x import normalise as x
-from bot.networks.x import tags_csv
 from bot.posts import Post
-from bot.valid_text import json_may_need_repair, valid_record
 from storage import repository as repo
 from storage.db import session_scope
 from storage.digests import suppressed_accounts
 from storage.precedence import CopyRank
 
+__all__ = [
+    "BATCH_SIZE",
+    "FORMATS",
+    "BadLine",
+    "ImportFormat",
+    "ImportSummary",
+    "Payload",
+    "PayloadRecords",
+    "import_file",
+]
+
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
-BadLine = Callable[[int, str], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Payload:
-    """One payload as read, before any work on it: a JSON document's text (``records`` not yet parsed),
-    or a CSV row (``text`` is its cells as JSON, and ``row`` the row)."""
-
-    number: int
-    text: str
-    whole_file: bool = False
-    row: Mapping[str, Any] | None = None
+# A file of fewer batches than this is imported in-process: starting workers would cost more.
+POOL_MIN_BATCHES = 3
+# Batches handed to the workers and not yet stored, per worker: enough to keep them busy while the
+# importing process stores, few enough to bound memory.
+IN_FLIGHT_PER_JOB = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,8 @@ class Entry:
 
     ``record`` is ``None`` for a record whose digest is stored already (``stored_uri`` is the post it
     made), which is skipped; ``clean`` says the record's text needs no repair (see
-    :func:`bot.valid_text.json_may_need_repair`).
+    :func:`bot.valid_text.json_may_need_repair`); ``work`` is the record normalised (and classified)
+    already by a worker process.
     """
 
     number: int
@@ -66,84 +67,33 @@ class Entry:
     clean: bool = False
     stored_uri: str | None = None
     text: str | None = None  # the record exactly, as JSON, when its payload is nothing else
+    work: RecordWork | None = None
+
+    @property
+    def to_store(self) -> bool:
+        """Whether there is a record to store (not one stored already, nor a JSON null)."""
+        return self.work is not None or self.record is not None
 
 
 @dataclass(frozen=True, slots=True)
-class PayloadRecords:
-    """The records of one payload; ``clean`` when they need no repair, and ``text`` the payload's text
-    when it is exactly its one record as JSON (stored as it is, not serialised again)."""
+class _Batch:
+    """Up to :data:`BATCH_SIZE` payloads as read, with the bad lines reading them found."""
 
-    records: list[Any]
-    clean: bool = False
-    text: str | None = None
+    payloads: list[Payload]
+    bad_lines: list[tuple[int, str]]
 
 
-Reader = Callable[[Path, BadLine], Iterator[Payload]]
-RecordsOf = Callable[[Path, Payload, BadLine], PayloadRecords]
-
-
-def _json_payloads(path: Path, _bad: BadLine) -> Iterator[Payload]:
-    for item in read_json_texts(path):
-        yield Payload(item.number, item.text, whole_file=item.whole_file)
-
-
-def _json_records(pages: Callable[[Any, int, BadLine], list[Any]]) -> RecordsOf:
-    """The records of a JSON payload, as ``pages`` finds them in its document, and whether they are
-    clean (need no repair)."""
-
-    def records(path: Path, payload: Payload, bad: BadLine) -> PayloadRecords:
-        parsed = parse_json_text(path, JsonText(payload.number, payload.text, payload.whole_file), bad)
-        if parsed is None:
-            return PayloadRecords([])
-        found = pages(parsed.document, payload.number, bad)
-        clean = not json_may_need_repair(payload.text)
-        exact = clean and parsed.exact and len(found) == 1 and found[0] is parsed.document
-        return PayloadRecords(found, clean, payload.text.strip() if exact else None)
-
-    return records
-
-
-def _records_of_document(document: Any, _number: int, _bad: BadLine) -> list[Any]:
-    return records_in(document)
-
-
-def _tweets_of_pages(document: Any, number: int, bad: BadLine) -> list[Any]:
-    records = []
-    for item in document if isinstance(document, list) else [document]:
-        if isinstance(item, Mapping):
-            records.extend(x.tweets_in_page(item))
-        else:
-            bad(number, "not an X API v2 page (data + includes)")
-    return records
-
-
-def _csv_payloads(path: Path, bad: BadLine) -> Iterator[Payload]:
-    for number, row in read_csv_rows(path, bad):
-        yield Payload(number, json.dumps(row), row=row)
-
-
-def _csv_record(_path: Path, payload: Payload, _bad: BadLine) -> PayloadRecords:
-    return PayloadRecords([payload.row])
-
-
-_JSON_DOCUMENT_RECORDS = _json_records(_records_of_document)
-
-
-@dataclass(frozen=True, slots=True)
-class ImportFormat:
-    """How to read one kind of archive: its records, how each becomes a post, whose profile it has."""
-
-    read: Reader
-    normaliser: Normaliser
-    records: RecordsOf = _JSON_DOCUMENT_RECORDS
-
-
-FORMATS: dict[str, ImportFormat] = {
-    "mastodon": ImportFormat(_json_payloads, mastodon.NORMALISER),
-    "twarc2": ImportFormat(_json_payloads, x.NORMALISER, _json_records(_tweets_of_pages)),
-    "bluesky": ImportFormat(_json_payloads, bluesky.NORMALISER),
-    "tags-csv": ImportFormat(_csv_payloads, tags_csv.NORMALISER, _csv_record),
-}
+def _batches(kind: ImportFormat, path: Path) -> Iterator[_Batch]:
+    """The file's payloads in batches; the last batch may be empty (it holds only bad lines found at
+    the end of the file)."""
+    pending: list[tuple[int, str]] = []
+    payloads = kind.read(path, lambda number, message: pending.append((number, message)))
+    while True:
+        batch = list(islice(payloads, BATCH_SIZE))
+        found, pending = pending, []
+        yield _Batch(batch, found)
+        if not batch:
+            return
 
 
 @dataclass(slots=True)
@@ -178,29 +128,59 @@ def import_file(
     clock: Callable[[], datetime],
     store: PostStore,
     fmt: str = "mastodon",
+    jobs: int = 1,
 ) -> ImportSummary:
     """Store the posts in ``path``, read as ``fmt`` (one of :data:`FORMATS`).
 
     A record stored already from the very same payload is skipped unparsed (:mod:`bot.jobs.unchanged`).
+    With ``jobs`` above 1, that many worker processes parse, normalise and classify the batches of a
+    file of :data:`POOL_MIN_BATCHES` batches or more while this process screens and stores them, in
+    the same order and transactions as with one: what is stored is the same.
     """
     if fmt not in FORMATS:
         raise ExemplarError(f"unknown import format {fmt!r}; use one of: {', '.join(FORMATS)}")
     with session_scope(engine) as session:
         suppressed = frozenset(suppressed_accounts(session))
     run = _ImportRun(engine, path, fmt, frozenset(hashtags), clock, store, suppressed)
-    payloads = FORMATS[fmt].read(path, run.bad_line)
-    while batch := list(islice(payloads, BATCH_SIZE)):
-        entries = run.entries(batch)
-        run.summary.read += len(entries)
-        # Of two copies of a post in one batch the later is kept: a copy is not saved when a later
-        # copy of the same post is unchanged (skipping that one must leave what processing it would).
-        last_unchanged = {entry.stored_uri: at for at, entry in enumerate(entries) if entry.stored_uri}
-        for start in range(0, len(entries), BATCH_SIZE):
-            chunk = enumerate(entries[start : start + BATCH_SIZE], start)
-            run.store_records(
-                [(at, entry) for at, entry in chunk if entry.record is not None], last_unchanged
-            )
+    batches = _batches(FORMATS[fmt], path)
+    first = list(islice(batches, POOL_MIN_BATCHES))
+    try:
+        if jobs > 1 and len(first) == POOL_MIN_BATCHES and first[-1].payloads:
+            _import_with_workers(run, chain(first, batches), jobs)
+        else:
+            for batch in chain(first, batches):
+                run.store_batch(batch, run.digests_of(batch), None)
+    except KeyboardInterrupt:
+        raise InterruptedRunError(f"{path}: import interrupted; {run.stored_so_far()}") from None
+    except WorkerDiedError as error:
+        raise ExemplarError(
+            f"{path}: import stopped: a worker process died ({error}); {run.stored_so_far()}"
+        ) from None
     return run.summary
+
+
+def _import_with_workers(run: _ImportRun, batches: Iterator[_Batch], jobs: int) -> None:
+    """Hand each batch's payloads not stored already to the workers, and store the batches in order."""
+    in_flight: deque[tuple[_Batch, list[str], Future[list[PayloadWork]] | None, list[int]]] = deque()
+    with WorkPool(jobs, run.fmt, run.path, run.store.catalogue) as pool:
+
+        def store_oldest() -> None:
+            batch, digests, future, sent = in_flight.popleft()
+            done = dict(zip(sent, pool.result(future), strict=True)) if future is not None else {}
+            run.store_batch(batch, digests, done)
+
+        for batch in batches:
+            digests = run.digests_of(batch)
+            # Stored already as it is now: not worth a worker's time. Storing the batches before
+            # this one may change that either way; the batch is checked again as it is stored.
+            known = run.stored(digests)
+            sent = [at for at, digest in enumerate(digests) if digest not in known]
+            future = pool.submit([batch.payloads[at] for at in sent]) if sent else None
+            in_flight.append((batch, digests, future, sent))
+            if len(in_flight) >= IN_FLIGHT_PER_JOB * jobs:
+                store_oldest()
+        while in_flight:
+            store_oldest()
 
 
 @dataclass(slots=True)
@@ -226,28 +206,56 @@ class _ImportRun:
         self.summary.bad_lines.append(number)
         self.summary.skipped[SKIP_MALFORMED] += 1
 
-    def entries(self, batch: list[Payload]) -> list[Entry]:
+    def stored_so_far(self) -> str:
+        summary = self.summary
+        return (
+            f"the {summary.read} records read before it are stored (new {summary.new}, updated "
+            f"{summary.updated}); run the same import again to finish"
+        )
+
+    def digests_of(self, batch: _Batch) -> list[str]:
+        return [self.digests.of_text(payload.text) for payload in batch.payloads]
+
+    def store_batch(self, batch: _Batch, digests: list[str], done: Mapping[int, PayloadWork] | None) -> None:
+        """Store one batch: ``done`` is the work workers did on its payloads, by place in the batch
+        (``None``: none is done, all is done here)."""
+        for number, message in batch.bad_lines:
+            self.bad_line(number, message)
+        if not batch.payloads:
+            return
+        entries = self.entries(batch.payloads, digests, done)
+        self.summary.read += len(entries)
+        # Of two copies of a post in one batch the later is kept: a copy is not saved when a later
+        # copy of the same post is unchanged (skipping that one must leave what processing it would).
+        last_unchanged = {entry.stored_uri: at for at, entry in enumerate(entries) if entry.stored_uri}
+        for start in range(0, len(entries), BATCH_SIZE):
+            chunk = enumerate(entries[start : start + BATCH_SIZE], start)
+            self.store_records([(at, entry) for at, entry in chunk if entry.to_store], last_unchanged)
+
+    def entries(
+        self, batch: list[Payload], payload_digests: list[str], done: Mapping[int, PayloadWork] | None
+    ) -> list[Entry]:
         """The records of these payloads; those stored already from the same payload are left unparsed."""
         kind = FORMATS[self.fmt]
-        payload_digests = [self.digests.of_text(payload.text) for payload in batch]
-        known = self._stored(payload_digests)
+        known = self.stored(payload_digests)
         entries: list[Entry] = []
         parts: list[Entry] = []
-        for payload, digest in zip(batch, payload_digests, strict=True):
+        for at, (payload, digest) in enumerate(zip(batch, payload_digests, strict=True)):
             if digest in known:
                 entries.append(Entry(payload.number, None, digest, stored_uri=known[digest]))
                 continue
-            found = kind.records(self.path, payload, self.bad_line)
-            if len(found.records) == 1:  # the payload is the record: its digest is the payload's
-                entries.append(Entry(payload.number, found.records[0], digest, found.clean, text=found.text))
+            found = self._records(kind, at, payload, done)
+            if len(found) == 1:  # the payload is the record: its digest is the payload's
+                record, clean, text, work = found[0]
+                entries.append(Entry(payload.number, record, digest, clean, text=text, work=work))
                 continue
-            for position, record in enumerate(found.records):  # a page: each record by its place in it
-                part = self.digests.of_part(digest, position)
-                parts.append(Entry(payload.number, record, part, found.clean))
+            for position, (record, clean, _text, work) in enumerate(found):
+                part = self.digests.of_part(digest, position)  # a page: each record by its place in it
+                parts.append(Entry(payload.number, record, part, clean, work=work))
                 entries.append(parts[-1])
         if not parts:
             return entries
-        known = self._stored([entry.digest for entry in parts])
+        known = self.stored([entry.digest for entry in parts])
         return [
             Entry(entry.number, None, entry.digest, stored_uri=known[entry.digest])
             if entry.digest in known
@@ -255,7 +263,26 @@ class _ImportRun:
             for entry in entries
         ]
 
-    def _stored(self, digests: list[str]) -> dict[str, str]:
+    def _records(
+        self, kind: ImportFormat, at: int, payload: Payload, done: Mapping[int, PayloadWork] | None
+    ) -> list[tuple[Any, bool, str | None, RecordWork | None]]:
+        """``(record, clean, text, work)`` for each record of one payload, reporting its bad lines
+        (``work`` when a worker normalised the record)."""
+        if done is None:
+            found = kind.records(self.path, payload, self.bad_line)
+            return [(record, found.clean, found.text, None) for record in found.records]
+        work = done.get(at)
+        if work is None:  # not stored when the batch was handed out, but no longer stored now
+            work = payload_work(kind, self.path, payload)
+        for number, message in work.bad_lines:
+            self.bad_line(number, message)
+        text = payload.text.strip() if work.exact else None
+        return [
+            (item.record, work.clean, text, item if item.post is not None or item.error else None)
+            for item in work.records
+        ]
+
+    def stored(self, digests: list[str]) -> dict[str, str]:
         with session_scope(self.engine) as session:
             return stored_digests(session, digests)
 
@@ -265,32 +292,47 @@ class _ImportRun:
         normalised: list[tuple[Any, Post]] = []
         imported: dict[str, repo.ImportedPayload] = {}
         superseded: set[int] = set()
+        labelled: dict[int, tuple[Label, ...]] = {}
+        opt_outs: dict[int, str | None] = {}
         for at, entry in chunk:
-            try:
-                record = entry.record if entry.clean else valid_record(entry.record)
-                post = kind.normaliser.normalise(record)
-            except MalformedPayloadError as error:
-                self.bad_line(entry.number, str(error))
+            work = entry.work or record_work(kind, entry.record, clean=entry.clean)
+            if work.post is None:
+                self.bad_line(entry.number, work.error or "unreadable")
                 continue
-            normalised.append((record, post))
-            text = entry.text if post.raw is record else None  # a boost stores the boosted status
+            post = work.post
+            normalised.append((work.record, post))
+            text = entry.text if work.own_record else None  # a boost stores the boosted status
             imported[post.uri] = repo.ImportedPayload(entry.digest, text)
             if last_unchanged.get(post.uri, -1) > at:
                 superseded.add(id(post))
+            if work.labels is not None:
+                labelled[id(post)] = work.labels
+            if work.screened:
+                opt_outs[id(post)] = work.opt_out
         if not normalised:
             return
         screened = screen_posts(
-            normalised, kind.normaliser.account_of, where=str(self.path), suppressed=self.suppressed
+            normalised,
+            kind.normaliser.account_of,
+            where=str(self.path),
+            suppressed=self.suppressed,
+            known_opt_outs=opt_outs,
         )
         summary = self.summary
         summary.skipped.update(screened.skipped)
         posts = [post for post in screened.posts if id(post) not in superseded]
+        labels: dict[str, tuple[Label, ...]] = {}
+        for post in posts:  # as the store keeps them: of two copies of a post, the later
+            if id(post) in labelled:
+                labels[post.uri] = labelled[id(post)]
+            else:
+                labels.pop(post.uri, None)
         now = self.clock()
         with session_scope(self.engine) as session:
             for acct in screened.opted_out:
                 summary.removed += repo.delete_posts_by_author(session, acct, now=now)
             saved = self.store.save(
-                session, posts, seen=None, now=now, rank=CopyRank.ARCHIVE, imported=imported
+                session, posts, seen=None, now=now, rank=CopyRank.ARCHIVE, imported=imported, labels=labels
             )
             for tag in self.hashtags:
                 tagged = [post for post in posts if tag in post.hashtags]

@@ -1,0 +1,250 @@
+"""`exemplar import --jobs N`: worker processes parse, normalise and classify while the importing
+process screens and stores, and what is stored is exactly what one process stores; a worker that dies
+stops the import in one line, keeping every batch stored before it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, func, make_url, select, text
+
+from bot.jobs.imports import BATCH_SIZE, ImportSummary, import_file
+from bot.jobs.store import PostStore
+from storage.db import create_db_engine, session_scope, upgrade_schema
+from storage.models import Post, PostLabel, PostTag, RemovedPost, Sighting
+from tests.cli_process import EXEMPLAR, assert_one_line_failure, run_exemplar
+from tests.payloads import account, boost_of, status
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+OPTED_OUT = account("quiet", note="<p>Teacher. #nobot</p>")
+
+
+@pytest.fixture
+def twin(database_url: str, tmp_path: Path) -> Iterator[Engine]:
+    """A second fresh database of the same kind as ``engine``'s."""
+    if database_url.startswith("sqlite"):
+        other = f"sqlite:///{tmp_path / 'twin.db'}"
+        admin = None
+    else:
+        url = make_url(database_url)
+        name = f"{url.database}_twin_{uuid.uuid4().hex[:6]}"
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        other = url.set(database=name).render_as_string(hide_password=False)
+    db = create_db_engine(other)
+    upgrade_schema(db)
+    yield db
+    db.dispose()
+    if admin is not None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(other).database}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def mixed_lines(total: int) -> list[str]:
+    """Statuses over several batches, with everything an import must get right in order."""
+    lines: list[str] = []
+    for n in range(1, total + 1):
+        content = f"<p>Flipped staff meeting {n} #fliplead</p>"
+        if n % 7 == 0:
+            content = f"<p>Anyone tried Screencastify for parent newsletters? {n} #fliplead</p>"
+        if n % 11 == 0:
+            content = f'<p>Our recap <a href="https://youtu.be/v{n}">youtu.be/v{n}</a> #fliplead</p>'
+        record = status(str(n), content=content, created_at=(NOW - timedelta(minutes=n)).isoformat())
+        if n % 97 == 0:
+            record = status(str(n), content=content, visibility="private")
+        lines.append(json.dumps(record))
+        if n % 101 == 0:
+            lines.append("{not json at all")
+        if n % 131 == 0:
+            lines.append("null")
+        if n % 143 == 0:
+            lines.append(json.dumps({"id": str(n), "content": "no uri"}))  # fails to normalise
+        if n % 173 == 0:
+            lines.append(json.dumps(status(f"{n}9", content="<p>Broken \ud800 text #fliplead</p>")))
+        if n % 89 == 0:
+            lines.append(
+                json.dumps(boost_of(status(f"{n}1", content=f"<p>Boosted {n} #fliplead</p>"), f"{n}2"))
+            )
+        if n % 233 == 0:  # a later, edited copy of an earlier post: the later copy wins
+            edited = status(str(n - 200), content=f"<p>Edited {n} #fliplead</p>", edited_at=NOW.isoformat())
+            lines.append(json.dumps(edited))
+        if n % 307 == 0:  # the very same line again, batches later: skipped by its stored digest
+            lines.append(lines[max(0, len(lines) - 600)])
+        if n == total // 2:  # an author who opted out, with a post stored batches earlier
+            lines.append(json.dumps(status(f"{n}5", author=OPTED_OUT)))
+        if n == 3:  # before the author opted out
+            lines.append(json.dumps(status("35", author=account("quiet"))))
+    return lines
+
+
+def snapshot(engine: Engine) -> dict[str, Any]:
+    """Everything the import stored, with database ids replaced by post URIs."""
+    with session_scope(engine) as session:
+        uri_of: dict[int, str] = dict(session.execute(select(Post.id, Post.uri)).all())
+
+        def rows(model: Any) -> list[str]:
+            found = []
+            for row in session.execute(select(model.__table__)).mappings():
+                values = {key: value for key, value in row.items() if key != "id"}
+                if "post_id" in values:
+                    values["post_id"] = uri_of.get(values["post_id"], values["post_id"])
+                found.append(repr(sorted(values.items())))
+            return sorted(found)
+
+        return {
+            model.__tablename__: rows(model) for model in (Post, PostTag, Sighting, PostLabel, RemovedPost)
+        }
+
+
+def imported(engine: Engine, path: Path, jobs: int) -> ImportSummary:
+    return import_file(
+        engine, path, hashtags=("fliplead",), clock=lambda: NOW, store=PostStore(), fmt="mastodon", jobs=jobs
+    )
+
+
+def comparable(summary: ImportSummary) -> tuple[Any, ...]:
+    return (summary.read, summary.new, summary.updated, summary.removed, summary.skipped, summary.bad_lines)
+
+
+def test_two_jobs_store_exactly_what_one_stores(engine: Engine, twin: Engine, tmp_path: Path) -> None:
+    lines = mixed_lines(1600)
+    assert len(lines) > 3 * BATCH_SIZE  # enough batches for the workers to be used
+    path = tmp_path / "statuses.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    alone, pooled = imported(engine, path, jobs=1), imported(twin, path, jobs=2)
+
+    assert comparable(pooled) == comparable(alone)
+    assert alone.bad_lines
+    assert alone.removed
+    assert alone.updated
+    assert alone.skipped["opted out"]
+    stored = snapshot(engine)
+    assert snapshot(twin) == stored
+    assert len(stored["post_labels"]) > 100
+    assert stored["sightings"]
+
+    # Again with some lines changed: the unchanged ones are skipped by their digest in both.
+    changed = [
+        json.dumps(
+            status(str(n), content=f"<p>Changed {n}, anyone? #fliplead</p>", edited_at=NOW.isoformat())
+        )
+        if n % 5 == 0
+        else line
+        for n, line in enumerate(lines, start=1)
+    ]
+    path.write_text("\n".join(changed) + "\n", encoding="utf-8")
+    alone, pooled = imported(engine, path, jobs=1), imported(twin, path, jobs=2)
+    assert comparable(pooled) == comparable(alone)
+    assert alone.updated
+    assert snapshot(twin) == snapshot(engine)
+
+
+def posts_in(database: Path) -> int:
+    engine = create_db_engine(f"sqlite:///{database}")
+    try:
+        with session_scope(engine) as session:
+            return int(session.scalar(select(func.count()).select_from(Post)) or 0)
+    finally:
+        engine.dispose()
+
+
+def children_of(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def test_a_killed_worker_stops_the_import_in_one_line_and_keeps_what_was_stored(tmp_path: Path) -> None:
+    total = 12_000
+    path = tmp_path / "statuses.jsonl"
+    path.write_text("".join(json.dumps(status(str(n))) + "\n" for n in range(1, total + 1)), encoding="utf-8")
+    config = tmp_path / "exemplar.toml"
+    config.write_text(
+        'hashtags = ["fliplead"]\n[database]\nurl = "sqlite:///exemplar.db"\n', encoding="utf-8"
+    )
+    assert run_exemplar("--config", str(config), "db", "upgrade", cwd=tmp_path).returncode == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EXEMPLAR_")}
+    command = [EXEMPLAR, "--config", str(config), "import", "--format", "mastodon", "--jobs", "2", str(path)]
+    process = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while posts_in(tmp_path / "exemplar.db") < BATCH_SIZE:
+            assert process.poll() is None, "the import ended before a worker could be killed"
+            assert time.monotonic() < deadline, "no batch stored in a minute"
+            time.sleep(0.05)
+        workers = children_of(process.pid)
+        assert workers, "no worker processes"
+        os.kill(workers[-1], signal.SIGKILL)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+    line = assert_one_line_failure(result, 1)
+    assert "worker process died" in line
+    assert "run the same import again" in line
+    kept = posts_in(tmp_path / "exemplar.db")
+    assert BATCH_SIZE <= kept < total
+
+    again = run_exemplar(
+        "--config", str(config), "import", "--format", "mastodon", "--jobs", "2", str(path), cwd=tmp_path
+    )
+    assert again.returncode == 0, again.stderr
+    assert posts_in(tmp_path / "exemplar.db") == total
+    assert f"new {total - kept}" in again.stdout
+
+
+def test_ctrl_c_stops_the_import_in_one_line_and_keeps_what_was_stored(tmp_path: Path) -> None:
+    total = 12_000
+    path = tmp_path / "statuses.jsonl"
+    path.write_text("".join(json.dumps(status(str(n))) + "\n" for n in range(1, total + 1)), encoding="utf-8")
+    config = tmp_path / "exemplar.toml"
+    config.write_text(
+        'hashtags = ["fliplead"]\n[database]\nurl = "sqlite:///exemplar.db"\n', encoding="utf-8"
+    )
+    assert run_exemplar("--config", str(config), "db", "upgrade", cwd=tmp_path).returncode == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EXEMPLAR_")}
+    command = [EXEMPLAR, "--config", str(config), "import", "--format", "mastodon", "--jobs", "2", str(path)]
+    # Its own process group, as a terminal's foreground job: Ctrl-C reaches the workers too.
+    process = subprocess.Popen(
+        command,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while posts_in(tmp_path / "exemplar.db") < BATCH_SIZE:
+            assert process.poll() is None, "the import ended before it could be interrupted"
+            assert time.monotonic() < deadline, "no batch stored in a minute"
+            time.sleep(0.05)
+        assert children_of(process.pid), "no worker processes"
+        os.killpg(process.pid, signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    line = assert_one_line_failure(
+        subprocess.CompletedProcess(command, process.returncode, stdout, stderr), 130
+    )
+    assert "interrupted" in line
+    assert BATCH_SIZE <= posts_in(tmp_path / "exemplar.db") < total
