@@ -1,15 +1,24 @@
-"""Serving an ASGI app on 127.0.0.1 in a thread, for tests that need a real HTTP server."""
+"""Serving on 127.0.0.1 for tests that need a real HTTP server: an ASGI app in a thread, or the real
+`exemplar serve` in its own processes."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
+
+from tests.smtp_servers import free_port
 
 
 @contextmanager
@@ -58,3 +67,43 @@ def loopback_socket() -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     return sock
+
+
+@contextmanager
+def exemplar_serving(config: Path, cwd: Path, *, workers: int = 2, timeout: float = 60) -> Iterator[str]:
+    """The real `exemplar serve --workers N` on ``config``, in its own process group; yields its base
+    URL once /healthz answers, and stops every worker afterwards."""
+    port = free_port()
+    command = [sys.executable, "-c", "from bot.cli import main; main()", "--config", str(config), "-q"]
+    process = subprocess.Popen(
+        [*command, "serve", "--workers", str(workers), "--port", str(port)],
+        cwd=cwd,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).text == "ok":
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"exemplar serve did not start: {process.stderr.read() if process.stderr else ''}"
+                )
+            time.sleep(0.2)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        if process.stderr:
+            process.stderr.close()

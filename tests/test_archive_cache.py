@@ -5,12 +5,6 @@ the cache is bounded; pages at the edges of pagination follow the archive as it 
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,6 +27,7 @@ from storage.models import Post
 from tests.archive_site import PUBLIC_URL, archive_settings, post, publish_week, week_start
 from tests.cli_process import run_exemplar
 from tests.desk_site import log_in
+from tests.live_server import exemplar_serving
 
 # Enough requests that each of two workers answers some (the kernel spreads connections between them).
 REQUESTS_A_PAGE = 8
@@ -56,12 +51,6 @@ def publish(engine: Engine, weeks_ago: int, *statuses: tuple[str, str, str, str]
     )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def served(tmp_path: Path, database_url: str, engine: Engine) -> Iterator[tuple[str, Path]]:
     """A real `exemplar serve --workers 2` on the test's database; yields its URL and its config."""
@@ -71,40 +60,8 @@ def served(tmp_path: Path, database_url: str, engine: Engine) -> Iterator[tuple[
         f'[archive]\npublic_url = "{PUBLIC_URL}"\n',
         encoding="utf-8",
     )
-    port = free_port()
-    command = [sys.executable, "-c", "from bot.cli import main; main()", "--config", str(config), "-q"]
-    process = subprocess.Popen(
-        [*command, "serve", "--workers", "2", "--port", str(port)],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).text == "ok":
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"exemplar serve did not start: {process.stderr.read() if process.stderr else ''}"
-                )
-            time.sleep(0.2)
+    with exemplar_serving(config, tmp_path) as url:
         yield url, config
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        if process.stderr:
-            process.stderr.close()
 
 
 def every_answer(url: str, path: str) -> list[str]:

@@ -4,12 +4,7 @@ processes, and only the free attempts are checked; a session ended in one worker
 from __future__ import annotations
 
 import math
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -22,15 +17,10 @@ from bot.passwords import hash_password
 from storage.curators import add_curator
 from storage.db import create_db_engine, session_scope, upgrade_schema
 from tests.conftest import FakeClock
+from tests.live_server import exemplar_serving
 
 CURATOR = "curator@school.example"
 PASSWORD = "flipped-meetings-2026"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -42,40 +32,8 @@ def server(tmp_path: Path, database_url: str, clock: FakeClock) -> Iterator[str]
     engine.dispose()
     config = tmp_path / "exemplar.toml"
     config.write_text(f'hashtags = ["fliplead"]\n[database]\nurl = "{database_url}"\n', encoding="utf-8")
-    port = free_port()
-    command = [sys.executable, "-c", "from bot.cli import main; main()", "--config", str(config), "-q"]
-    process = subprocess.Popen(
-        [*command, "serve", "--workers", "2", "--port", str(port)],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).text == "ok":
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"exemplar serve did not start: {process.stderr.read() if process.stderr else ''}"
-                )
-            time.sleep(0.2)
+    with exemplar_serving(config, tmp_path) as url:
         yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        if process.stderr:
-            process.stderr.close()
 
 
 def login_form(client: httpx.Client, url: str) -> str:
