@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from bot.config import CollectSettings, MastodonSource
 from bot.jobs.collect import Collector
+from bot.posts import Post
 from bot.retry import RetryPolicy
 from storage.db import create_db_engine, upgrade_schema
 
@@ -180,3 +182,23 @@ def network() -> Iterator[MockServer]:
     )
     with MockServer(config=config) as server:
         yield server
+
+
+@pytest.fixture
+def normalised(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """How many times each status id went through the real Mastodon normaliser during an import."""
+    from bot.jobs import imports
+    from bot.networks.mastodon import normalise as mastodon
+    from bot.networks.payload import Normaliser
+
+    calls: Counter[str] = Counter()
+    real = mastodon.NORMALISER
+
+    def counting(record: Mapping[str, Any]) -> Post:
+        calls[str(record.get("id"))] += 1
+        return real.normalise(record)
+
+    fmt = imports.FORMATS["mastodon"]
+    counted = Normaliser(normalise=counting, account_of=real.account_of)
+    monkeypatch.setitem(imports.FORMATS, "mastodon", imports.ImportFormat(fmt.read, counted))
+    return calls

@@ -36,22 +36,6 @@ ARCHIVES = Path(__file__).parent / "data" / "archives"
 
 
 @pytest.fixture
-def normalised(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """How many times each status id went through the real Mastodon normaliser."""
-    calls: Counter[str] = Counter()
-    real = mastodon.NORMALISER
-
-    def counting(record: Mapping[str, Any]) -> Post:
-        calls[str(record.get("id"))] += 1
-        return real.normalise(record)
-
-    fmt = imports.FORMATS["mastodon"]
-    counted = Normaliser(normalise=counting, account_of=real.account_of)
-    monkeypatch.setitem(imports.FORMATS, "mastodon", imports.ImportFormat(fmt.read, counted))
-    return calls
-
-
-@pytest.fixture
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The line numbers of the JSON documents an import parsed."""
     numbers: list[int] = []

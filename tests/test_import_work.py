@@ -5,39 +5,18 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine, select
 
 from bot.jobs import imports
 from bot.jobs.imports import import_file
 from bot.jobs.store import PostStore
-from bot.networks.mastodon import normalise as mastodon
-from bot.networks.payload import Normaliser
-from bot.posts import Post
 from storage.db import session_scope
 from storage.models import Post as PostRow
 from tests.payloads import account, boost_of, status
-
-
-@pytest.fixture
-def normalised(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """How many times each status id went through the real Mastodon normaliser."""
-    calls: Counter[str] = Counter()
-    real = mastodon.NORMALISER
-
-    def counting(record: Mapping[str, Any]) -> Post:
-        calls[str(record.get("id"))] += 1
-        return real.normalise(record)
-
-    fmt = imports.FORMATS["mastodon"]
-    counted = Normaliser(normalise=counting, account_of=real.account_of)
-    monkeypatch.setitem(imports.FORMATS, "mastodon", type(fmt)(fmt.read, counted))
-    return calls
 
 
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
