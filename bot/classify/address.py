@@ -72,8 +72,16 @@ _CAPITALISED_SUBJECT = re.compile(
     r"(?:the\s+|a\s+|an\s+|our\s+|my\s+|your\s+)?[A-Z][\w.!-]*(?:'s)?\s+\w"
 )
 # "Calling all deputy heads: how are you…": a clause after a colon or dash can open a question too.
-_CLAUSE_MARKS = (":", ";", ",", "—", "–", " - ")
 _CLAUSE_BREAK = re.compile(r"[:;,—–]\s*|\s-\s")
+
+
+def _has_clause_mark(folded: str) -> bool:
+    """Whether the sentence has a mark :data:`_CLAUSE_BREAK` splits at (spelt out: it runs for most)."""
+    return (
+        ":" in folded or ";" in folded or "," in folded or "—" in folded or "–" in folded or " - " in folded
+    )
+
+
 # "Quels outils utilisez-vous…": a verb and its subject joined by a hyphen ask, wherever they stand.
 _FRENCH_INVERSION = re.compile(r"\b(?!rendez)[a-z]{3,}-(?:vous|tu)\b")
 _SIE = re.compile(r"\w[ ,]+Sie\b")
@@ -130,8 +138,6 @@ def asks_by_word_order(folded: str, text: str, language: str) -> bool:
         return True
     if language in ("fr", "") and "-" in folded and _FRENCH_INVERSION.search(folded):
         return True
-    if any(mark in folded for mark in _CLAUSE_MARKS) and any(
-        pattern.match(clause) for clause in _CLAUSE_BREAK.split(folded)[1:]
-    ):
+    if _has_clause_mark(folded) and any(pattern.match(clause) for clause in _CLAUSE_BREAK.split(folded)[1:]):
         return True
     return language in ("en", "") and bool(_CAPITALISED_SUBJECT.match(text))

@@ -6,10 +6,9 @@ from collections.abc import Mapping
 
 from bot.classify.catalogue import ToolCatalogue, load_catalogue
 from bot.classify.labels import Label, LinkInfo
-from bot.classify.prose import prose_of
+from bot.classify.prose import prose_and_links
 from bot.classify.questions import detect_question
 from bot.classify.tools import detect_tool
-from bot.classify.urls import links_of
 from bot.classify.video import detect_video
 from bot.classify.video_hosts import load_video_hosts
 from bot.posts import Post
@@ -27,8 +26,7 @@ def classify(
     ``catalogue`` defaults to the shipped tool catalogue; ``links`` maps URLs in ``post.links`` to
     what link resolution learned about them, and may be left out.
     """
-    prose = prose_of(post)
-    urls = links_of(post.links, post.text)
+    prose, urls = prose_and_links(post)
     resolved = links if links is not None else _NO_LINKS
     found = (
         detect_question(post, prose),

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bot.classify.urls import remove_urls
+from bot.classify.urls import links_of, remove_urls, without_urls
 from bot.posts import Post
 
 _MENTION = re.compile(r"(?<![\w@])@[\w.]+(?:@[\w-]+(?:\.[\w-]+)+)?")
@@ -50,9 +50,21 @@ def prose_of(post: Post) -> Prose:
     return prose_of_text(body)
 
 
+def prose_and_links(post: Post) -> tuple[Prose, tuple[str, ...]]:
+    """``prose_of(post)`` and ``links_of(post.links, post.text)``, reading the post's URLs once."""
+    if post.spoiler_text:
+        return prose_of(post), links_of(post.links, post.text)
+    words, links = without_urls(post.links, post.text)
+    return _prose_of_words(words), links
+
+
 def prose_of_text(text: str) -> Prose:
     """:func:`prose_of` for plain text."""
-    words = remove_urls(text) if ("/" in text or "www." in text) else text
+    return _prose_of_words(remove_urls(text) if ("/" in text or "www." in text) else text)
+
+
+def _prose_of_words(words: str) -> Prose:
+    """:func:`prose_of_text` once the URLs are gone."""
     if "@" in words:
         words = _MENTION.sub(" ", words)
     if "  " in words or "\t" in words or "\u00a0" in words or "\u202f" in words:

@@ -414,7 +414,7 @@ def _asking_without_question_mark(sentence: Sentence, folded: str, language: str
         if how:
             return 0.85, how
     else:
-        if is_offer(folded) and not _SEEKS_OTHERS_DID.search(folded):
+        if is_offer(folded) and not ("if " in folded and _SEEKS_OTHERS_DID.search(folded)):
             return 0.0, ""
         if _REQUEST.search(folded) or _REQUEST_START.match(folded):
             return 0.85, _ASKS

@@ -80,9 +80,30 @@ def links_of(links: tuple[str, ...], text: str) -> tuple[str, ...]:
     leaves as plain text but a reader still follows."""
     if "/" not in text:
         return links
+    return _with_typed(links, [found.group() for found in URL_IN_TEXT.finditer(text)])
+
+
+def without_urls(links: tuple[str, ...], text: str) -> tuple[str, tuple[str, ...]]:
+    """``remove_urls(text)`` and ``links_of(links, text)``, reading the text's URLs once."""
+    if "/" not in text:
+        return (remove_urls(text) if "www." in text else text), links
+    pieces: list[str] = []
+    found: list[str] = []
+    end = 0
+    for url in URL_IN_TEXT.finditer(text):
+        pieces += (text[end : url.start()], " ")
+        found.append(url.group())
+        end = url.end()
+    if not found:
+        return text, links
+    pieces.append(text[end:])
+    return "".join(pieces), _with_typed(links, found)
+
+
+def _with_typed(links: tuple[str, ...], found: list[str]) -> tuple[str, ...]:
     typed = [
-        "https://" + found.group().removeprefix("www.")
-        for found in URL_IN_TEXT.finditer(text)
-        if not found.group().lower().startswith(("http://", "https://"))
+        "https://" + url.removeprefix("www.")
+        for url in found
+        if not url.lower().startswith(("http://", "https://"))
     ]
     return tuple(dict.fromkeys((*links, *typed))) if typed else links

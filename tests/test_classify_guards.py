@@ -1,0 +1,121 @@
+"""The classifier's shortcuts say exactly what the slower code they replace says.
+
+Cheap substring tests guard some patterns (a pattern runs only when the test passes), and a few
+passes over a post's text were merged. Strings generated from each guarded pattern must pass its
+guard, and the merged passes must give what the separate ones give, on any text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.classify import products, requests
+from bot.classify.prose import prose_and_links, prose_of
+from bot.classify.urls import links_of, remove_urls, without_urls
+from bot.posts import Author, Post
+
+# Text with the characters the rules look at: spaces, newlines, capitals, URL parts, marks.
+_PIECES = st.sampled_from(
+    [
+        " ",
+        "\n",
+        "  ",
+        "\t",
+        "with",
+        "in",
+        "using",
+        "Canva",
+        "Pro",
+        "A",
+        "youtu.be/abc",
+        "https://x.org/a?",
+        "www.loom.com/share/1",
+        "#Tag",
+        "@someone",
+        "?",
+        ".",
+        "é",
+        "ſ",
+        "K",
+        "-",
+        "/",
+        "if ",
+        "me",
+        "to",
+    ]
+)
+_TEXT = st.one_of(st.text(max_size=80), st.lists(_PIECES, max_size=30).map("".join))
+
+
+def _post(text: str, spoiler: str = "") -> Post:
+    author = Author("a@x.org", "A", "https://x.org/@a")
+    post = Post(
+        "mastodon", "u", "https://x.org/1", "1", author, datetime(2026, 1, 1, tzinfo=UTC), text, "", "public"
+    )
+    return replace(post, spoiler_text=spoiler, links=("https://x.org/linked",))
+
+
+def _guarded(pattern: re.Pattern[str], guard: object) -> None:
+    assert callable(guard)
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.from_regex(pattern))
+    def check(text: str) -> None:
+        assert guard(text), text
+
+    check()
+
+
+def test_every_contact_request_passes_its_guard() -> None:
+    _guarded(requests._CONTACT, requests.may_contact)
+
+
+def test_every_offer_passes_its_guard() -> None:
+    _guarded(requests._OFFER, requests.may_offer)
+
+
+def test_every_input_wanted_passes_its_guard() -> None:
+    _guarded(requests._INPUT_WANTED, requests.may_want_input)
+
+
+def test_if_clauses_contain_if() -> None:
+    for pattern in (requests._IF_YOU_WANT, requests._IF_YOU_HAVE):
+        _guarded(pattern, lambda text: "if " in text)
+
+
+def test_guards_reject_what_cannot_match() -> None:
+    assert not requests.may_contact("thanks for sharing")
+    assert not requests.may_offer("slides attached")
+    assert not requests.may_want_input("ideas for the new term")
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXT)
+def test_word_before_each_capital_is_what_the_old_scan_found(text: str) -> None:
+    old = []
+    for capital in re.finditer(r"(?<= )[A-Z]", text):
+        position = capital.start()
+        start = max(text.rfind(" ", 0, position - 1), text.rfind("\n", 0, position - 1)) + 1
+        old.append((position, text[start : position - 1]))
+    new = [(word.end(), word.group(1)) for word in products._WORD_BEFORE_CAPITAL.finditer(text)]
+    assert new == old
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXT)
+def test_one_pass_over_urls_gives_both_results(text: str) -> None:
+    links = ("https://x.org/linked",)
+    removed = remove_urls(text) if ("/" in text or "www." in text) else text
+    assert without_urls(links, text) == (removed, links_of(links, text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXT, st.sampled_from(["", "CW: tools"]))
+def test_prose_and_links_match_the_separate_functions(text: str, spoiler: str) -> None:
+    post = _post(text, spoiler)
+    assert prose_and_links(post) == (prose_of(post), links_of(post.links, post.text))
