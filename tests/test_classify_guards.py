@@ -119,3 +119,20 @@ def test_one_pass_over_urls_gives_both_results(text: str) -> None:
 def test_prose_and_links_match_the_separate_functions(text: str, spoiler: str) -> None:
     post = _post(text, spoiler)
     assert prose_and_links(post) == (prose_of(post), links_of(post.links, post.text))
+
+
+def test_grouped_alternations_find_what_the_plain_ones_find() -> None:
+    from bot.classify.address import _READER_ANYWHERE, _READER_BY_LANGUAGE
+    from bot.classify.alternation import by_first_character
+
+    phrases = [_READER_ANYWHERE, *_READER_BY_LANGUAGE.values(), requests._WANT_TO_KNOW]
+    plain = re.compile(r"\b(?:" + "|".join(phrases) + r")\b")
+    grouped = re.compile(r"\b" + by_first_character(*phrases) + r"\b")
+    assert grouped.pattern != plain.pattern
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.one_of(st.from_regex(plain), _TEXT))
+    def check(text: str) -> None:
+        assert bool(grouped.search(text)) == bool(plain.search(text)), text
+
+    check()

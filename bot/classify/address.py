@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from bot.classify.alternation import by_first_character
+
 
 def _words(*phrases: str) -> str:
     return "(?:" + "|".join(phrases) + ")"
@@ -111,7 +113,7 @@ def language_of(code: str | None) -> str:
 @lru_cache(maxsize=32)
 def _reader_pattern(language: str) -> re.Pattern[str]:
     extra = _READER_BY_LANGUAGE.get(language, "")
-    return re.compile(r"\b" + _words(_READER_ANYWHERE, *([extra] if extra else [])) + r"\b")
+    return re.compile(r"\b" + by_first_character(_READER_ANYWHERE, *([extra] if extra else [])) + r"\b")
 
 
 @lru_cache(maxsize=32)

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 
+from bot.classify.alternation import by_first_character
+
 
 def _words(*phrases: str) -> str:
     return "(?:" + "|".join(phrases) + ")"
@@ -83,7 +85,8 @@ _WANT_TO_KNOW = _words(
     r"seria (?:otimo|bom|util) (?:saber|ouvir)",
     r"(?:tipps|ideen|hinweise|erfahrungen|anregungen|ruckmeldungen)\b.{0,50}\b(?:freuen|dankbar)",
 )
-_WANT_TO_KNOW_RE = re.compile(r"\b" + _WANT_TO_KNOW)
+# Only read as yes or no, so its phrases can be grouped for speed.
+_WANT_TO_KNOW_RE = re.compile(r"\b" + by_first_character(_WANT_TO_KNOW))
 # Not at the start of the sentence: "Your feedback shaped this plan" reports, it does not ask.
 _INPUT_OF_YOURS = re.compile(r"(?<!^)\b" + _YOUR + r" (?:\w+ )?" + _INPUT_NOUNS + r"\b")
 _INPUT_WANTED = re.compile(
