@@ -136,3 +136,35 @@ def test_grouped_alternations_find_what_the_plain_ones_find() -> None:
         assert bool(grouped.search(text)) == bool(plain.search(text)), text
 
     check()
+
+
+_UNICODE_TEXT = st.one_of(
+    st.text(max_size=80),
+    st.lists(
+        st.sampled_from(
+            ["Padlet", "loom", "LOOM", "é", "ß", "Ǆ", "İ", "ﬁ", "_", " ", "-", "Ωmega", "kelvin", "K"]
+        ),
+        max_size=20,
+    ).map("".join),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_UNICODE_TEXT)
+def test_word_starts_found_in_the_folded_text_are_the_words_of_the_text(text: str) -> None:
+    from bot.classify.catalogue import _WORD, _word_starts
+
+    folded = text.casefold()
+    if len(folded) != len(text):
+        return
+    words = set(_WORD.findall(folded))
+    every = [(word.start(), word.group().casefold()) for word in _WORD.finditer(text)]
+    assert _word_starts(text, folded, words) == [start for start in every if start[1] in words]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["a", " ", "  ", "\t", "\u00a0", "\u202f", "b"]), max_size=30).map("".join))
+def test_runs_of_spaces_become_one_space_as_before(text: str) -> None:
+    from bot.classify.prose import _SPACES
+
+    assert _SPACES.sub(" ", text) == re.sub(r"[ \t\u00a0\u202f]+", " ", text)

@@ -27,6 +27,7 @@ from bot.classify.urls import split_url
 from bot.errors import ConfigError
 
 _WORD = re.compile(r"[^\W_]+")
+_WORD_CHARACTER = re.compile(r"[^\W_]")
 # A name right after these is part of something else: a handle (@loom), a path (/flip) or a host.
 _NOT_BEFORE_NAME = frozenset("@/._-")
 _CATALOGUE_FILE = "tools.json"
@@ -115,9 +116,14 @@ class ToolCatalogue:
         if text.isascii():
             starts = self._first_word_starts(text)
         else:
-            if self._first_words.isdisjoint(_WORD.findall(text.casefold())):
+            folded = text.casefold()
+            words = self._first_words.intersection(_WORD.findall(folded))
+            if not words:
                 return found
-            starts = [(word.start(), word.group().casefold()) for word in _WORD.finditer(text)]
+            if len(folded) == len(text):
+                starts = _word_starts(text, folded, words)
+            else:
+                starts = [(word.start(), word.group().casefold()) for word in _WORD.finditer(text)]
         covered = 0
         for start, first_word in starts:
             if start < covered:
@@ -199,6 +205,28 @@ class ToolCatalogue:
                 if candidate is tool and parts.path.lower().startswith(prefix):
                     return host + prefix
         return None
+
+
+def _word_starts(text: str, folded: str, words: Iterable[str]) -> list[tuple[int, str]]:
+    """Where each of ``words`` stands in ``text`` as a whole word, in order, found in ``folded``.
+
+    ``folded`` is ``text.casefold()`` and as long as it, so every character folded to one and the
+    positions agree; each place is then checked on ``text``, as ``_WORD.finditer(text)`` cuts words.
+    """
+    starts: list[tuple[int, str]] = []
+    for word in words:
+        position = folded.find(word)
+        while position >= 0:
+            whole = _WORD.match(text, position)
+            if (
+                whole is not None
+                and whole.end() == position + len(word)
+                and (position == 0 or _WORD_CHARACTER.match(text, position - 1) is None)
+            ):
+                starts.append((position, word))
+            position = folded.find(word, position + 1)
+    starts.sort()
+    return starts
 
 
 def load_catalogue(extra: Iterable[Mapping[str, Any]] = ()) -> ToolCatalogue:

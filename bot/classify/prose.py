@@ -12,7 +12,8 @@ from bot.posts import Post
 _MENTION = re.compile(r"(?<![\w@])@[\w.]+(?:@[\w-]+(?:\.[\w-]+)+)?")
 _HASHTAG = re.compile(r"(?<![\w&])#(\w+)")
 _CAMEL_HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])")
-_SPACES = re.compile(r"[ \t\u00a0\u202f]+")
+# Runs of spaces become one space; a lone space is left as it is (replacing it would change nothing).
+_SPACES = re.compile(r"[ \t\u00a0\u202f]{2,}|[\t\u00a0\u202f]")
 # A sentence ends after . ! ? … (and any run of them) followed by a space; a closing quote in between
 # keeps a quoted question ("…look like?" she asked) inside the sentence that reports it.
 # Chinese and Japanese end a sentence with full-width marks and no space after them.
@@ -20,7 +21,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…؟\u037e])\s+|(?<=[。！？])\s*")
 # Greek asks with ";" (typed for the Greek question mark, U+037E): one after a Greek letter asks.
 _GREEK_QUESTION = re.compile(r"(?<=[\u0370-\u03ff\u1f00-\u1fff]);(?=\s|$)")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
-# Any character that can end a sentence: a text without one is not split at all.
+# Any character that can end a sentence: a line without one is not split at all.
 _SENTENCE_MARK = re.compile(r"[.!?…؟\u037e。！？]")
 
 
@@ -72,9 +73,8 @@ def _prose_of_words(words: str) -> Prose:
     if ";" in words:
         words = _GREEK_QUESTION.sub("\u037e", words)
     sentences: list[Sentence] = []
-    marked = _SENTENCE_MARK.search(words) is not None
     for line in words.split("\n"):
-        for piece in _SENTENCE_END.split(line) if marked else (line,):
+        for piece in _SENTENCE_END.split(line) if _SENTENCE_MARK.search(line) else (line,):
             piece = piece.strip()
             if piece:
                 sentences.append(Sentence(piece, fold(piece)))
