@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.classify import products, requests
+from bot.classify import requests
 from bot.classify.prose import prose_and_links, prose_of
 from bot.classify.urls import links_of, remove_urls, without_urls
 from bot.posts import Author, Post
@@ -96,18 +96,6 @@ def test_guards_reject_what_cannot_match() -> None:
 
 @settings(max_examples=400, deadline=None)
 @given(_TEXT)
-def test_word_before_each_capital_is_what_the_old_scan_found(text: str) -> None:
-    old = []
-    for capital in re.finditer(r"(?<= )[A-Z]", text):
-        position = capital.start()
-        start = max(text.rfind(" ", 0, position - 1), text.rfind("\n", 0, position - 1)) + 1
-        old.append((position, text[start : position - 1]))
-    new = [(word.end(), word.group(1)) for word in products._WORD_BEFORE_CAPITAL.finditer(text)]
-    assert new == old
-
-
-@settings(max_examples=400, deadline=None)
-@given(_TEXT)
 def test_one_pass_over_urls_gives_both_results(text: str) -> None:
     links = ("https://x.org/linked",)
     removed = remove_urls(text) if ("/" in text or "www." in text) else text
@@ -168,3 +156,18 @@ def test_runs_of_spaces_become_one_space_as_before(text: str) -> None:
     from bot.classify.prose import _SPACES
 
     assert _SPACES.sub(" ", text) == re.sub(r"[ \t\u00a0\u202f]+", " ", text)
+
+
+def test_one_look_at_the_start_of_a_sentence_finds_every_opening_pattern() -> None:
+    from bot.classify.questions import _MAY_OPEN_A_REQUEST, _READ_AT_THE_START
+
+    for pattern in _READ_AT_THE_START:
+
+        @settings(max_examples=150, deadline=None)
+        @given(st.one_of(st.from_regex(pattern), _TEXT))
+        def check(text: str, pattern: re.Pattern[str] = pattern) -> None:
+            if pattern.match(text):
+                assert _MAY_OPEN_A_REQUEST.match(text), text
+
+        check()
+    assert _MAY_OPEN_A_REQUEST.match("our flipped meeting went well") is None

@@ -84,9 +84,7 @@ _DESCRIBED_BEFORE = re.compile(
     r" (?:called|named)\s+$",
     re.IGNORECASE,
 )
-# The word before each capital that follows a space (cut at spaces and newlines only), the capital not
-# taken, so that "with Canva Pro" gives "with" before "Canva" and then "Canva" before "Pro".
-_WORD_BEFORE_CAPITAL = re.compile(r"(?:(?<=[ \n])|^)([^ \n]*) (?=[A-Z])")
+_CAPITAL_AFTER_SPACE = re.compile(r"(?<= )[A-Z]")
 # Every verb _SOFTWARE_SUBJECT knows contains one of these: most posts skip it after a substring test.
 _SOFTWARE_VERB_STEMS = (
     "generat",
@@ -191,11 +189,15 @@ def unlisted_tools(
         if not overlaps and _may_be_product(subject.group(1)):
             found.append(UnlistedTool(subject.group(1), start, end, "does what software does", 0.75))
     # The other shapes need a word before the name ("using", "with", "called"): look only there.
-    for word in _WORD_BEFORE_CAPITAL.finditer(text):
-        last = word.group(1).casefold()
+    for capital in _CAPITAL_AFTER_SPACE.finditer(text):
+        position = capital.start()
+        last = text[
+            max(text.rfind(" ", 0, position - 1), text.rfind("\n", 0, position - 1)) + 1 : position - 1
+        ]
+        last = last.casefold()
         if last not in _LAST_WORDS:
             continue
-        match = _NAME.match(text, word.end())
+        match = _NAME.match(text, position)
         if match is None:
             continue
         start, end = match.span(1)

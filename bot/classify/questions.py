@@ -32,6 +32,7 @@ from bot.classify.labels import Label
 from bot.classify.prose import Prose, Sentence, word_set
 from bot.classify.requests import (
     CALL_TO_A_GROUP,
+    OPENING_REQUESTS,
     is_offer,
     requests_without_question_mark,
     starts_a_request,
@@ -39,6 +40,8 @@ from bot.classify.requests import (
 from bot.posts import Post
 
 _ASKS = "asks the community"
+# The highest confidence :func:`asking` gives: once a sentence has it, no later one can replace it.
+_SURELY = 0.9
 _TOKEN = re.compile(r"\w[\w'-]*")
 _WORDY = re.compile(r"(?:^|\s)[^#\s]*[^\W\d_]")
 # Every request without a question mark (below and in :mod:`bot.classify.requests`) contains one of
@@ -325,6 +328,9 @@ _INVERTED_START = re.compile(
     )
     + r"\b"
 )
+# Matches where any pattern read at the start of a sentence without a question mark does.
+_READ_AT_THE_START = (_REQUEST_START, _INVERTED_START, CALL_TO_A_GROUP, *OPENING_REQUESTS)
+_MAY_OPEN_A_REQUEST = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in _READ_AT_THE_START))
 _QUESTION_END = re.compile(r"[?？؟\u037e][^\w\"'”’»]*$")
 _SURPRISE_END = re.compile(r"(?:\?!|!\?)[^\w]*$")
 _LEADING_MARKS = "¿¡ \"'("
@@ -347,6 +353,8 @@ def detect_question(post: Post, prose: Prose) -> Label | None:
         confidence, why = asking(sentence, following, shares=shares, language=language, last=last)
         if confidence and (best is None or confidence > best[0]):
             best = (confidence, why, sentence.text)
+            if confidence >= _SURELY:
+                break
     if best is None:
         return None
     return Label("question", best[0], f"{best[1]}: '{_shorten(best[2])}'")
@@ -386,9 +394,9 @@ def asking(
     if following_folded and _REPLY_PARTICLE.match(following_folded):
         return 0.0, ""
     if _SEEKS.search(folded) or _REQUEST.search(folded) or _REQUEST_START.match(folded):
-        return 0.9, _ASKS
+        return _SURELY, _ASKS
     if requests_without_question_mark(folded):
-        return 0.9, _ASKS
+        return _SURELY, _ASKS
     if following_folded and _ANSWER_START.match(following_folded):
         return 0.0, ""
     if _SURPRISE_END.search(folded) or _RHETORICAL_START.match(folded) or _SELF_ANSWERED.match(folded):
@@ -409,10 +417,12 @@ def asking(
 
 
 def _asking_without_question_mark(sentence: Sentence, folded: str, language: str) -> tuple[float, str]:
+    # Most sentences open like none of the patterns read at the start: one look rules them all out.
+    opens = _MAY_OPEN_A_REQUEST.match(folded) is not None
     if _REQUEST_WORDS.isdisjoint(_TOKEN.findall(folded)):
-        if _REQUEST_START.match(folded):
+        if opens and _REQUEST_START.match(folded):
             return 0.85, _ASKS
-        how = starts_a_request(folded)
+        how = starts_a_request(folded) if opens else None
         if how:
             return 0.85, how
     else:
@@ -424,10 +434,10 @@ def _asking_without_question_mark(sentence: Sentence, folded: str, language: str
         if how:
             return 0.85, how
     if not folded.endswith(("!", ".")) and (
-        _INVERTED_START.match(folded) or asks_by_word_order(folded, sentence.text, language)
+        (opens and _INVERTED_START.match(folded)) or asks_by_word_order(folded, sentence.text, language)
     ):
         return 0.6, "asks without a question mark"
-    return _call_to_a_group(sentence, folded, language)
+    return _call_to_a_group(sentence, folded, language) if opens else (0.0, "")
 
 
 def _call_to_a_group(sentence: Sentence, folded: str, language: str) -> tuple[float, str]:

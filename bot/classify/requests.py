@@ -126,6 +126,8 @@ CALL_TO_A_GROUP = re.compile(
     r"^(?:calling all|paging|attention|avis aux|appel aux|a l'attention des|llamada a|atencion|oproep aan"
     r"|aufruf an|an alle|chiamata a|tutti i|a todos os|atencao|galw ar)\b[^:,—–]*[:,—–]\s*"
 )
+# The patterns :func:`starts_a_request` reads at the start of a sentence.
+OPENING_REQUESTS = (_CALL_TO_COMMUNITY, _ASKING_IMPERATIVE)
 _CONTACT = re.compile(
     r"\b(?:ping|dm|pm|message|email|e-mail|tag|text|call|shout at|holler at) (?:me|us)\b|\bdm me\b"
     r"|\bgive (?:me|us) a (?:shout|ping|call|bell|nudge)|\bget in touch"
