@@ -121,7 +121,7 @@ def _asking_order_pattern(language: str) -> re.Pattern[str]:
     extra = _ASKING_ORDER_BY_LANGUAGE.get(language, "")
     return re.compile(
         r"(?:¿\s*)?(?:and |so |but |also |ok )?"
-        + _words(_ASKING_ORDER_ANYWHERE, *([extra] if extra else []))
+        + by_first_character(_ASKING_ORDER_ANYWHERE, *([extra] if extra else []))
         + r"\b"
     )
 

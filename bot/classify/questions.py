@@ -86,7 +86,8 @@ def _words(*phrases: str) -> str:
 
 _OPENING = r"^(?:¿\s*)?(?:and |so |but |also |ok |then |y |et |und |e )?"
 
-# _SEEKS, _ADDRESSES and _REQUEST are only read as yes or no: their phrases are grouped for speed.
+# The long alternations below are only read as yes or no, so their phrases are grouped for speed
+# (see bot.classify.alternation); _SELF_ANSWERED and the short ones keep plain alternations.
 # Words that ask others for something: anyone / any tips / alguien / quelqu'un / jemand / alguém.
 _SEEKS = re.compile(
     r"\b"
@@ -142,7 +143,7 @@ _ADDRESSES = re.compile(
 # How an enquiry starts, when nothing else in the sentence says it is one.
 _ENQUIRY_START = re.compile(
     _OPENING
-    + _words(
+    + by_first_character(
         # Not "why": "Why do we still read slides aloud?" is usually a complaint, not an enquiry.
         r"how|what|which|where|when|who|does|do|is|are|can|could|should|would|will|has|have|any",
         r"ever (?:tried|used)",
@@ -156,7 +157,7 @@ _ENQUIRY_START = re.compile(
 # Openers that frame a share, promote or exclaim: these questions do not want an answer.
 _RHETORICAL_START = re.compile(
     _OPENING
-    + _words(
+    + by_first_character(
         r"ever (?:wondered|wonder)|have you ever wondered|wonder(?:ing|ed)? (?:what|how|why|whether)",
         r"want to (?:see|know|hear|learn)|wanna (?:see|know)|curious (?:what|how|about|to see)",
         r"did you know|guess what|what if|why not|remember when|ready (?:to|for)|seen our",
@@ -214,7 +215,7 @@ _SELF_ANSWERED = re.compile(
 # A following sentence that answers or shows: "Here's ours", "Watch", "Voici", "Aquí", "Because…".
 _ANSWER_START = re.compile(
     "^"
-    + _words(
+    + by_first_character(
         r"here(?:'s| is| are)|heres|this is how|these are|that'?s (?:what|how|why)|watch|this[:!]|ours[:!.]",
         r"check (?:it |this |them )?out|see (?:below|how|our|what|the)|take a look|find out|spoiler",
         r"short answer|answer:|a:|r:|because|turns out|the answer|yes|yep|yup|yeah|no[,.!]|nope",
@@ -239,7 +240,7 @@ _ANSWER_START = re.compile(
 # A yes or no (or "A:") right after a question answers it, whoever the question was put to.
 _REPLY_PARTICLE = re.compile(
     "^"
-    + _words(
+    + by_first_character(
         r"a:|r:|answer:|yes\b|yep\b|yup\b|yeah\b|no[,.!]|nope\b|absolutely|definitely",
         r"without (?:a|any) doubt|oui\b|non[,.!]|absolument|carrement|bien sur|sans (?:aucun )?doute",
         r"si[,.!]|claro[,.!]|por supuesto|sin duda|ja[,.!]|nein\b|auf jeden fall|absolut\b|nee[,.!]",
@@ -320,7 +321,7 @@ _DESCRIBES = re.compile(
 # A question written without its question mark: "Do you…", "Which is better…", "Has anyone…".
 _INVERTED_START = re.compile(
     _OPENING
-    + _words(
+    + by_first_character(
         r"(?:do|does|did|is|are|can|could|should|would|will|has|have)"
         r" (?:you|anyone|anybody|someone|there|your)",
         r"which (?:is|are|one|do|would|should)|how (?:do|does|can|should|would) (?:you|i|we|others|other)",

@@ -96,7 +96,7 @@ _INPUT_WANTED = re.compile(
 )
 _ASKING_IMPERATIVE = re.compile(
     r"^(?:please |pls |so |ok |right,? )?"
-    + _words(
+    + by_first_character(
         r"(?:give|tell|send|show|teach|point|recommend|suggest|throw|lend|hit|talk) (?:me|us)"
         r" (?:your|yours|what|how|which|why|where|who|if|whether|one|some|any|the best|the most|at|to|towards"
         r"|in the direction|about your|about how|about any|an"
