@@ -61,6 +61,8 @@ class NearNames:
                     self._deleted.setdefault(variant, []).append((spelling, tool))
                 for length in (len(folded) - 1, len(folded), len(folded) + 1):
                     self._shapes.add((folded[0], length))
+        # Every key of both indexes, to rule a word out in one look.
+        self._indexed = frozenset((*self._exact, *self._deleted))
 
     def near_misses(self, text: str, known: Iterable[tuple[int, int]] = ()) -> list[NearMiss]:
         """Words of ``text`` one slip from a name; ``known`` are spans already matched exactly."""
@@ -91,6 +93,9 @@ class NearNames:
         # The word has one letter too many ("Padlett", "Screencastifiy"): at the end only a doubled
         # letter or a plural, since "Additio" + n and "Synthesia" - a + s are other words.
         deletions = _deletions(folded)
+        if self._indexed.isdisjoint(deletions):
+            # Neither a name nor a name less a letter: no slip below can match (most words end here).
+            return None
         for index, variant in enumerate(deletions, start=1):
             exact = self._exact.get(variant)
             last = index == len(folded) - 1
