@@ -83,6 +83,12 @@ def test_every_input_wanted_passes_its_guard() -> None:
     _guarded(requests._INPUT_WANTED, requests.may_want_input)
 
 
+def test_every_question_about_the_share_passes_its_guard() -> None:
+    from bot.classify import questions
+
+    _guarded(questions._ABOUT_THE_SHARE, questions.may_ask_about_the_share)
+
+
 def test_if_clauses_contain_if() -> None:
     for pattern in (requests._IF_YOU_WANT, requests._IF_YOU_HAVE):
         _guarded(pattern, lambda text: "if " in text)

@@ -386,7 +386,13 @@ def asking(
     folded = sentence.folded.lstrip(_LEADING_MARKS)
     if not _has_question_mark(folded) or not _QUESTION_END.search(folded):
         found = _asking_without_question_mark(sentence, folded, language)
-        if not found[0] and shares and _ABOUT_THE_SHARE.search(folded) and not folded.endswith(("!", ".")):
+        if (
+            not found[0]
+            and shares
+            and may_ask_about_the_share(folded)
+            and _ABOUT_THE_SHARE.search(folded)
+            and not folded.endswith(("!", "."))
+        ):
             return 0.6, "asks for feedback on what it shares"
         return found
     if _quoted_whole(sentence.text) or _RHETORICAL_WHO_NOT.match(folded):
@@ -415,6 +421,11 @@ def asking(
         # No word lists to tell an enquiry from a rhetorical question: a question is taken as asked.
         return 0.6, "asks a question (in a language these rules have no word lists for)"
     return 0.0, ""
+
+
+def may_ask_about_the_share(folded: str) -> bool:
+    """Whether :data:`_ABOUT_THE_SHARE` can match: each match has " th", " it", " my" or " our"."""
+    return " th" in folded or " it" in folded or " my" in folded or " our" in folded
 
 
 def _asking_without_question_mark(sentence: Sentence, folded: str, language: str) -> tuple[float, str]:
