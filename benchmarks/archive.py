@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -251,6 +252,7 @@ def main() -> int:
                 {**targets, "static": (static, "/index.html")}, args.requests
             )
             print(f"measured {path}", flush=True)
+        ranking = {size: index_ranking(Path(tmp) / str(size) / "exemplar.db") for size in sizes}
     print(f"\n{args.requests} requests a page and server, one client, the servers in turn; p50/p95 in ms")
     for mode, heading in (
         ("kept", "pages as served (kept between publishes)"),
@@ -258,7 +260,38 @@ def main() -> int:
     ):
         print(f"\n{heading}")
         report(results, mode, args.small, args.large)
+    print("\nreference: the full-text index alone ranking every match (sqlite3, ORDER BY rank LIMIT 41)")
+    for query, (small_ms, small_matches) in ranking[args.small].items():
+        large_ms, large_matches = ranking[args.large][query]
+        print(
+            f"{'q=' + query:32} {small_ms:7.1f} ms ({small_matches:,} matches)  {large_ms:7.1f} ms"
+            f" ({large_matches:,} matches)  {large_ms / small_ms:9.2f}x"
+        )
     return 0
+
+
+SEARCHED = ("flipped", "video", "fliplead")
+
+
+def index_ranking(database: Path) -> dict[str, tuple[float, int]]:
+    """For each searched word: median ms for SQLite's index to rank its matches and keep the best 41
+    (what the search pages cannot go below), and how many posts match."""
+    found = {}
+    with sqlite3.connect(database) as db:
+        for word in SEARCHED:
+            times = []
+            for _ in range(21):
+                began = time.perf_counter()
+                db.execute(
+                    "SELECT rowid, rank FROM archive_fts WHERE archive_fts MATCH ? ORDER BY rank LIMIT 41",
+                    (f'"{word}"*',),
+                ).fetchall()
+                times.append((time.perf_counter() - began) * 1000)
+            (matches,) = db.execute(
+                "SELECT count(*) FROM archive_fts WHERE archive_fts MATCH ?", (f'"{word}"*',)
+            ).fetchone()
+            found[word] = (statistics.median(times), int(matches))
+    return found
 
 
 def report(results: dict[str, dict[str, Timings]], mode: str, small: int, large: int) -> None:

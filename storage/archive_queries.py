@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
-from sqlalchemy import exists, false, func, select
+from sqlalchemy import ColumnElement, Select, exists, false, func, select
 from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
 from storage import app_state, published, search
@@ -183,7 +183,37 @@ def tool_choices(session: Session) -> list[str]:
 
 def items(session: Session, filters: ItemFilters, number: int, size: int) -> Page[DigestItemRow]:
     """Published items, each post once (its latest appearance), newest digest first, or best match
-    first when searching; each with its post and digest loaded."""
+    first when searching; each with its post and digest loaded.
+
+    Two statements: the page's item ids, ordered and limited in SQL (narrow rows, so sorting the
+    matches of a search moves ids, not posts), then those items with their posts and digests."""
+    statement = _item_ids(session, filters)
+    if statement is None:
+        return Page([], number, False)  # a query of no words matches nothing
+    ids = list(session.scalars(statement.limit(size + 1).offset((number - 1) * size)))
+    shown = ids[:size]
+    if not shown:
+        return Page([], number, False)
+    loaded = {
+        row.id: row
+        for row in session.scalars(
+            select(DigestItemRow)
+            .join(Digest, Digest.id == DigestItemRow.digest_id)
+            .join(PostRow, PostRow.id == DigestItemRow.post_id)
+            .where(DigestItemRow.id.in_(shown))
+            .options(contains_eager(DigestItemRow.digest), contains_eager(DigestItemRow.post))
+        ).unique()
+    }
+    return Page([loaded[item_id] for item_id in shown], number, len(ids) > size)
+
+
+# A ``since`` that leaves at most this many stored posts is read from the posts' ``created_at``
+# index; an older one walks the digests newest first (it fills a page before going far).
+SINCE_BY_POSTS = 5000
+
+
+def _item_ids(session: Session, filters: ItemFilters) -> Select[int] | None:
+    """The ordered ids of the items :func:`items` shows, or ``None`` when nothing can match."""
     item, digest = DigestItemRow, Digest
     later_item = aliased(DigestItemRow)
     published_ids = select(Digest.id).where(Digest.status == PUBLISHED).scalar_subquery()
@@ -199,13 +229,25 @@ def items(session: Session, filters: ItemFilters, number: int, size: int) -> Pag
     )
     if filters.section:
         newer_appearance = newer_appearance.where(later_item.section == item.section)
-    statement = (
-        select(item)
-        .join(digest, digest.id == item.digest_id)
-        .join(PostRow, PostRow.id == item.post_id)
-        .where(digest.status == PUBLISHED, item.removed == false(), ~newer_appearance.exists())
-        .options(contains_eager(item.digest), contains_eager(item.post))
-    )
+    is_published: ColumnElement[bool] = digest.status == PUBLISHED
+    if filters.since is not None and _few_posts_since(session, filters.since):
+        # Start from the posts written since then (their index) rather than from the newest digest:
+        # a recent ``since`` matches few items, and walking the digests would reach every one of them
+        # before giving up. ``status || ''`` is the same test without an index to start from.
+        is_published = (digest.status + "") == PUBLISHED
+        recent = select(PostRow.id).where(PostRow.created_at >= filters.since)
+        statement = (
+            select(item.id)
+            .join(digest, digest.id == item.digest_id)
+            .where(item.post_id.in_(recent.scalar_subquery()))
+        )
+    else:
+        statement = select(item.id).join(digest, digest.id == item.digest_id)
+        if filters.since is not None:
+            statement = statement.join(PostRow, PostRow.id == item.post_id).where(
+                PostRow.created_at >= filters.since
+            )
+    statement = statement.where(is_published, item.removed == false(), ~newer_appearance.exists())
     if filters.section:
         statement = statement.where(item.section == filters.section)
     if filters.tag:
@@ -216,22 +258,24 @@ def items(session: Session, filters: ItemFilters, number: int, size: int) -> Pag
         statement = statement.where(
             exists().where(ArchiveTool.post_id == item.post_id, ArchiveTool.tool == filters.tool)
         )
-    if filters.since is not None:
-        statement = statement.where(PostRow.created_at >= filters.since)
     if filters.answered is not None:
         answered = exists().where(QuestionAnswer.post_id == item.post_id)
         statement = statement.where(answered if filters.answered else ~answered)
     newest = (digest.period_start.desc(), digest.id.desc(), item.position, item.id)
-    found = search.matches(session.get_bind().dialect.name, filters.query) if filters.query else None
-    if found is not None:
-        ranked = found.subquery()
-        statement = statement.join(ranked, ranked.c.post_id == item.post_id).order_by(ranked.c.rank, *newest)
-    elif filters.query:
-        return Page([], number, False)  # a query of no words matches nothing
-    else:
-        statement = statement.order_by(*newest)
-    rows = session.scalars(statement.limit(size + 1).offset((number - 1) * size)).unique().all()
-    return _page(list(rows), number, size)
+    if not filters.query:
+        return statement.order_by(*newest)
+    found = search.matches(session.get_bind().dialect.name, filters.query)
+    if found is None:
+        return None
+    ranked = found.subquery()
+    return statement.join(ranked, ranked.c.post_id == item.post_id).order_by(ranked.c.rank, *newest)
+
+
+def _few_posts_since(session: Session, since: datetime) -> bool:
+    """Whether at most :data:`SINCE_BY_POSTS` stored posts were written since ``since`` (counted
+    along the ``created_at`` index, never past that many)."""
+    recent = select(PostRow.id).where(PostRow.created_at >= since).limit(SINCE_BY_POSTS + 1).subquery()
+    return int(session.scalar(select(func.count()).select_from(recent)) or 0) <= SINCE_BY_POSTS
 
 
 def post_with_digest(session: Session, post_id: int) -> PostRow | None:

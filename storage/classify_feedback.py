@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Row, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from storage.labels import CURATOR, RULE
-from storage.models import CatalogueAddition, PostLabel
+from storage.models import CatalogueAddition, PostLabel, table_of
 from storage.models import Post as PostRow
 
 
@@ -90,9 +90,13 @@ def rule_tool_labels(session: Session, reasons_containing: Iterable[str]) -> Ite
         yield RuleToolRow(post_id, raw, reason)
 
 
-def applied_additions(session: Session) -> list[CatalogueAddition]:
-    """The catalogue additions curators applied, in the order they applied them."""
-    return list(session.scalars(select(CatalogueAddition).order_by(CatalogueAddition.id)))
+def applied_additions(session: Session) -> list[Row[Any]]:
+    """The catalogue additions curators applied, in the order they applied them: rows of ``kind``,
+    ``tool``, ``spelling`` and ``domains``. Read over the table: every command reads them at start,
+    and a mapped query would configure all the ORM's mappers first."""
+    table = table_of(CatalogueAddition)
+    statement = select(table.c.kind, table.c.tool, table.c.spelling, table.c.domains).order_by(table.c.id)
+    return list(session.connection().execute(statement))
 
 
 def record_addition(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, delete, exists, insert, or_, select
+from sqlalchemy import Row, and_, delete, exists, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.labels import CURATOR, has_label
@@ -56,6 +56,60 @@ def open_digests_for_period(session: Session, start: datetime, end: datetime) ->
                 Digest.status.in_(("draft", "approved")),
             )
             .order_by(Digest.id.desc())
+        )
+    )
+
+
+def open_digest_states(session: Session, start: datetime, end: datetime) -> list[tuple[int, str]]:
+    """``(id, status)`` of the drafts and approved digests covering exactly this period, newest first
+    (over the table: drafting needs no mapped objects)."""
+    table = table_of(Digest)
+    rows = session.connection().execute(
+        select(table.c.id, table.c.status)
+        .where(
+            table.c.period_start == start,
+            table.c.period_end == end,
+            table.c.status.in_(("draft", "approved")),
+        )
+        .order_by(table.c.id.desc())
+    )
+    return [(digest_id, status) for digest_id, status in rows]
+
+
+def insert_draft(
+    session: Session, *, start: datetime, end: datetime, timezone: str, hashtag: str, now: datetime
+) -> int:
+    """Store a new, empty draft of this period; returns its id."""
+    result = session.connection().execute(
+        insert(table_of(Digest)).values(
+            period_start=start,
+            period_end=end,
+            timezone=timezone,
+            hashtag=hashtag,
+            status="draft",
+            intro="",
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None  # an insert of one row always has one
+    return int(key[0])
+
+
+def update_digest(session: Session, digest_id: int, **values: Any) -> None:
+    """Set these columns of one digest, in one statement."""
+    table = table_of(Digest)
+    session.connection().execute(update(table).where(table.c.id == digest_id).values(**values))
+
+
+def insert_event(
+    session: Session, digest_id: int, *, actor: str, action: str, now: datetime, **detail: Any
+) -> None:
+    """:func:`record_event` as one statement, now (for callers that hold no mapped digest)."""
+    session.connection().execute(
+        insert(table_of(DigestEvent)).values(
+            digest_id=digest_id, at=now, actor=actor, action=action, detail=detail
         )
     )
 
@@ -131,24 +185,28 @@ def candidates_with_labels(
     label per post and a third query for the labels: the cost follows the posts of the period,
     never the size of the archive.
     """
-    in_period = and_(PostRow.created_at >= start, PostRow.created_at < end)
+    posts, tags, labels_table = table_of(PostRow), table_of(PostTag), table_of(PostLabel)
+    suppressed = table_of(SuppressedAuthor)
+    # Over the tables, not the mapped classes: the first draft in a process then compiles plain Core
+    # statements and never has to configure the ORM's mappers.
+    in_period = and_(posts.c.created_at >= start, posts.c.created_at < end)
     connection = session.connection()
     rows = connection.execute(
-        select(*CANDIDATE_COLUMNS)
+        select(*(posts.c[column.key] for column in CANDIDATE_COLUMNS))
         .where(
             in_period,
-            exists().where(PostTag.post_id == PostRow.id, PostTag.tag.in_(list(hashtags))),
+            exists().where(tags.c.post_id == posts.c.id, tags.c.tag.in_(list(hashtags))),
             # A post with no row for any of the labels cannot carry one: it is not read at all.
-            exists().where(PostLabel.post_id == PostRow.id, PostLabel.label.in_(list(labels))),
-            ~exists().where(SuppressedAuthor.acct == PostRow.author_acct),
+            exists().where(labels_table.c.post_id == posts.c.id, labels_table.c.label.in_(list(labels))),
+            ~exists().where(suppressed.c.acct == posts.c.author_acct),
         )
-        .order_by(PostRow.created_at)
+        .order_by(posts.c.created_at)
     ).all()
     if not rows:
         return []
     label_rows = connection.execute(
-        select(PostLabel.post_id, PostLabel.label, PostLabel.origin, PostLabel.present)
-        .join(PostRow, PostRow.id == PostLabel.post_id)
+        select(labels_table.c.post_id, labels_table.c.label, labels_table.c.origin, labels_table.c.present)
+        .join(posts, posts.c.id == labels_table.c.post_id)
         .where(in_period)
     )
     curator_says: dict[tuple[int, str], bool] = {}
@@ -167,6 +225,56 @@ def candidates_with_labels(
     return [(row, frozenset(carried.get(row[0], ()))) for row in rows if row[0] in selected]
 
 
+def digest_header(session: Session, digest_id: int) -> Row[Any] | None:
+    """One digest's own columns (not its items), over the table."""
+    table = table_of(Digest)
+    return session.connection().execute(select(table).where(table.c.id == digest_id)).first()
+
+
+# The post columns an item's view shows (bot.jobs.digest.PostFields).
+VIEW_POST_COLUMNS = (
+    "id",
+    "url",
+    "uri",
+    "source",
+    "author_acct",
+    "author_name",
+    "author_url",
+    "created_at",
+    "text",
+    "html",
+    "spoiler_text",
+    "sensitive",
+    "links",
+    "media",
+    "card",
+    "favourites_count",
+    "reblogs_count",
+    "replies_count",
+)
+
+
+def live_items_with_posts(session: Session, digest_id: int) -> list[Row[Any]]:
+    """A digest's live items in order (as :func:`live_items`), each with the columns of its post that
+    its view shows, in one statement over the tables: ``post_id``, ``section``, ``position``,
+    ``blurb``, ``pinned`` and :data:`VIEW_POST_COLUMNS`."""
+    items, posts = table_of(DigestItemRow), table_of(PostRow)
+    statement = (
+        select(
+            items.c.post_id,
+            items.c.section,
+            items.c.position,
+            items.c.blurb,
+            items.c.pinned,
+            *(posts.c[name] for name in VIEW_POST_COLUMNS),
+        )
+        .join(posts, posts.c.id == items.c.post_id)
+        .where(items.c.digest_id == digest_id, items.c.removed.is_(False))
+        .order_by(items.c.position, items.c.id)
+    )
+    return list(session.connection().execute(statement))
+
+
 def post_addresses(session: Session, post_ids: Collection[int]) -> dict[int, str]:
     """``post id -> its URL`` (its URI when it has none): where its home instance serves it."""
     found: dict[int, str] = {}
@@ -182,7 +290,8 @@ def post_addresses(session: Session, post_ids: Collection[int]) -> dict[int, str
 def exclusions(session: Session) -> dict[str, set[str]]:
     """Everything excluded for good, by kind."""
     found: dict[str, set[str]] = {kind: set() for kind in EXCLUSION_KINDS}
-    for kind, value in session.execute(select(Exclusion.kind, Exclusion.value)):
+    table = table_of(Exclusion)
+    for kind, value in session.connection().execute(select(table.c.kind, table.c.value)):
         found.setdefault(kind, set()).add(value)
     return found
 
@@ -222,11 +331,12 @@ def answer_credits(session: Session, post_ids: Collection[int]) -> dict[int, lis
     """``post id -> [(author name, answer url)]``, oldest answer first: what a digest credits."""
     found: dict[int, list[tuple[str, str]]] = {}
     ids = list(post_ids)
+    table = table_of(QuestionAnswer)
     for begin in range(0, len(ids), 500):
-        rows = session.execute(
-            select(QuestionAnswer.post_id, QuestionAnswer.author_name, QuestionAnswer.answer_url)
-            .where(QuestionAnswer.post_id.in_(ids[begin : begin + 500]))
-            .order_by(QuestionAnswer.created_at)
+        rows = session.connection().execute(
+            select(table.c.post_id, table.c.author_name, table.c.answer_url)
+            .where(table.c.post_id.in_(ids[begin : begin + 500]))
+            .order_by(table.c.created_at)
         )
         for post_id, name, url in rows:
             found.setdefault(post_id, []).append((name, url))

@@ -95,16 +95,17 @@ def effective_labels(session: Session, post_ids: Sequence[int]) -> dict[int, lis
     """The labels each post carries, curator corrections applied, sorted by name."""
     rows: dict[tuple[int, str], Any] = {}
     if post_ids:
+        table = table_of(PostLabel)  # the table's columns: no mapper needs configuring first
         columns = (
-            PostLabel.post_id,
-            PostLabel.label,
-            PostLabel.origin,
-            PostLabel.present,
-            PostLabel.confidence,
-            PostLabel.reason,
-            PostLabel.set_by,
+            table.c.post_id,
+            table.c.label,
+            table.c.origin,
+            table.c.present,
+            table.c.confidence,
+            table.c.reason,
+            table.c.set_by,
         )
-        for found in session.execute(select(*columns).where(PostLabel.post_id.in_(post_ids))):
+        for found in session.connection().execute(select(*columns).where(table.c.post_id.in_(post_ids))):
             key = (found.post_id, found.label)
             if key not in rows or found.origin == CURATOR:
                 rows[key] = found

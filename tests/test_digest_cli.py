@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -178,3 +180,39 @@ def test_each_network_previews_its_thread_cut_by_its_own_measure(setup: tuple[Pa
     assert measures["x"] is X_MEASURE
     assert measures["bluesky"] is BLUESKY_MEASURE
     assert measures["mastodon"].network == "mastodon"
+
+
+# Runs the command in this new process, then says whether SQLAlchemy configured the ORM's mappers.
+FRESH_DRAFT = """
+import sys
+from bot.cli.root import cli
+from storage.models import Post
+cli.main(sys.argv[1:], standalone_mode=False)
+print("mappers configured:", Post.__mapper__.configured)
+"""
+
+
+def test_a_draft_in_a_fresh_process_never_configures_the_orm(setup: tuple[Path, MockServer]) -> None:
+    """`exemplar digest draft` reads and writes over the tables only, so the first draft in a process
+    does not pay SQLAlchemy's one-off mapper configuration (see benchmarks/digest.py)."""
+    config, _server = setup
+    assert run(config, "collect").exit_code == 0
+    start = (datetime.now(UTC) - timedelta(days=3)).strftime("%Y-%m-%d")
+    command = ["--config", str(config), "digest", "draft", "--no-refresh", "--start", start, "--json"]
+    for _draft_then_redraft in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", FRESH_DRAFT, *command],
+            capture_output=True,
+            text=True,
+            cwd=config.parent,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        shown, _, configured = done.stdout.rpartition("mappers configured:")
+        data = json.loads(shown)
+        assert [len(data["sections"][s]) for s in ("video", "tool", "question")] == [1, 0, 1]
+        assert "Screencastify" in data["sections"]["question"][0]["tools"]
+        assert configured.strip() == "False"
+    listed = run(config, "digest", "list").output
+    assert listed.count("draft") == 1

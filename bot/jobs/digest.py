@@ -6,11 +6,11 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, Row
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.interfaces import ORMOption
 
 from bot.config import Settings
@@ -84,20 +84,23 @@ class DigestService:
         now = self.clock()
         start, end = period or last_week(now, self.settings.digest.timezone, self.settings.digest.week_starts)
         refreshed, removed = self._refresh_candidates(start, end)
+        # Over the tables only (storage.digests' Core helpers): a draft in a fresh process, what
+        # `exemplar digest draft` pays, never configures the ORM's mappers.
         with session_scope(self.engine) as session:
             rows = self._candidate_rows(session, start, end)
             candidates = self._candidates(session, rows)
-            open_digests = digest_repo.open_digests_for_period(session, start, end)
-            draft = next((d for d in open_digests if d.status == "draft"), None)
+            open_digests = digest_repo.open_digest_states(session, start, end)
+            draft_id = next((digest_id for digest_id, status in open_digests if status == "draft"), None)
             superseded = None
-            if draft is None:
-                for approved in open_digests:
-                    approved.status = next_status(approved.status, "supersede")
-                    digest_repo.record_event(
-                        session, approved.id, actor=self.actor, action="superseded", now=now
+            redrafted = draft_id is not None
+            if draft_id is None:
+                for approved, status in open_digests:
+                    digest_repo.update_digest(session, approved, status=next_status(status, "supersede"))
+                    digest_repo.insert_event(
+                        session, approved, actor=self.actor, action="superseded", now=now
                     )
-                    superseded = approved.id
-                draft = digest_repo.create_digest(
+                    superseded = approved
+                draft_id = digest_repo.insert_draft(
                     session,
                     start=start,
                     end=end,
@@ -105,23 +108,20 @@ class DigestService:
                     hashtag=self.settings.digest_hashtag,
                     now=now,
                 )
-                redrafted = False
-            else:
-                redrafted = True
-            items = self._fill(session, draft, candidates, end)
-            draft.updated_at = now
-            digest_repo.record_event(
+            items = self._fill(session, draft_id, candidates, end)
+            digest_repo.update_digest(session, draft_id, updated_at=now)
+            digest_repo.insert_event(
                 session,
-                draft.id,
+                draft_id,
                 actor=self.actor,
                 action="redrafted" if redrafted else "drafted",
                 now=now,
                 candidates=len(candidates),
                 items=items,
             )
-            note = None if items else self._empty_note(session, draft.id, (start, end), now)
+            note = None if items else self._empty_note(session, draft_id, (start, end), now)
             return DraftReport(
-                draft.id, redrafted, len(candidates), refreshed, removed, superseded, items, note
+                draft_id, redrafted, len(candidates), refreshed, removed, superseded, items, note
             )
 
     def empty_note(self, digest_id: int) -> str | None:
@@ -191,12 +191,10 @@ class DigestService:
             )
         return candidates
 
-    def _fill(self, session: Session, draft: DigestRow, candidates: list[Candidate], end: datetime) -> int:
+    def _fill(self, session: Session, draft_id: int, candidates: list[Candidate], end: datetime) -> int:
         """Replace the selection's items, keeping every item a curator touched (and every removal);
         returns how many items the draft shows."""
-        session.flush()
-        kept = digest_repo.clear_uncurated_items(session, draft.id)
-        session.expire(draft, ["items"])
+        kept = digest_repo.clear_uncurated_items(session, draft_id)
         kept_ids = {item.post_id for item in kept if not item.removed}
         choices = select(
             candidates,
@@ -220,7 +218,7 @@ class DigestService:
                 )
             )
             next_position[choice.section] += 1
-        digest_repo.add_items(session, draft.id, added)
+        digest_repo.add_items(session, draft_id, added)
         return len(kept_ids) + len(added)
 
     @staticmethod
@@ -321,12 +319,31 @@ class DigestService:
     # --- viewing ------------------------------------------------------------------------------
 
     def view(self, digest_id: int) -> Digest:
-        """The digest as it will be shown and published."""
+        """The digest as it will be shown and published.
+
+        Read over the tables (the digest, then its live items with their posts in one statement),
+        like :meth:`draft`: what `exemplar digest draft` shows needs no mapped objects."""
         with session_scope(self.engine) as session:
-            # The items and their posts in two reads, rather than a lazy load per item.
-            items = selectinload(DigestRow.items).selectinload(DigestItemRow.post)
-            row = self._get(session, digest_id, items)
-            return digest_view(session, row, self.store)
+            header = digest_repo.digest_header(session, digest_id)
+            if header is None:
+                raise DigestNotFoundError(f"no digest {digest_id}; `exemplar digest list` shows them")
+            rows = digest_repo.live_items_with_posts(session, digest_id)
+            ids = [row.post_id for row in rows]
+            labels = label_repo.effective_labels(session, ids)
+            answers = digest_repo.answer_credits(session, ids)
+            return digest_with_items(
+                cast(DigestFields, header),
+                (
+                    _view_of(
+                        cast(ItemFields, row),
+                        cast(PostFields, row),
+                        labels.get(row.post_id, []),
+                        answers.get(row.post_id, []),
+                        self.store,
+                    )
+                    for row in rows
+                ),
+            )
 
     def _get(self, session: Session, digest_id: int, *options: ORMOption) -> DigestRow:
         row = session.get(DigestRow, digest_id, options=options)
@@ -464,7 +481,80 @@ def digest_view(session: Session, row: DigestRow, store: PostStore) -> Digest:
     )
 
 
-def digest_with_items(row: DigestRow, items: Iterable[DigestItem]) -> Digest:
+class DigestFields(Protocol):
+    """What a digest's view is made from: a mapped digest, or a row of its columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def period_start(self) -> datetime: ...
+    @property
+    def period_end(self) -> datetime: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def hashtag(self) -> str: ...
+    @property
+    def intro(self) -> str: ...
+
+
+class ItemFields(Protocol):
+    """What an item's view takes from the item: a mapped item, or a row of its columns."""
+
+    @property
+    def section(self) -> str: ...
+    @property
+    def position(self) -> int: ...
+    @property
+    def blurb(self) -> str: ...
+    @property
+    def pinned(self) -> bool: ...
+
+
+class PostFields(Protocol):
+    """What an item's view takes from its post: a mapped post, or a row of its columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def uri(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def author_name(self) -> str: ...
+    @property
+    def author_acct(self) -> str: ...
+    @property
+    def author_url(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def html(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def spoiler_text(self) -> str: ...
+    @property
+    def sensitive(self) -> bool: ...
+    @property
+    def links(self) -> list[Any]: ...
+    @property
+    def media(self) -> list[Any]: ...
+    @property
+    def card(self) -> dict[str, Any] | None: ...
+    @property
+    def favourites_count(self) -> int: ...
+    @property
+    def reblogs_count(self) -> int: ...
+    @property
+    def replies_count(self) -> int: ...
+
+
+def digest_with_items(row: DigestFields, items: Iterable[DigestItem]) -> Digest:
     """A stored digest's view with ``items`` (live, or as they were published), in its own time zone."""
     zone = ZoneInfo(row.timezone)
     return Digest(
@@ -485,7 +575,16 @@ def _item_view(
     answers: list[QuestionAnswer],
     store: PostStore,
 ) -> DigestItem:
-    post = item.post
+    return _view_of(item, item.post, labels, [(a.author_name, a.answer_url) for a in answers], store)
+
+
+def _view_of(
+    item: ItemFields,
+    post: PostFields,
+    labels: list[label_repo.EffectiveLabel],
+    answers: Sequence[tuple[str, str]],
+    store: PostStore,
+) -> DigestItem:
     reason = next((label.reason for label in labels if label.name == item.section), "")
     card = post.card or {}
     return DigestItem(
@@ -515,7 +614,7 @@ def _item_view(
         favourites_count=post.favourites_count,
         reblogs_count=post.reblogs_count,
         replies_count=post.replies_count,
-        answers=tuple(Answer(a.author_name, a.answer_url) for a in answers),
+        answers=tuple(Answer(name, url) for name, url in answers),
         source=post.source,
     )
 
