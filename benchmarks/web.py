@@ -32,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -177,8 +178,11 @@ def wait_for(client: httpx.Client, path: str) -> None:
 
 
 Percentiles = tuple[float, float, float]  # p50, p95 and the slowest, in ms
+# Beside a lock: the timings, the error answers by page, and what became of the waiting form.
+BesideLock = tuple[dict[str, Percentiles], dict[str, int], str]
 STATIC = "static copy of the inbox"
 LOCKED_PAGES = ("/healthz", "inbox")
+LOCK_HELD_SECONDS = 45.0  # at most, beside the pages; `serve` waits 30 s for a lock by default
 
 
 def measure(
@@ -188,14 +192,22 @@ def measure(
     concurrency: int,
     *,
     warm_up: bool = True,
+    failures: dict[str, int] | None = None,
 ) -> dict[str, Percentiles]:
     """(p50, p95, slowest) in ms of each page, from ``concurrency`` clients. The pages take turns,
-    request by request, so that a burst of load on this shared machine falls on all of them alike."""
+    request by request, so that a burst of load on this shared machine falls on all of them alike.
+    An error answer (or none within the client's timeout) stops the run, unless ``failures`` is given:
+    then it is counted there, by page, with the time it took."""
 
     def one(label: str) -> tuple[str, float]:
         client = clients[STATIC if label == STATIC else "exemplar"]
         began = time.perf_counter()
-        client.get(pages[label]).raise_for_status()
+        try:
+            client.get(pages[label]).raise_for_status()
+        except (httpx.HTTPStatusError, httpx.TimeoutException):
+            if failures is None:
+                raise
+            failures[label] = failures.get(label, 0) + 1
         return label, (time.perf_counter() - began) * 1000
 
     turns = [label for _ in range(requests) for label in pages]
@@ -219,36 +231,53 @@ def measure_while_locked(
     database: Path,
     requests: int,
     concurrency: int,
-) -> tuple[dict[str, Percentiles], str]:
+) -> BesideLock:
     """Timings from ``concurrency`` clients while another process holds the database's write lock and
-    a desk form (an exclusion) waits for it in one worker; and what became of the form (it should
-    still wait at the end, and complete once the lock is released)."""
+    a desk form (an exclusion) waits for it in one worker; the error answers, by page; and what became
+    of the form (it should still wait at the end, and complete once the lock is released)."""
     client = clients["exemplar"]
     token = re.search(r'name="csrf" value="([^"]+)"', client.get("/desk/exclusions").text)
     if token is None:
         raise SystemExit("the desk has no CSRF token")
     form = {"csrf": token.group(1), "kind": "domain", "value": "spam.example", "confirm": "yes"}
-    holder = sqlite3.connect(database, isolation_level=None)
+    holder = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
     holder.execute("BEGIN EXCLUSIVE")
+    released = threading.Lock()
+
+    def release() -> None:
+        with released:
+            if holder.in_transaction:
+                holder.execute("ROLLBACK")
+
+    # Let go after a while even if the requests are still stalled (they are, where a request waiting
+    # on the database holds up its worker), so that the run ends.
+    deadline = threading.Timer(LOCK_HELD_SECONDS, release)
+    deadline.start()
     with ThreadPoolExecutor(1) as background:
         try:
             waiting = background.submit(client.post, "/desk/exclude", data=form)
             time.sleep(0.5)  # the form reaches a worker and waits on the lock
-            found = measure(clients, pages, requests, concurrency, warm_up=False)  # a stall counts
+            failed: dict[str, int] = {}
+            found = measure(clients, pages, requests, concurrency, warm_up=False, failures=failed)
             still_waiting = not waiting.done()
         finally:
-            holder.execute("ROLLBACK")
+            deadline.cancel()
+            release()
             holder.close()
-        answer = waiting.result().status_code
+        try:
+            answer = f"answered HTTP {waiting.result().status_code}"
+        except httpx.TimeoutException:
+            answer = "had no answer in time"
     return (
         found,
-        f"{'still waited' if still_waiting else 'had ended'} at the end, then answered HTTP {answer}",
+        failed,
+        f"{'still waited' if still_waiting else 'had ended'} at the end, then {answer}",
     )
 
 
 def serve_and_measure(
     directory: Path, config: Path, pages: dict[str, str], requests: int, concurrency: int
-) -> tuple[dict[str, Percentiles], dict[str, Percentiles], tuple[dict[str, Percentiles], str]]:
+) -> tuple[dict[str, Percentiles], dict[str, Percentiles], BesideLock]:
     """Timings from one client, then from ``concurrency`` clients, of the pages and the static copy;
     then from ``concurrency`` clients while a desk form waits on a locked database."""
     port, static_port = free_port(), free_port()
@@ -347,7 +376,7 @@ def main() -> int:
             "draft digest review": f"/desk/digests/{digests['draft']}",
             "published digest page": f"/digests/{digests['published']}",
         }
-        single, many, (locked, form) = serve_and_measure(
+        single, many, (locked, failed, form) = serve_and_measure(
             Path(tmp), config, pages, args.requests, args.concurrency
         )
     print(
@@ -368,13 +397,13 @@ def main() -> int:
         f"\nWhile another process holds the write lock and a desk form waits on it in one worker"
         f" ({clients}; the form {form}):"
     )
-    print(f"{'page':32} {'p50 / p95 / slowest':>27} {'× static':>22}")
+    print(f"{'page':32} {'p50 / p95 / slowest':>27} {'× static':>22} {'errors':>7}")
     l50_ref, l95_ref, lmax_ref = locked[STATIC]
     for label, (l50, l95, lmax) in locked.items():
         ratios = (
             "" if label == STATIC else f"{l50 / l50_ref:5.1f} /{l95 / l95_ref:6.1f} /{lmax / lmax_ref:6.1f}"
         )
-        print(f"{label:32} {l50:7.1f} /{l95:8.1f} /{lmax:8.1f} {ratios:>22}")
+        print(f"{label:32} {l50:7.1f} /{l95:8.1f} /{lmax:8.1f} {ratios:>22} {failed.get(label, 0):7}")
     return 0
 
 
