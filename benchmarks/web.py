@@ -14,6 +14,11 @@ Each page (the static copy too) gets N requests from one client, then N from C c
 the pages taking turns request by request so that the machine's load falls on all alike; prints
 p50/p95 for both and each page's p50 and p95 against the static copy's. Target: inbox p95 under
 50 ms.
+
+Then, while another process holds the database's write lock and a desk form waits on it in one
+worker (as a backup or a long write would make it), the same clients time ``/healthz``, the inbox and
+the static copy again: p50, p95 and the slowest. A request waiting on the database waits on its own
+thread, so nothing beside it should stall.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -171,25 +177,43 @@ def wait_for(client: httpx.Client, path: str) -> None:
     raise SystemExit(f"the server did not answer {path} within {WAIT_FOR_SERVER:.0f} s")
 
 
-Percentiles = tuple[float, float]
+Percentiles = tuple[float, float, float]  # p50, p95 and the slowest, in ms
+# Beside a lock: the timings, the error answers by page, and what became of the waiting form.
+BesideLock = tuple[dict[str, Percentiles], dict[str, int], str]
 STATIC = "static copy of the inbox"
+LOCKED_PAGES = ("/healthz", "inbox")
+LOCK_HELD_SECONDS = 45.0  # at most, beside the pages; `serve` waits 30 s for a lock by default
 
 
 def measure(
-    clients: dict[str, httpx.Client], pages: dict[str, str], requests: int, concurrency: int
+    clients: dict[str, httpx.Client],
+    pages: dict[str, str],
+    requests: int,
+    concurrency: int,
+    *,
+    warm_up: bool = True,
+    failures: dict[str, int] | None = None,
 ) -> dict[str, Percentiles]:
-    """(p50, p95) in ms of each page, from ``concurrency`` clients. The pages take turns, request by
-    request, so that a burst of load on this shared machine falls on all of them alike."""
+    """(p50, p95, slowest) in ms of each page, from ``concurrency`` clients. The pages take turns,
+    request by request, so that a burst of load on this shared machine falls on all of them alike.
+    An error answer (or none within the client's timeout) stops the run, unless ``failures`` is given:
+    then it is counted there, by page, with the time it took."""
 
     def one(label: str) -> tuple[str, float]:
         client = clients[STATIC if label == STATIC else "exemplar"]
         began = time.perf_counter()
-        client.get(pages[label]).raise_for_status()
+        try:
+            client.get(pages[label]).raise_for_status()
+        except (httpx.HTTPStatusError, httpx.TimeoutException):
+            if failures is None:
+                raise
+            failures[label] = failures.get(label, 0) + 1
         return label, (time.perf_counter() - began) * 1000
 
     turns = [label for _ in range(requests) for label in pages]
     with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(one, [label for label in pages for _ in range(3)]))  # warm up
+        if warm_up:
+            list(pool.map(one, [label for label in pages for _ in range(3)]))
         found: dict[str, list[float]] = {label: [] for label in pages}
         for label, elapsed in pool.map(one, turns):
             found[label].append(elapsed)
@@ -198,13 +222,64 @@ def measure(
 
 def percentiles(times: list[float]) -> Percentiles:
     times = sorted(times)
-    return statistics.median(times), times[max(0, int(len(times) * 0.95) - 1)]
+    return statistics.median(times), times[max(0, int(len(times) * 0.95) - 1)], times[-1]
+
+
+def measure_while_locked(
+    clients: dict[str, httpx.Client],
+    pages: dict[str, str],
+    database: Path,
+    requests: int,
+    concurrency: int,
+) -> BesideLock:
+    """Timings from ``concurrency`` clients while another process holds the database's write lock and
+    a desk form (an exclusion) waits for it in one worker; the error answers, by page; and what became
+    of the form (it should still wait at the end, and complete once the lock is released)."""
+    client = clients["exemplar"]
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/desk/exclusions").text)
+    if token is None:
+        raise SystemExit("the desk has no CSRF token")
+    form = {"csrf": token.group(1), "kind": "domain", "value": "spam.example", "confirm": "yes"}
+    holder = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    released = threading.Lock()
+
+    def release() -> None:
+        with released:
+            if holder.in_transaction:
+                holder.execute("ROLLBACK")
+
+    # Let go after a while even if the requests are still stalled (they are, where a request waiting
+    # on the database holds up its worker), so that the run ends.
+    deadline = threading.Timer(LOCK_HELD_SECONDS, release)
+    deadline.start()
+    with ThreadPoolExecutor(1) as background:
+        try:
+            waiting = background.submit(client.post, "/desk/exclude", data=form)
+            time.sleep(0.5)  # the form reaches a worker and waits on the lock
+            failed: dict[str, int] = {}
+            found = measure(clients, pages, requests, concurrency, warm_up=False, failures=failed)
+            still_waiting = not waiting.done()
+        finally:
+            deadline.cancel()
+            release()
+            holder.close()
+        try:
+            answer = f"answered HTTP {waiting.result().status_code}"
+        except httpx.TimeoutException:
+            answer = "had no answer in time"
+    return (
+        found,
+        failed,
+        f"{'still waited' if still_waiting else 'had ended'} at the end, then {answer}",
+    )
 
 
 def serve_and_measure(
     directory: Path, config: Path, pages: dict[str, str], requests: int, concurrency: int
-) -> tuple[dict[str, Percentiles], dict[str, Percentiles]]:
-    """Timings from one client, then from ``concurrency`` clients, of the pages and the static copy."""
+) -> tuple[dict[str, Percentiles], dict[str, Percentiles], BesideLock]:
+    """Timings from one client, then from ``concurrency`` clients, of the pages and the static copy;
+    then from ``concurrency`` clients while a desk form waits on a locked database."""
     port, static_port = free_port(), free_port()
     exemplar = Path(sys.executable).with_name("exemplar")
     log = (directory / "serve.log").open("w", encoding="utf-8")
@@ -245,6 +320,15 @@ def serve_and_measure(
             single = measure(clients, everything, requests, 1)
             print("  measured from one client", flush=True)
             many = measure(clients, everything, requests, concurrency)
+            print(f"  measured from {concurrency} clients", flush=True)
+            beside_lock = {
+                **{label: everything[label] for label in LOCKED_PAGES if label in everything},
+                "/healthz": "/healthz",
+                STATIC: "/inbox.html",
+            }
+            locked = measure_while_locked(
+                clients, beside_lock, directory / "exemplar.db", requests, concurrency
+            )
     except (httpx.HTTPError, SystemExit):
         print((directory / "serve.log").read_text(encoding="utf-8")[-3000:], file=sys.stderr)
         raise
@@ -253,7 +337,7 @@ def serve_and_measure(
             process.terminate()
             process.wait(timeout=30)
         log.close()
-    return single, many
+    return single, many, locked
 
 
 def log_in(client: httpx.Client) -> None:
@@ -292,21 +376,34 @@ def main() -> int:
             "draft digest review": f"/desk/digests/{digests['draft']}",
             "published digest page": f"/digests/{digests['published']}",
         }
-        single, many = serve_and_measure(Path(tmp), config, pages, args.requests, args.concurrency)
+        single, many, (locked, failed, form) = serve_and_measure(
+            Path(tmp), config, pages, args.requests, args.concurrency
+        )
     print(
         f"\n{args.requests} requests a page from 1 client, then from {args.concurrency}, the pages taking"
         " turns; p50/p95 in ms; × static: p50 and p95 against the static copy's, same clients"
     )
     clients = f"{args.concurrency} clients"
     print(f"{'page':32} {'1 client':>14} {'× static':>11} {clients:>14} {'× static':>11}")
-    (s50_ref, s95_ref), (m50_ref, m95_ref) = single[STATIC], many[STATIC]
+    (s50_ref, s95_ref, _), (m50_ref, m95_ref, _) = single[STATIC], many[STATIC]
     for label in pages:
-        (s50, s95), (m50, m95) = single[label], many[label]
+        (s50, s95, _), (m50, m95, _) = single[label], many[label]
         print(
             f"{label:32} {s50:6.1f} /{s95:6.1f} {s50 / s50_ref:4.1f} /{s95 / s95_ref:4.1f}"
             f" {m50:6.1f} /{m95:6.1f} {m50 / m50_ref:4.1f} /{m95 / m95_ref:4.1f}"
         )
     print(f"{STATIC:32} {s50_ref:6.1f} /{s95_ref:6.1f} {'':11} {m50_ref:6.1f} /{m95_ref:6.1f}")
+    print(
+        f"\nWhile another process holds the write lock and a desk form waits on it in one worker"
+        f" ({clients}; the form {form}):"
+    )
+    print(f"{'page':32} {'p50 / p95 / slowest':>27} {'× static':>22} {'errors':>7}")
+    l50_ref, l95_ref, lmax_ref = locked[STATIC]
+    for label, (l50, l95, lmax) in locked.items():
+        ratios = (
+            "" if label == STATIC else f"{l50 / l50_ref:5.1f} /{l95 / l95_ref:6.1f} /{lmax / lmax_ref:6.1f}"
+        )
+        print(f"{label:32} {l50:7.1f} /{l95:8.1f} /{lmax:8.1f} {ratios:>22} {failed.get(label, 0):7}")
     return 0
 
 

@@ -41,7 +41,13 @@ DEFAULT_LOCK_TIMEOUT = (
     30.0  # seconds a command waits for another process's write lock ([database] lock_timeout)
 )
 CONNECT_TIMEOUT = 10  # seconds to reach a PostgreSQL server
+# Connections an engine keeps open, and how many more it opens at a busy moment (SQLAlchemy's
+# defaults, stated: the web server sizes its thread pool by them, see bot.web.threads).
+POOL_SIZE = 5
+POOL_OVERFLOW = 10
+_POOLED = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
 _LOCK_TIMEOUT_OPTION = "exemplar_lock_timeout"  # kept on the engine for schema_lock
+_CAPACITY_OPTION = "exemplar_connections"  # kept on the engine for connection_capacity
 
 
 def create_db_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> Engine:
@@ -50,7 +56,8 @@ def create_db_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) ->
     Failures to connect, read or write surface as one-line :class:`~bot.errors.DatabaseError` errors
     naming the database; a URL that cannot work raises :class:`~bot.errors.DatabaseConfigError` here.
     """
-    options = {_LOCK_TIMEOUT_OPTION: lock_timeout}
+    options: dict[str, object] = {_LOCK_TIMEOUT_OPTION: lock_timeout}
+    pooled = {**options, _CAPACITY_OPTION: POOL_SIZE + POOL_OVERFLOW}
     try:
         parsed = make_url(url)
         if parsed.drivername in ("postgresql", "postgres"):
@@ -58,14 +65,20 @@ def create_db_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) ->
             parsed = parsed.set(drivername="postgresql+psycopg")
             url = parsed.render_as_string(hide_password=False)
         if parsed.get_backend_name() == "sqlite":
+            # A file gets a QueuePool whose connections may move between threads (check_same_thread
+            # off, SQLAlchemy's default for files); an in-memory database keeps one connection a thread.
+            on_file = parsed.database not in (None, "", ":memory:") and not str(parsed.database).startswith(
+                "file:"
+            )
             engine = create_engine(
                 url,
-                connect_args={"timeout": lock_timeout},
-                execution_options=options,
+                connect_args={"timeout": lock_timeout, **({"check_same_thread": False} if on_file else {})},
+                execution_options=pooled if on_file else options,
                 json_serializer=json_serializer,
+                **(_POOLED if on_file else {}),
             )
             event.listen(engine, "connect", _sqlite_pragmas)
-            if parsed.database not in (None, "", ":memory:") and not str(parsed.database).startswith("file:"):
+            if on_file:
                 watch_file(engine, Path(str(parsed.database)))
         elif parsed.drivername == "postgresql+psycopg":
             timeouts = {
@@ -76,8 +89,9 @@ def create_db_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) ->
                 url,
                 pool_pre_ping=True,
                 connect_args=timeouts,
-                execution_options=options,
+                execution_options=pooled,
                 json_serializer=json_serializer,
+                **_POOLED,
             )
         else:
             engine = create_engine(url, pool_pre_ping=True, execution_options=options)
@@ -85,6 +99,13 @@ def create_db_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) ->
         raise configuration_failure(error, url) from None
     event.listen(engine, "handle_error", partial(_explain_failure, url=engine.url, lock_timeout=lock_timeout))
     return engine
+
+
+def connection_capacity(engine: Engine) -> int | None:
+    """How many connections ``engine`` opens at most at once; None when its pool sets no bound (an
+    in-memory SQLite database, an engine made elsewhere)."""
+    capacity = engine.get_execution_options().get(_CAPACITY_OPTION)
+    return int(capacity) if capacity is not None else None
 
 
 # Errors about the database itself (it cannot be reached, read or written); integrity and programming

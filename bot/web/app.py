@@ -23,6 +23,7 @@ from bot.web.desk import desk_routes
 from bot.web.public import public_routes
 from bot.web.security import DeskAuth, LoginLimiter
 from bot.web.subscribe import delivery_summary, mailing_routes
+from bot.web.threads import thread_limit
 from bot.web.unavailable import database_failure_handler, health_check
 from bot.web.unsubscribe import unsubscribe_routes
 from bot.web.views import path_for
@@ -118,6 +119,7 @@ def create_app(
         routes=routes,
         middleware=middleware,
         exception_handlers=dict.fromkeys(DATABASE_FAILURES, on_failure),
+        lifespan=thread_limit(engine),
     )
     app.state.desk_auth = auth
     return app

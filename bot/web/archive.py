@@ -5,7 +5,6 @@ and an anonymous visitor's page is rendered once per archive fingerprint (see :m
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -25,6 +24,7 @@ from bot.web.archive_index import ArchiveIndex
 from bot.web.card import render_card
 from bot.web.feeds import ATOM_TYPE, FeedEntry, atom_feed, digest_entry, item_entry
 from bot.web.page_cache import CachedPage, PageCache, cached_page, etag_matches
+from bot.web.threads import BlockingHandler, in_thread
 from bot.web.views import digest_summary, item_view, page_meta, sections_view
 from bot.web.visitor import ANONYMOUS, is_anonymous
 from digests.frozen import item_from_record
@@ -53,7 +53,6 @@ CARD_CACHE = "public, max-age=86400"
 SHARED_PAGE = "public, no-cache"
 VISITOR_PAGE = "private, no-cache"  # the visitor has a session: its cookie may be set again
 PERSONAL_PAGE = "private, no-store"  # a curator's page, or one with a message for this visitor
-Handler = Callable[[Request], Awaitable[Response]]
 
 
 def archive_routes(
@@ -76,27 +75,27 @@ def archive_routes(
         page = templates.get_template(template).render({**context, **ANONYMOUS, "request": request})
         return HTMLResponse(page)
 
-    def cached(handler: Handler) -> Handler:
+    def cached(handler: BlockingHandler) -> BlockingHandler:
         """``handler``'s page, rendered once for everyone who is not signed in, until the archive
         changes."""
 
-        async def serve(request: Request) -> Response:
+        def serve(request: Request) -> Response:
             fingerprint = archive_index.refresh()  # before the page reads anything
             if not is_anonymous(request):
-                response = await handler(request)
+                response = handler(request)
                 response.headers["cache-control"] = PERSONAL_PAGE
                 return response
             key = f"{request.scope.get('root_path', '')}{request.url.path}?{request.url.query}"
             page = pages.get(fingerprint, key)
             if page is None:
-                response = await handler(request)
+                response = handler(request)
                 page = cached_page(bytes(response.body), response.headers["content-type"])
                 pages.put(fingerprint, key, page)
             return page_response(request, page)
 
         return serve
 
-    async def index_page(request: Request) -> Response:
+    def index_page(request: Request) -> Response:
         number = page_number(request)
         with session_scope(engine) as session:
             page = queries.published_digests(session, number, min(size, MAX_DIGESTS_A_PAGE))
@@ -117,7 +116,7 @@ def archive_routes(
             {"digests": digests, "page": pager(request, page), "meta": meta},
         )
 
-    async def digest_page(request: Request) -> Response:
+    def digest_page(request: Request) -> Response:
         digest_id = path_id(request, "digest_id")
         with session_scope(engine) as session:
             row = queries.published_digest(session, digest_id)
@@ -139,7 +138,7 @@ def archive_routes(
         )
         return render(request, "digest.html", {"digest": view, "sections": sections, "meta": meta})
 
-    async def digest_card(request: Request) -> Response:
+    def digest_card(request: Request) -> Response:
         digest_id = path_id(request, "digest_id")
         with session_scope(engine) as session:
             row = queries.published_digest(session, digest_id, with_items=False)
@@ -149,7 +148,7 @@ def archive_routes(
         png = render_card(f"#{hashtag}", summary["heading"], summary["counts"] or "Exemplar digest")
         return Response(png, media_type="image/png", headers={"cache-control": CARD_CACHE})
 
-    async def site_card(_request: Request) -> Response:
+    def site_card(_request: Request) -> Response:
         png = render_card("Exemplar", f"#{hashtag} exemplars", "Videos, tools and open questions, weekly")
         return Response(png, media_type="image/png", headers={"cache-control": CARD_CACHE})
 
@@ -163,7 +162,7 @@ def archive_routes(
             raise HTTPException(404, "No such page")
         return entries, pager(request, page)
 
-    async def browse(request: Request) -> Response:
+    def browse(request: Request) -> Response:
         section = request.path_params["section"]
         if section not in SECTIONS:
             raise HTTPException(404, "No such section")
@@ -201,7 +200,7 @@ def archive_routes(
         }
         return render(request, "browse.html", context)
 
-    async def search_page(request: Request) -> Response:
+    def search_page(request: Request) -> Response:
         query = text_param(request, "q")
         entries, page = item_page(request, queries.ItemFilters(query=query), page_number(request))
         meta = page_meta(
@@ -214,7 +213,7 @@ def archive_routes(
             request, "search.html", {"query": query, "entries": entries, "page": page, "meta": meta}
         )
 
-    async def feed(_request: Request) -> Response:
+    def feed(_request: Request) -> Response:
         with session_scope(engine) as session:
             page = queries.published_digests(session, 1, DIGEST_FEED_SIZE)
             times = queries.publish_times(session, [row.id for row in page.rows])
@@ -224,7 +223,7 @@ def archive_routes(
             ]
         return atom_response(f"#{hashtag} exemplar digests", f"{base}/feed.atom", base, entries)
 
-    async def section_feed(request: Request) -> Response:
+    def section_feed(request: Request) -> Response:
         section = request.path_params["section"]
         if section not in SECTIONS:
             raise HTTPException(404, "No such feed")
@@ -240,14 +239,14 @@ def archive_routes(
         return atom_response(title, f"{base}/feed/{section}.atom", base, entries)
 
     return [
-        Route("/", cached(index_page), name="index"),
-        Route("/card.png", site_card, name="site_card"),
-        Route("/digests/{digest_id}", cached(digest_page), name="digest_page"),
-        Route("/digests/{digest_id}/card.png", digest_card, name="digest_card"),
-        Route("/browse/{section}", cached(browse), name="browse"),
-        Route("/search", cached(search_page), name="search"),
-        Route("/feed.atom", cached(feed), name="feed"),
-        Route("/feed/{section}.atom", cached(section_feed), name="section_feed"),
+        Route("/", in_thread(cached(index_page)), name="index"),
+        Route("/card.png", in_thread(site_card), name="site_card"),
+        Route("/digests/{digest_id}", in_thread(cached(digest_page)), name="digest_page"),
+        Route("/digests/{digest_id}/card.png", in_thread(digest_card), name="digest_card"),
+        Route("/browse/{section}", in_thread(cached(browse)), name="browse"),
+        Route("/search", in_thread(cached(search_page)), name="search"),
+        Route("/feed.atom", in_thread(cached(feed)), name="feed"),
+        Route("/feed/{section}.atom", in_thread(cached(section_feed)), name="section_feed"),
     ]
 
 

@@ -21,7 +21,10 @@ from storage.models import Post as PostRow
 
 @dataclass(slots=True)
 class ArchiveIndex:
-    """The search index and the tool choices, refreshed when the set of published digests changes."""
+    """The search index and the tool choices, refreshed when the set of published digests changes.
+
+    Request threads share one index: indexing runs under its lock, and the tool list is replaced
+    whole (never changed in place), so a reader sees the old list or the new one."""
 
     engine: Engine
     store: PostStore
@@ -36,7 +39,14 @@ class ArchiveIndex:
             current = archive_queries.fingerprint(session)
         if current == self._synced:
             return current
-        with self._lock, session_scope(self.engine) as session:
+        with self._lock:
+            if current == self._synced:  # another thread indexed it while this one waited
+                return current
+            self._index(current)
+        return current
+
+    def _index(self, current: archive_queries.Fingerprint) -> None:
+        with session_scope(self.engine) as session:
             posts = archive_queries.unindexed_published_posts(session)
             search.index_documents(session, {post.id: self.document(post) for post in posts})
             archive_queries.record_tools(
@@ -52,7 +62,6 @@ class ArchiveIndex:
                 )
             self._tools = archive_queries.tool_choices(session)
             self._synced = current
-        return current
 
     @property
     def tools(self) -> list[str]:

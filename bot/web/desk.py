@@ -9,7 +9,7 @@ exist, a value no form sends) is a 400 or a 404, never a server error.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DataError
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -32,6 +31,7 @@ from bot.jobs.store import PostStore
 from bot.unsubscribe_links import unsubscribe_url
 from bot.web.flash import flash
 from bot.web.security import DeskAuth, check_password, csrf_valid, current_curator
+from bot.web.threads import Handler, in_thread, in_thread_with_form
 from bot.web.views import post_view, sections_view
 from digests.lifecycle import EDITABLE
 from digests.model import period_label
@@ -52,7 +52,6 @@ LABELS = ("video", "tool", "question")
 MAX_ID = 2**31 - 1
 # No form field the desk sends is longer; anything longer is refused before it reaches the database.
 MAX_FIELD = 20_000
-Handler = Callable[[Request], Awaitable[Response]]
 
 
 def desk_routes(
@@ -68,40 +67,44 @@ def desk_routes(
     def service(curator: str) -> DigestService:
         return DigestService(engine, settings, store, clock, actor=curator)
 
-    def curator_only(handler: Callable[[Request, str], Awaitable[Response]]) -> Handler:
-        async def guarded(request: Request) -> Response:
-            _check_values(request.query_params.multi_items())
-            curator = current_curator(request)
-            if curator is None:
-                return RedirectResponse(f"{request.url_for('login')}?next={quote(request.url.path)}", 303)
-            try:
-                return await handler(request, curator)
-            except (OverflowError, DataError):
-                # A value the database cannot hold (a number too large for its column...).
-                raise HTTPException(400, "A value in this request is out of range.") from None
+    def as_curator(request: Request, respond: Callable[[str], Response]) -> Response:
+        _check_values(request.query_params.multi_items())
+        curator = current_curator(request)
+        if curator is None:
+            return RedirectResponse(f"{request.url_for('login')}?next={quote(request.url.path)}", 303)
+        try:
+            return respond(curator)
+        except (OverflowError, DataError):
+            # A value the database cannot hold (a number too large for its column...).
+            raise HTTPException(400, "A value in this request is out of range.") from None
 
-        return guarded
+    def curator_only(handler: Callable[[Request, str], Response]) -> Handler:
+        def guarded(request: Request) -> Response:
+            return as_curator(request, lambda curator: handler(request, curator))
 
-    def form_action(handler: Callable[[Request, str, FormData], Awaitable[Response]]) -> Handler:
-        async def checked(request: Request, curator: str) -> Response:
-            form = await request.form()
-            _check_values(form.multi_items())
-            if not csrf_valid(request, _text(form, "csrf")):
-                raise HTTPException(
-                    403, "This form has expired or did not come from this site; reload the page."
-                )
-            return await handler(request, curator, form)
+        return in_thread(guarded)
 
-        return curator_only(checked)
+    def form_action(handler: Callable[[Request, str, FormData], Response]) -> Handler:
+        def checked(request: Request, form: FormData) -> Response:
+            def respond(curator: str) -> Response:
+                _check_values(form.multi_items())
+                if not csrf_valid(request, _text(form, "csrf")):
+                    raise HTTPException(
+                        403, "This form has expired or did not come from this site; reload the page."
+                    )
+                return handler(request, curator, form)
 
-    async def login_page(request: Request) -> Response:
+            return as_curator(request, respond)
+
+        return in_thread_with_form(checked)
+
+    def login_page(request: Request) -> Response:
         _check_values(request.query_params.multi_items())
         return templates.TemplateResponse(
             request, "login.html", {"next": _local(request.query_params.get("next"))}
         )
 
-    async def login(request: Request) -> Response:
-        form = await request.form()
+    def login(request: Request, form: FormData) -> Response:
         _check_values(form.multi_items())
         email = _text(form, "email").strip().lower()
         password = _text(form, "password")
@@ -122,7 +125,7 @@ def desk_routes(
             found = curators.find_curator(session, email) if len(email) <= 320 else None
             curator_id, stored = (found.id, found.password_hash) if found else (None, None)
         # The same work for every address: unknown ones are checked against a dummy hash.
-        ok = await run_in_threadpool(check_password, password, stored)
+        ok = check_password(password, stored)
         if not ok or curator_id is None:
             return _login_error(request, "Wrong email or password.", 401)
         limiter.succeeded(engine, email, client, device=device)
@@ -138,14 +141,14 @@ def desk_routes(
             request, "login.html", {"error": message, "next": ""}, status_code=status
         )
 
-    async def logout(request: Request, curator: str, _form: FormData) -> Response:
+    def logout(request: Request, curator: str, _form: FormData) -> Response:
         response = RedirectResponse(str(request.url_for("index")), 303)
         auth.end(request, response)
         request.session.clear()
         flash(request, f"Logged out {curator}.")
         return response
 
-    async def inbox(request: Request, _curator: str) -> Response:
+    def inbox(request: Request, _curator: str) -> Response:
         query = request.query_params
         filters = {key: query.get(key, "").strip() for key in ("label", "tag", "source", "since")}
         before, after = _cursor(query.get("before")), _cursor(query.get("after"))
@@ -176,7 +179,7 @@ def desk_routes(
         }
         return templates.TemplateResponse(request, "desk/inbox.html", context)
 
-    async def correct_label(request: Request, curator: str, form: FormData) -> Response:
+    def correct_label(request: Request, curator: str, form: FormData) -> Response:
         post_id = _path_id(request, "post_id")
         change, label = _label_change(form)
         if not label:
@@ -221,12 +224,12 @@ def desk_routes(
         context = {"kind": kind, "value": value, "matches": matches, "sample": sample, "back": back}
         return templates.TemplateResponse(request, "desk/exclude_confirm.html", context)
 
-    async def confirm_exclusion(request: Request, _curator: str) -> Response:
+    def confirm_exclusion(request: Request, _curator: str) -> Response:
         with session_scope(engine) as session:
             kind, value = _exclusion_target(session, request.query_params)
         return _confirmation(request, kind, value, _back_path(request))
 
-    async def exclude(request: Request, curator: str, form: FormData) -> Response:
+    def exclude(request: Request, curator: str, form: FormData) -> Response:
         with session_scope(engine) as session:
             kind, value = _exclusion_target(session, form)
         back = _local(_text(form, "back")) or _back_path(request)
@@ -254,7 +257,7 @@ def desk_routes(
             )
         return RedirectResponse(back or str(request.url_for("desk_inbox")), 303)
 
-    async def exclusions_page(request: Request, _curator: str) -> Response:
+    def exclusions_page(request: Request, _curator: str) -> Response:
         with session_scope(engine) as session:
             context = {
                 "exclusions": [
@@ -284,7 +287,7 @@ def desk_routes(
             }
         return templates.TemplateResponse(request, "desk/exclusions.html", context)
 
-    async def undo_exclusion(request: Request, _curator: str, form: FormData) -> Response:
+    def undo_exclusion(request: Request, _curator: str, form: FormData) -> Response:
         kind, value = _text(form, "kind"), _text(form, "value").strip()
         if kind not in (*digest_repo.EXCLUSION_KINDS, "suppressed") or not value or len(value) > 2048:
             raise HTTPException(400, "Unknown exclusion.")
@@ -304,7 +307,7 @@ def desk_routes(
         flash(request, message if done else f"Nothing to undo: {value} was not on the list.")
         return RedirectResponse(str(request.url_for("desk_exclusions")), 303)
 
-    async def digests(request: Request, _curator: str) -> Response:
+    def digests(request: Request, _curator: str) -> Response:
         with session_scope(engine) as session:
             rows = digest_repo.list_digests(session, limit=50)
             listing = [
@@ -318,7 +321,7 @@ def desk_routes(
             ]
         return templates.TemplateResponse(request, "desk/digests.html", {"digests": listing})
 
-    async def review(request: Request, curator: str) -> Response:
+    def review(request: Request, curator: str) -> Response:
         digest_id = _path_id(request, "digest_id")
         try:
             view = service(curator).view(digest_id)
@@ -359,7 +362,7 @@ def desk_routes(
         }
         return templates.TemplateResponse(request, "desk/digest.html", context)
 
-    async def edit(request: Request, curator: str, form: FormData) -> Response:
+    def edit(request: Request, curator: str, form: FormData) -> Response:
         digest_id = _path_id(request, "digest_id")
         action = _text(form, "action")
         text = _text(form, "text")
@@ -387,7 +390,7 @@ def desk_routes(
         flash(request, EDIT_MESSAGES[action] + (f" (post #{post_id})" if post_id else ""))
         return RedirectResponse(str(request.url_for("desk_digest", digest_id=digest_id)), 303)
 
-    async def transition(request: Request, curator: str, form: FormData) -> Response:
+    def transition(request: Request, curator: str, form: FormData) -> Response:
         digest_id = _path_id(request, "digest_id")
         action = _text(form, "action")
         if action not in ("approve", "reject"):
@@ -405,8 +408,8 @@ def desk_routes(
         return RedirectResponse(str(request.url_for("desk_digest", digest_id=digest_id)), 303)
 
     return [
-        Route("/login", login_page, methods=["GET"], name="login_page"),
-        Route("/login", login, methods=["POST"], name="login"),
+        Route("/login", in_thread(login_page), methods=["GET"], name="login_page"),
+        Route("/login", in_thread_with_form(login), methods=["POST"], name="login"),
         Route("/logout", form_action(logout), methods=["POST"], name="logout"),
         Route("/desk", curator_only(inbox), name="desk_inbox"),
         Route(

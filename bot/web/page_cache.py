@@ -96,9 +96,11 @@ class PageCache:
                 self._bytes -= len(old.body) + len(old_key)
 
     def __len__(self) -> int:
-        return len(self._pages)
+        with self._lock:
+            return len(self._pages)
 
     @property
     def size_bytes(self) -> int:
         """What the kept pages weigh: their bodies and keys."""
-        return self._bytes
+        with self._lock:
+            return self._bytes

@@ -28,6 +28,7 @@ from bot.config import Settings
 from bot.web.archive import path_id
 from bot.web.mastodon_oauth import MastodonSignIn, SignedIn, SignInError, instance_of
 from bot.web.security import csrf_valid
+from bot.web.threads import in_thread, in_thread_with_form
 from storage import archive_queries as queries
 from storage import digests as digest_repo
 from storage import repository as repo
@@ -118,13 +119,12 @@ def removal_routes(
             "instance_host": urlsplit(instance).netloc if instance else None,
         }
 
-    async def start(request: Request) -> Response:
+    def start(request: Request) -> Response:
         post = shown_post(path_id(request, "post_id"))
         return render(request, {**post_context(post), "step": "start"})
 
-    async def begin_sign_in(request: Request) -> Response:
+    def begin_sign_in(request: Request, form: FormData) -> Response:
         post_id = path_id(request, "post_id")
-        form = await request.form()
         check_csrf(request, form)
         post = shown_post(post_id)
         instance = instance_of(post.author_url) if post.source == "mastodon" else None
@@ -143,7 +143,7 @@ def removal_routes(
         }
         return RedirectResponse(authorization.url, status_code=303)
 
-    async def callback(request: Request) -> Response:
+    def callback(request: Request) -> Response:
         flow = request.session.pop(FLOW, None)
         state = request.query_params.get("state", "")
         if not isinstance(flow, dict) or not state or state != flow.get("state"):
@@ -170,9 +170,8 @@ def removal_routes(
         request.session[VERIFIED] = {"post_id": post.id, "acct": post.author_acct, "at": time.time()}
         return render(request, {**post_context(post), "step": "confirm"})
 
-    async def confirm(request: Request) -> Response:
+    def confirm(request: Request, form: FormData) -> Response:
         post_id = path_id(request, "post_id")
-        form = await request.form()
         check_csrf(request, form)
         verified = request.session.get(VERIFIED)
         post = shown_post(post_id)
@@ -208,10 +207,20 @@ def removal_routes(
             raise HTTPException(403, "This form has expired: reload the page and try again")
 
     return [
-        Route("/remove/callback", callback, name="removal_callback"),
-        Route("/remove/{post_id}", start, name="removal"),
-        Route("/remove/{post_id}/mastodon", begin_sign_in, methods=["POST"], name="removal_sign_in"),
-        Route("/remove/{post_id}/confirm", confirm, methods=["POST"], name="removal_confirm"),
+        Route("/remove/callback", in_thread(callback), name="removal_callback"),
+        Route("/remove/{post_id}", in_thread(start), name="removal"),
+        Route(
+            "/remove/{post_id}/mastodon",
+            in_thread_with_form(begin_sign_in),
+            methods=["POST"],
+            name="removal_sign_in",
+        ),
+        Route(
+            "/remove/{post_id}/confirm",
+            in_thread_with_form(confirm),
+            methods=["POST"],
+            name="removal_confirm",
+        ),
     ]
 
 

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -105,7 +106,8 @@ def client_network(host: str) -> str:
 
 @dataclass(slots=True)
 class DeskAuth:
-    """Server-held desk sessions: start, look up (once per request), end."""
+    """Server-held desk sessions: start, look up (once per request), end. Shared by the request
+    threads: each call opens its own database session."""
 
     engine: Engine
     clock: Callable[[], datetime]
@@ -114,12 +116,14 @@ class DeskAuth:
     idle_timeout: timedelta = timedelta(hours=2)
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
     _key: str = field(default="", init=False, repr=False)
+    _key_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def _signing_key(self) -> bytes:
-        if not self._key:
-            with session_scope(self.engine) as session:
-                self._key = signing_key(session)
-        return self._key.encode()
+        with self._key_lock:  # request threads share this object; the key is read once
+            if not self._key:
+                with session_scope(self.engine) as session:
+                    self._key = signing_key(session)
+            return self._key.encode()
 
     def _device_signature(self, email: str, nonce: str) -> str:
         message = f"device\n{email.strip().lower()}\n{nonce}".encode("utf-8", "replace")

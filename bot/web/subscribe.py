@@ -8,12 +8,12 @@ a button, ``POST`` confirms) puts the address on the list.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import quote
 
 from sqlalchemy import Engine
-from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -22,6 +22,7 @@ from starlette.templating import Jinja2Templates
 from bot.config import Settings
 from bot.jobs.subscribe import Subscriptions
 from bot.web.security import client_network, csrf_valid, current_curator
+from bot.web.threads import BlockingHandler, Handler, in_thread, in_thread_with_form
 from digests.mail import EmailTransport
 from storage import deliveries, login_limits
 from storage import subscriptions as subs
@@ -53,11 +54,10 @@ def subscribe_routes(
             request, "subscribe.html", {**values, **context}, status_code=status
         )
 
-    async def form(request: Request) -> Response:
+    def form(request: Request) -> Response:
         return page(request)
 
-    async def ask(request: Request) -> Response:
-        data = await request.form()
+    def ask(request: Request, data: FormData) -> Response:
         address = str(data.get("email") or "").strip()
         if not csrf_valid(request, str(data.get("csrf") or "")):
             return page(request, 403, address=address, error="This form expired; please try again.")
@@ -66,47 +66,44 @@ def subscribe_routes(
                 request, 400, address=address, error="Please give an email address, e.g. name@school.org."
             )
         client = request.client.host if request.client else "unknown"
-        if await run_in_threadpool(must_wait, client):
+        if must_wait(client):
             return page(request, 429, address=address, error="Too many requests; please wait a few minutes.")
-        await run_in_threadpool(lambda: service.ask(address, site=str(request.base_url)))
+        service.ask(address, site=str(request.base_url))
         return page(request, stage="sent", address=subs.normalise_address(address))
 
-    async def confirm_page(request: Request) -> Response:
+    def confirm_page(request: Request) -> Response:
         token = request.query_params.get("token", "")
-        address = await run_in_threadpool(service.pending_address, token)
+        address = service.pending_address(token)
         if address is None:
             return page(request, 400, stage="invalid")
         return page(request, stage="confirm", address=address, token=token)
 
-    async def confirm(request: Request) -> Response:
-        data = await request.form()
-        address = await run_in_threadpool(service.confirm, str(data.get("token") or ""))
+    def confirm(request: Request, data: FormData) -> Response:
+        address = service.confirm(str(data.get("token") or ""))
         if address is None:
             return page(request, 400, stage="invalid")
         return page(request, stage="subscribed", address=address)
 
     return [
-        Route("/subscribe", form, methods=["GET"], name="subscribe_form"),
-        Route("/subscribe", ask, methods=["POST"], name="subscribe"),
-        Route("/subscribe/confirm", confirm_page, methods=["GET"], name="subscribe_confirm_page"),
-        Route("/subscribe/confirm", confirm, methods=["POST"], name="subscribe_confirm"),
+        Route("/subscribe", in_thread(form), methods=["GET"], name="subscribe_form"),
+        Route("/subscribe", in_thread_with_form(ask), methods=["POST"], name="subscribe"),
+        Route("/subscribe/confirm", in_thread(confirm_page), methods=["GET"], name="subscribe_confirm_page"),
+        Route("/subscribe/confirm", in_thread_with_form(confirm), methods=["POST"], name="subscribe_confirm"),
     ]
 
 
 def mailing_desk_routes(engine: Engine, templates: Jinja2Templates) -> list[Route]:
     """``/desk/mailing``: every address on the list with its state, and emails awaiting a check."""
 
-    def curator_only(
-        handler: Callable[[Request], Awaitable[Response]],
-    ) -> Callable[[Request], Awaitable[Response]]:
-        async def guarded(request: Request) -> Response:
+    def curator_only(handler: BlockingHandler) -> Handler:
+        def guarded(request: Request) -> Response:
             if current_curator(request) is None:
                 return RedirectResponse(f"{request.url_for('login')}?next={quote(request.url.path)}", 303)
-            return await handler(request)
+            return handler(request)
 
-        return guarded
+        return in_thread(guarded)
 
-    async def mailing(request: Request) -> Response:
+    def mailing(request: Request) -> Response:
         with session_scope(engine) as session:
             rows = subs.listing(session)
             unsure = deliveries.unconfirmed(session)

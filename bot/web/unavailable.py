@@ -9,10 +9,10 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy import Engine, text
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
+from bot.web.threads import Handler, in_thread
 from storage.failures import DATABASE_FAILURES, one_line
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def database_failure_handler(hashtag: str) -> Callable[[Request, Exception], Awa
     return handle
 
 
-def health_check(engine: Engine) -> Callable[[Request], Awaitable[Response]]:
+def health_check(engine: Engine) -> Handler:
     """``/healthz``: ``ok`` when the database answers, else 503 (why goes to the log, not to the
     public: the message names the database)."""
 
@@ -69,8 +69,8 @@ def health_check(engine: Engine) -> Callable[[Request], Awaitable[Response]]:
             return one_line(error)
         return None
 
-    async def health(_request: Request) -> Response:
-        failure = await run_in_threadpool(database_answers)
+    def health(_request: Request) -> Response:
+        failure = database_answers()
         if failure is None:
             return PlainTextResponse("ok")
         log.error("health check: database unavailable: %s", failure)
@@ -78,4 +78,4 @@ def health_check(engine: Engine) -> Callable[[Request], Awaitable[Response]]:
             "unhealthy: the database is unavailable\n", status_code=503, headers={"Cache-Control": "no-store"}
         )
 
-    return health
+    return in_thread(health)

@@ -12,12 +12,14 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import Engine
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from bot.unsubscribe_links import token_matches
+from bot.web.threads import in_thread, in_thread_with_form
 from storage import subscriptions as subs
 from storage.app_state import signing_key
 from storage.db import session_scope
@@ -47,7 +49,7 @@ def unsubscribe_routes(
             row = subs.find_by_token(session, token)
             return row.email if row is not None else None
 
-    async def confirm_token(request: Request) -> Response:
+    def confirm_token(request: Request) -> Response:
         email = address_of(request.path_params["token"])
         if email is None:
             return page(request, "Link not valid", NOT_VALID, 404)
@@ -60,7 +62,7 @@ def unsubscribe_routes(
             action=request.url.path,
         )
 
-    async def unsubscribe_token(request: Request) -> Response:
+    def unsubscribe_token(request: Request) -> Response:
         with session_scope(engine) as session:
             row = subs.find_by_token(session, request.path_params["token"])
             if row is not None:
@@ -74,7 +76,7 @@ def unsubscribe_routes(
         with session_scope(engine) as session:
             return bool(email) and bool(token) and token_matches(signing_key(session), email, token)
 
-    async def confirm(request: Request) -> Response:
+    def confirm(request: Request) -> Response:
         email = request.query_params.get("email", "")
         token = request.query_params.get("token", "")
         if not valid(email, token):
@@ -89,8 +91,7 @@ def unsubscribe_routes(
             action="/unsubscribe",
         )
 
-    async def unsubscribe(request: Request) -> Response:
-        form = await request.form()
+    def unsubscribe(request: Request, form: FormData) -> Response:
         email = str(form.get("email") or request.query_params.get("email", ""))
         token = str(form.get("token") or request.query_params.get("token", ""))
         if not valid(email, token):
@@ -100,8 +101,8 @@ def unsubscribe_routes(
         return done(request, subs.normalise_address(email))
 
     return [
-        Route("/u/{token:str}", confirm_token, methods=["GET"], name="unsubscribe_token_confirm"),
-        Route("/u/{token:str}", unsubscribe_token, methods=["POST"], name="unsubscribe_token"),
-        Route("/unsubscribe", confirm, methods=["GET"], name="unsubscribe_confirm"),
-        Route("/unsubscribe", unsubscribe, methods=["POST"], name="unsubscribe"),
+        Route("/u/{token:str}", in_thread(confirm_token), methods=["GET"], name="unsubscribe_token_confirm"),
+        Route("/u/{token:str}", in_thread(unsubscribe_token), methods=["POST"], name="unsubscribe_token"),
+        Route("/unsubscribe", in_thread(confirm), methods=["GET"], name="unsubscribe_confirm"),
+        Route("/unsubscribe", in_thread_with_form(unsubscribe), methods=["POST"], name="unsubscribe"),
     ]

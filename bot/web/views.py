@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, cast
@@ -149,7 +150,10 @@ def path_for(context: Mapping[str, Any], name: str, /, **path_params: Any) -> st
     app = request.app
     named = _NAMED_ROUTES.get(app)
     if named is None:
-        named = _NAMED_ROUTES[app] = _plain_routes(app.routes)
+        with _NAMED_ROUTES_LOCK:  # request threads render pages at once
+            named = _NAMED_ROUTES.get(app)
+            if named is None:
+                named = _NAMED_ROUTES[app] = _plain_routes(app.routes)
     route = named.get(name)
     try:
         found = route.url_path_for(name, **path_params) if route else None
@@ -159,6 +163,7 @@ def path_for(context: Mapping[str, Any], name: str, /, **path_params: Any) -> st
 
 
 _NAMED_ROUTES: WeakKeyDictionary[Any, dict[str, Route]] = WeakKeyDictionary()
+_NAMED_ROUTES_LOCK = threading.Lock()
 
 
 def _plain_routes(routes: Sequence[BaseRoute]) -> dict[str, Route]:
