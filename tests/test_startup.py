@@ -195,3 +195,19 @@ def test_a_collect_from_mastodon_alone_loads_only_what_it_uses(tmp_path: Path, i
         unneeded = {name for name in loaded if name.split(".")[0] in NOT_FOR_A_MASTODON_COLLECT}
         unneeded |= {name for name in loaded if name.startswith("sqlalchemy.dialects.postgresql")}
         assert unneeded == set(), run
+
+
+def test_loading_a_command_sets_its_modules_aside_from_garbage_collection_and_turns_it_back_on() -> None:
+    probe = (
+        "import gc, json\n"
+        "from bot.cli.root import _load_command_module\n"
+        "before = gc.get_freeze_count()\n"
+        "_load_command_module('bot.cli.collection')\n"
+        "print(json.dumps([gc.isenabled(), before, gc.get_freeze_count()]))\n"
+    )
+    answer = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True, timeout=120
+    )
+    enabled, before, after = json.loads(answer.stdout)
+    assert enabled
+    assert after > before
