@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import AppState
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql, sqlite
 
 SIGNING_KEY = "signing_key"
 INSTALLATION_ID = "installation_id"
@@ -29,14 +32,22 @@ def signing_key(session: Session) -> str:
     return keep_first_value(session, SIGNING_KEY, secrets.token_urlsafe(32))
 
 
+def _insert(session: Session) -> type[sqlite.Insert] | type[postgresql.Insert]:
+    """The insert with ``ON CONFLICT`` of the database in use (the two Exemplar runs on), its dialect
+    module loaded only then."""
+    if session.get_bind().dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+
+        return SqliteInsert
+    from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
+
+    return PostgresqlInsert
+
+
 def keep_first_value(session: Session, key: str, value: str) -> str:
     """Store ``value`` under ``key`` unless a value is already stored (by anyone, at any moment),
     and return the value that is stored."""
-    offer: sqlite.Insert | postgresql.Insert  # the two databases Exemplar runs on
-    if session.get_bind().dialect.name == "sqlite":
-        offer = sqlite.insert(AppState).values(key=key, value=value).on_conflict_do_nothing()
-    else:
-        offer = postgresql.insert(AppState).values(key=key, value=value).on_conflict_do_nothing()
+    offer = _insert(session)(AppState).values(key=key, value=value).on_conflict_do_nothing()
     session.execute(offer)
     stored = session.scalar(select(AppState.value).where(AppState.key == key))
     assert stored is not None  # the insert above or another process put it there
@@ -60,9 +71,5 @@ def touch_archive(session: Session) -> None:
     it), so every process serving cached pages renders them again. A fresh random value: concurrent
     removals never write the same one back."""
     value = secrets.token_hex(8)
-    upsert: sqlite.Insert | postgresql.Insert
-    if session.get_bind().dialect.name == "sqlite":
-        upsert = sqlite.insert(AppState).values(key=ARCHIVE_VERSION, value=value)
-    else:
-        upsert = postgresql.insert(AppState).values(key=ARCHIVE_VERSION, value=value)
+    upsert = _insert(session)(AppState).values(key=ARCHIVE_VERSION, value=value)
     session.execute(upsert.on_conflict_do_update(index_elements=["key"], set_={"value": value}))

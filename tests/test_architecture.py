@@ -72,7 +72,7 @@ found = {}
 for name in sys.argv[1].split(","):
     before = set(sys.modules)
     importlib.import_module(name)
-    loaded = set(sys.modules) - before
+    loaded = {m for m, module in sys.modules.items() if module is not None} - before  # None: marked absent
     bad = sorted(m for m in loaded if any(m == f or m.startswith(f + ".") for f in forbidden))
     if bad:
         found[name] = bad

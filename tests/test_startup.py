@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from mastodon_mock.testing import MockServer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,7 +33,8 @@ try:
     main()
 except SystemExit:
     pass
-print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & set({heavy}))), file=sys.stderr)
+loaded = {{name.split(".")[0] for name, module in sys.modules.items() if module is not None}}
+print(json.dumps(sorted(loaded & set({heavy}))), file=sys.stderr)
 """
 
 
@@ -130,3 +132,82 @@ def test_a_command_on_an_up_to_date_database_reads_no_migration_script(tmp_path:
     )
     assert "alembic" in loaded_by("--config", str(config), "db", "upgrade")
     assert "alembic" not in loaded_by("--config", str(config), "posts")
+
+
+MODULES_PROBE = """
+import json, sys
+sys.argv = ["exemplar", *json.loads(sys.argv[1])]
+from bot.cli import main
+try:
+    main()
+except SystemExit as exit:
+    loaded = sorted(name for name, module in sys.modules.items() if module is not None)
+    print(json.dumps(loaded), file=sys.stderr)
+    raise
+"""
+
+# What a collection from Mastodon alone never needs: the other networks' SDKs, Mastodon.py (kept for
+# publishing), the web server and its templates, the sanitiser, migrations, the other database's
+# dialect (checked below), and httpx's command-line tool.
+NOT_FOR_A_MASTODON_COLLECT = (
+    "atproto",
+    "tweepy",
+    "mastodon",
+    "jinja2",
+    "starlette",
+    "uvicorn",
+    "nh3",
+    "alembic",
+    "psycopg",
+    "pygments",
+    "rich",
+    "multiprocessing",
+)
+
+
+def test_a_collect_from_mastodon_alone_loads_only_what_it_uses(tmp_path: Path, instance: MockServer) -> None:
+    instance.client("maria").status_post("Flipped our Monday lesson #fliplead")
+    config = tmp_path / "exemplar.toml"
+    config.write_text(
+        f'hashtags = ["fliplead"]\n[database]\nurl = "sqlite:///{tmp_path / "exemplar.db"}"\n'
+        f'[[mastodon]]\nbase_url = "{instance.base_url}"\nname = "school"\n',
+        encoding="utf-8",
+    )
+    subprocess.run(
+        [sys.executable, "-c", "from bot.cli import main; main()", "--config", str(config), "db", "upgrade"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    for run in ("stores the new post", "finds nothing new"):
+        answer = subprocess.run(
+            [sys.executable, "-c", MODULES_PROBE, json.dumps(["--config", str(config), "collect"])],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert answer.returncode == 0, answer.stderr
+        assert ("new 1," if run == "stores the new post" else "new 0,") in answer.stdout
+        loaded = set(json.loads(answer.stderr.strip().splitlines()[-1]))
+        assert {"sqlalchemy", "httpx", "pydantic"} <= loaded  # the probe sees what the command loads
+        unneeded = {name for name in loaded if name.split(".")[0] in NOT_FOR_A_MASTODON_COLLECT}
+        unneeded |= {name for name in loaded if name.startswith("sqlalchemy.dialects.postgresql")}
+        assert unneeded == set(), run
+
+
+def test_loading_a_command_sets_its_modules_aside_from_garbage_collection_and_turns_it_back_on() -> None:
+    probe = (
+        "import gc, json\n"
+        "from bot.cli.root import _load_command_module\n"
+        "before = gc.get_freeze_count()\n"
+        "_load_command_module('bot.cli.collection')\n"
+        "print(json.dumps([gc.isenabled(), before, gc.get_freeze_count()]))\n"
+    )
+    answer = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True, timeout=120
+    )
+    enabled, before, after = json.loads(answer.stdout)
+    assert enabled
+    assert after > before

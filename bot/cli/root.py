@@ -7,8 +7,11 @@ Exit codes: 0 success; 1 a source or an operation failed; 2 bad usage or configu
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -100,11 +103,27 @@ def _loaded(module: str, name: str) -> type[Exception] | None:
 
 def _load_command_module(module: str) -> None:
     """Import a command module: importing it registers its commands on :data:`cli`."""
-    loaded = importlib.import_module(module)
-    if module == "bot.cli.digest" and "digest" not in cli.commands:
-        cli.add_command(loaded.digest_group(_open_from_context))
-    for other in ALSO_LOAD.get(module, ()):
-        importlib.import_module(other)
+    with _no_garbage_collection():
+        loaded = importlib.import_module(module)
+        if module == "bot.cli.digest" and "digest" not in cli.commands:
+            cli.add_command(loaded.digest_group(_open_from_context))
+        for other in ALSO_LOAD.get(module, ()):
+            importlib.import_module(other)
+
+
+@contextmanager
+def _no_garbage_collection() -> Iterator[None]:
+    """Importing a command's libraries makes many objects that live as long as the process, and sets
+    off the cycle collector again and again as they are made, each time going over them all. It is
+    paused while they load, and what they made is then set aside from every later collection."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
 
 
 def _fail(message: str, code: int) -> None:

@@ -23,7 +23,7 @@ from bot.jobs.import_formats import FORMATS, BadLine, ImportFormat, Payload, Pay
 from bot.jobs.import_pool import WorkerDiedError, WorkPool
 from bot.jobs.import_work import PayloadWork, RecordWork, payload_work, record_work
 from bot.jobs.store import PostStore
-from bot.jobs.unchanged import PayloadDigests, stored_digests
+from bot.jobs.unchanged import LINE_FORMATS, PayloadDigests, UnchangedPrefix, stored_digests, unchanged_prefix
 from bot.posts import Post
 from storage import repository as repo
 from storage.db import session_scope
@@ -83,11 +83,11 @@ class _Batch:
     bad_lines: list[tuple[int, str]]
 
 
-def _batches(kind: ImportFormat, path: Path) -> Iterator[_Batch]:
-    """The file's payloads in batches; the last batch may be empty (it holds only bad lines found at
-    the end of the file)."""
+def _batches(kind: ImportFormat, path: Path, skip: int = 0) -> Iterator[_Batch]:
+    """The file's payloads in batches, after the first ``skip``; the last batch may be empty (it holds
+    only bad lines found at the end of the file)."""
     pending: list[tuple[int, str]] = []
-    payloads = kind.read(path, lambda number, message: pending.append((number, message)))
+    payloads = islice(kind.read(path, lambda number, message: pending.append((number, message))), skip, None)
     while True:
         batch = list(islice(payloads, BATCH_SIZE))
         found, pending = pending, []
@@ -139,10 +139,16 @@ def import_file(
     """
     if fmt not in FORMATS:
         raise ExemplarError(f"unknown import format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    run = _ImportRun(engine, path, fmt, frozenset(hashtags), clock, store, frozenset())
     with session_scope(engine) as session:
-        suppressed = frozenset(suppressed_accounts(session))
-    run = _ImportRun(engine, path, fmt, frozenset(hashtags), clock, store, suppressed)
-    batches = _batches(FORMATS[fmt], path)
+        run.suppressed = frozenset(suppressed_accounts(session))
+        unchanged = UnchangedPrefix(0, whole_file=False)
+        if fmt in LINE_FORMATS:
+            unchanged = unchanged_prefix(session, path, run.digests, BATCH_SIZE)
+    run.summary.read = unchanged.payloads
+    if unchanged.whole_file:
+        return run.summary
+    batches = _batches(FORMATS[fmt], path, skip=unchanged.payloads)
     first = list(islice(batches, POOL_MIN_BATCHES))
     try:
         if jobs > 1 and len(first) == POOL_MIN_BATCHES and first[-1].payloads:
