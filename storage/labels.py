@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, and_, delete, exists, insert, not_, or_, select
+from sqlalchemy import ColumnElement, and_, delete, exists, not_, or_, select
 from sqlalchemy.orm import Session
 
+from storage.many_rows import insert_rows
 from storage.models import LinkInfo, PostLabel, table_of
 from storage.models import Post as PostRow
 
@@ -51,21 +52,14 @@ def replace_rule_labels(
     table = table_of(PostLabel)
     connection.execute(delete(table).where(table.c.post_id.in_(list(labels_by_post)), table.c.origin == RULE))
     rows = [
-        {
-            "post_id": post_id,
-            "label": label.name,
-            "origin": RULE,
-            "present": True,
-            "confidence": label.confidence,
-            "reason": label.reason,
-            "set_by": None,
-            "updated_at": now,
-        }
+        (post_id, label.name, RULE, True, label.confidence, label.reason, None, now)
         for post_id, labels in labels_by_post.items()
         for label in labels
     ]
-    if rows:
-        connection.execute(insert(table), rows)
+    insert_rows(connection, table, _LABEL_COLUMNS, rows)
+
+
+_LABEL_COLUMNS = ("post_id", "label", "origin", "present", "confidence", "reason", "set_by", "updated_at")
 
 
 def set_curator_label(

@@ -21,6 +21,7 @@ from bot.consent.screen import SKIP_MALFORMED, screen_posts
 from bot.errors import ExemplarError, InterruptedRunError
 from bot.jobs.import_formats import FORMATS, BadLine, ImportFormat, Payload, PayloadRecords
 from bot.jobs.import_pool import WorkerDiedError, WorkPool
+from bot.jobs.import_wire import PackedWork
 from bot.jobs.import_work import PayloadWork, RecordWork, payload_work, record_work
 from bot.jobs.store import PostStore
 from bot.jobs.unchanged import PayloadDigests, stored_digests
@@ -161,7 +162,7 @@ def import_file(
 
 def _import_with_workers(run: _ImportRun, batches: Iterator[_Batch], jobs: int) -> None:
     """Hand each batch's payloads not stored already to the workers, and store the batches in order."""
-    in_flight: deque[tuple[_Batch, list[str], Future[list[PayloadWork]] | None, list[int]]] = deque()
+    in_flight: deque[tuple[_Batch, list[str], Future[list[PackedWork]] | None, list[int]]] = deque()
     with WorkPool(jobs, run.fmt, run.path, run.store.catalogue) as pool:
 
         def store_oldest() -> None:
@@ -336,6 +337,7 @@ class _ImportRun:
             )
             for tag in self.hashtags:
                 tagged = [post for post in posts if tag in post.hashtags]
-                repo.record_sightings(session, tagged, repo.SeenThrough(f"import:{self.fmt}", tag), now)
+                seen = repo.SeenThrough(f"import:{self.fmt}", tag)
+                repo.record_sightings(session, tagged, seen, now, saved.ids)
         summary.new += saved.new
         summary.updated += saved.updated
