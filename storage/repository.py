@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.posts import Card, Media, Post
 from storage import app_state, published
-from storage.json_text import SerialisedJson
+from storage.json_text import SerialisedJson, json_serializer
 from storage.labels import has_label
 from storage.many_rows import insert_rows
 from storage.models import Cursor, PostTag, RemovedPost, Sighting, SourceState, UTCDateTime, table_of
@@ -158,7 +158,8 @@ def _existing_copies(session: Session, uris: Sequence[str]) -> dict[str, _Stored
     rows = session.execute(
         select(
             PostRow.uri, PostRow.id, PostRow.copy_rank, PostRow.updated_at, PostRow.import_digest, *columns
-        ).where(PostRow.uri.in_(uris))
+        ).where(PostRow.uri.in_(bindparam("uris", expanding=True))),
+        {"uris": list(uris)},
     )
     copies = {}
     for row in rows:
@@ -267,9 +268,9 @@ def _new_row(post: Post, now: datetime, rank: CopyRank, payload: ImportedPayload
         post.sensitive,
         post.language,
         post.visibility,
-        list(post.links),
-        [_flat_dict(item) for item in post.media],
-        _flat_dict(card) if card else None,
+        _json_text(list(post.links)),
+        _json_text([_flat_dict(item) for item in post.media]),
+        _json_text(_flat_dict(card)) if card else _NULL_JSON,
         post.replies_count,
         post.reblogs_count,
         post.favourites_count,
@@ -279,6 +280,16 @@ def _new_row(post: Post, now: datetime, rank: CopyRank, payload: ImportedPayload
         rank,
         payload.digest if payload else None,
     )
+
+
+_EMPTY_LIST_JSON = SerialisedJson("[]")
+_NULL_JSON = SerialisedJson("null")  # what a JSON column stores for None
+
+
+def _json_text(value: list[Any] | dict[str, Any]) -> SerialisedJson:
+    """What a JSON column stores for ``value`` (:func:`storage.json_text.json_serializer`), made here
+    once, the empty lists most posts have costing nothing."""
+    return SerialisedJson(json_serializer(value)) if value else _EMPTY_LIST_JSON
 
 
 def _insert_new(

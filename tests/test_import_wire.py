@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import signal
@@ -40,12 +41,13 @@ def _payloads() -> list[Payload]:
 
 @pytest.fixture
 def in_worker() -> Iterator[None]:
-    """This process set up as a worker is, then given back its Ctrl-C and its logging."""
-    previous = signal.getsignal(signal.SIGINT)
+    """This process set up as a worker is, then given back its Ctrl-C, logging and collector pace."""
+    previous, thresholds = signal.getsignal(signal.SIGINT), gc.get_threshold()
     import_work.start_worker("mastodon", "export.jsonl", load_catalogue())
     yield
     signal.signal(signal.SIGINT, previous)
     logging.disable(logging.NOTSET)
+    gc.set_threshold(*thresholds)
 
 
 def _raws(done: list[PayloadWork]) -> list[object]:

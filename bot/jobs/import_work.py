@@ -17,6 +17,7 @@ from typing import Any
 from bot.classify.catalogue import ToolCatalogue
 from bot.classify.labels import Label
 from bot.consent.screen import payload_opt_out
+from bot.jobs.gc_pace import pace_for_bulk_work
 from bot.jobs.import_formats import FORMATS, ImportFormat, Payload
 from bot.networks.errors import MalformedPayloadError
 from bot.posts import Post
@@ -103,10 +104,12 @@ _worker: _Worker | None = None
 
 def start_worker(fmt: str, path: str, catalogue: ToolCatalogue) -> None:
     """Set up a worker process: Ctrl-C is the importing process's to handle (it stops the pool), and
-    the importing process reports and logs what the work finds."""
+    the importing process reports and logs what the work finds; the worker does nothing but bulk work
+    (:mod:`bot.jobs.gc_pace`)."""
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.disable(logging.CRITICAL)
+    pace_for_bulk_work()
     _worker = _Worker(FORMATS[fmt], Path(path), catalogue)
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from bot.classify.labels import Label
 from bot.consent.screen import SKIP_MALFORMED, screen_posts
 from bot.errors import ExemplarError, InterruptedRunError
+from bot.jobs.gc_pace import bulk_work
 from bot.jobs.import_formats import FORMATS, BadLine, ImportFormat, Payload, PayloadRecords
 from bot.jobs.import_pool import WorkerDiedError, WorkPool
 from bot.jobs.import_wire import PackedWork
@@ -143,14 +144,9 @@ def import_file(
     with session_scope(engine) as session:
         suppressed = frozenset(suppressed_accounts(session))
     run = _ImportRun(engine, path, fmt, frozenset(hashtags), clock, store, suppressed)
-    batches = _batches(FORMATS[fmt], path)
-    first = list(islice(batches, POOL_MIN_BATCHES))
     try:
-        if jobs > 1 and len(first) == POOL_MIN_BATCHES and first[-1].payloads:
-            _import_with_workers(run, chain(first, batches), jobs)
-        else:
-            for batch in chain(first, batches):
-                run.store_batch(batch, run.digests_of(batch), None)
+        with bulk_work():
+            _import_batches(run, _batches(FORMATS[fmt], path), jobs)
     except KeyboardInterrupt:
         raise InterruptedRunError(f"{path}: import interrupted; {run.stored_so_far()}") from None
     except WorkerDiedError as error:
@@ -158,6 +154,16 @@ def import_file(
             f"{path}: import stopped: a worker process died ({error}); {run.stored_so_far()}"
         ) from None
     return run.summary
+
+
+def _import_batches(run: _ImportRun, batches: Iterator[_Batch], jobs: int) -> None:
+    """Store every batch: in this process, or with ``jobs`` workers when there is enough to share."""
+    first = list(islice(batches, POOL_MIN_BATCHES))
+    if jobs > 1 and len(first) == POOL_MIN_BATCHES and first[-1].payloads:
+        _import_with_workers(run, chain(first, batches), jobs)
+    else:
+        for batch in chain(first, batches):
+            run.store_batch(batch, run.digests_of(batch), None)
 
 
 def _import_with_workers(run: _ImportRun, batches: Iterator[_Batch], jobs: int) -> None:
