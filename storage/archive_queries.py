@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, exists, false, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, exists, false, func, select
 from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
 from storage import app_state, published, search
@@ -304,7 +304,8 @@ def removed_uris(session: Session, uris: Collection[str]) -> set[str]:
     """Which of these post URIs their authors removed."""
     if not uris:
         return set()
-    return set(session.scalars(select(RemovedPost.uri).where(RemovedPost.uri.in_(list(uris)))))
+    removed = select(RemovedPost.uri).where(RemovedPost.uri.in_(bindparam("uris", expanding=True)))
+    return set(session.scalars(removed, {"uris": list(uris)}))
 
 
 def question_ids(session: Session, post_ids: Collection[int]) -> list[int]:

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, and_, delete, exists, insert, not_, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, delete, exists, not_, or_, select
 from sqlalchemy.orm import Session
 
+from storage.many_rows import insert_rows
 from storage.models import LinkInfo, PostLabel, table_of
 from storage.models import Post as PostRow
 
@@ -49,23 +50,17 @@ def replace_rule_labels(
         return
     connection = session.connection()
     table = table_of(PostLabel)
-    connection.execute(delete(table).where(table.c.post_id.in_(list(labels_by_post)), table.c.origin == RULE))
+    rules_of = table.c.post_id.in_(bindparam("post_ids", expanding=True)), table.c.origin == RULE
+    connection.execute(delete(table).where(*rules_of), {"post_ids": list(labels_by_post)})
     rows = [
-        {
-            "post_id": post_id,
-            "label": label.name,
-            "origin": RULE,
-            "present": True,
-            "confidence": label.confidence,
-            "reason": label.reason,
-            "set_by": None,
-            "updated_at": now,
-        }
+        (post_id, label.name, RULE, True, label.confidence, label.reason, None, now)
         for post_id, labels in labels_by_post.items()
         for label in labels
     ]
-    if rows:
-        connection.execute(insert(table), rows)
+    insert_rows(connection, table, _LABEL_COLUMNS, rows)
+
+
+_LABEL_COLUMNS = ("post_id", "label", "origin", "present", "confidence", "reason", "set_by", "updated_at")
 
 
 def set_curator_label(
@@ -141,7 +136,8 @@ def cached_links(session: Session, urls: Iterable[str]) -> dict[str, LinkInfo]:
     found: dict[str, LinkInfo] = {}
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
-        for row in session.scalars(select(LinkInfo).where(LinkInfo.url.in_(chunk))):
+        in_chunk = LinkInfo.url.in_(bindparam("urls", expanding=True))
+        for row in session.scalars(select(LinkInfo).where(in_chunk), {"urls": chunk}):
             found[row.url] = row
     return found
 

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.posts import Card, Media, Post
 from storage import app_state, published
-from storage.json_text import SerialisedJson
+from storage.json_text import SerialisedJson, json_serializer
 from storage.labels import has_label
+from storage.many_rows import insert_rows
 from storage.models import Cursor, PostTag, RemovedPost, Sighting, SourceState, UTCDateTime, table_of
 from storage.models import Post as PostRow
 from storage.precedence import COUNT_FIELDS, CopyRank, Version, collected_rank, merged_counts, replaces
@@ -32,13 +33,15 @@ REMOVED = table_of(RemovedPost)
 class SaveResult:
     """What storing a batch did: posts new to the database, changed, or already known as they are.
 
-    ``written`` maps the URI of every inserted or changed post to its id (what needs labelling).
+    ``written`` maps the URI of every inserted or changed post to its id (what needs labelling), and
+    ``ids`` that of every post of the batch stored now.
     """
 
     new: int = 0
     updated: int = 0
     unchanged: int = 0
     written: Mapping[str, int] = field(default_factory=dict, compare=False)
+    ids: Mapping[str, int] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +117,7 @@ def save_posts(
         updated=len(changed),
         unchanged=len(existing) - len(changed),
         written=written,
+        ids=ids,
     )
 
 
@@ -154,7 +158,8 @@ def _existing_copies(session: Session, uris: Sequence[str]) -> dict[str, _Stored
     rows = session.execute(
         select(
             PostRow.uri, PostRow.id, PostRow.copy_rank, PostRow.updated_at, PostRow.import_digest, *columns
-        ).where(PostRow.uri.in_(uris))
+        ).where(PostRow.uri.in_(bindparam("uris", expanding=True))),
+        {"uris": list(uris)},
     )
     copies = {}
     for row in rows:
@@ -215,6 +220,78 @@ def _flat_dict(item: Media | Card) -> dict[str, Any]:
 _FIELD_NAMES = {kind: tuple(f.name for f in fields(kind)) for kind in (Media, Card)}
 
 
+_INSERT_COLUMNS = (
+    "uri",
+    "url",
+    "source",
+    "author_acct",
+    "author_name",
+    "author_url",
+    "created_at",
+    "edited_at",
+    "text",
+    "html",
+    "spoiler_text",
+    "sensitive",
+    "language",
+    "visibility",
+    "links",
+    "media",
+    "card",
+    "replies_count",
+    "reblogs_count",
+    "favourites_count",
+    "raw",
+    "updated_at",
+    "first_seen_at",
+    "copy_rank",
+    "import_digest",
+)
+
+
+def _new_row(post: Post, now: datetime, rank: CopyRank, payload: ImportedPayload | None) -> tuple[Any, ...]:
+    """A new post's values in the order of :data:`_INSERT_COLUMNS` (those of :func:`_row_values`)."""
+    author = post.author
+    card = post.card
+    return (
+        post.uri,
+        post.url,
+        post.source,
+        author.acct,
+        author.display_name,
+        author.url,
+        post.created_at,
+        post.edited_at,
+        post.text,
+        post.html,
+        post.spoiler_text,
+        post.sensitive,
+        post.language,
+        post.visibility,
+        _json_text(list(post.links)),
+        _json_text([_flat_dict(item) for item in post.media]),
+        _json_text(_flat_dict(card)) if card else _NULL_JSON,
+        post.replies_count,
+        post.reblogs_count,
+        post.favourites_count,
+        dict(post.raw) if payload is None or payload.raw_json is None else SerialisedJson(payload.raw_json),
+        now,
+        now,
+        rank,
+        payload.digest if payload else None,
+    )
+
+
+_EMPTY_LIST_JSON = SerialisedJson("[]")
+_NULL_JSON = SerialisedJson("null")  # what a JSON column stores for None
+
+
+def _json_text(value: list[Any] | dict[str, Any]) -> SerialisedJson:
+    """What a JSON column stores for ``value`` (:func:`storage.json_text.json_serializer`), made here
+    once, the empty lists most posts have costing nothing."""
+    return SerialisedJson(json_serializer(value)) if value else _EMPTY_LIST_JSON
+
+
 def _insert_new(
     session: Session,
     posts: Sequence[Post],
@@ -224,24 +301,14 @@ def _insert_new(
 ) -> dict[str, int]:
     if not posts:
         return {}
-    values = []
-    for post in posts:
-        payload = imported.get(post.uri)
-        row = _row_values(post, now, payload)
-        row.update(
-            first_seen_at=now, copy_rank=rank_of(post), import_digest=payload.digest if payload else None
-        )
-        values.append(row)
-    # Core statements on the connection: the ORM's bulk layer costs more than the inserts themselves.
+    rows = [_new_row(post, now, rank_of(post), imported.get(post.uri)) for post in posts]
     connection = session.connection()
-    statement = _dialect_insert(session, POSTS).on_conflict_do_nothing(index_elements=["uri"])
-    returned = connection.execute(statement.returning(POSTS.c.id, POSTS.c.uri), values)
+    returned = insert_rows(
+        connection, POSTS, _INSERT_COLUMNS, rows, skip_conflicts_on=("uri",), returning=("id", "uri")
+    )
     ids = {uri: post_id for post_id, uri in returned}
-    tags = [
-        {"post_id": ids[post.uri], "tag": tag} for post in posts if post.uri in ids for tag in post.hashtags
-    ]
-    if tags:
-        connection.execute(insert(POST_TAGS), tags)
+    tags = [(ids[post.uri], tag) for post in posts if post.uri in ids for tag in post.hashtags]
+    insert_rows(connection, POST_TAGS, ("post_id", "tag"), tags)
     return ids
 
 
@@ -269,32 +336,35 @@ def _keep_digests(session: Session, digests: Mapping[int, str]) -> None:
 
 
 def _record_sightings(
-    session: Session, posts: Iterable[Post], ids: dict[str, int], seen: SeenThrough, now: datetime
+    session: Session, posts: Iterable[Post], ids: Mapping[str, int], seen: SeenThrough, now: datetime
 ) -> None:
-    values = [
-        {
-            "post_id": ids[post.uri],
-            "source_key": seen.source_key,
-            "tag": seen.tag,
-            "remote_id": post.remote_id,
-            "seen_at": now,
-        }
-        for post in posts
-        if post.uri in ids
+    rows = [
+        (ids[post.uri], seen.source_key, seen.tag, post.remote_id, now) for post in posts if post.uri in ids
     ]
-    if values:
-        statement = _dialect_insert(session, SIGHTINGS).on_conflict_do_nothing(
-            index_elements=["post_id", "source_key", "tag"]
-        )
-        session.connection().execute(statement, values)
+    insert_rows(
+        session.connection(),
+        SIGHTINGS,
+        ("post_id", "source_key", "tag", "remote_id", "seen_at"),
+        rows,
+        skip_conflicts_on=("post_id", "source_key", "tag"),
+    )
 
 
-def record_sightings(session: Session, posts: Sequence[Post], seen: SeenThrough, now: datetime) -> None:
-    """Remember that these stored posts were also seen through ``seen``."""
+def record_sightings(
+    session: Session,
+    posts: Sequence[Post],
+    seen: SeenThrough,
+    now: datetime,
+    ids: Mapping[str, int] | None = None,
+) -> None:
+    """Remember that these stored posts were also seen through ``seen`` (``ids``: the stored id of
+    each by URI, when known already; :attr:`SaveResult.ids`)."""
     if not posts:
         return
-    rows = session.execute(select(PostRow.uri, PostRow.id).where(PostRow.uri.in_([p.uri for p in posts])))
-    _record_sightings(session, posts, dict(rows.all()), seen, now)
+    if ids is None:
+        rows = session.execute(select(PostRow.uri, PostRow.id).where(PostRow.uri.in_([p.uri for p in posts])))
+        ids = dict(rows.all())
+    _record_sightings(session, posts, ids, seen, now)
 
 
 def _dialect_insert(session: Session, table: Table) -> Any:

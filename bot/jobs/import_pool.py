@@ -17,7 +17,8 @@ from types import TracebackType
 from bot.classify.catalogue import ToolCatalogue
 from bot.errors import ExemplarError
 from bot.jobs.import_formats import Payload
-from bot.jobs.import_work import PayloadWork, start_worker, work_on
+from bot.jobs.import_wire import PackedWork, packed_work_on, unpacked
+from bot.jobs.import_work import PayloadWork, start_worker
 
 
 def usable_cpus() -> int:
@@ -43,16 +44,16 @@ class WorkPool:
             initargs=(fmt, str(path), catalogue),
         )
 
-    def submit(self, payloads: list[Payload]) -> Future[list[PayloadWork]]:
+    def submit(self, payloads: list[Payload]) -> Future[list[PackedWork]]:
         try:
-            return self._executor.submit(work_on, payloads)
+            return self._executor.submit(packed_work_on, payloads)
         except BrokenProcessPool as error:
             raise WorkerDiedError(str(error)) from None
 
     @staticmethod
-    def result(future: Future[list[PayloadWork]]) -> list[PayloadWork]:
+    def result(future: Future[list[PackedWork]]) -> list[PayloadWork]:
         try:
-            return future.result()
+            return [unpacked(work) for work in future.result()]
         except BrokenProcessPool as error:
             raise WorkerDiedError(str(error)) from None
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import logging
 import signal
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from bot.classify.catalogue import ToolCatalogue
 from bot.classify.labels import Label
 from bot.consent.screen import payload_opt_out
+from bot.jobs.gc_pace import pace_for_bulk_work
 from bot.jobs.import_formats import FORMATS, ImportFormat, Payload
 from bot.networks.errors import MalformedPayloadError
 from bot.posts import Post
@@ -103,10 +105,12 @@ _worker: _Worker | None = None
 
 def start_worker(fmt: str, path: str, catalogue: ToolCatalogue) -> None:
     """Set up a worker process: Ctrl-C is the importing process's to handle (it stops the pool), and
-    the importing process reports and logs what the work finds."""
+    the importing process reports and logs what the work finds; the worker does nothing but bulk work
+    (:mod:`bot.jobs.gc_pace`)."""
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.disable(logging.CRITICAL)
+    pace_for_bulk_work()
     _worker = _Worker(FORMATS[fmt], Path(path), catalogue)
 
 
@@ -145,5 +149,16 @@ def _slim(work: RecordWork, exact: bool) -> RecordWork:
         return work  # no record to work on (a JSON null): the importing process sees it as such
     post = work.post
     if post is not None and work.own_record and exact:
-        post = replace(post, raw={})
+        post = _without_raw(post)
     return RecordWork(None, post, work.error, work.own_record, work.labels, work.opt_out, work.screened)
+
+
+_POST_VALUES = attrgetter(*(item.name for item in fields(Post)))
+_RAW = [item.name for item in fields(Post)].index("raw")
+
+
+def _without_raw(post: Post) -> Post:
+    """``dataclasses.replace(post, raw={})``, at a tenth of its cost."""
+    values = list(_POST_VALUES(post))
+    values[_RAW] = {}
+    return Post(*values)

@@ -19,8 +19,10 @@ from sqlalchemy import Engine
 from bot.classify.labels import Label
 from bot.consent.screen import SKIP_MALFORMED, screen_posts
 from bot.errors import ExemplarError, InterruptedRunError
+from bot.jobs.gc_pace import bulk_work
 from bot.jobs.import_formats import FORMATS, BadLine, ImportFormat, Payload, PayloadRecords
 from bot.jobs.import_pool import WorkerDiedError, WorkPool
+from bot.jobs.import_wire import PackedWork
 from bot.jobs.import_work import PayloadWork, RecordWork, payload_work, record_work
 from bot.jobs.store import PostStore
 from bot.jobs.unchanged import LINE_FORMATS, PayloadDigests, UnchangedPrefix, stored_digests, unchanged_prefix
@@ -148,14 +150,9 @@ def import_file(
     run.summary.read = unchanged.payloads
     if unchanged.whole_file:
         return run.summary
-    batches = _batches(FORMATS[fmt], path, skip=unchanged.payloads)
-    first = list(islice(batches, POOL_MIN_BATCHES))
     try:
-        if jobs > 1 and len(first) == POOL_MIN_BATCHES and first[-1].payloads:
-            _import_with_workers(run, chain(first, batches), jobs)
-        else:
-            for batch in chain(first, batches):
-                run.store_batch(batch, run.digests_of(batch), None)
+        with bulk_work():
+            _import_batches(run, _batches(FORMATS[fmt], path, skip=unchanged.payloads), jobs)
     except KeyboardInterrupt:
         raise InterruptedRunError(f"{path}: import interrupted; {run.stored_so_far()}") from None
     except WorkerDiedError as error:
@@ -165,9 +162,19 @@ def import_file(
     return run.summary
 
 
+def _import_batches(run: _ImportRun, batches: Iterator[_Batch], jobs: int) -> None:
+    """Store every batch: in this process, or with ``jobs`` workers when there is enough to share."""
+    first = list(islice(batches, POOL_MIN_BATCHES))
+    if jobs > 1 and len(first) == POOL_MIN_BATCHES and first[-1].payloads:
+        _import_with_workers(run, chain(first, batches), jobs)
+    else:
+        for batch in chain(first, batches):
+            run.store_batch(batch, run.digests_of(batch), None)
+
+
 def _import_with_workers(run: _ImportRun, batches: Iterator[_Batch], jobs: int) -> None:
     """Hand each batch's payloads not stored already to the workers, and store the batches in order."""
-    in_flight: deque[tuple[_Batch, list[str], Future[list[PayloadWork]] | None, list[int]]] = deque()
+    in_flight: deque[tuple[_Batch, list[str], Future[list[PackedWork]] | None, list[int]]] = deque()
     with WorkPool(jobs, run.fmt, run.path, run.store.catalogue) as pool:
 
         def store_oldest() -> None:
@@ -342,6 +349,7 @@ class _ImportRun:
             )
             for tag in self.hashtags:
                 tagged = [post for post in posts if tag in post.hashtags]
-                repo.record_sightings(session, tagged, repo.SeenThrough(f"import:{self.fmt}", tag), now)
+                seen = repo.SeenThrough(f"import:{self.fmt}", tag)
+                repo.record_sightings(session, tagged, seen, now, saved.ids)
         summary.new += saved.new
         summary.updated += saved.updated
