@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -77,7 +78,7 @@ def create_db_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) ->
                 json_serializer=json_serializer,
                 **(_POOLED if on_file else {}),
             )
-            event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "connect", partial(_sqlite_pragmas, lock_timeout=lock_timeout))
             if on_file:
                 watch_file(engine, Path(str(parsed.database)))
         elif parsed.drivername == "postgresql+psycopg":
@@ -124,12 +125,39 @@ def _explain_failure(context: ExceptionContext, *, url: URL, lock_timeout: float
     return database_failure(error, url, lock_timeout=lock_timeout)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+_WAL_TRY_MS = 50  # each try at switching a file to WAL waits this long for another connection's lock
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, lock_timeout: float) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+        _switch_to_wal(cursor, lock_timeout)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _switch_to_wal(cursor: Any, lock_timeout: float) -> None:
+    """Switch a file to WAL, as the first connections of racing processes all try to at once.
+
+    Each holds a shared lock while it waits for the others' to go: with the whole lock timeout as its
+    busy timeout, every one of them could wait it out. Short tries, letting go between them, cannot.
+    """
+    import sqlite3
+
+    deadline = time.monotonic() + lock_timeout
+    cursor.execute(f"PRAGMA busy_timeout = {_WAL_TRY_MS}")
+    try:
+        while True:
+            try:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(random.uniform(0, _WAL_TRY_MS / 1000))
+    finally:
+        cursor.execute(f"PRAGMA busy_timeout = {int(lock_timeout * 1000)}")
 
 
 @contextmanager

@@ -273,3 +273,30 @@ def test_two_first_commands_racing_on_a_new_database_file_both_succeed(tmp_path:
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
     engine.dispose()
+
+
+def _connect_at_once(url: str, barrier: Any) -> None:
+    engine = create_db_engine(url, lock_timeout=10)
+    barrier.wait()
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+    engine.dispose()
+
+
+def test_many_first_connections_to_a_new_sqlite_file_all_switch_it_to_wal(tmp_path: Path) -> None:
+    # Each connection switches a new file to WAL; two doing so at once hold a shared lock each while
+    # waiting for the other's to go, which SQLite's busy handler would wait out to the lock timeout.
+    context = multiprocessing.get_context("spawn")
+    for attempt in range(3):
+        url = f"sqlite:///{tmp_path / f'new-{attempt}.db'}"
+        barrier = context.Barrier(6)
+        runs = [context.Process(target=_connect_at_once, args=(url, barrier)) for _ in range(6)]
+        for run in runs:
+            run.start()
+        for run in runs:
+            run.join(60)
+        assert [run.exitcode for run in runs] == [0] * 6
+        engine = create_db_engine(url)
+        with engine.connect() as connection:
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        engine.dispose()
