@@ -27,24 +27,6 @@ from storage.models import Post as PostRow
 EXCLUSION_KINDS = ("post", "author", "domain")
 
 
-def create_digest(
-    session: Session, *, start: datetime, end: datetime, timezone: str, hashtag: str, now: datetime
-) -> Digest:
-    digest = Digest(
-        period_start=start,
-        period_end=end,
-        timezone=timezone,
-        hashtag=hashtag,
-        status="draft",
-        intro="",
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(digest)
-    session.flush()
-    return digest
-
-
 def open_digests_for_period(session: Session, start: datetime, end: datetime) -> list[Digest]:
     """Drafts and approved digests covering exactly this period, newest first."""
     return list(

@@ -9,6 +9,8 @@ as a yes or no.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 _SPECIAL = frozenset("\\.^$*+?{}[]()|")
 _QUANTIFIERS = frozenset("?*+{")
 
@@ -46,32 +48,23 @@ def _expanded(phrase: str) -> list[str]:
 def _branches(source: str) -> list[str]:
     """``source`` cut at each ``|`` outside brackets and groups."""
     branches: list[str] = []
-    depth, start, index, in_class = 0, 0, 0, False
-    while index < len(source):
-        char = source[index]
-        if char == "\\":
-            index += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-            if source[index + 1 : index + 2] == "]":
-                index += 1
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
+    start = 0
+    for index, char, depth in _structure(source):
+        if char == "|" and depth == 0:
             branches.append(source[start:index])
             start = index + 1
-        index += 1
     branches.append(source[start:])
     return branches
 
 
 def _group_end(source: str) -> int:
     """The index of the ``)`` closing the group that opens ``source``, or -1."""
+    return next((index for index, char, depth in _structure(source) if char == ")" and depth == 0), -1)
+
+
+def _structure(source: str) -> Iterator[tuple[int, str, int]]:
+    """Each ``(``, ``)`` and ``|`` of ``source`` outside brackets and escapes: its index, the
+    character, and the depth of groups just after it."""
     depth, index, in_class = 0, 0, False
     while index < len(source):
         char = source[index]
@@ -84,11 +77,7 @@ def _group_end(source: str) -> int:
             in_class = True
             if source[index + 1 : index + 2] == "]":
                 index += 1
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return index
+        elif char in "()|":
+            depth += 1 if char == "(" else -1 if char == ")" else 0
+            yield index, char, depth
         index += 1
-    return -1
