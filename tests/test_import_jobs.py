@@ -168,6 +168,18 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+def workers_of(pid: int) -> list[int]:
+    """The pool's worker processes among ``pid``'s children (not multiprocessing's resource tracker)."""
+    return [child for child in children_of(pid) if b"multiprocessing.spawn" in _command_line(child)]
+
+
+def _command_line(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:  # it has ended since it was listed
+        return b""
+
+
 def test_a_killed_worker_stops_the_import_in_one_line_and_keeps_what_was_stored(tmp_path: Path) -> None:
     total = 12_000
     path = tmp_path / "statuses.jsonl"
@@ -188,7 +200,7 @@ def test_a_killed_worker_stops_the_import_in_one_line_and_keeps_what_was_stored(
             assert process.poll() is None, "the import ended before a worker could be killed"
             assert time.monotonic() < deadline, "no batch stored in a minute"
             time.sleep(0.05)
-        workers = children_of(process.pid)
+        workers = workers_of(process.pid)
         assert workers, "no worker processes"
         os.kill(workers[-1], signal.SIGKILL)
         stdout, stderr = process.communicate(timeout=60)
