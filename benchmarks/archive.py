@@ -222,7 +222,11 @@ def main() -> int:
     parser.add_argument("--small", type=int, default=10)
     parser.add_argument("--large", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument(
+        "--pages", nargs="+", metavar="PAGE", default=PAGES, help="only these of the pages (as listed above)"
+    )
     args = parser.parse_args()
+    pages = list(args.pages)
     sizes = (args.small, args.large)
     exemplar = str(Path(sys.executable).with_name("exemplar"))
     results: dict[str, dict[str, Timings]] = {}
@@ -243,7 +247,7 @@ def main() -> int:
         (site / "index.html").write_text(clients["kept", args.large].get("/").text, encoding="utf-8")
         static_server = [sys.executable, "-m", "http.server", "{port}", "--bind", "127.0.0.1"]
         static = start(stack, [*static_server, "--directory", str(site)], "/index.html")
-        for path in PAGES:
+        for path in pages:
             targets = {
                 f"{mode} {size}": (client, path.format(latest=latest[size]))
                 for (mode, size), client in clients.items()
@@ -259,7 +263,7 @@ def main() -> int:
         ("rendered", "every page rendered from the database ([archive] cached_pages = 0)"),
     ):
         print(f"\n{heading}")
-        report(results, mode, args.small, args.large)
+        report(results, pages, mode, args.small, args.large)
     print("\nreference: the full-text index alone ranking every match (sqlite3, ORDER BY rank LIMIT 41)")
     for query, (small_ms, small_matches) in ranking[args.small].items():
         large_ms, large_matches = ranking[args.large][query]
@@ -294,12 +298,12 @@ def index_ranking(database: Path) -> dict[str, tuple[float, int]]:
     return found
 
 
-def report(results: dict[str, dict[str, Timings]], mode: str, small: int, large: int) -> None:
+def report(results: dict[str, dict[str, Timings]], pages: list[str], mode: str, small: int, large: int) -> None:
     print(
         f"{'page':32} {f'{small} digests':>16} {f'{large} digests':>16} {'ratio p50':>10} "
         f"{'static':>14} {'x static':>9}"
     )
-    for path in PAGES:
+    for path in pages:
         (s50, s95), (l50, l95) = results[path][f"{mode} {small}"], results[path][f"{mode} {large}"]
         f50, f95 = results[path]["static"]
         print(
