@@ -46,9 +46,11 @@ def upgrade() -> None:
     document = (
         " document TSVECTOR GENERATED ALWAYS AS (to_tsvector('simple', body)) STORED," if postgresql else ""
     )
+    # On SQLite the key is the table's rowid (INTEGER PRIMARY KEY), which FTS5 reads rows by.
+    key_type = "BIGINT" if postgresql else "INTEGER"
     op.execute(
         "CREATE TABLE archive_search ("
-        " key BIGINT NOT NULL PRIMARY KEY,"
+        f" key {key_type} NOT NULL PRIMARY KEY,"
         " item_id INTEGER NOT NULL UNIQUE REFERENCES digest_items (id) ON DELETE CASCADE,"
         " post_id INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,"
         " digest_id INTEGER NOT NULL REFERENCES digests (id) ON DELETE CASCADE,"
