@@ -331,3 +331,21 @@ def test_search_pages_link_by_key_and_old_page_links_still_work(engine: Engine, 
     assert client.get("/search", params={"q": "flipped", "before": "1", "after": "2"}).status_code == 400
     assert client.get("/search", params={"q": "flipped", "before": "1"}).status_code == 404
     assert client.get("/search", params={"q": "flipped", "after": str(search.MAX_KEY)}).status_code == 404
+
+
+def test_a_worker_indexing_holds_off_another_until_it_commits(engine: Engine) -> None:
+    order: list[str] = []
+
+    def second_worker() -> None:
+        with session_scope(engine) as session:
+            search.lock_for_indexing(session)
+            order.append("second")
+
+    with session_scope(engine) as session:
+        search.lock_for_indexing(session)
+        waiting = threading.Thread(target=second_worker)
+        waiting.start()
+        waiting.join(timeout=0.5)
+        order.append("first")
+    waiting.join(timeout=10)
+    assert order == ["first", "second"]
