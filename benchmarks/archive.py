@@ -299,7 +299,9 @@ def index_floor(database: Path) -> dict[str, tuple[float, int]]:
     return found
 
 
-def report(results: dict[str, dict[str, Timings]], pages: list[str], mode: str, small: int, large: int) -> None:
+def report(
+    results: dict[str, dict[str, Timings]], pages: list[str], mode: str, small: int, large: int
+) -> None:
     print(
         f"{'page':32} {f'{small} digests':>16} {f'{large} digests':>16} {'ratio p50':>10} "
         f"{'static':>14} {'x static':>9}"

@@ -33,7 +33,7 @@ from storage.models import Post as PostRow
 PUBLISHED = "published"
 REPLY_WINDOW = timedelta(days=60)
 T = TypeVar("T")
-T_row = TypeVar("T_row", bound=tuple[Any, ...])
+Narrowed = TypeVar("Narrowed", Select[int], Select[int, int])
 # What the published archive looks like, cheaply: (digests published, the highest id, version).
 Fingerprint = tuple[int, int, str]
 
@@ -280,12 +280,12 @@ def _search(session: Session, filters: ItemFilters, window: Window, size: int) -
     return Page(shown, number, has_next, [k for _item, k in rows], has_previous)
 
 
-def _any(session: Session, statement: Select[tuple[int, int]], order: Any) -> bool:
+def _any(session: Session, statement: Select[int, int], order: Any) -> bool:
     """Whether ``statement`` finds a row (read in ``order``, the index's, so it stops at the first)."""
     return session.execute(statement.order_by(order).limit(1)).first() is not None
 
 
-def _search_keys(session: Session, filters: ItemFilters) -> tuple[Select[tuple[int, int]], Any] | None:
+def _search_keys(session: Session, filters: ItemFilters) -> tuple[Select[int, int], Any] | None:
     """``SELECT item_id, key`` of the items a search finds (unordered, unlimited), and the key to
     order and cut them by; ``None`` when the query has no words.
 
@@ -296,12 +296,12 @@ def _search_keys(session: Session, filters: ItemFilters) -> tuple[Select[tuple[i
         return None
     source, key, matched = found
     entry, later = search.entries, search.entries.alias("later")
-    newer_appearance = select(1).where(later.c.post_id == entry.c.post_id, later.c.digest_id > entry.c.digest_id)
+    newer_appearance = select(1).where(
+        later.c.post_id == entry.c.post_id, later.c.digest_id > entry.c.digest_id
+    )
     if filters.section:
         newer_appearance = newer_appearance.where(later.c.section == entry.c.section)
-    statement = (
-        select(entry.c.item_id, key).select_from(source).where(matched, ~newer_appearance.exists())
-    )
+    statement = select(entry.c.item_id, key).select_from(source).where(matched, ~newer_appearance.exists())
     if filters.section:
         statement = statement.where(entry.c.section == filters.section)
     if filters.since is not None:
@@ -311,7 +311,7 @@ def _search_keys(session: Session, filters: ItemFilters) -> tuple[Select[tuple[i
     return _narrowed(statement, entry.c.post_id, filters), key
 
 
-def _narrowed(statement: Select[T_row], post_id: Any, filters: ItemFilters) -> Select[T_row]:
+def _narrowed(statement: Narrowed, post_id: Any, filters: ItemFilters) -> Narrowed:
     """``statement`` narrowed to the posts carrying the filters' tag and tool, and answered or not."""
     if filters.tag:
         statement = statement.where(exists().where(PostTag.post_id == post_id, PostTag.tag == filters.tag))
@@ -330,7 +330,7 @@ def _narrowed(statement: Select[T_row], post_id: Any, filters: ItemFilters) -> S
 SINCE_BY_POSTS = 5000
 
 
-def _item_ids(session: Session, filters: ItemFilters) -> Select[tuple[int]]:
+def _item_ids(session: Session, filters: ItemFilters) -> Select[int]:
     """The ordered ids of the items :func:`items` shows when not searching."""
     item, digest = DigestItemRow, Digest
     later_item = aliased(DigestItemRow)

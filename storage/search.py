@@ -22,10 +22,15 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     FromClause,
+    Integer,
+    String,
+    Text,
     column,
     func,
     literal_column,
@@ -42,7 +47,7 @@ MAX_QUERY_WORDS = 12
 _PLACE_BITS = 14
 _DIGEST_BITS = 22
 _MINUTE_BITS = 63 - _DIGEST_BITS - _PLACE_BITS
-MAX_KEY = 2**63 - 1
+MAX_KEY = (1 << 63) - 1
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Two workers indexing at once on PostgreSQL take turns on this advisory lock ("arch" in ASCII).
 _INDEX_LOCK = 0x61726368
@@ -55,12 +60,12 @@ _UNDECOMPOSABLE = str.maketrans(
 
 entries = table(
     INDEX_TABLE,
-    column("key"),
-    column("item_id"),
-    column("post_id"),
-    column("digest_id"),
-    column("section"),
-    column("body"),
+    column("key", BigInteger),
+    column("item_id", Integer),
+    column("post_id", Integer),
+    column("digest_id", Integer),
+    column("section", String),
+    column("body", Text),
 )
 
 
@@ -102,16 +107,18 @@ def archive_key(period_start: datetime, digest_id: int, place: int) -> int:
     the higher digest id, then the digest's own order (``place``: 0 for its first item, by position
     and id), and a larger key is listed earlier. Periods are told apart to the minute. Pure.
 
-    >>> archive_key(datetime(2026, 11, 30, tzinfo=UTC), 7, 0) > archive_key(datetime(2026, 11, 30, tzinfo=UTC), 7, 1)
+    >>> day = datetime(2026, 11, 30, tzinfo=UTC)
+    >>> archive_key(day, 7, 0) > archive_key(day, 7, 1) > archive_key(day, 6, 0)
     True
     """
     start = period_start if period_start.tzinfo else period_start.replace(tzinfo=UTC)
     minutes = int((start - _EPOCH).total_seconds() // 60)
-    if not 0 <= minutes < 2**_MINUTE_BITS:
+    if not 0 <= minutes < 1 << _MINUTE_BITS:
         raise ValueError(f"a digest period starting {period_start} cannot be placed in the archive")
-    if not 0 < digest_id < 2**_DIGEST_BITS or not 0 <= place < 2**_PLACE_BITS:
+    if not 0 < digest_id < 1 << _DIGEST_BITS or not 0 <= place < 1 << _PLACE_BITS:
         raise ValueError(f"digest {digest_id}, item {place}: too many to place in the archive")
-    return (minutes << (_DIGEST_BITS + _PLACE_BITS)) | (digest_id << _PLACE_BITS) | (2**_PLACE_BITS - 1 - place)
+    last_place = (1 << _PLACE_BITS) - 1
+    return (minutes << (_DIGEST_BITS + _PLACE_BITS)) | (digest_id << _PLACE_BITS) | (last_place - place)
 
 
 def lock_for_indexing(session: Session) -> None:
@@ -144,7 +151,7 @@ def searched(dialect: str, query: str) -> tuple[FromClause, ColumnElement[int], 
     if not words:
         return None
     if dialect == "postgresql":
-        document = literal_column(f"{INDEX_TABLE}.document")
+        document: ColumnElement[Any] = literal_column(f"{INDEX_TABLE}.document")
         tsquery = func.to_tsquery("simple", " & ".join(f"{word}:*" for word in words))
         return entries, entries.c.key, document.op("@@")(tsquery)
     fts = table(FTS_TABLE, column("rowid"))

@@ -152,7 +152,9 @@ def archive_routes(
         png = render_card("Exemplar", f"#{hashtag} exemplars", "Videos, tools and open questions, weekly")
         return Response(png, media_type="image/png", headers={"cache-control": CARD_CACHE})
 
-    def item_page(request: Request, filters: queries.ItemFilters) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    def item_page(
+        request: Request, filters: queries.ItemFilters
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         window = page_window(request)
         with session_scope(engine) as session:
             page = queries.items(session, filters, window.number, size, window=window)
