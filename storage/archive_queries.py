@@ -159,21 +159,20 @@ def fingerprint(session: Session) -> Fingerprint:
     return int(count), int(highest), str(touched or "")
 
 
-def unindexed_items(session: Session) -> list[DigestItemRow]:
-    """Live items of published digests that the search index does not hold yet, each with its
-    digest and its post (and the post's hashtags) loaded."""
+def unindexed_items(session: Session, *, limit: int | None = None) -> list[DigestItemRow]:
+    """Live items of published digests that the search index does not hold yet (the first ``limit``
+    of them, if given), each with its digest and its post (and the post's hashtags) loaded."""
     indexed = exists().where(search.entries.c.item_id == DigestItemRow.id)
-    return list(
-        session.scalars(
-            select(DigestItemRow)
-            .join(Digest, Digest.id == DigestItemRow.digest_id)
-            .where(Digest.status == PUBLISHED, DigestItemRow.removed == false(), ~indexed)
-            .options(
-                contains_eager(DigestItemRow.digest),
-                joinedload(DigestItemRow.post).selectinload(PostRow.tags),
-            )
-        ).unique()
+    statement = (
+        select(DigestItemRow)
+        .join(Digest, Digest.id == DigestItemRow.digest_id)
+        .where(Digest.status == PUBLISHED, DigestItemRow.removed == false(), ~indexed)
+        .options(
+            contains_eager(DigestItemRow.digest),
+            joinedload(DigestItemRow.post).selectinload(PostRow.tags),
+        )
     )
+    return list(session.scalars(statement.limit(limit)).unique())
 
 
 def places_in_digests(session: Session, digest_ids: Collection[int]) -> dict[int, int]:

@@ -48,6 +48,11 @@ class ArchiveIndex:
 
     def _index(self, current: archive_queries.Fingerprint) -> None:
         with session_scope(self.engine) as session:
+            if not archive_queries.unindexed_items(session, limit=1):  # read only: no lock needed
+                self._tools = archive_queries.tool_choices(session)
+                self._synced = current
+                return
+        with session_scope(self.engine) as session:
             search.lock_for_indexing(session)  # another worker indexing the same items goes first
             items = archive_queries.unindexed_items(session)
             places = archive_queries.places_in_digests(session, {item.digest_id for item in items})
