@@ -1,8 +1,9 @@
 """What the public archive reads, one page at a time, in SQL.
 
 Every query here is bounded by the page it serves, not by the size of the archive: digests are read
-newest first along the ``period_start`` index and items through ``digest_id``, with ``LIMIT size + 1``
-telling whether another page follows (no ``COUNT`` over the whole archive). Posts are loaded in the
+newest first along the ``period_start`` index and items through ``digest_id``, a search along the
+full-text index in archive order (see :mod:`storage.search`), with ``LIMIT size + 1`` telling whether
+another page follows (no ``COUNT`` over the whole archive). Posts are loaded in the
 same statement as their items, never lazily one by one.
 """
 

@@ -351,6 +351,7 @@ def test_search_pages_link_by_key_and_old_page_links_still_work(
     for malformed in ("abc", "-5", "1.5", "9" * 20, str(2**63)):
         assert client.get("/search", params={"q": "flipped", "before": malformed}).status_code == 400
     assert client.get("/search", params={"q": "flipped", "before": "1", "after": "2"}).status_code == 400
+    assert client.get("/browse/video", params={"before": "1"}).status_code == 400  # not a search
     assert client.get("/search", params={"q": "flipped", "before": "1"}).status_code == 404
     assert client.get("/search", params={"q": "flipped", "after": str(search.MAX_KEY)}).status_code == 404
 

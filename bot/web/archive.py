@@ -156,10 +156,13 @@ def archive_routes(
         request: Request, filters: queries.ItemFilters
     ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         window = page_window(request)
+        by_key = window.before is not None or window.after is not None
+        if by_key and not filters.query:
+            raise HTTPException(400, "before and after page through a search (give q)")
         with session_scope(engine) as session:
             page = queries.items(session, filters, window.number, size, window=window)
             entries = item_views(session, page.rows, store)
-        if not page.rows and (window.number > 1 or window.before is not None or window.after is not None):
+        if not page.rows and (window.number > 1 or by_key):
             raise HTTPException(404, "No such page")
         return entries, pager(request, page)
 
@@ -380,8 +383,11 @@ def pager(request: Request, page: queries.Page[Any]) -> dict[str, Any]:
             "next": link(before=str(page.keys[-1])) if page.has_next else None,
         }
     number = page.number or 1
+    previous = None
+    if number > 1:
+        previous = link(page=str(number - 1)) if number > 2 else link()
     return {
         "number": page.number,
-        "previous": (link(page=str(number - 1)) if number > 2 else link()) if number > 1 else None,
+        "previous": previous,
         "next": link(page=str(number + 1)) if page.has_next else None,
     }
