@@ -305,9 +305,14 @@ def _search_keys(session: Session, filters: ItemFilters) -> tuple[Select[int, in
     if filters.section:
         statement = statement.where(entry.c.section == filters.section)
     if filters.since is not None:
-        statement = statement.where(
-            exists().where(PostRow.id == entry.c.post_id, PostRow.created_at >= filters.since)
-        )
+        if _few_posts_since(session, filters.since):
+            # Read once into a list that each match is looked up in: the walk may pass every match.
+            recent = select(PostRow.id).where(PostRow.created_at >= filters.since)
+            statement = statement.where(entry.c.post_id.in_(recent.scalar_subquery()))
+        else:
+            statement = statement.where(
+                exists().where(PostRow.id == entry.c.post_id, PostRow.created_at >= filters.since)
+            )
     return _narrowed(statement, entry.c.post_id, filters), key
 
 

@@ -76,13 +76,13 @@ def archive(engine: Engine) -> dict[str, Any]:
     return built
 
 
-def expected(engine: Engine, query: str, section: str | None) -> list[int]:
+def expected(engine: Engine, query: str, section: str | None, since: datetime | None = None) -> list[int]:
     """The items a search lists, from the archive's own listing (not the index): every item that the
     browse pages list, in their order, whose post's words start with each of the query's words."""
     words = search.query_words(query)
     index = ArchiveIndex(engine, PostStore())
     with session_scope(engine) as session:
-        listed = queries.items(session, queries.ItemFilters(section=section), 1, 10_000).rows
+        listed = queries.items(session, queries.ItemFilters(section=section, since=since), 1, 10_000).rows
         return [
             row.id
             for row in listed
@@ -94,21 +94,29 @@ def expected(engine: Engine, query: str, section: str | None) -> list[int]:
         ]
 
 
-def page(engine: Engine, query: str, section: str | None, size: int, window: queries.Window) -> Any:
+def page(
+    engine: Engine,
+    query: str,
+    section: str | None,
+    size: int,
+    window: queries.Window,
+    since: datetime | None = None,
+) -> Any:
+    filters = queries.ItemFilters(section=section, query=query, since=since)
     with session_scope(engine) as session:
-        return queries.items(
-            session, queries.ItemFilters(section=section, query=query), 1, size, window=window
-        )
+        return queries.items(session, filters, 1, size, window=window)
 
 
-def walk_forward(engine: Engine, query: str, section: str | None, size: int) -> list[int]:
+def walk_forward(
+    engine: Engine, query: str, section: str | None, size: int, since: datetime | None = None
+) -> list[int]:
     found: list[int] = []
-    current = page(engine, query, section, size, queries.Window())
+    current = page(engine, query, section, size, queries.Window(), since)
     while True:
         found.extend(row.id for row in current.rows)
         if not current.has_next:
             return found
-        current = page(engine, query, section, size, queries.Window(before=current.keys[-1]))
+        current = page(engine, query, section, size, queries.Window(before=current.keys[-1]), since)
 
 
 def test_the_archive_is_in_its_listing_order_and_each_post_listed_once(
@@ -134,6 +142,21 @@ def test_a_search_lists_what_the_archive_lists_in_its_order(
     for section in SECTIONS:
         assert walk_forward(engine, query, section, 1000) == expected(engine, query, section)
     assert expected(engine, query, None) or query == "zebra"
+
+
+@pytest.mark.parametrize("weeks", [-1, 2, 4, WEEKS + 1])
+def test_a_search_since_a_day_lists_what_the_archive_lists(
+    engine: Engine, archive: dict[str, Any], monkeypatch: pytest.MonkeyPatch, weeks: int
+) -> None:
+    since = FIRST + timedelta(weeks=weeks)
+    for section in (None, "video"):
+        whole = expected(engine, "week", section, since)
+        assert walk_forward(engine, "week", section, 2, since) == whole
+        monkeypatch.setattr(queries, "SINCE_BY_POSTS", 0)  # too many posts since: looked up one by one
+        assert walk_forward(engine, "week", section, 2, since) == whole
+        monkeypatch.undo()
+        assert len(whole) < len(expected(engine, "week", section)) or weeks < 0
+        assert whole or weeks > WEEKS
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
