@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from alembic import command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, insert, select, text
@@ -23,7 +24,7 @@ from bot.web.archive_index import ArchiveIndex
 from storage import archive_queries as queries
 from storage import repository as repo
 from storage import search
-from storage.db import create_db_engine, session_scope, upgrade_schema
+from storage.db import _alembic_config, create_db_engine, session_scope, upgrade_schema
 from storage.models import Digest, DigestItemRow, Post, table_of
 from tests.archive_site import archive_settings, post, publish_week, week_start
 
@@ -309,7 +310,10 @@ def test_the_migration_fills_the_index_from_the_old_one(database_url: str) -> No
     with session_scope(old) as session:
         posts = list(session.scalars(select(Post)))
         unindexed = next(p.id for p in posts if p.uri.endswith("/502"))
-        rows = [{"post_id": p.id, "body": search.fold(index.document(p))} for p in posts if p.id != unindexed]
+        documents = {p.id: search.fold(index.document(p)) for p in posts}
+        rows = [
+            {"post_id": post_id, "body": body} for post_id, body in documents.items() if post_id != unindexed
+        ]
         column = "post_id" if old.dialect.name == "postgresql" else "rowid"
         session.execute(text(f"INSERT INTO archive_fts ({column}, body) VALUES (:post_id, :body)"), rows)
     upgrade_schema(old)
@@ -332,6 +336,14 @@ def test_the_migration_fills_the_index_from_the_old_one(database_url: str) -> No
             item = session.get(DigestItemRow, item_id)
             assert item is not None
             assert key == search.archive_key(item.digest.period_start, item.digest_id, places[item_id])
+    # And back: the per-post index gets each post's words once, then forward again.
+    command.downgrade(_alembic_config(old), "0017")
+    with old.connect() as connection:
+        indexed = connection.execute(text(f"SELECT {column}, body FROM archive_fts")).all()
+    assert sorted(indexed) == sorted(documents.items())
+    upgrade_schema(old)
+    for section in SECTIONS:
+        assert walk_forward(old, "flipped", section, 3) == expected(old, "flipped", section)
     old.dispose()
 
 
