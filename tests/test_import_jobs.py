@@ -10,7 +10,7 @@ import signal
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -180,7 +180,46 @@ def _command_line(pid: int) -> bytes:
         return b""
 
 
-def test_a_killed_worker_stops_the_import_in_one_line_and_keeps_what_was_stored(tmp_path: Path) -> None:
+def writing_to_a_full_pipe(pid: int) -> bool:
+    """Whether ``pid`` is blocked writing to a pipe nobody reads: in the middle of a message."""
+    try:
+        # "pipe_write" or, in newer kernels, "anon_pipe_write"
+        return Path(f"/proc/{pid}/wchan").read_text().endswith("pipe_write")
+    except FileNotFoundError:
+        return False
+
+
+def kill_worker_at_random(importer: int) -> None:
+    workers = workers_of(importer)
+    assert workers, "no worker processes"
+    os.kill(workers[-1], signal.SIGKILL)
+
+
+def kill_worker_mid_message(importer: int) -> None:
+    """Kill a worker halfway through sending its work back. The importing process is stopped, so that
+    a worker sending work fills the pipe it reads and blocks inside the message; if none is sending
+    now, the importing process goes on a moment and is stopped again."""
+    deadline = time.monotonic() + 60
+    while True:
+        assert time.monotonic() < deadline, "no worker caught sending its work in a minute"
+        os.kill(importer, signal.SIGSTOP)
+        try:
+            stopped = time.monotonic()
+            while time.monotonic() < stopped + 0.5:
+                blocked = [pid for pid in workers_of(importer) if writing_to_a_full_pipe(pid)]
+                if blocked:
+                    os.kill(blocked[0], signal.SIGKILL)
+                    return
+                time.sleep(0.01)
+        finally:
+            os.kill(importer, signal.SIGCONT)
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("kill", [kill_worker_at_random, kill_worker_mid_message])
+def test_a_killed_worker_stops_the_import_in_one_line_and_keeps_what_was_stored(
+    tmp_path: Path, kill: Callable[[int], None]
+) -> None:
     total = 12_000
     path = tmp_path / "statuses.jsonl"
     path.write_text("".join(json.dumps(status(str(n))) + "\n" for n in range(1, total + 1)), encoding="utf-8")
@@ -200,9 +239,7 @@ def test_a_killed_worker_stops_the_import_in_one_line_and_keeps_what_was_stored(
             assert process.poll() is None, "the import ended before a worker could be killed"
             assert time.monotonic() < deadline, "no batch stored in a minute"
             time.sleep(0.05)
-        workers = workers_of(process.pid)
-        assert workers, "no worker processes"
-        os.kill(workers[-1], signal.SIGKILL)
+        kill(process.pid)
         stdout, stderr = process.communicate(timeout=60)
     finally:
         if process.poll() is None:
