@@ -3,7 +3,8 @@
 Mastodon (and most fediverse software) sends post bodies as a small HTML dialect: paragraphs, line
 breaks, links whose long URLs are split into ``invisible`` and ``ellipsis`` spans, mentions and
 hashtags as links with a class. This module reads that dialect without trusting it: it never
-renders anything, it only extracts text and hrefs.
+renders anything, it only extracts text and hrefs, and no markup makes it fail (html.parser gives up on
+some, such as the ``<![if !supportLists]>`` of text pasted from Word: see :class:`ForgivingHTMLParser`).
 """
 
 from __future__ import annotations
@@ -85,9 +86,24 @@ class _Reader:
             self.links.append(href)
 
 
-class _Extractor(_Reader, HTMLParser):
+class ForgivingHTMLParser(HTMLParser):
+    """An :class:`HTMLParser` that reads a marked section it does not know as HTML5 does.
+
+    html.parser reads ``<![CDATA[...]]>`` and MS Office's ``<![if ...]>`` / ``<![endif]>``, and raises
+    ``AssertionError`` on any other ``<![`` (``<![foo[``, ``<![ x``). A browser reads every one of them
+    as a bogus comment up to the next ``>``, and so does this parser.
+    """
+
+    def parse_marked_section(self, i: int, report: bool = True) -> int:
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            return self.parse_bogus_comment(i, report)
+
+
+class _Extractor(_Reader, ForgivingHTMLParser):
     def __init__(self) -> None:
-        HTMLParser.__init__(self, convert_charrefs=True)
+        ForgivingHTMLParser.__init__(self, convert_charrefs=True)
         _Reader.__init__(self)
 
 
@@ -105,9 +121,32 @@ def extract_html(html: str) -> ExtractedHTML:
 def extract_html_with_parser(html: str) -> ExtractedHTML:
     """:func:`extract_html` by html.parser, whatever the markup (the reference for the fast path)."""
     parser = _Extractor()
-    parser.feed(html)
-    parser.close()
+    try:
+        parser.feed(html)
+        parser.close()
+    except AssertionError:  # html.parser gave up on some markup (which it does differently by version)
+        return extract_html_loosely(html)
     return ExtractedHTML(text=_tidy("".join(parser.parts)), links=parser.links)
+
+
+def extract_html_loosely(html: str) -> ExtractedHTML:
+    """:func:`extract_html` by a reading that cannot fail, for markup html.parser gives up on: tags
+    as html.parser reads them, comments, declarations and marked sections up to their end (or the
+    next ``>``) left out, and every other character kept as text (an unterminated tag too)."""
+    extractor = _Reader()
+    for token in _LOOSE_TOKEN.finditer(html):
+        text, tag, end = token["text"], token["tag"], token["end"]
+        if text is not None:
+            extractor.handle_data(unescape(text))
+        elif tag is not None:
+            attrs = [
+                (name.lower(), unescape(_unquoted(value)) if value else None)
+                for name, value in _LOOSE_ATTRIBUTE.findall(token["attrs"])
+            ]
+            extractor.handle_starttag(tag.lower(), attrs)
+        elif end is not None:
+            extractor.handle_endtag(end.lower())
+    return ExtractedHTML(text=_tidy("".join(extractor.parts)), links=extractor.links)
 
 
 def extract_simple_html(html: str) -> ExtractedHTML | None:
@@ -128,6 +167,22 @@ _SIMPLE_TOKEN = re.compile(
     r"|(?P<text>[^<]+)"
 )
 _SIMPLE_ATTRIBUTE = re.compile(r'([a-z][a-z0-9_-]*)="([^"<>]*)"')
+
+
+_LOOSE_TOKEN = re.compile(
+    r"<!--.*?--!?>"
+    r"|<!\[(?:cdata|CDATA)\[.*?\]\]>"
+    r"|<[!?][^>]*>"
+    r"|<(?P<tag>[a-zA-Z][^\t\n\r\f />\x00]*)(?P<attrs>(?:\"[^\"]*\"|'[^']*'|[^>\"'])*)>"
+    r"|</(?P<end>[a-zA-Z][^\t\n\r\f />\x00]*)[^>]*>"
+    r"|(?P<text>[^<]+|<)",
+    re.DOTALL,
+)
+_LOOSE_ATTRIBUTE = re.compile(r"""([^\s/>"'=][^\s/>=]*)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]*))?""")
+
+
+def _unquoted(value: str) -> str:
+    return value[1:-1] if value[:1] in ("'", '"') and value[-1:] == value[:1] and len(value) > 1 else value
 
 
 def _read_simple_markup(html: str, extractor: _Reader) -> bool:
