@@ -118,6 +118,9 @@ class WorkPool:
             except (EOFError, OSError):
                 future.set_exception(WorkerDiedError(self._break(worker)))
                 return
+            except Exception as error:  # an answer that would not unpickle: read whole, so the pipe is fine
+                future.set_exception(error)
+                continue
             if done:
                 future.set_result(answer)
             else:
