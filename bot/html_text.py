@@ -130,22 +130,12 @@ def extract_html_with_parser(html: str) -> ExtractedHTML:
 
 
 def extract_html_loosely(html: str) -> ExtractedHTML:
-    """:func:`extract_html` by a reading that cannot fail, for markup html.parser gives up on: tags
-    as html.parser reads them, comments, declarations and marked sections up to their end (or the
-    next ``>``) left out, and every other character kept as text (an unterminated tag too)."""
+    """:func:`extract_html` by a reading that cannot fail, for markup html.parser gives up on: start
+    and end tags read as html.parser reads them, comments, declarations, marked sections and
+    processing instructions left out, and every other character kept as text (an unterminated tag or
+    comment too). Its time grows with the length of ``html``, never with its square."""
     extractor = _Reader()
-    for token in _LOOSE_TOKEN.finditer(html):
-        text, tag, end = token["text"], token["tag"], token["end"]
-        if text is not None:
-            extractor.handle_data(unescape(text))
-        elif tag is not None:
-            attrs = [
-                (name.lower(), unescape(_unquoted(value)) if value else None)
-                for name, value in _LOOSE_ATTRIBUTE.findall(token["attrs"])
-            ]
-            extractor.handle_starttag(tag.lower(), attrs)
-        elif end is not None:
-            extractor.handle_endtag(end.lower())
+    _read_loosely(html, extractor)
     return ExtractedHTML(text=_tidy("".join(extractor.parts)), links=extractor.links)
 
 
@@ -169,16 +159,49 @@ _SIMPLE_TOKEN = re.compile(
 _SIMPLE_ATTRIBUTE = re.compile(r'([a-z][a-z0-9_-]*)="([^"<>]*)"')
 
 
-_LOOSE_TOKEN = re.compile(
-    r"<!--.*?--!?>"
-    r"|<!\[(?:cdata|CDATA)\[.*?\]\]>"
-    r"|<[!?][^>]*>"
-    r"|<(?P<tag>[a-zA-Z][^\t\n\r\f />\x00]*)(?P<attrs>(?:\"[^\"]*\"|'[^']*'|[^>\"'])*)>"
-    r"|</(?P<end>[a-zA-Z][^\t\n\r\f />\x00]*)[^>]*>"
-    r"|(?P<text>[^<]+|<)",
-    re.DOTALL,
+# Markup that is left out, by how it opens and how it closes (html.parser's CDATA is any case).
+_LEFT_OUT = (("<!--", "-->"), ("<![cdata[", "]]>"), ("<!", ">"), ("<?", ">"))
+# A start or end tag, reaching no further than the next "<": however it fails, a scan from one "<"
+# never passes the next one.
+_LOOSE_TAG = re.compile(
+    r"<(?:(?P<start>[a-zA-Z][^\t\n\r\f />\x00<]*)(?P<attrs>(?:\"[^\"<]*\"|'[^'<]*'|[^<>\"'])*)"
+    r"|/(?P<end>[a-zA-Z][^\t\n\r\f />\x00<]*)[^<>]*)>"
 )
 _LOOSE_ATTRIBUTE = re.compile(r"""([^\s/>"'=][^\s/>=]*)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]*))?""")
+
+
+def _read_loosely(html: str, extractor: _Reader) -> None:
+    """Feed ``extractor`` the tags and text of ``html`` for :func:`extract_html_loosely`."""
+    # A closing string not found after one place is not found after any later one: looked for once.
+    missing: set[str] = set()
+    at = 0
+    while (opening := html.find("<", at)) >= 0:
+        if opening > at:
+            extractor.handle_data(unescape(html[at:opening]))
+        at = opening + 1
+        opened = html[opening : opening + 9].lower()
+        left_out = next((pair for pair in _LEFT_OUT if opened.startswith(pair[0])), None)
+        if left_out is not None:
+            start, close = left_out
+            end = -1 if close in missing else html.find(close, opening + len(start))
+            if end >= 0:
+                at = end + len(close)
+                continue
+            missing.add(close)
+        elif tag := _LOOSE_TAG.match(html, opening):
+            at = tag.end()
+            if tag["end"] is not None:
+                extractor.handle_endtag(tag["end"].lower())
+            else:
+                attrs = [
+                    (name.lower(), unescape(_unquoted(value)) if value else None)
+                    for name, value in _LOOSE_ATTRIBUTE.findall(tag["attrs"])
+                ]
+                extractor.handle_starttag(tag["start"].lower(), attrs)
+            continue
+        extractor.handle_data("<")
+    if at < len(html):
+        extractor.handle_data(unescape(html[at:]))
 
 
 def _unquoted(value: str) -> str:

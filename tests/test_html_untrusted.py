@@ -5,6 +5,8 @@ not know), which Word-pasted posts and broken exports do hold."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -119,3 +121,12 @@ def test_no_markup_makes_reading_fail_or_hides_the_text_before_it(junk: str) -> 
 )
 def test_the_loose_reading_reads_well_formed_markup_as_html_parser_does(html: str) -> None:
     assert extract_html_loosely(html) == extract_html_with_parser(html)
+
+
+@pytest.mark.parametrize("unit", ["<a ", '<a x="', "<a x='", "</a ", "<!--", "<!", "<![CDATA[", "<?"])
+def test_the_loose_reading_of_many_unterminated_openings_takes_linear_time(unit: str) -> None:
+    # Read from each opening to the end, 50,000 of them would take minutes; read once, milliseconds.
+    started = time.perf_counter()
+    found = extract_html_loosely(unit * 50_000)
+    assert time.perf_counter() - started < 5
+    assert found.text.startswith(unit.strip())
