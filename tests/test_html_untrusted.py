@@ -30,9 +30,6 @@ WORD_PASTE = (
         ("<p>before <![]> after</p>", "before after"),
         ("<p>kept <![CDATA[hidden]]> too</p>", "kept too"),
         ("<p>kept <![if !supportLists]>·<![endif]> too</p>", "kept · too"),
-        ("<p>to the end <![foo", "to the end <![foo"),
-        ("<p>to the end <![ x", "to the end <![ x"),
-        ("<p>to the end <![CDATA[x", "to the end <![CDATA[x"),
         ("<p>x</p><?xml version='1.0'?><p>y</p>", "x\n\ny"),
         (WORD_PASTE, "·\xa0\xa0 Flip the meeting\n\nShare the video first #fliplead"),
     ],
@@ -41,6 +38,13 @@ def test_marked_sections_html_parser_gives_up_on_are_read_as_a_browser_reads_the
     html: str, text: str
 ) -> None:
     assert html_to_text(html) == text
+
+
+@pytest.mark.parametrize("opening", ["<![foo", "<![ x", "<![CDATA[x", "<![if x", "<!-- x", "<? x", "<a x"])
+def test_the_text_before_an_unterminated_opening_at_the_end_is_kept(opening: str) -> None:
+    # What html.parser makes of the opening itself changed in Python 3.11.13 (HTML5's reading).
+    assert html_to_text(f"<p>to the end {opening}").startswith("to the end")
+    assert extract_html_loosely(f"<p>to the end {opening}").text == f"to the end {opening}"
 
 
 def test_links_around_such_markup_are_kept() -> None:

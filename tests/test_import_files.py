@@ -226,5 +226,6 @@ def test_the_command_stores_posts_whose_html_html_parser_gives_up_on(tmp_path: P
     assert "·Flip the meeting, pasted from Word #fliplead" in texts
     assert "A made-up section in the middle #fliplead" in texts
     assert "No keyword at all #fliplead" in texts
-    assert "Unterminated at the end #fliplead <![ x" in texts
+    # What html.parser makes of the unterminated opening itself changed in Python 3.11.13.
+    assert any(text.startswith("Unterminated at the end #fliplead") for text in texts)
     engine.dispose()
