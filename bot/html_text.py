@@ -123,10 +123,19 @@ def extract_html_with_parser(html: str) -> ExtractedHTML:
     parser = _Extractor()
     try:
         parser.feed(html)
-        parser.close()
+        if len(parser.rawdata) > _MOST_LEFT_TO_CLOSE:
+            _read_loosely(parser.rawdata, parser)
+        else:
+            parser.close()
     except AssertionError:  # html.parser gave up on some markup (which it does differently by version)
         return extract_html_loosely(html)
     return ExtractedHTML(text=_tidy("".join(parser.parts)), links=parser.links)
+
+
+# What html.parser could not finish (from an unterminated tag, comment or section on) it keeps, and
+# close() reads it again from each "<" in it: a time that grows with the square of its length (a
+# minute for 60 kB of "<a "). Beyond this many characters, the rest is read loosely instead.
+_MOST_LEFT_TO_CLOSE = 2_000
 
 
 def extract_html_loosely(html: str) -> ExtractedHTML:

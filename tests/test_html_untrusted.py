@@ -134,3 +134,21 @@ def test_the_loose_reading_of_many_unterminated_openings_takes_linear_time(unit:
     found = extract_html_loosely(unit * 50_000)
     assert time.perf_counter() - started < 5
     assert found.text.startswith(unit.strip())
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>Visible</p>" + "<a " * 20_000,
+        "<p>Visible</p>" + '<a x="' * 20_000,
+        "<p>Visible</p>" + "<!--x>" * 20_000,
+        "<p>Visible</p>" + "<![CDATA[x>" * 20_000,
+        "<p>Visible</p><!--" + "x" * 100_000,
+    ],
+)
+def test_a_body_html_parser_cannot_finish_is_read_in_linear_time(body: str) -> None:
+    # html.parser's close() reads what it could not finish again from each "<": a minute for these.
+    started = time.perf_counter()
+    text = html_to_text(body)
+    assert time.perf_counter() - started < 5
+    assert text.startswith("Visible")
