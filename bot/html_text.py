@@ -3,7 +3,8 @@
 Mastodon (and most fediverse software) sends post bodies as a small HTML dialect: paragraphs, line
 breaks, links whose long URLs are split into ``invisible`` and ``ellipsis`` spans, mentions and
 hashtags as links with a class. This module reads that dialect without trusting it: it never
-renders anything, it only extracts text and hrefs.
+renders anything, it only extracts text and hrefs, and no markup makes it fail (html.parser gives up on
+some, such as the ``<![if !supportLists]>`` of text pasted from Word: see :class:`ForgivingHTMLParser`).
 """
 
 from __future__ import annotations
@@ -85,9 +86,24 @@ class _Reader:
             self.links.append(href)
 
 
-class _Extractor(_Reader, HTMLParser):
+class ForgivingHTMLParser(HTMLParser):
+    """An :class:`HTMLParser` that reads a marked section it does not know as HTML5 does.
+
+    html.parser reads ``<![CDATA[...]]>`` and MS Office's ``<![if ...]>`` / ``<![endif]>``, and raises
+    ``AssertionError`` on any other ``<![`` (``<![foo[``, ``<![ x``). A browser reads every one of them
+    as a bogus comment up to the next ``>``, and so does this parser.
+    """
+
+    def parse_marked_section(self, i: int, report: bool = True) -> int:
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            return self.parse_bogus_comment(i, report)
+
+
+class _Extractor(_Reader, ForgivingHTMLParser):
     def __init__(self) -> None:
-        HTMLParser.__init__(self, convert_charrefs=True)
+        ForgivingHTMLParser.__init__(self, convert_charrefs=True)
         _Reader.__init__(self)
 
 
@@ -105,9 +121,31 @@ def extract_html(html: str) -> ExtractedHTML:
 def extract_html_with_parser(html: str) -> ExtractedHTML:
     """:func:`extract_html` by html.parser, whatever the markup (the reference for the fast path)."""
     parser = _Extractor()
-    parser.feed(html)
-    parser.close()
+    try:
+        parser.feed(html)
+        if len(parser.rawdata) > _MOST_LEFT_TO_CLOSE:
+            _read_loosely(parser.rawdata, parser)
+        else:
+            parser.close()
+    except AssertionError:  # html.parser gave up on some markup (which it does differently by version)
+        return extract_html_loosely(html)
     return ExtractedHTML(text=_tidy("".join(parser.parts)), links=parser.links)
+
+
+# What html.parser could not finish (from an unterminated tag, comment or section on) it keeps, and
+# close() reads it again from each "<" in it: a time that grows with the square of its length (a
+# minute for 60 kB of "<a "). Beyond this many characters, the rest is read loosely instead.
+_MOST_LEFT_TO_CLOSE = 2_000
+
+
+def extract_html_loosely(html: str) -> ExtractedHTML:
+    """:func:`extract_html` by a reading that cannot fail, for markup html.parser gives up on: start
+    and end tags read as html.parser reads them, comments, declarations, marked sections and
+    processing instructions left out, and every other character kept as text (an unterminated tag or
+    comment too). Its time grows with the length of ``html``, never with its square."""
+    extractor = _Reader()
+    _read_loosely(html, extractor)
+    return ExtractedHTML(text=_tidy("".join(extractor.parts)), links=extractor.links)
 
 
 def extract_simple_html(html: str) -> ExtractedHTML | None:
@@ -128,6 +166,55 @@ _SIMPLE_TOKEN = re.compile(
     r"|(?P<text>[^<]+)"
 )
 _SIMPLE_ATTRIBUTE = re.compile(r'([a-z][a-z0-9_-]*)="([^"<>]*)"')
+
+
+# Markup that is left out, by how it opens and how it closes (html.parser's CDATA is any case).
+_LEFT_OUT = (("<!--", "-->"), ("<![cdata[", "]]>"), ("<!", ">"), ("<?", ">"))
+# A start or end tag, reaching no further than the next "<": however it fails, a scan from one "<"
+# never passes the next one.
+_LOOSE_TAG = re.compile(
+    r"<(?:(?P<start>[a-zA-Z][^\t\n\r\f />\x00<]*)(?P<attrs>(?:\"[^\"<]*\"|'[^'<]*'|[^<>\"'])*)"
+    r"|/(?P<end>[a-zA-Z][^\t\n\r\f />\x00<]*)[^<>]*)>"
+)
+_LOOSE_ATTRIBUTE = re.compile(r"""([^\s/>"'=][^\s/>=]*)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]*))?""")
+
+
+def _read_loosely(html: str, extractor: _Reader) -> None:
+    """Feed ``extractor`` the tags and text of ``html`` for :func:`extract_html_loosely`."""
+    # A closing string not found after one place is not found after any later one: looked for once.
+    missing: set[str] = set()
+    at = 0
+    while (opening := html.find("<", at)) >= 0:
+        if opening > at:
+            extractor.handle_data(unescape(html[at:opening]))
+        at = opening + 1
+        opened = html[opening : opening + 9].lower()
+        left_out = next((pair for pair in _LEFT_OUT if opened.startswith(pair[0])), None)
+        if left_out is not None:
+            start, close = left_out
+            end = -1 if close in missing else html.find(close, opening + len(start))
+            if end >= 0:
+                at = end + len(close)
+                continue
+            missing.add(close)
+        elif tag := _LOOSE_TAG.match(html, opening):
+            at = tag.end()
+            if tag["end"] is not None:
+                extractor.handle_endtag(tag["end"].lower())
+            else:
+                attrs = [
+                    (name.lower(), unescape(_unquoted(value)) if value else None)
+                    for name, value in _LOOSE_ATTRIBUTE.findall(tag["attrs"])
+                ]
+                extractor.handle_starttag(tag["start"].lower(), attrs)
+            continue
+        extractor.handle_data("<")
+    if at < len(html):
+        extractor.handle_data(unescape(html[at:]))
+
+
+def _unquoted(value: str) -> str:
+    return value[1:-1] if value[:1] in ("'", '"') and value[-1:] == value[:1] and len(value) > 1 else value
 
 
 def _read_simple_markup(html: str, extractor: _Reader) -> bool:

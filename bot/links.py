@@ -16,12 +16,12 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from bot.config import LinkSettings
+from bot.html_text import ForgivingHTMLParser
 from bot.networks.mastodon.client import USER_AGENT
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -43,7 +43,7 @@ class _LinkError(Exception):
     pass
 
 
-class _PageMeta(HTMLParser):
+class _PageMeta(ForgivingHTMLParser):
     """OpenGraph properties and the oEmbed discovery link from a page's head."""
 
     def __init__(self) -> None:
@@ -143,7 +143,10 @@ class LinkResolver:
             kept = chunk[: self.settings.max_bytes - received]
             received += len(kept)
             text = decoder.decode(kept)
-            parser.feed(text)
+            try:
+                parser.feed(text)
+            except AssertionError:  # html.parser gave up on the markup: what it read is what we know
+                break
             if received >= self.settings.max_bytes or "</head>" in text.lower():
                 break
         return parser

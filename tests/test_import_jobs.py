@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import signal
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -180,7 +181,52 @@ def _command_line(pid: int) -> bytes:
         return b""
 
 
-def test_a_killed_worker_stops_the_import_in_one_line_and_keeps_what_was_stored(tmp_path: Path) -> None:
+# The number of write(2), which multiprocessing's connections send with, by machine.
+_WRITE_SYSCALL = {"x86_64": "1", "aarch64": "64", "armv7l": "4", "ppc64le": "4", "s390x": "4"}
+
+
+def blocked_writing(pid: int) -> bool:
+    """Whether ``pid`` is blocked in write(2), on a pipe or socket nobody reads: in the middle of a
+    message."""
+    try:
+        return Path(f"/proc/{pid}/syscall").read_text().split()[0] == _WRITE_SYSCALL[platform.machine()]
+    except (FileNotFoundError, ProcessLookupError, IndexError):  # it has ended since it was listed
+        return False
+
+
+def kill_worker_at_random(importer: int) -> None:
+    workers = workers_of(importer)
+    assert workers, "no worker processes"
+    os.kill(workers[-1], signal.SIGKILL)
+
+
+def kill_worker_mid_message(importer: int) -> None:
+    """Kill a worker halfway through sending its work back. The importing process is stopped, so that
+    a worker sending work fills the pipe it reads and blocks inside the message; if none is sending
+    now, the importing process goes on a moment and is stopped again."""
+    if platform.machine() not in _WRITE_SYSCALL:
+        pytest.skip(f"the write(2) system call's number on {platform.machine()} is not known here")
+    deadline = time.monotonic() + 60
+    while True:
+        assert time.monotonic() < deadline, "no worker caught sending its work in a minute"
+        os.kill(importer, signal.SIGSTOP)
+        try:
+            stopped = time.monotonic()
+            while time.monotonic() < stopped + 0.5:
+                blocked = [pid for pid in workers_of(importer) if blocked_writing(pid)]
+                if blocked:
+                    os.kill(blocked[0], signal.SIGKILL)
+                    return
+                time.sleep(0.01)
+        finally:
+            os.kill(importer, signal.SIGCONT)
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("kill", [kill_worker_at_random, kill_worker_mid_message])
+def test_a_killed_worker_stops_the_import_in_one_line_and_keeps_what_was_stored(
+    tmp_path: Path, kill: Callable[[int], None]
+) -> None:
     total = 12_000
     path = tmp_path / "statuses.jsonl"
     path.write_text("".join(json.dumps(status(str(n))) + "\n" for n in range(1, total + 1)), encoding="utf-8")
@@ -200,13 +246,14 @@ def test_a_killed_worker_stops_the_import_in_one_line_and_keeps_what_was_stored(
             assert process.poll() is None, "the import ended before a worker could be killed"
             assert time.monotonic() < deadline, "no batch stored in a minute"
             time.sleep(0.05)
-        workers = workers_of(process.pid)
-        assert workers, "no worker processes"
-        os.kill(workers[-1], signal.SIGKILL)
+        kill(process.pid)
         stdout, stderr = process.communicate(timeout=60)
     finally:
-        if process.poll() is None:
+        if process.poll() is None:  # hung: its workers would outlive it
+            for worker in workers_of(process.pid):
+                os.kill(worker, signal.SIGKILL)
             process.kill()
+            process.communicate()
     result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
     line = assert_one_line_failure(result, 1)
     assert "worker process died" in line

@@ -37,6 +37,11 @@ OEMBED_PAGE = (
     b'<html><head><link rel="alternate" type="application/json+oembed" href="/oembed.json">'
     b"<title>Clip</title></head></html>"
 )
+# Word-pasted and made-up marked sections, which html.parser gives up on, before the OpenGraph.
+MARKED_PAGE = (
+    b"<html><head><![if !supportLists]><![endif]><![foo[ x ]]><![ y >"
+    b'<meta property="og:type" content="video.other"><title>Pasted</title></head></html>'
+)
 HUGE_PAGE = (
     b"<html><head>" + b"<!-- padding -->" * 100_000 + b'<meta property="og:type" content="video"></head>'
 )
@@ -89,6 +94,7 @@ Site.routes = {
     "/loop": redirect("/loop"),
     "/slow": page(VIDEO_PAGE, delay=4),
     "/huge": page(HUGE_PAGE),
+    "/marked": page(MARKED_PAGE),
     "/clip.mp4": page(b"\x00" * 100, "video/mp4"),
     "/clip": page(OEMBED_PAGE),
     "/oembed.json": page(b'{"type": "video", "version": "1.0"}', "application/json"),
@@ -127,6 +133,12 @@ def test_redirects_are_followed_to_the_page_and_its_open_graph_read(
         "ClipHost",
         "Our flipped meeting",
     )
+
+
+def test_marked_sections_html_parser_gives_up_on_are_read_past(site: str, resolver: LinkResolver) -> None:
+    result = resolver.resolve(f"{site}/marked")
+    assert result.error is None
+    assert (result.og_type, result.title) == ("video.other", "Pasted")
 
 
 def test_oembed_type_is_read_when_there_is_no_open_graph(site: str, resolver: LinkResolver) -> None:

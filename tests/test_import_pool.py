@@ -1,0 +1,53 @@
+"""The worker processes of ``exemplar import --jobs N``: their work comes back, their errors too, and a
+worker that dies breaks the pool at once, leaving no process behind."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.classify.catalogue import load_catalogue
+from bot.jobs.import_formats import Payload
+from bot.jobs.import_pool import WorkerDiedError, WorkPool
+from tests.payloads import status
+
+
+def payloads(count: int, first: int = 1) -> list[Payload]:
+    return [Payload(n, json.dumps(status(str(n)))) for n in range(first, first + count)]
+
+
+def test_an_error_in_the_work_reaches_the_importing_process_and_the_pool_goes_on(tmp_path: Path) -> None:
+    with WorkPool(2, "mastodon", tmp_path / "export.jsonl", load_catalogue()) as pool:
+        failing = pool.submit([Payload(1, 5)])  # type: ignore[arg-type]  # not text: the parser raises
+        working = pool.submit(payloads(3))
+
+        with pytest.raises(TypeError):
+            pool.result(failing)
+        assert len(pool.result(working)) == 3
+        assert len(pool.result(pool.submit(payloads(2)))) == 2
+    assert multiprocessing.active_children() == []
+
+
+def test_a_worker_killed_at_work_fails_its_batch_and_every_one_after_it(tmp_path: Path) -> None:
+    with WorkPool(1, "mastodon", tmp_path / "export.jsonl", load_catalogue()) as pool:
+        assert len(pool.result(pool.submit(payloads(1)))) == 1
+        (worker,) = multiprocessing.active_children()
+        at_work = pool.submit(payloads(3_000))
+        waiting = [pool.submit(payloads(10, first)) for first in (5_000, 6_000)]
+        assert worker.pid is not None
+        os.kill(worker.pid, signal.SIGKILL)
+        started = time.monotonic()
+
+        for future in [at_work, *waiting]:
+            with pytest.raises(WorkerDiedError, match=f"worker 1 of 1, pid {worker.pid}: killed by SIGKILL"):
+                pool.result(future)
+        with pytest.raises(WorkerDiedError):
+            pool.submit(payloads(1))
+        assert time.monotonic() - started < 10
+    assert multiprocessing.active_children() == []
