@@ -1,6 +1,6 @@
 """Web benchmark: the desk's pages at 100,000 stored posts, beside a static file of the same inbox.
 
-    python benchmarks/web.py [--posts N] [--requests N] [--concurrency C]
+    python benchmarks/web.py [--posts N] [--requests N] [--concurrency C] [--keep DIR]
 
 Builds a SQLite database of N classified posts (default 100,000: the first 400 are stored and
 labelled by the real `PostStore`, the rest are copies of those rows and labels, bulk-inserted with
@@ -9,6 +9,9 @@ their own ids, URIs and times), a published digest and a draft. Runs the real
 inbox, its filters, a page deep in its history (by its own "Older posts" cursor), the exclusion
 confirmation, the digests list, a draft's review page and a published digest. For reference it
 serves a saved copy of the inbox's HTML with Python's static file server, in the same run.
+
+With ``--keep DIR`` the database is built in DIR once and reused by later runs with the same
+``--posts`` (a run changes nothing in it that the pages show).
 
 Each page (the static copy too) gets N requests from one client, then N from C concurrent clients,
 the pages taking turns request by request so that the machine's load falls on all alike; prints
@@ -24,6 +27,7 @@ thread, so nothing beside it should stall.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import socket
@@ -111,6 +115,21 @@ def build(directory: Path, posts: int) -> tuple[Path, dict[str, int]]:
     draft = service.draft(week).digest_id
     engine.dispose()
     return config, {"published": published, "draft": draft}
+
+
+def build_or_reuse(directory: Path, posts: int) -> tuple[Path, dict[str, int]]:
+    """:func:`build`, unless ``directory`` holds a database this benchmark built of ``posts`` posts."""
+    built = directory / "built.json"
+    if built.exists():
+        record = json.loads(built.read_text(encoding="utf-8"))
+        if record.get("posts") == posts:
+            return directory / "exemplar.toml", {k: int(v) for k, v in record["digests"].items()}
+        raise SystemExit(f"{directory} holds a database of {record.get('posts')} posts; use another")
+    if any(directory.iterdir()):
+        raise SystemExit(f"{directory} is not empty, and holds no database this benchmark built")
+    config, digests = build(directory, posts)
+    built.write_text(json.dumps({"posts": posts, "digests": digests}), encoding="utf-8")
+    return config, digests
 
 
 def copy_rows(database: Path, posts: int) -> None:
@@ -290,7 +309,7 @@ def serve_and_measure(
         stderr=log,
     )
     site = directory / "static"
-    site.mkdir()
+    site.mkdir(exist_ok=True)
     static = subprocess.Popen(
         [
             sys.executable,
@@ -356,11 +375,16 @@ def main() -> int:
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--keep", type=Path, metavar="DIR", help="build the database in DIR once, and reuse it after"
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="exemplar-web-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="exemplar-web-") as scratch:
+        tmp = args.keep or Path(scratch)
+        tmp.mkdir(parents=True, exist_ok=True)
         began = time.perf_counter()
-        config, digests = build(Path(tmp), args.posts)
-        print(f"built {args.posts:,} classified posts in {time.perf_counter() - began:.1f} s", flush=True)
+        config, digests = build_or_reuse(tmp, args.posts)
+        print(f"{args.posts:,} classified posts ready in {time.perf_counter() - began:.1f} s", flush=True)
         deep = deep_cursor(Path(tmp) / "exemplar.db", args.posts // 2)
         a_month_ago = (NOW - timedelta(days=30)).date().isoformat()
         pages = {
