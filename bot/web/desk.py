@@ -30,7 +30,8 @@ from bot.jobs.digest import DigestNotFoundError, DigestService, Edit
 from bot.jobs.store import PostStore
 from bot.unsubscribe_links import unsubscribe_url
 from bot.web.flash import flash
-from bot.web.security import DeskAuth, check_password, csrf_valid, current_curator
+from bot.web.inbox_rows import RowCache, row_key
+from bot.web.security import DeskAuth, check_password, csrf_token, csrf_valid, current_curator
 from bot.web.threads import Handler, in_thread, in_thread_with_form
 from bot.web.views import post_view, sections_view
 from digests.lifecycle import EDITABLE
@@ -63,6 +64,7 @@ def desk_routes(
     auth: DeskAuth,
 ) -> list[Route]:
     limiter = auth.limiter
+    inbox_rows = RowCache()
 
     def service(curator: str) -> DigestService:
         return DigestService(engine, settings, store, clock, actor=curator)
@@ -166,10 +168,19 @@ def desk_routes(
                 after=after,
             )
             labels = label_repo.effective_labels(session, [row.id for row in found.rows])
-        posts = [_with_label_choices(post_view(row, labels.get(row.id, []))) for row in found.rows]
+        scope = request.scope.get("root_path", "")
+        keys = [row_key(scope, row, labels.get(row.id, [])) for row in found.rows]
+        row_template = templates.get_template("desk/_inbox_row.html")
+
+        def render_row(i: int, csrf_placeholder: str) -> str:
+            row = found.rows[i]
+            post = _with_label_choices(post_view(row, labels.get(row.id, [])))
+            return row_template.render(request=request, post=post, csrf=csrf_placeholder)
+
         paging = {k: v for k, v in filters.items() if v}
         context = {
-            "posts": posts,
+            "posts": found.rows,
+            "rows": inbox_rows.rows(keys, render_row, csrf_token(request)),
             "filters": filters,
             "labels": LABELS,
             "paged": before is not None or after is not None,
