@@ -215,7 +215,7 @@ def desk_routes(
             raise HTTPException(400, "Unknown kind of exclusion: use post, author or domain.")
         value = exclusion_repo.normalise_value(kind, _text(form_or_query, "value"))
         if not value:
-            post = session.get(PostRow, _form_id(form_or_query, "post_id"))
+            post = exclusion_repo.exclusion_subject(session, _form_id(form_or_query, "post_id"))
             if post is None:
                 raise HTTPException(404, "No stored post has that id.")
             value = {"post": str(post.id), "author": post.author_acct}.get(kind) or _domain_of(post.links)
