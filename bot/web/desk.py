@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
@@ -35,9 +36,9 @@ from bot.web.security import DeskAuth, check_password, csrf_token, csrf_valid, c
 from bot.web.threads import Handler, in_thread, in_thread_with_form
 from bot.web.views import post_view, sections_view
 from digests.lifecycle import EDITABLE
-from digests.model import period_label
+from digests.model import Digest, period_label
 from digests.render.email import render_html
-from digests.render.thread import mastodon_length, render_thread
+from digests.render.thread import ThreadPart, mastodon_length, render_thread
 from storage import curators
 from storage import digests as digest_repo
 from storage import exclusions as exclusion_repo
@@ -345,7 +346,7 @@ def desk_routes(
                 "spoiler_text": part.spoiler_text,
                 "length": mastodon_length(part.text) + len(part.spoiler_text),
             }
-            for part in render_thread(view, char_limit=limit)
+            for part in _thread_preview(view, limit)
         ]
         with session_scope(engine) as session:
             key = signing_key(session)
@@ -361,7 +362,7 @@ def desk_routes(
         email = settings.email
         public_url = (email.public_url if email else None) or str(request.base_url).rstrip("/")
         recipient = email.recipients[0] if email and email.recipients else "leader@example.org"
-        email_html = render_html(view, unsubscribe_url=unsubscribe_url(public_url, key, recipient))
+        email_html = _email_preview(view, unsubscribe_url(public_url, key, recipient))
         context: dict[str, Any] = {
             "digest": view,
             "sections": sections_view(view),
@@ -459,6 +460,18 @@ def desk_heading(hashtag: str, start: datetime, end: datetime, timezone: str) ->
     """The heading the review page shows: the period in the digest's own time zone, end exclusive."""
     zone = ZoneInfo(timezone)
     return f"#{hashtag} exemplars, {period_label(start.astimezone(zone), end.astimezone(zone))}"
+
+
+# A digest as shown is a value (frozen, compared whole), and its previews are pure functions of it:
+# a second look at an unchanged digest reuses them, and any edit makes a new value.
+@lru_cache(maxsize=16)
+def _thread_preview(view: Digest, char_limit: int) -> tuple[ThreadPart, ...]:
+    return tuple(render_thread(view, char_limit=char_limit))
+
+
+@lru_cache(maxsize=16)
+def _email_preview(view: Digest, unsubscribe: str) -> str:
+    return render_html(view, unsubscribe_url=unsubscribe)
 
 
 def _with_label_choices(post: dict[str, Any]) -> dict[str, Any]:
