@@ -169,3 +169,7 @@ def test_the_cache_is_bounded_and_renders_only_what_it_does_not_hold() -> None:
     assert again == Markup("<p>1 a&#34;b</p><p>2 a&#34;b</p>")  # kept rows, the token escaped
     assert rendered == [0, 1, 2]
     assert RowCache(max_rows=0).rows(keys[:1], render, "t") == Markup("<p>0 t</p>")
+    small = RowCache()
+    small.max_chars = 2 * len(render(0, small.placeholder))
+    small.rows(keys, render, "tok")
+    assert len(small) == 2  # bounded in characters too

@@ -26,6 +26,7 @@ from bot.web.views import ShownPost, shown_domain
 from storage.labels import EffectiveLabel
 
 MAX_ROWS = 5000
+MAX_CHARS = 16 * 1024 * 1024  # what all kept rows may hold together
 # A post this large is rendered every time rather than kept (a kept one holds its HTML twice).
 MAX_ROW_CHARS = 64 * 1024
 
@@ -50,12 +51,15 @@ def row_key(scope: Hashable, row: ShownPost, labels: Sequence[EffectiveLabel]) -
 
 @dataclass(slots=True)
 class RowCache:
-    """At most ``max_rows`` rendered rows, the least recently used dropped first; ``max_rows = 0``
-    keeps none. Safe across threads. ``placeholder`` stands where the CSRF token goes."""
+    """At most ``max_rows`` rendered rows of at most ``max_chars`` characters together, the least
+    recently used dropped first; ``max_rows = 0`` keeps none. Safe across threads. ``placeholder``
+    stands where the CSRF token goes."""
 
     max_rows: int = MAX_ROWS
+    max_chars: int = MAX_CHARS
     placeholder: str = field(default_factory=lambda: f"csrf-{secrets.token_hex(16)}")
     _rows: OrderedDict[RowKey, str] = field(default_factory=OrderedDict)
+    _chars: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def rows(self, keys: Sequence[RowKey], render: Callable[[int, str], str], csrf: str) -> Markup:
@@ -75,13 +79,15 @@ class RowCache:
         return Markup("".join(rendered).replace(self.placeholder, str(escape(csrf))))
 
     def _keep(self, key: RowKey, html: str) -> None:
-        if self.max_rows <= 0 or len(html) > MAX_ROW_CHARS:
+        if self.max_rows <= 0 or len(html) > min(MAX_ROW_CHARS, self.max_chars):
             return
         with self._lock:
+            replaced = self._rows.pop(key, None)
+            self._chars += len(html) - (len(replaced) if replaced is not None else 0)
             self._rows[key] = html
-            self._rows.move_to_end(key)
-            while len(self._rows) > self.max_rows:
-                self._rows.popitem(last=False)
+            while len(self._rows) > self.max_rows or self._chars > self.max_chars:
+                _, dropped = self._rows.popitem(last=False)
+                self._chars -= len(dropped)
 
     def __len__(self) -> int:
         with self._lock:
