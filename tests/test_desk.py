@@ -261,3 +261,24 @@ def test_the_review_previews_follow_every_edit(desk: TestClient, site: dict[str,
         page, email = previews()
         assert page.count(text) >= 2  # the blurb's field and the thread's part
         assert text in email
+
+
+def test_the_digests_list_leaves_out_removed_items(desk: TestClient, site: dict[str, int]) -> None:
+    digest_id = site["draft"]
+
+    def listed_count() -> int:
+        listing = desk.get("/desk/digests").text
+        found = re.search(rf'<a href="[^"]*/desk/digests/{digest_id}">.*?<td>(\d+)</td></tr>', listing, re.S)
+        assert found, listing
+        return int(found.group(1))
+
+    before = listed_count()
+    assert before > 0
+    page = desk.get(f"/desk/digests/{digest_id}").text
+    post_id = re.search(r'data-post="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    removed = desk.post(
+        f"/desk/digests/{digest_id}/edit",
+        data={"action": "remove", "post_id": post_id, "text": "", "csrf": csrf_of(page)},
+    )
+    assert removed.status_code == 303
+    assert listed_count() == before - 1
