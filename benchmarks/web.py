@@ -1,6 +1,6 @@
 """Web benchmark: the desk's pages at 100,000 stored posts, beside a static file of the same inbox.
 
-    python benchmarks/web.py [--posts N] [--requests N] [--concurrency C]
+    python benchmarks/web.py [--posts N] [--requests N] [--concurrency C] [--keep DIR]
 
 Builds a SQLite database of N classified posts (default 100,000: the first 400 are stored and
 labelled by the real `PostStore`, the rest are copies of those rows and labels, bulk-inserted with
@@ -9,6 +9,9 @@ their own ids, URIs and times), a published digest and a draft. Runs the real
 inbox, its filters, a page deep in its history (by its own "Older posts" cursor), the exclusion
 confirmation, the digests list, a draft's review page and a published digest. For reference it
 serves a saved copy of the inbox's HTML with Python's static file server, in the same run.
+
+With ``--keep DIR`` the database is built in DIR once and reused by later runs with the same
+``--posts`` (a run changes nothing in it that the pages show).
 
 Each page (the static copy too) gets N requests from one client, then N from C concurrent clients,
 the pages taking turns request by request so that the machine's load falls on all alike; prints
@@ -24,6 +27,7 @@ thread, so nothing beside it should stall.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import socket
@@ -113,6 +117,21 @@ def build(directory: Path, posts: int) -> tuple[Path, dict[str, int]]:
     return config, {"published": published, "draft": draft}
 
 
+def build_or_reuse(directory: Path, posts: int) -> tuple[Path, dict[str, int]]:
+    """:func:`build`, unless ``directory`` holds a database this benchmark built of ``posts`` posts."""
+    built = directory / "built.json"
+    if built.exists():
+        record = json.loads(built.read_text(encoding="utf-8"))
+        if record.get("posts") == posts:
+            return directory / "exemplar.toml", {k: int(v) for k, v in record["digests"].items()}
+        raise SystemExit(f"{directory} holds a database of {record.get('posts')} posts; use another")
+    if any(directory.iterdir()):
+        raise SystemExit(f"{directory} is not empty, and holds no database this benchmark built")
+    config, digests = build(directory, posts)
+    built.write_text(json.dumps({"posts": posts, "digests": digests}), encoding="utf-8")
+    return config, digests
+
+
 def copy_rows(database: Path, posts: int) -> None:
     """Posts beyond the first STORED_FOR_REAL: copies of those rows, tags and labels, in bulk."""
     with sqlite3.connect(database) as db:
@@ -196,15 +215,15 @@ def measure(
 ) -> dict[str, Percentiles]:
     """(p50, p95, slowest) in ms of each page, from ``concurrency`` clients. The pages take turns,
     request by request, so that a burst of load on this shared machine falls on all of them alike.
-    An error answer (or none within the client's timeout) stops the run, unless ``failures`` is given:
-    then it is counted there, by page, with the time it took."""
+    An error answer (or none within the client's timeout, or a broken connection) stops the run,
+    unless ``failures`` is given: then it is counted there, by page, with the time it took."""
 
     def one(label: str) -> tuple[str, float]:
         client = clients[STATIC if label == STATIC else "exemplar"]
         began = time.perf_counter()
         try:
             client.get(pages[label]).raise_for_status()
-        except (httpx.HTTPStatusError, httpx.TimeoutException):
+        except (httpx.HTTPStatusError, httpx.TransportError):
             if failures is None:
                 raise
             failures[label] = failures.get(label, 0) + 1
@@ -276,10 +295,17 @@ def measure_while_locked(
 
 
 def serve_and_measure(
-    directory: Path, config: Path, pages: dict[str, str], requests: int, concurrency: int
-) -> tuple[dict[str, Percentiles], dict[str, Percentiles], BesideLock]:
-    """Timings from one client, then from ``concurrency`` clients, of the pages and the static copy;
-    then from ``concurrency`` clients while a desk form waits on a locked database."""
+    directory: Path,
+    config: Path,
+    pages: dict[str, str],
+    requests: int,
+    concurrency: int,
+    *,
+    beside_a_lock: bool = True,
+) -> BesideLock | None:
+    """Timings from one client, then from ``concurrency`` clients, of the pages and the static copy,
+    printed as soon as they are taken; then (unless not ``beside_a_lock``) from ``concurrency``
+    clients while a desk form waits on a locked database."""
     port, static_port = free_port(), free_port()
     exemplar = Path(sys.executable).with_name("exemplar")
     log = (directory / "serve.log").open("w", encoding="utf-8")
@@ -290,7 +316,7 @@ def serve_and_measure(
         stderr=log,
     )
     site = directory / "static"
-    site.mkdir()
+    site.mkdir(exist_ok=True)
     static = subprocess.Popen(
         [
             sys.executable,
@@ -321,6 +347,9 @@ def serve_and_measure(
             print("  measured from one client", flush=True)
             many = measure(clients, everything, requests, concurrency)
             print(f"  measured from {concurrency} clients", flush=True)
+            print_pages(pages, single, many, requests, concurrency)
+            if not beside_a_lock:
+                return None
             beside_lock = {
                 **{label: everything[label] for label in LOCKED_PAGES if label in everything},
                 "/healthz": "/healthz",
@@ -337,7 +366,7 @@ def serve_and_measure(
             process.terminate()
             process.wait(timeout=30)
         log.close()
-    return single, many, locked
+    return locked
 
 
 def log_in(client: httpx.Client) -> None:
@@ -349,6 +378,44 @@ def log_in(client: httpx.Client) -> None:
         raise SystemExit(f"could not log in: HTTP {answer.status_code}")
 
 
+def print_pages(
+    pages: dict[str, str],
+    single: dict[str, Percentiles],
+    many: dict[str, Percentiles],
+    requests: int,
+    concurrency: int,
+) -> None:
+    print(
+        f"\n{requests} requests a page from 1 client, then from {concurrency}, the pages taking"
+        " turns; p50/p95 in ms; × static: p50 and p95 against the static copy's, same clients"
+    )
+    clients = f"{concurrency} clients"
+    print(f"{'page':32} {'1 client':>14} {'× static':>11} {clients:>14} {'× static':>11}")
+    (s50_ref, s95_ref, _), (m50_ref, m95_ref, _) = single[STATIC], many[STATIC]
+    for label in pages:
+        (s50, s95, _), (m50, m95, _) = single[label], many[label]
+        print(
+            f"{label:32} {s50:6.1f} /{s95:6.1f} {s50 / s50_ref:4.1f} /{s95 / s95_ref:4.1f}"
+            f" {m50:6.1f} /{m95:6.1f} {m50 / m50_ref:4.1f} /{m95 / m95_ref:4.1f}"
+        )
+    print(f"{STATIC:32} {s50_ref:6.1f} /{s95_ref:6.1f} {'':11} {m50_ref:6.1f} /{m95_ref:6.1f}", flush=True)
+
+
+def print_beside_lock(beside_lock: BesideLock, concurrency: int) -> None:
+    locked, failed, form = beside_lock
+    print(
+        f"\nWhile another process holds the write lock and a desk form waits on it in one worker"
+        f" ({concurrency} clients; the form {form}):"
+    )
+    print(f"{'page':32} {'p50 / p95 / slowest':>27} {'× static':>22} {'errors':>7}")
+    l50_ref, l95_ref, lmax_ref = locked[STATIC]
+    for label, (l50, l95, lmax) in locked.items():
+        ratios = (
+            "" if label == STATIC else f"{l50 / l50_ref:5.1f} /{l95 / l95_ref:6.1f} /{lmax / lmax_ref:6.1f}"
+        )
+        print(f"{label:32} {l50:7.1f} /{l95:8.1f} /{lmax:8.1f} {ratios:>22} {failed.get(label, 0):7}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -356,11 +423,19 @@ def main() -> int:
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--keep", type=Path, metavar="DIR", help="build the database in DIR once, and reuse it after"
+    )
+    parser.add_argument(
+        "--no-lock", action="store_true", help="time the pages only, not beside a locked database"
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="exemplar-web-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="exemplar-web-") as scratch:
+        tmp = args.keep or Path(scratch)
+        tmp.mkdir(parents=True, exist_ok=True)
         began = time.perf_counter()
-        config, digests = build(Path(tmp), args.posts)
-        print(f"built {args.posts:,} classified posts in {time.perf_counter() - began:.1f} s", flush=True)
+        config, digests = build_or_reuse(tmp, args.posts)
+        print(f"{args.posts:,} classified posts ready in {time.perf_counter() - began:.1f} s", flush=True)
         deep = deep_cursor(Path(tmp) / "exemplar.db", args.posts // 2)
         a_month_ago = (NOW - timedelta(days=30)).date().isoformat()
         pages = {
@@ -376,34 +451,11 @@ def main() -> int:
             "draft digest review": f"/desk/digests/{digests['draft']}",
             "published digest page": f"/digests/{digests['published']}",
         }
-        single, many, (locked, failed, form) = serve_and_measure(
-            Path(tmp), config, pages, args.requests, args.concurrency
+        locked = serve_and_measure(
+            tmp, config, pages, args.requests, args.concurrency, beside_a_lock=not args.no_lock
         )
-    print(
-        f"\n{args.requests} requests a page from 1 client, then from {args.concurrency}, the pages taking"
-        " turns; p50/p95 in ms; × static: p50 and p95 against the static copy's, same clients"
-    )
-    clients = f"{args.concurrency} clients"
-    print(f"{'page':32} {'1 client':>14} {'× static':>11} {clients:>14} {'× static':>11}")
-    (s50_ref, s95_ref, _), (m50_ref, m95_ref, _) = single[STATIC], many[STATIC]
-    for label in pages:
-        (s50, s95, _), (m50, m95, _) = single[label], many[label]
-        print(
-            f"{label:32} {s50:6.1f} /{s95:6.1f} {s50 / s50_ref:4.1f} /{s95 / s95_ref:4.1f}"
-            f" {m50:6.1f} /{m95:6.1f} {m50 / m50_ref:4.1f} /{m95 / m95_ref:4.1f}"
-        )
-    print(f"{STATIC:32} {s50_ref:6.1f} /{s95_ref:6.1f} {'':11} {m50_ref:6.1f} /{m95_ref:6.1f}")
-    print(
-        f"\nWhile another process holds the write lock and a desk form waits on it in one worker"
-        f" ({clients}; the form {form}):"
-    )
-    print(f"{'page':32} {'p50 / p95 / slowest':>27} {'× static':>22} {'errors':>7}")
-    l50_ref, l95_ref, lmax_ref = locked[STATIC]
-    for label, (l50, l95, lmax) in locked.items():
-        ratios = (
-            "" if label == STATIC else f"{l50 / l50_ref:5.1f} /{l95 / l95_ref:6.1f} /{lmax / lmax_ref:6.1f}"
-        )
-        print(f"{label:32} {l50:7.1f} /{l95:8.1f} /{lmax:8.1f} {ratios:>22} {failed.get(label, 0):7}")
+    if locked is not None:
+        print_beside_lock(locked, args.concurrency)
     return 0
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, delete, exists, insert, or_, select, update
+from sqlalchemy import Row, and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.labels import CURATOR, has_label
@@ -389,6 +389,18 @@ def add_items(session: Session, digest_id: int, items: Sequence[NewItem]) -> Non
                 for item in items
             ],
         )
+
+
+def live_item_counts(session: Session, digest_ids: Collection[int]) -> dict[int, int]:
+    """How many items each digest shows (not removed), counted in one statement; 0 is left out."""
+    if not digest_ids:
+        return {}
+    rows = session.connection().execute(
+        select(DigestItemRow.digest_id, func.count())
+        .where(DigestItemRow.digest_id.in_(list(digest_ids)), DigestItemRow.removed.is_(False))
+        .group_by(DigestItemRow.digest_id)
+    )
+    return {digest_id: int(count) for digest_id, count in rows}
 
 
 def live_items(digest: Digest) -> list[DigestItemRow]:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import String, cast, delete, func, select
+from sqlalchemy import ColumnElement, String, cast, delete, func, select
 from sqlalchemy.orm import Session
 
 from digests.select import link_domain_matches
+from storage.inbox import INBOX_COLUMNS
 from storage.models import Digest, DigestItemRow, Exclusion, Subscription, SuppressedAuthor
 from storage.models import Post as PostRow
 
@@ -28,7 +30,7 @@ class Matches:
 
     count: int
     in_open_digests: int
-    sample: list[PostRow]
+    sample: list[Any]  # the newest matches, with the columns of storage.inbox.INBOX_COLUMNS
 
 
 def normalise_value(kind: str, value: str) -> str:
@@ -42,47 +44,57 @@ def normalise_value(kind: str, value: str) -> str:
 
 
 def matching_posts(session: Session, kind: str, value: str) -> Matches:
-    """How many stored posts ``kind``/``value`` matches, how many sit in open digests, and a few."""
-    ids = _matching_ids(session, kind, value)
-    if not ids:
-        return Matches(0, 0, [])
-    in_open = 0
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    """How many stored posts ``kind``/``value`` matches, how many sit in open digests, and the newest
+    few (the columns the desk shows of them). A post or an author is matched in SQL; a domain by
+    the host rule selection uses, on the posts whose stored links mention it."""
+    if kind == "domain":
+        ids = _domain_ids(session, value)
+        return _matches(
+            session, [PostRow.id.in_(ids[start : start + 500]) for start in range(0, len(ids), 500)]
+        )
+    if kind == "author":
+        return _matches(session, [PostRow.author_acct == value])
+    post_id = int(value) if value.isdigit() and len(value) < 10 else 0
+    return _matches(session, [PostRow.id == post_id] if post_id else [])
+
+
+def _matches(session: Session, conditions: list[ColumnElement[bool]]) -> Matches:
+    """The matches of posts meeting any of ``conditions`` (each a part, counted apart: chunks of ids)."""
+    connection = session.connection()  # plain rows of the shown columns: no ORM objects to build
+    count = in_open = 0
+    sample: list[Any] = []
+    for condition in conditions:
+        count += int(connection.scalar(select(func.count()).select_from(PostRow).where(condition)) or 0)
         in_open += int(
-            session.scalar(
+            connection.scalar(
                 select(func.count())
                 .select_from(DigestItemRow)
                 .join(Digest, Digest.id == DigestItemRow.digest_id)
-                .where(
-                    DigestItemRow.post_id.in_(chunk),
-                    DigestItemRow.removed.is_(False),
-                    Digest.status.in_(("draft", "approved")),
-                )
+                .join(PostRow, PostRow.id == DigestItemRow.post_id)
+                .where(condition, DigestItemRow.removed.is_(False), Digest.status.in_(("draft", "approved")))
             )
             or 0
         )
-    sample = list(
-        session.scalars(
-            select(PostRow)
-            .where(PostRow.id.in_(ids[:500]))
-            .order_by(PostRow.created_at.desc())
-            .limit(SAMPLE_SIZE)
+        newest = (
+            select(*INBOX_COLUMNS).where(condition).order_by(PostRow.created_at.desc(), PostRow.id.desc())
         )
-    )
-    return Matches(len(ids), in_open, sample)
+        sample += connection.execute(newest.limit(SAMPLE_SIZE))
+    sample.sort(key=lambda row: (row.created_at, row.id), reverse=True)
+    return Matches(count, in_open, sample[:SAMPLE_SIZE])
 
 
-def _matching_ids(session: Session, kind: str, value: str) -> list[int]:
-    if kind == "post":
-        post_id = int(value) if value.isdigit() and len(value) < 10 else 0
-        return [post_id] if post_id and session.get(PostRow, post_id) is not None else []
-    if kind == "author":
-        return list(session.scalars(select(PostRow.id).where(PostRow.author_acct == value)))
+def exclusion_subject(session: Session, post_id: int) -> Any:
+    """What an exclusion of a stored post's author or domain reads of it (id, author, links); None
+    when no post has that id."""
+    query = select(PostRow.id, PostRow.author_acct, PostRow.links).where(PostRow.id == post_id)
+    return session.connection().execute(query).first()
+
+
+def _domain_ids(session: Session, value: str) -> list[int]:
     if not value:
         return []
     # A cheap text filter on the stored JSON first, then the exact host rule selection uses.
-    rows = session.execute(
+    rows = session.connection().execute(
         select(PostRow.id, PostRow.links).where(
             func.lower(cast(PostRow.links, String)).contains(value, autoescape=True)
         )

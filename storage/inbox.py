@@ -130,14 +130,16 @@ def _read(
     matches, the posts are found from the tag's or the label's own index instead.
     """
     order = _ascending if ascending else _descending
+    # Plain rows of the shown columns, executed on the connection: nothing for the ORM to do.
+    connection = session.connection()
     ordered = [c for c in (keyset, *_ordered_conditions(filters)) if c is not None]
     lookups = _lookup_conditions(filters)
     if not lookups:
-        return list(session.execute(order(select(*INBOX_COLUMNS).where(*ordered)).limit(limit)))
-    edge = session.scalar(order(select(PostRow.created_at).where(*ordered)).offset(WINDOW).limit(1))
+        return list(connection.execute(order(select(*INBOX_COLUMNS).where(*ordered)).limit(limit)))
+    edge = connection.scalar(order(select(PostRow.created_at).where(*ordered)).offset(WINDOW).limit(1))
     window = [] if edge is None else [PostRow.created_at <= edge if ascending else PostRow.created_at >= edge]
     statement = select(*INBOX_COLUMNS).where(*ordered, *window, *lookups)
-    rows = list(session.execute(order(statement).limit(limit)))
+    rows = list(connection.execute(order(statement).limit(limit)))
     if len(rows) >= limit or edge is None:
         return rows
     chosen = _driving_ids(filters)
@@ -146,7 +148,7 @@ def _read(
         .join_from(chosen, PostRow, PostRow.id == chosen.c.post_id)
         .where(*ordered, *lookups)
     )
-    return list(session.execute(order(statement).limit(limit)))
+    return list(connection.execute(order(statement).limit(limit)))
 
 
 def _ordered_conditions(filters: InboxFilters) -> list[ColumnElement[bool]]:

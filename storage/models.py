@@ -73,17 +73,19 @@ class Post(Base):
     """One post, once, whatever instances and hashtags it was seen through."""
 
     __tablename__ = "posts"
-    # The inbox pages newest first by (created_at, id), over every post or one source's.
+    # The inbox pages newest first by (created_at, id), over every post or one source's; an
+    # author's posts are found, and their newest shown, from the third.
     __table_args__ = (
         Index("ix_posts_created_at_id", "created_at", "id"),
         Index("ix_posts_source_created_at_id", "source", "created_at", "id"),
+        Index("ix_posts_author_acct_created_at_id", "author_acct", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uri: Mapped[str] = mapped_column(String(2048), unique=True)
     url: Mapped[str] = mapped_column(String(2048))
     source: Mapped[str] = mapped_column(String(16))
-    author_acct: Mapped[str] = mapped_column(String(320), index=True)
+    author_acct: Mapped[str] = mapped_column(String(320))
     author_name: Mapped[str] = mapped_column(String(512))
     author_url: Mapped[str] = mapped_column(String(2048))
     created_at: Mapped[datetime]

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Curator, DeskSession
@@ -62,20 +62,29 @@ def find_session(
     """The live session behind ``token``, or None (unknown, expired, idle too long, curator gone)."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    found = session.execute(
-        select(DeskSession, Curator.email)
+    hashed = token_hash(token)
+    # Plain columns on the connection: this runs before every desk page, and builds no ORM object.
+    connection = session.connection()
+    found = connection.execute(
+        select(
+            DeskSession.curator_id,
+            DeskSession.csrf,
+            DeskSession.last_seen_at,
+            DeskSession.expires_at,
+            Curator.email,
+        )
         .join(Curator, Curator.id == DeskSession.curator_id)
-        .where(DeskSession.token_hash == token_hash(token))
+        .where(DeskSession.token_hash == hashed)
     ).first()
     if found is None:
         return None
-    row, email = found
-    if row.expires_at <= now or row.last_seen_at + idle_timeout <= now:
-        session.delete(row)
+    this_session = DeskSession.token_hash == hashed
+    if found.expires_at <= now or found.last_seen_at + idle_timeout <= now:
+        connection.execute(delete(DeskSession).where(this_session))
         return None
-    if now - row.last_seen_at >= SEEN_RESOLUTION:
-        row.last_seen_at = now
-    return ActiveSession(curator_id=row.curator_id, email=email, csrf=row.csrf)
+    if now - found.last_seen_at >= SEEN_RESOLUTION:
+        connection.execute(update(DeskSession).where(this_session).values(last_seen_at=now))
+    return ActiveSession(curator_id=found.curator_id, email=found.email, csrf=found.csrf)
 
 
 def end_session(session: Session, token: str) -> None:

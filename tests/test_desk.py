@@ -235,3 +235,50 @@ def test_label_corrections_from_the_desk_are_kept(desk: TestClient, engine: Engi
     with session_scope(engine) as session:
         assert label_repo.effective_labels(session, [3]).get(3, []) == []
     assert hash_password  # the site's curator was made with the real hash
+
+
+def test_the_review_previews_follow_every_edit(desk: TestClient, site: dict[str, int]) -> None:
+    """The thread and email previews are kept for an unchanged digest; an edit shows in both."""
+    digest_id = site["draft"]
+
+    def previews() -> tuple[str, str]:
+        page = desk.get(f"/desk/digests/{digest_id}").text
+        email = re.search(r'<iframe class="email"[^>]*srcdoc="([^"]*)"', page)
+        assert email, "the page has no email preview"
+        return page.split('<iframe class="email"')[0], html.unescape(email.group(1))
+
+    previews()  # the login's message shows on this one
+    page, email = previews()
+    assert previews() == (page, email)  # the same digest, the same previews
+    token = csrf_of(page)
+    post_id = re.search(r'data-post="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    for text in ("A clear four-minute briefing", "A shorter blurb"):
+        edited = desk.post(
+            f"/desk/digests/{digest_id}/edit",
+            data={"action": "blurb", "post_id": post_id, "text": text, "csrf": token},
+        )
+        assert edited.status_code == 303
+        page, email = previews()
+        assert page.count(text) >= 2  # the blurb's field and the thread's part
+        assert text in email
+
+
+def test_the_digests_list_leaves_out_removed_items(desk: TestClient, site: dict[str, int]) -> None:
+    digest_id = site["draft"]
+
+    def listed_count() -> int:
+        listing = desk.get("/desk/digests").text
+        found = re.search(rf'<a href="[^"]*/desk/digests/{digest_id}">.*?<td>(\d+)</td></tr>', listing, re.S)
+        assert found, listing
+        return int(found.group(1))
+
+    before = listed_count()
+    assert before > 0
+    page = desk.get(f"/desk/digests/{digest_id}").text
+    post_id = re.search(r'data-post="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    removed = desk.post(
+        f"/desk/digests/{digest_id}/edit",
+        data={"action": "remove", "post_id": post_id, "text": "", "csrf": csrf_of(page)},
+    )
+    assert removed.status_code == 303
+    assert listed_count() == before - 1

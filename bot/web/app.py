@@ -83,6 +83,8 @@ def create_app(
     ``[email]`` configured, the subscribe form sends its confirmations through ``mail_transport``
     (default: the configured transport)."""
     templates = Jinja2Templates(directory=str(files("bot") / "web" / "templates"))
+    # The templates ship with the package and change only with it: never look at their files again.
+    templates.env.auto_reload = False
     templates.env.globals["url_for"] = path_for
     hashtag = settings.digest_hashtag if settings else "fliplead"
     templates.env.globals["hashtag"] = hashtag

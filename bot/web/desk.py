@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
@@ -30,13 +31,14 @@ from bot.jobs.digest import DigestNotFoundError, DigestService, Edit
 from bot.jobs.store import PostStore
 from bot.unsubscribe_links import unsubscribe_url
 from bot.web.flash import flash
-from bot.web.security import DeskAuth, check_password, csrf_valid, current_curator
+from bot.web.inbox_rows import RowCache, row_key
+from bot.web.security import DeskAuth, check_password, csrf_token, csrf_valid, current_curator
 from bot.web.threads import Handler, in_thread, in_thread_with_form
 from bot.web.views import post_view, sections_view
 from digests.lifecycle import EDITABLE
-from digests.model import period_label
+from digests.model import Digest, period_label
 from digests.render.email import render_html
-from digests.render.thread import mastodon_length, render_thread
+from digests.render.thread import ThreadPart, mastodon_length, render_thread
 from storage import curators
 from storage import digests as digest_repo
 from storage import exclusions as exclusion_repo
@@ -63,6 +65,7 @@ def desk_routes(
     auth: DeskAuth,
 ) -> list[Route]:
     limiter = auth.limiter
+    inbox_rows = RowCache()
 
     def service(curator: str) -> DigestService:
         return DigestService(engine, settings, store, clock, actor=curator)
@@ -166,10 +169,19 @@ def desk_routes(
                 after=after,
             )
             labels = label_repo.effective_labels(session, [row.id for row in found.rows])
-        posts = [_with_label_choices(post_view(row, labels.get(row.id, []))) for row in found.rows]
+        scope = request.scope.get("root_path", "")
+        keys = [row_key(scope, row, labels.get(row.id, [])) for row in found.rows]
+        row_template = templates.get_template("desk/_inbox_row.html")
+
+        def render_row(i: int, csrf_placeholder: str) -> str:
+            row = found.rows[i]
+            post = _with_label_choices(post_view(row, labels.get(row.id, [])))
+            return row_template.render(request=request, post=post, csrf=csrf_placeholder)
+
         paging = {k: v for k, v in filters.items() if v}
         context = {
-            "posts": posts,
+            "posts": found.rows,
+            "rows": inbox_rows.rows(keys, render_row, csrf_token(request)),
             "filters": filters,
             "labels": LABELS,
             "paged": before is not None or after is not None,
@@ -204,7 +216,7 @@ def desk_routes(
             raise HTTPException(400, "Unknown kind of exclusion: use post, author or domain.")
         value = exclusion_repo.normalise_value(kind, _text(form_or_query, "value"))
         if not value:
-            post = session.get(PostRow, _form_id(form_or_query, "post_id"))
+            post = exclusion_repo.exclusion_subject(session, _form_id(form_or_query, "post_id"))
             if post is None:
                 raise HTTPException(404, "No stored post has that id.")
             value = {"post": str(post.id), "author": post.author_acct}.get(kind) or _domain_of(post.links)
@@ -310,11 +322,12 @@ def desk_routes(
     def digests(request: Request, _curator: str) -> Response:
         with session_scope(engine) as session:
             rows = digest_repo.list_digests(session, limit=50)
+            counts = digest_repo.live_item_counts(session, [row.id for row in rows])
             listing = [
                 {
                     "id": row.id,
                     "status": row.status,
-                    "count": len(digest_repo.live_items(row)),
+                    "count": counts.get(row.id, 0),
                     "heading": desk_heading(row.hashtag, row.period_start, row.period_end, row.timezone),
                 }
                 for row in rows
@@ -334,7 +347,7 @@ def desk_routes(
                 "spoiler_text": part.spoiler_text,
                 "length": mastodon_length(part.text) + len(part.spoiler_text),
             }
-            for part in render_thread(view, char_limit=limit)
+            for part in _thread_preview(view, limit)
         ]
         with session_scope(engine) as session:
             key = signing_key(session)
@@ -350,7 +363,7 @@ def desk_routes(
         email = settings.email
         public_url = (email.public_url if email else None) or str(request.base_url).rstrip("/")
         recipient = email.recipients[0] if email and email.recipients else "leader@example.org"
-        email_html = render_html(view, unsubscribe_url=unsubscribe_url(public_url, key, recipient))
+        email_html = _email_preview(view, unsubscribe_url(public_url, key, recipient))
         context: dict[str, Any] = {
             "digest": view,
             "sections": sections_view(view),
@@ -448,6 +461,18 @@ def desk_heading(hashtag: str, start: datetime, end: datetime, timezone: str) ->
     """The heading the review page shows: the period in the digest's own time zone, end exclusive."""
     zone = ZoneInfo(timezone)
     return f"#{hashtag} exemplars, {period_label(start.astimezone(zone), end.astimezone(zone))}"
+
+
+# A digest as shown is a value (frozen, compared whole), and its previews are pure functions of it:
+# a second look at an unchanged digest reuses them, and any edit makes a new value.
+@lru_cache(maxsize=16)
+def _thread_preview(view: Digest, char_limit: int) -> tuple[ThreadPart, ...]:
+    return tuple(render_thread(view, char_limit=char_limit))
+
+
+@lru_cache(maxsize=16)
+def _email_preview(view: Digest, unsubscribe: str) -> str:
+    return render_html(view, unsubscribe_url=unsubscribe)
 
 
 def _with_label_choices(post: dict[str, Any]) -> dict[str, Any]:

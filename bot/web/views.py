@@ -119,7 +119,6 @@ class ShownPost(Protocol):
 
 def post_view(row: ShownPost, labels: list[EffectiveLabel]) -> dict[str, Any]:
     """A stored post for the desk's inbox."""
-    domain = next((urlsplit(link).hostname for link in row.links if urlsplit(link).hostname), None)
     return {
         "id": row.id,
         "author": row.author_acct,
@@ -128,8 +127,20 @@ def post_view(row: ShownPost, labels: list[EffectiveLabel]) -> dict[str, Any]:
         "created_at": row.created_at.strftime("%Y-%m-%d %H:%M"),
         "html": Markup(safe_html(row.html)),  # sanitised by nh3 just here
         "labels": labels,
-        "domain": (domain or "").removeprefix("www.") or None,
+        "domain": shown_domain(row.links),
     }
+
+
+def shown_domain(links: Sequence[Any]) -> str | None:
+    """The domain the inbox offers to exclude: the first link's host, without ``www.``."""
+    for link in links:
+        try:
+            host = urlsplit(link).hostname if isinstance(link, str) else None
+        except ValueError:  # not a URL at all (an unclosed "[" ...)
+            continue
+        if host:
+            return host.removeprefix("www.") or None
+    return None
 
 
 def _length(seconds: float | None) -> str:
