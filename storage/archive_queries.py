@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, bindparam, exists, false, func, select
+from sqlalchemy import ColumnElement, Select, exists, false, func, select
 from sqlalchemy.orm import Session, aliased, contains_eager, joinedload, selectinload
 
 from storage import app_state, published, search
+from storage.many_rows import rows_where_in
 from storage.models import (
     AppState,
     ArchiveTool,
@@ -28,6 +29,7 @@ from storage.models import (
     QuestionAnswer,
     RemovedPost,
     Sighting,
+    table_of,
 )
 from storage.models import Post as PostRow
 
@@ -410,8 +412,10 @@ def removed_uris(session: Session, uris: Collection[str]) -> set[str]:
     """Which of these post URIs their authors removed."""
     if not uris:
         return set()
-    removed = select(RemovedPost.uri).where(RemovedPost.uri.in_(bindparam("uris", expanding=True)))
-    return set(session.scalars(removed, {"uris": list(uris)}))
+    return {
+        uri
+        for (uri,) in rows_where_in(session.connection(), table_of(RemovedPost), ("uri",), "uri", list(uris))
+    }
 
 
 def question_ids(session: Session, post_ids: Collection[int]) -> list[int]:

@@ -72,6 +72,28 @@ def insert_rows(
     return found
 
 
+def rows_where_in(
+    connection: Connection, table: Table, columns: Sequence[str], key: str, values: Sequence[Any]
+) -> list[tuple[Any, ...]]:
+    """``columns`` of the rows of ``table`` whose ``key`` is one of ``values``, in no particular order.
+
+    For columns whose type converts nothing on the way in or out (strings, integers): the values go to
+    the driver as they are, in pages of :data:`_ROWS_PER_STATEMENT`, as ``IN`` lists written out once
+    per page size rather than expanded by SQLAlchemy for every statement.
+    """
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    selected = ", ".join(quote(name) for name in columns)
+    head = f"SELECT {selected} FROM {quote(table.name)} WHERE {quote(key)} IN ("
+    found: list[tuple[Any, ...]] = []
+    for start in range(0, len(values), _ROWS_PER_STATEMENT):
+        chunk = tuple(values[start : start + _ROWS_PER_STATEMENT])
+        statement = head + ", ".join([marker] * len(chunk)) + ")"
+        found.extend(tuple(row) for row in connection.exec_driver_sql(statement, chunk))
+    return found
+
+
 def _memoised(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """``processor`` computed once per distinct value (the rows of a batch share timestamps)."""
     done: dict[Any, Any] = {}

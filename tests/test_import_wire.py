@@ -17,7 +17,7 @@ from bot.jobs.import_formats import Payload
 from bot.jobs.import_pool import WorkPool
 from bot.jobs.import_wire import packed, packed_work_on, unpacked
 from bot.jobs.import_work import PayloadWork
-from tests.payloads import boost_of, poll, status, video_attachment, video_card
+from tests.payloads import account, boost_of, poll, status, video_attachment, video_card
 
 DATA = Path(__file__).parent / "data"
 
@@ -88,3 +88,23 @@ def test_what_is_sent_is_plain_values_only(in_worker: None) -> None:
         return value is None or type(value).__module__ in ("builtins", "datetime")
 
     assert plain(sent)
+
+
+def test_a_worker_classifies_no_post_that_screening_drops(in_worker: None) -> None:
+    question = "<p>Anyone tried Screencastify for parent newsletters? #fliplead</p>"
+    quiet = account("quiet", note="<p>Teacher. #nobot</p>")
+    lines = [
+        json.dumps(status("1", content=question, author=quiet)),
+        json.dumps(status("2", content=question, visibility="private")),
+        json.dumps(status("3", content=question)),
+    ]
+    done = import_work.work_on([Payload(number, text) for number, text in enumerate(lines, 1)])
+
+    opted_out, private, public = (work.records[0] for work in done)
+    assert opted_out.opt_out is not None
+    assert opted_out.labels is None
+    assert private.post is not None
+    assert private.post.visibility == "private"
+    assert private.labels is None
+    assert public.opt_out is None
+    assert public.labels

@@ -33,6 +33,11 @@ class Payload:
     whole_file: bool = False
     row: Mapping[str, Any] | None = None
 
+    def __reduce__(self) -> tuple[type[Payload], tuple[int, str, bool, Mapping[str, Any] | None]]:
+        # Sent to an import's workers by the thousand: pickled as its values, a fifth of the cost of
+        # a slotted dataclass's state, which is restored attribute by attribute in Python.
+        return (Payload, (self.number, self.text, self.whole_file, self.row))
+
 
 @dataclass(frozen=True, slots=True)
 class PayloadRecords:

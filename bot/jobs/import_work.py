@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from operator import attrgetter
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 from bot.classify.catalogue import ToolCatalogue
 from bot.classify.labels import Label
+from bot.consent.rules import visibility_allows_collection
 from bot.consent.screen import payload_opt_out
 from bot.jobs.gc_pace import pace_for_bulk_work
 from bot.jobs.import_formats import FORMATS, ImportFormat, Payload
@@ -72,32 +74,12 @@ def record_work(kind: ImportFormat, record: Any, *, clean: bool) -> RecordWork:
     return RecordWork(repaired, post, own_record=post.raw is repaired)
 
 
-def classified(work: RecordWork, catalogue: ToolCatalogue) -> RecordWork:
-    """``work`` with its post's labels (resolved links are the importing process's to apply)."""
-    from bot.classify import classify
-
-    if work.post is None:
-        return work
-    labels = classify(work.post, catalogue)
-    return RecordWork(work.record, work.post, work.error, work.own_record, labels)
-
-
-def screened(work: RecordWork, kind: ImportFormat) -> RecordWork:
-    """``work`` with its author's opt-out read from the profile in it (the rest of screening, in
-    order, is the importing process's)."""
-    if work.post is None:
-        return work
-    opt_out = payload_opt_out(work.record, kind.normaliser.account_of)
-    return RecordWork(
-        work.record, work.post, work.error, work.own_record, work.labels, opt_out, screened=True
-    )
-
-
 @dataclass(slots=True)
 class _Worker:
     kind: ImportFormat
     path: Path
     catalogue: ToolCatalogue
+    classify: Callable[[Post, ToolCatalogue], tuple[Label, ...]]
 
 
 _worker: _Worker | None = None
@@ -111,46 +93,53 @@ def start_worker(fmt: str, path: str, catalogue: ToolCatalogue) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.disable(logging.CRITICAL)
     pace_for_bulk_work()
-    _worker = _Worker(FORMATS[fmt], Path(path), catalogue)
+    from bot.classify.classifier import classify  # a worker classifies: load the patterns now
+
+    _worker = _Worker(FORMATS[fmt], Path(path), catalogue, classify)
 
 
 def work_on(payloads: list[Payload]) -> list[PayloadWork]:
-    """In a worker: every record of these payloads parsed, normalised and classified."""
+    """In a worker: every record of these payloads parsed, normalised, screened by the profile in it
+    and, unless that screening drops it, classified."""
     worker = _worker
     if worker is None:
         raise RuntimeError("work_on runs in a worker set up by start_worker")
-    done = []
-    for payload in payloads:
-        parsed = payload_work(worker.kind, worker.path, payload)
-        records = tuple(
-            item  # a JSON null: no record, skipped as the importing process would
-            if item.record is None
-            else screened(
-                classified(record_work(worker.kind, item.record, clean=parsed.clean), worker.catalogue),
-                worker.kind,
-            )
-            for item in parsed.records
-        )
-        done.append(
-            PayloadWork(
-                parsed.bad_lines,
-                tuple(_slim(item, parsed.exact) for item in records),
-                parsed.clean,
-                parsed.exact,
-            )
-        )
-    return done
+    return [_payload_done(worker, payload) for payload in payloads]
 
 
-def _slim(work: RecordWork, exact: bool) -> RecordWork:
-    """``work`` without what the importing process no longer needs, so that it costs less to send:
-    the record (screened already), and the post's ``raw`` when it is stored as the payload's text."""
-    if work.post is None and work.error is None:
-        return work  # no record to work on (a JSON null): the importing process sees it as such
-    post = work.post
-    if post is not None and work.own_record and exact:
+def _payload_done(worker: _Worker, payload: Payload) -> PayloadWork:
+    bad: list[tuple[int, str]] = []
+    found = worker.kind.records(worker.path, payload, lambda number, message: bad.append((number, message)))
+    exact = found.text is not None
+    records = tuple([_record_done(worker, record, found.clean, exact) for record in found.records])
+    return PayloadWork(tuple(bad), records, found.clean, exact)
+
+
+_NO_RECORD = RecordWork(None)  # a JSON null: no record, skipped as the importing process would
+
+
+def _record_done(worker: _Worker, record: Any, clean: bool, exact: bool) -> RecordWork:
+    """One record's work, made once, with only what the importing process still needs: not the
+    record (screened here already), nor the post's ``raw`` when it is stored as the payload's text.
+
+    A post its author's profile, or its visibility, keeps out of the archive is not classified: the
+    importing process drops it before storing anything."""
+    if record is None:
+        return _NO_RECORD
+    normaliser = worker.kind.normaliser
+    try:
+        repaired = record if clean else valid_record(record)
+        post = normaliser.normalise(repaired)
+    except MalformedPayloadError as error:
+        return RecordWork(None, error=str(error))
+    own_record = post.raw is repaired
+    opt_out = payload_opt_out(repaired, normaliser.account_of)
+    labels = None
+    if opt_out is None and visibility_allows_collection(post.visibility):
+        labels = worker.classify(post, worker.catalogue)
+    if own_record and exact:
         post = _without_raw(post)
-    return RecordWork(None, post, work.error, work.own_record, work.labels, work.opt_out, work.screened)
+    return RecordWork(None, post, None, own_record, labels, opt_out, screened=True)
 
 
 _POST_VALUES = attrgetter(*(item.name for item in fields(Post)))

@@ -31,6 +31,7 @@ from storage import repository as repo
 from storage.db import session_scope
 from storage.digests import suppressed_accounts
 from storage.precedence import CopyRank
+from storage.wal_checkpoints import checkpoints_aside
 
 __all__ = [
     "BATCH_SIZE",
@@ -151,7 +152,7 @@ def import_file(
     if unchanged.whole_file:
         return run.summary
     try:
-        with bulk_work():
+        with bulk_work(), checkpoints_aside(engine) as run.committed:
             _import_batches(run, _batches(FORMATS[fmt], path, skip=unchanged.payloads), jobs)
     except KeyboardInterrupt:
         raise InterruptedRunError(f"{path}: import interrupted; {run.stored_so_far()}") from None
@@ -196,6 +197,10 @@ def _import_with_workers(run: _ImportRun, batches: Iterator[_Batch], jobs: int) 
             store_oldest()
 
 
+def _no_checkpoint() -> None:
+    return None
+
+
 @dataclass(slots=True)
 class _ImportRun:
     """One import of one file: what it needs at every batch, and what it did so far."""
@@ -209,10 +214,12 @@ class _ImportRun:
     suppressed: frozenset[str]
     summary: ImportSummary = field(init=False)
     digests: PayloadDigests = field(init=False)
+    committed: Callable[[], None] = field(init=False)  # after each batch: see storage.wal_checkpoints
 
     def __post_init__(self) -> None:
         self.summary = ImportSummary(path=self.path)
         self.digests = PayloadDigests(self.fmt, self.hashtags)
+        self.committed = _no_checkpoint
 
     def bad_line(self, number: int, message: str) -> None:
         log.warning("%s:%d: skipped: %s", self.path, number, message)
@@ -351,5 +358,6 @@ class _ImportRun:
                 tagged = [post for post in posts if tag in post.hashtags]
                 seen = repo.SeenThrough(f"import:{self.fmt}", tag)
                 repo.record_sightings(session, tagged, seen, now, saved.ids)
+        self.committed()
         summary.new += saved.new
         summary.updated += saved.updated

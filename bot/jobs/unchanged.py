@@ -23,16 +23,18 @@ from hashlib import blake2b
 from itertools import islice
 from pathlib import Path
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from storage.many_rows import rows_where_in
 from storage.models import Post as PostRow
+from storage.models import table_of
 
 # Bump when normalising, screening or classifying changes what a stored record becomes, so that the
 # next import of every file is processed in full once.
 DIGEST_VERSION = 1
 _DIGEST_BYTES = 16
-_LOOKUP_CHUNK = 500
+_POSTS = table_of(PostRow)
 # The formats whose payload is one line of a JSON-lines file, as read (see bot.jobs.import_formats).
 LINE_FORMATS = frozenset({"mastodon", "twarc2", "bluesky"})
 _READ_BYTES = 1 << 20
@@ -84,15 +86,10 @@ class PayloadDigests:
 
 def stored_digests(session: Session, digests: Collection[str]) -> dict[str, str]:
     """Which of these payload digests a stored post was made from: ``digest -> the post's URI``."""
-    wanted = list(set(digests))
-    found: dict[str, str] = {}
-    for start in range(0, len(wanted), _LOOKUP_CHUNK):
-        chunk = wanted[start : start + _LOOKUP_CHUNK]
-        rows = session.execute(
-            select(PostRow.import_digest, PostRow.uri).where(PostRow.import_digest.in_(chunk))
-        )
-        found.update({digest: uri for digest, uri in rows if digest is not None})
-    return found
+    rows = rows_where_in(
+        session.connection(), _POSTS, ("import_digest", "uri"), "import_digest", list(set(digests))
+    )
+    return {digest: uri for digest, uri in rows if digest is not None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,10 +155,6 @@ class _StoredDigests:
     """Which digests are stored: looked up a window at a time, or all read at once (one index-only
     scan) when there are few enough of them."""
 
-    _lookup = select(PostRow.import_digest).where(
-        PostRow.import_digest.in_(bindparam("wanted", expanding=True))
-    )
-
     def __init__(self, session: Session) -> None:
         self._session = session
         self._all: frozenset[str] | None = None
@@ -177,10 +170,5 @@ class _StoredDigests:
     def among(self, digests: list[str]) -> frozenset[str]:
         if self._all is not None:
             return self._all
-        found: set[str] = set()
-        for start in range(0, len(digests), _LOOKUP_CHUNK):
-            wanted = {"wanted": digests[start : start + _LOOKUP_CHUNK]}
-            found.update(
-                digest for digest in self._session.scalars(self._lookup, wanted) if digest is not None
-            )
-        return frozenset(found)
+        rows = rows_where_in(self._session.connection(), _POSTS, ("import_digest",), "import_digest", digests)
+        return frozenset(digest for (digest,) in rows if digest is not None)
