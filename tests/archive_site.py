@@ -112,6 +112,21 @@ def week_start(weeks_ago: int) -> datetime:
     return today - timedelta(days=7 * weeks_ago + today.weekday())
 
 
+def flipped_week_posts(first: datetime, week: int) -> list[dict[str, Any]]:
+    """Four posts of one archive week, counted from ``first``: two videos, a tool and a question."""
+    at = first + timedelta(weeks=week, days=2)
+    return [
+        post(f"{week}01", f"Our flipped staff video, week {week}", user="ana", name="Ana Pérez",
+             created=at, link=f"https://youtu.be/Wk{week:02d}vid0001"),
+        post(f"{week}02", f"A flipped video on feedback, week {week}", user="ben", name="Ben Ode",
+             created=at + timedelta(hours=3), link=f"https://youtu.be/Wk{week:02d}vid0002"),
+        post(f"{week}03", f"Questions on a Padlet wall before meetings, week {week}", user="sam",
+             name="Sam Okafor", created=at + timedelta(hours=5), link=f"https://padlet.com/s/w{week}"),
+        post(f"{week}04", f"How do you keep flipped video meetings short, week {week}? Any advice?",
+             user="kim", name="Kim Park", created=at + timedelta(hours=7)),
+    ]  # fmt: skip
+
+
 @contextmanager
 def instance_on_loopback(directory: Path) -> Iterator[str]:
     """A mastodon_mock instance whose own address is its domain (``127.0.0.1:PORT``, plain http), so

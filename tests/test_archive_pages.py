@@ -15,24 +15,14 @@ from bot.web.archive_index import ArchiveIndex
 from storage import archive_queries as queries
 from storage.db import session_scope
 from storage.models import Digest, DigestItemRow, Post, table_of
-from tests.archive_site import archive_settings, post, publish_week, week_start
+from tests.archive_site import archive_settings, flipped_week_posts, post, publish_week, week_start
 
 WEEKS = 6
 FIRST = week_start(WEEKS + 1)
 
 
 def week_posts(week: int) -> list[dict[str, Any]]:
-    at = FIRST + timedelta(weeks=week, days=2)
-    return [
-        post(f"{week}01", f"Our flipped staff video, week {week}", user="ana", name="Ana Pérez",
-             created=at, link=f"https://youtu.be/Wk{week:02d}vid0001"),
-        post(f"{week}02", f"A flipped video on feedback, week {week}", user="ben", name="Ben Ode",
-             created=at + timedelta(hours=3), link=f"https://youtu.be/Wk{week:02d}vid0002"),
-        post(f"{week}03", f"Questions on a Padlet wall before meetings, week {week}", user="sam",
-             name="Sam Okafor", created=at + timedelta(hours=5), link=f"https://padlet.com/s/w{week}"),
-        post(f"{week}04", f"How do you keep flipped video meetings short, week {week}? Any advice?",
-             user="kim", name="Kim Park", created=at + timedelta(hours=7)),
-    ]  # fmt: skip
+    return flipped_week_posts(FIRST, week)
 
 
 LATE = FIRST + timedelta(weeks=WEEKS - 1, days=3)  # a post no draft chose, written after the others

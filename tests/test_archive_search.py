@@ -26,7 +26,7 @@ from storage import repository as repo
 from storage import search
 from storage.db import _alembic_config, create_db_engine, session_scope, upgrade_schema
 from storage.models import Digest, DigestItemRow, Post, table_of
-from tests.archive_site import archive_settings, post, publish_week, week_start
+from tests.archive_site import archive_settings, flipped_week_posts, publish_week, week_start
 
 WEEKS = 6
 FIRST = week_start(WEEKS + 2)
@@ -35,17 +35,7 @@ SECTIONS = [None, "video", "tool", "question"]
 
 
 def week_posts(week: int) -> list[dict[str, Any]]:
-    at = FIRST + timedelta(weeks=week, days=2)
-    return [
-        post(f"{week}01", f"Our flipped staff video, week {week}", user="ana", name="Ana Pérez",
-             created=at, link=f"https://youtu.be/Wk{week:02d}vid0001"),
-        post(f"{week}02", f"A flipped video on feedback, week {week}", user="ben", name="Ben Ode",
-             created=at + timedelta(hours=3), link=f"https://youtu.be/Wk{week:02d}vid0002"),
-        post(f"{week}03", f"Questions on a Padlet wall before meetings, week {week}", user="sam",
-             name="Sam Okafor", created=at + timedelta(hours=5), link=f"https://padlet.com/s/w{week}"),
-        post(f"{week}04", f"How do you keep flipped video meetings short, week {week}? Any advice?",
-             user="kim", name="Kim Park", created=at + timedelta(hours=7)),
-    ]  # fmt: skip
+    return flipped_week_posts(FIRST, week)
 
 
 def publish_archive(engine: Engine) -> dict[str, Any]:
