@@ -1,20 +1,21 @@
 """What the public archive reads, one page at a time, in SQL.
 
 Every query here is bounded by the page it serves, not by the size of the archive: digests are read
-newest first along the ``period_start`` index and items through ``digest_id``, with ``LIMIT size + 1``
-telling whether another page follows (no ``COUNT`` over the whole archive). Posts are loaded in the
+newest first along the ``period_start`` index and items through ``digest_id``, a search along the
+full-text index in archive order (see :mod:`storage.search`), with ``LIMIT size + 1`` telling whether
+another page follows (no ``COUNT`` over the whole archive). Posts are loaded in the
 same statement as their items, never lazily one by one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, bindparam, exists, false, func, select
-from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
+from sqlalchemy.orm import Session, aliased, contains_eager, joinedload, selectinload
 
 from storage import app_state, published, search
 from storage.models import (
@@ -33,17 +34,32 @@ from storage.models import Post as PostRow
 PUBLISHED = "published"
 REPLY_WINDOW = timedelta(days=60)
 T = TypeVar("T")
+Narrowed = TypeVar("Narrowed", Select[int], Select[int, int])
 # What the published archive looks like, cheaply: (digests published, the highest id, version).
 Fingerprint = tuple[int, int, str]
 
 
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
-    """One page of results: its rows, its 1-based number, and whether a next page exists."""
+    """One page of results: its rows, its 1-based number (``None`` for a page found by key), whether a
+    next (older) page exists, and, for a search, each row's archive key and whether a newer page
+    exists."""
 
     rows: list[T]
-    number: int
+    number: int | None
     has_next: bool
+    keys: list[int] = field(default_factory=list)
+    has_previous: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Which page of a search: the ``number``-th, or the one just older than the archive key
+    ``before``, or just newer than ``after``."""
+
+    number: int = 1
+    before: int | None = None
+    after: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +75,7 @@ class ItemFilters:
 
 
 def _page(rows: Sequence[T], number: int, size: int) -> Page[T]:
-    return Page(list(rows[:size]), number, len(rows) > size)
+    return Page(list(rows[:size]), number, len(rows) > size, has_previous=number > 1)
 
 
 def published_digests(session: Session, number: int, size: int) -> Page[Digest]:
@@ -144,20 +160,38 @@ def fingerprint(session: Session) -> Fingerprint:
     return int(count), int(highest), str(touched or "")
 
 
-def unindexed_published_posts(session: Session) -> list[PostRow]:
-    """Posts shown in a published digest that the search index does not hold yet."""
-    dialect = session.get_bind().dialect.name
-    indexed = search.indexed(dialect, PostRow.id)
-    published = (
-        select(DigestItemRow.post_id)
+def unindexed_items(session: Session, *, limit: int | None = None) -> list[DigestItemRow]:
+    """Live items of published digests that the search index does not hold yet (the first ``limit``
+    of them, if given), each with its digest and its post (and the post's hashtags) loaded."""
+    indexed = exists().where(search.entries.c.item_id == DigestItemRow.id)
+    statement = (
+        select(DigestItemRow)
         .join(Digest, Digest.id == DigestItemRow.digest_id)
-        .where(Digest.status == PUBLISHED, DigestItemRow.removed == false())
-    )
-    return list(
-        session.scalars(
-            select(PostRow).where(PostRow.id.in_(published), ~indexed).options(selectinload(PostRow.tags))
+        .where(Digest.status == PUBLISHED, DigestItemRow.removed == false(), ~indexed)
+        .options(
+            contains_eager(DigestItemRow.digest),
+            joinedload(DigestItemRow.post).selectinload(PostRow.tags),
         )
     )
+    return list(session.scalars(statement.limit(limit)).unique())
+
+
+def places_in_digests(session: Session, digest_ids: Collection[int]) -> dict[int, int]:
+    """Each item's place in its digest (0 first, by position and id, removed items counted too: a
+    place never changes), by item id, for every item of these digests."""
+    places: dict[int, int] = {}
+    if digest_ids:
+        rows = session.execute(
+            select(DigestItemRow.id, DigestItemRow.digest_id)
+            .where(DigestItemRow.digest_id.in_(list(digest_ids)))
+            .order_by(DigestItemRow.digest_id, DigestItemRow.position, DigestItemRow.id)
+        )
+        place, digest = 0, None
+        for item_id, digest_id in rows:
+            place = place + 1 if digest_id == digest else 0
+            digest = digest_id
+            places[item_id] = place
+    return places
 
 
 def record_tools(session: Session, tools: Mapping[int, Collection[str]]) -> None:
@@ -181,30 +215,119 @@ def tool_choices(session: Session) -> list[str]:
     return sorted(session.scalars(select(ArchiveTool.tool).distinct()))
 
 
-def items(session: Session, filters: ItemFilters, number: int, size: int) -> Page[DigestItemRow]:
-    """Published items, each post once (its latest appearance), newest digest first, or best match
-    first when searching; each with its post and digest loaded.
+def items(
+    session: Session, filters: ItemFilters, number: int, size: int, *, window: Window | None = None
+) -> Page[DigestItemRow]:
+    """Published items, each post once (its latest appearance), newest digest first; each with its
+    post and digest loaded. A search reads the index in archive order (see :func:`_search`), by
+    ``window`` when given (else page ``number``).
 
-    Two statements: the page's item ids, ordered and limited in SQL (narrow rows, so sorting the
-    matches of a search moves ids, not posts), then those items with their posts and digests."""
+    Two statements: the page's item ids, ordered and limited in SQL, then those items with their
+    posts and digests."""
+    if filters.query:
+        return _search(session, filters, window or Window(number=number), size)
     statement = _item_ids(session, filters)
-    if statement is None:
-        return Page([], number, False)  # a query of no words matches nothing
     ids = list(session.scalars(statement.limit(size + 1).offset((number - 1) * size)))
-    shown = ids[:size]
-    if not shown:
-        return Page([], number, False)
+    return Page(_load_items(session, ids[:size]), number, len(ids) > size, has_previous=number > 1)
+
+
+def _load_items(session: Session, ids: Sequence[int]) -> list[DigestItemRow]:
+    """These items in this order, each with its digest and post loaded (one statement)."""
+    if not ids:
+        return []
     loaded = {
         row.id: row
         for row in session.scalars(
             select(DigestItemRow)
             .join(Digest, Digest.id == DigestItemRow.digest_id)
             .join(PostRow, PostRow.id == DigestItemRow.post_id)
-            .where(DigestItemRow.id.in_(shown))
+            .where(DigestItemRow.id.in_(list(ids)))
             .options(contains_eager(DigestItemRow.digest), contains_eager(DigestItemRow.post))
         ).unique()
     }
-    return Page([loaded[item_id] for item_id in shown], number, len(ids) > size)
+    return [loaded[item_id] for item_id in ids]
+
+
+def _search(session: Session, filters: ItemFilters, window: Window, size: int) -> Page[DigestItemRow]:
+    """One page of a search, newest first in archive order. The index is read in key order and the
+    read stops once the page (and one more row) is found; whether a page lies beyond the other end is
+    a read that stops at its first row."""
+    found = _search_keys(session, filters)
+    if found is None:
+        return Page([], window.number, False)  # a query of no words matches nothing
+    statement, key = found
+    rows: list[tuple[int, int]]
+    if window.after is not None:
+        newer = statement.where(key > window.after).order_by(key.asc()).limit(size + 1)
+        fetched = [(item_id, k) for item_id, k in session.execute(newer)]
+        rows, has_previous = list(reversed(fetched[:size])), len(fetched) > size
+        has_next = bool(rows) and _any(session, statement.where(key < rows[-1][1]), key.desc())
+        number = None
+    else:
+        older = statement.order_by(key.desc()).limit(size + 1)
+        if window.before is not None:
+            older = older.where(key < window.before)
+        else:
+            older = older.offset((window.number - 1) * size)
+        fetched = [(item_id, k) for item_id, k in session.execute(older)]
+        rows, has_next = fetched[:size], len(fetched) > size
+        if window.before is None:
+            has_previous, number = window.number > 1, window.number
+        else:
+            has_previous = bool(rows) and _any(session, statement.where(key > rows[0][1]), key.asc())
+            number = None
+    shown = _load_items(session, [item_id for item_id, _key in rows])
+    return Page(shown, number, has_next, [k for _item, k in rows], has_previous)
+
+
+def _any(session: Session, statement: Select[int, int], order: Any) -> bool:
+    """Whether ``statement`` finds a row (read in ``order``, the index's, so it stops at the first)."""
+    return session.execute(statement.order_by(order).limit(1)).first() is not None
+
+
+def _search_keys(session: Session, filters: ItemFilters) -> tuple[Select[int, int], Any] | None:
+    """``SELECT item_id, key`` of the items a search finds (unordered, unlimited), and the key to
+    order and cut them by; ``None`` when the query has no words.
+
+    The index holds every live published item; a post is listed at its latest appearance (highest
+    digest id), in its section when browsing one, as :func:`_item_ids` lists it."""
+    found = search.searched(session.get_bind().dialect.name, filters.query)
+    if found is None:
+        return None
+    source, key, matched = found
+    entry, later = search.entries, search.entries.alias("later")
+    newer_appearance = select(1).where(
+        later.c.post_id == entry.c.post_id, later.c.digest_id > entry.c.digest_id
+    )
+    if filters.section:
+        newer_appearance = newer_appearance.where(later.c.section == entry.c.section)
+    statement = select(entry.c.item_id, key).select_from(source).where(matched, ~newer_appearance.exists())
+    if filters.section:
+        statement = statement.where(entry.c.section == filters.section)
+    if filters.since is not None:
+        if _few_posts_since(session, filters.since):
+            # Read once into a list that each match is looked up in: the walk may pass every match.
+            recent = select(PostRow.id).where(PostRow.created_at >= filters.since)
+            statement = statement.where(entry.c.post_id.in_(recent.scalar_subquery()))
+        else:
+            statement = statement.where(
+                exists().where(PostRow.id == entry.c.post_id, PostRow.created_at >= filters.since)
+            )
+    return _narrowed(statement, entry.c.post_id, filters), key
+
+
+def _narrowed(statement: Narrowed, post_id: Any, filters: ItemFilters) -> Narrowed:
+    """``statement`` narrowed to the posts carrying the filters' tag and tool, and answered or not."""
+    if filters.tag:
+        statement = statement.where(exists().where(PostTag.post_id == post_id, PostTag.tag == filters.tag))
+    if filters.tool:
+        statement = statement.where(
+            exists().where(ArchiveTool.post_id == post_id, ArchiveTool.tool == filters.tool)
+        )
+    if filters.answered is not None:
+        answered = exists().where(QuestionAnswer.post_id == post_id)
+        statement = statement.where(answered if filters.answered else ~answered)
+    return statement
 
 
 # A ``since`` that leaves at most this many stored posts is read from the posts' ``created_at``
@@ -212,8 +335,8 @@ def items(session: Session, filters: ItemFilters, number: int, size: int) -> Pag
 SINCE_BY_POSTS = 5000
 
 
-def _item_ids(session: Session, filters: ItemFilters) -> Select[int] | None:
-    """The ordered ids of the items :func:`items` shows, or ``None`` when nothing can match."""
+def _item_ids(session: Session, filters: ItemFilters) -> Select[int]:
+    """The ordered ids of the items :func:`items` shows when not searching."""
     item, digest = DigestItemRow, Digest
     later_item = aliased(DigestItemRow)
     published_ids = select(Digest.id).where(Digest.status == PUBLISHED).scalar_subquery()
@@ -250,25 +373,8 @@ def _item_ids(session: Session, filters: ItemFilters) -> Select[int] | None:
     statement = statement.where(is_published, item.removed == false(), ~newer_appearance.exists())
     if filters.section:
         statement = statement.where(item.section == filters.section)
-    if filters.tag:
-        statement = statement.where(
-            exists().where(PostTag.post_id == item.post_id, PostTag.tag == filters.tag)
-        )
-    if filters.tool:
-        statement = statement.where(
-            exists().where(ArchiveTool.post_id == item.post_id, ArchiveTool.tool == filters.tool)
-        )
-    if filters.answered is not None:
-        answered = exists().where(QuestionAnswer.post_id == item.post_id)
-        statement = statement.where(answered if filters.answered else ~answered)
-    newest = (digest.period_start.desc(), digest.id.desc(), item.position, item.id)
-    if not filters.query:
-        return statement.order_by(*newest)
-    found = search.matches(session.get_bind().dialect.name, filters.query)
-    if found is None:
-        return None
-    ranked = found.subquery()
-    return statement.join(ranked, ranked.c.post_id == item.post_id).order_by(ranked.c.rank, *newest)
+    statement = _narrowed(statement, item.post_id, filters)
+    return statement.order_by(digest.period_start.desc(), digest.id.desc(), item.position, item.id)
 
 
 def _few_posts_since(session: Session, since: datetime) -> bool:

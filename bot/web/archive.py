@@ -33,7 +33,7 @@ from digests.render.sanitize import safe_url
 from storage import archive_queries as queries
 from storage import digests as digest_repo
 from storage import labels as label_repo
-from storage import published
+from storage import published, search
 from storage.db import session_scope
 from storage.models import Digest as DigestRow
 from storage.models import DigestItemRow
@@ -153,12 +153,16 @@ def archive_routes(
         return Response(png, media_type="image/png", headers={"cache-control": CARD_CACHE})
 
     def item_page(
-        request: Request, filters: queries.ItemFilters, number: int
+        request: Request, filters: queries.ItemFilters
     ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        window = page_window(request)
+        by_key = window.before is not None or window.after is not None
+        if by_key and not filters.query:
+            raise HTTPException(400, "before and after page through a search (give q)")
         with session_scope(engine) as session:
-            page = queries.items(session, filters, number, size)
+            page = queries.items(session, filters, window.number, size, window=window)
             entries = item_views(session, page.rows, store)
-        if not page.rows and number > 1:
+        if not page.rows and (window.number > 1 or by_key):
             raise HTTPException(404, "No such page")
         return entries, pager(request, page)
 
@@ -178,9 +182,9 @@ def archive_routes(
         )
         entries: list[dict[str, Any]]
         if shown["tool"] and not tool:
-            entries, page = [], pager(request, queries.Page([], page_number(request), False))
+            entries, page = [], pager(request, queries.Page([], page_window(request).number, False))
         else:
-            entries, page = item_page(request, filters, page_number(request))
+            entries, page = item_page(request, filters)
         title = BROWSE_TITLES[section]
         meta = page_meta(
             base,
@@ -202,7 +206,7 @@ def archive_routes(
 
     def search_page(request: Request) -> Response:
         query = text_param(request, "q")
-        entries, page = item_page(request, queries.ItemFilters(query=query), page_number(request))
+        entries, page = item_page(request, queries.ItemFilters(query=query))
         meta = page_meta(
             base,
             request.url.path,
@@ -344,17 +348,46 @@ def since_param(value: str) -> datetime | None:
     return datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None
 
 
-def pager(request: Request, page: queries.Page[Any]) -> dict[str, Any]:
-    """Links to the pages beside this one, keeping the other query parameters."""
+def page_window(request: Request) -> queries.Window:
+    """``?page=N``, or a search's ``?before=KEY`` / ``?after=KEY`` (archive keys, see
+    :func:`storage.search.archive_key`); 400 for a key that is not one."""
+    keys = {name: request.query_params.get(name, "").strip() for name in ("before", "after")}
+    given = {name: raw for name, raw in keys.items() if raw}
+    if not given:
+        return queries.Window(number=page_number(request))
+    if len(given) > 1:
+        raise HTTPException(400, "give before or after, not both")
+    [(name, raw)] = given.items()
+    if not raw.isdecimal() or not raw.isascii() or len(raw) > 19 or int(raw) > search.MAX_KEY:
+        raise HTTPException(400, f"{name} must be a page key from a link")
+    return queries.Window(**{name: int(raw)})
 
-    def link(number: int) -> str:
-        params = {key: value for key, value in request.query_params.items() if key != "page" and value}
-        if number > 1:
-            params["page"] = str(number)
+
+def pager(request: Request, page: queries.Page[Any]) -> dict[str, Any]:
+    """Links to the pages beside this one, keeping the other query parameters: by key for a search
+    (``before`` the last row shown, ``after`` the first), by number otherwise."""
+    kept = {
+        key: value
+        for key, value in request.query_params.items()
+        if key not in ("page", "before", "after") and value
+    }
+
+    def link(**extra: str) -> str:
+        params = {**kept, **extra}
         return f"{request.url.path}?{urlencode(params)}" if params else request.url.path
 
+    if page.keys:
+        return {
+            "number": page.number,
+            "previous": link(after=str(page.keys[0])) if page.has_previous else None,
+            "next": link(before=str(page.keys[-1])) if page.has_next else None,
+        }
+    number = page.number or 1
+    previous = None
+    if number > 1:
+        previous = link(page=str(number - 1)) if number > 2 else link()
     return {
         "number": page.number,
-        "previous": link(page.number - 1) if page.number > 1 else None,
-        "next": link(page.number + 1) if page.has_next else None,
+        "previous": previous,
+        "next": link(page=str(number + 1)) if page.has_next else None,
     }

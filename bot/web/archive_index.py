@@ -2,8 +2,9 @@
 
 Publishing happens elsewhere (the scheduler, the CLI); the web process notices it through a cheap
 fingerprint of the archive (one indexed statement per request, see
-:func:`storage.archive_queries.fingerprint`) and then indexes the posts that are not indexed yet.
-Indexing is idempotent, so several worker processes may do it at once.
+:func:`storage.archive_queries.fingerprint`) and then indexes the published items that are not indexed
+yet, each at its place in the archive. Workers index one at a time (:func:`storage.search.lock_for_indexing`),
+and an item indexed already is left as it is, so several worker processes may look at once.
 """
 
 from __future__ import annotations
@@ -47,16 +48,37 @@ class ArchiveIndex:
 
     def _index(self, current: archive_queries.Fingerprint) -> None:
         with session_scope(self.engine) as session:
-            posts = archive_queries.unindexed_published_posts(session)
-            search.index_documents(session, {post.id: self.document(post) for post in posts})
+            if not archive_queries.unindexed_items(session, limit=1):  # read only: no lock needed
+                self._tools = archive_queries.tool_choices(session)
+                self._synced = current
+                return
+        with session_scope(self.engine) as session:
+            search.lock_for_indexing(session)  # another worker indexing the same items goes first
+            items = archive_queries.unindexed_items(session)
+            places = archive_queries.places_in_digests(session, {item.digest_id for item in items})
+            posts = {item.post_id: item.post for item in items}
+            documents = {post.id: self.document(post) for post in posts.values()}
+            search.add_entries(
+                session,
+                [
+                    search.Entry(
+                        key=search.archive_key(item.digest.period_start, item.digest_id, places[item.id]),
+                        item_id=item.id,
+                        post_id=item.post_id,
+                        digest_id=item.digest_id,
+                        section=item.section,
+                        body=documents[item.post_id],
+                    )
+                    for item in items
+                ],
+            )
             archive_queries.record_tools(
-                session, {post.id: self.store.tool_names(post.text, post.links) for post in posts}
+                session, {post.id: self.store.tool_names(post.text, post.links) for post in posts.values()}
             )
             # Answers come from the question's thread at its home instance when a draft refreshes
             # it; replies collected here too (a reply that carries the hashtag) count as well.
-            questions = {post.id: post for post in posts}
-            for post_id in archive_queries.question_ids(session, list(questions)):
-                question = questions[post_id]
+            for post_id in archive_queries.question_ids(session, list(posts)):
+                question = posts[post_id]
                 archive_queries.add_answers(
                     session, question, archive_queries.collected_replies(session, question)
                 )
