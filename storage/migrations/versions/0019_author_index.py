@@ -5,8 +5,8 @@ The desk's exclusion confirmation shows an author's newest posts; with the autho
 one of their posts was read and sorted to find the newest five. Every lookup by author alone (opt-outs
 removing their posts) uses the new index as it used the old.
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-02 14:10:00
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0018"
-down_revision: str | None = "0017"
+revision: str = "0019"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
