@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, delete, exists, insert, or_, select, update
+from sqlalchemy import Row, and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.labels import CURATOR, has_label
@@ -105,6 +105,32 @@ def list_digests(
     if limit is not None:
         statement = statement.limit(limit)
     return list(session.scalars(statement))
+
+
+def digest_listing(session: Session, *, limit: int) -> list[Row[Any]]:
+    """The newest ``limit`` digests in :func:`list_digests`' order, with what the desk's list shows:
+    ``id``, ``status``, ``hashtag``, ``period_start``, ``period_end``, ``timezone`` and ``items``, the
+    number of live (not removed) items, counted in the same statement rather than loaded per digest."""
+    items = (
+        select(func.count())
+        .select_from(DigestItemRow)
+        .where(DigestItemRow.digest_id == Digest.id, DigestItemRow.removed.is_(False))
+        .scalar_subquery()
+    )
+    statement = (
+        select(
+            Digest.id,
+            Digest.status,
+            Digest.hashtag,
+            Digest.period_start,
+            Digest.period_end,
+            Digest.timezone,
+            items.label("items"),
+        )
+        .order_by(Digest.period_start.desc(), Digest.id.desc())
+        .limit(limit)
+    )
+    return list(session.connection().execute(statement))
 
 
 def record_event(

@@ -15,7 +15,7 @@ from bot.passwords import hash_password
 from storage import digests as digest_repo
 from storage import labels as label_repo
 from storage.db import session_scope
-from storage.models import Exclusion
+from storage.models import DigestItemRow, Exclusion
 from tests.conftest import FakeClock
 from tests.desk_site import csrf_of, desk_app, fill_site, flash_of, log_in
 
@@ -50,6 +50,43 @@ def test_the_digests_list_counts_items_and_dates_them_as_the_review_page_does(
     assert row_html, listing
     assert html.unescape(row_html.group(1)) == heading
     assert int(row_html.group(2)) == count
+
+
+def _listed_counts(listing: str) -> dict[int, int]:
+    rows = re.findall(r'<tr><td><a href="[^"]*/desk/digests/(\d+)">.*?<td>(\d+)</td></tr>', listing)
+    return {int(digest_id): int(count) for digest_id, count in rows}
+
+
+def test_the_digests_list_counts_only_live_items_of_each_digest(
+    desk: TestClient, site: dict[str, int], engine: Engine, clock: FakeClock
+) -> None:
+    with session_scope(engine) as session:
+        live = {
+            digest_id: len(digest_repo.live_items(row))
+            for digest_id in site.values()
+            if (row := session.get(digest_repo.Digest, digest_id)) is not None
+        }
+    assert live[site["draft"]] >= 2
+    assert _listed_counts(desk.get("/desk/digests").text) == live
+    with session_scope(engine) as session:
+        removed = session.scalars(
+            select(DigestItemRow).where(DigestItemRow.digest_id == site["draft"]).limit(1)
+        ).one()
+        removed.removed = True
+        empty = digest_repo.Digest(
+            period_start=clock(),
+            period_end=clock(),
+            timezone="UTC",
+            hashtag="fliplead",
+            status="draft",
+            created_at=clock(),
+            updated_at=clock(),
+        )
+        session.add(empty)
+        session.flush()
+        empty_id = empty.id
+    listed = _listed_counts(desk.get("/desk/digests").text)
+    assert listed == {**live, site["draft"]: live[site["draft"]] - 1, empty_id: 0}
 
 
 def _label_control(page: str, post_id: int) -> str:
