@@ -113,10 +113,15 @@ def effective_labels(session: Session, post_ids: Sequence[int]) -> dict[int, lis
     return result
 
 
+# Built once: an alias sets up its column collection when first used, and the inbox filters by label
+# on every request of a label's page.
+_CURATOR_LABEL = table_of(PostLabel).alias("curator_label")
+_RULE_LABEL = table_of(PostLabel).alias("rule_label")
+
+
 def has_label(label: str) -> ColumnElement[bool]:
     """A WHERE clause on posts: the post effectively carries ``label``."""
-    curator = table_of(PostLabel).alias("curator_label")
-    rule = table_of(PostLabel).alias("rule_label")
+    curator, rule = _CURATOR_LABEL, _RULE_LABEL
     curator_says = exists().where(
         curator.c.post_id == PostRow.id, curator.c.label == label, curator.c.origin == CURATOR
     )
