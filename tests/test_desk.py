@@ -298,3 +298,16 @@ def test_the_review_previews_follow_every_edit(desk: TestClient, site: dict[str,
         page, email = previews()
         assert page.count(text) >= 2  # the blurb's field and the thread's part
         assert text in email
+
+
+def test_the_review_email_preview_links_to_an_unsubscribe_the_site_accepts(
+    desk: TestClient, site: dict[str, int]
+) -> None:
+    for _ in range(2):  # the second look uses the key the worker keeps
+        review = desk.get(f"/desk/digests/{site['draft']}").text
+        preview = html.unescape(re.search(r'srcdoc="([^"]*)"', review).group(1))  # type: ignore[union-attr]
+        link = re.search(r'href="[^"]*(/unsubscribe\?[^"]+)"', preview)
+        assert link, preview[-2000:]
+        page = desk.get(html.unescape(link.group(1)))
+        assert page.status_code == 200
+        assert "Stop sending the weekly digest to" in page.text
