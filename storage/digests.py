@@ -107,32 +107,6 @@ def list_digests(
     return list(session.scalars(statement))
 
 
-def digest_listing(session: Session, *, limit: int) -> list[Row[Any]]:
-    """The newest ``limit`` digests in :func:`list_digests`' order, with what the desk's list shows:
-    ``id``, ``status``, ``hashtag``, ``period_start``, ``period_end``, ``timezone`` and ``items``, the
-    number of live (not removed) items, counted in the same statement rather than loaded per digest."""
-    items = (
-        select(func.count())
-        .select_from(DigestItemRow)
-        .where(DigestItemRow.digest_id == Digest.id, DigestItemRow.removed.is_(False))
-        .scalar_subquery()
-    )
-    statement = (
-        select(
-            Digest.id,
-            Digest.status,
-            Digest.hashtag,
-            Digest.period_start,
-            Digest.period_end,
-            Digest.timezone,
-            items.label("items"),
-        )
-        .order_by(Digest.period_start.desc(), Digest.id.desc())
-        .limit(limit)
-    )
-    return list(session.connection().execute(statement))
-
-
 def record_event(
     session: Session, digest_id: int, *, actor: str, action: str, now: datetime, **detail: Any
 ) -> None:
@@ -415,6 +389,18 @@ def add_items(session: Session, digest_id: int, items: Sequence[NewItem]) -> Non
                 for item in items
             ],
         )
+
+
+def live_item_counts(session: Session, digest_ids: Collection[int]) -> dict[int, int]:
+    """How many items each digest shows (not removed), counted in one statement; 0 is left out."""
+    if not digest_ids:
+        return {}
+    rows = session.connection().execute(
+        select(DigestItemRow.digest_id, func.count())
+        .where(DigestItemRow.digest_id.in_(list(digest_ids)), DigestItemRow.removed.is_(False))
+        .group_by(DigestItemRow.digest_id)
+    )
+    return {digest_id: int(count) for digest_id, count in rows}
 
 
 def live_items(digest: Digest) -> list[DigestItemRow]:

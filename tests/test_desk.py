@@ -311,3 +311,24 @@ def test_the_review_email_preview_links_to_an_unsubscribe_the_site_accepts(
         page = desk.get(html.unescape(link.group(1)))
         assert page.status_code == 200
         assert "Stop sending the weekly digest to" in page.text
+
+
+def test_the_digests_list_leaves_out_removed_items(desk: TestClient, site: dict[str, int]) -> None:
+    digest_id = site["draft"]
+
+    def listed_count() -> int:
+        listing = desk.get("/desk/digests").text
+        found = re.search(rf'<a href="[^"]*/desk/digests/{digest_id}">.*?<td>(\d+)</td></tr>', listing, re.S)
+        assert found, listing
+        return int(found.group(1))
+
+    before = listed_count()
+    assert before > 0
+    page = desk.get(f"/desk/digests/{digest_id}").text
+    post_id = re.search(r'data-post="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    removed = desk.post(
+        f"/desk/digests/{digest_id}/edit",
+        data={"action": "remove", "post_id": post_id, "text": "", "csrf": csrf_of(page)},
+    )
+    assert removed.status_code == 303
+    assert listed_count() == before - 1

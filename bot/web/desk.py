@@ -320,16 +320,17 @@ def desk_routes(
 
     def digests(request: Request, _curator: str) -> Response:
         with session_scope(engine) as session:
-            rows = digest_repo.digest_listing(session, limit=50)
-        listing = [
-            {
-                "id": row.id,
-                "status": row.status,
-                "count": row.items,
-                "heading": desk_heading(row.hashtag, row.period_start, row.period_end, row.timezone),
-            }
-            for row in rows
-        ]
+            rows = digest_repo.list_digests(session, limit=50)
+            counts = digest_repo.live_item_counts(session, [row.id for row in rows])
+            listing = [
+                {
+                    "id": row.id,
+                    "status": row.status,
+                    "count": counts.get(row.id, 0),
+                    "heading": desk_heading(row.hashtag, row.period_start, row.period_end, row.timezone),
+                }
+                for row in rows
+            ]
         return templates.TemplateResponse(request, "desk/digests.html", {"digests": listing})
 
     def review(request: Request, curator: str) -> Response:
