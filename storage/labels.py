@@ -86,21 +86,25 @@ def set_curator_label(
         row.present, row.reason, row.set_by, row.updated_at = present, reason, by, now
 
 
+_LABEL_TABLE = table_of(PostLabel)  # the table's columns: no mapper needs configuring first
+# Built once (its cache key too): every inbox page and every label form runs it.
+_LABELS_OF_POSTS = select(
+    _LABEL_TABLE.c.post_id,
+    _LABEL_TABLE.c.label,
+    _LABEL_TABLE.c.origin,
+    _LABEL_TABLE.c.present,
+    _LABEL_TABLE.c.confidence,
+    _LABEL_TABLE.c.reason,
+    _LABEL_TABLE.c.set_by,
+).where(_LABEL_TABLE.c.post_id.in_(bindparam("post_ids", expanding=True)))
+
+
 def effective_labels(session: Session, post_ids: Sequence[int]) -> dict[int, list[EffectiveLabel]]:
     """The labels each post carries, curator corrections applied, sorted by name."""
     rows: dict[tuple[int, str], Any] = {}
     if post_ids:
-        table = table_of(PostLabel)  # the table's columns: no mapper needs configuring first
-        columns = (
-            table.c.post_id,
-            table.c.label,
-            table.c.origin,
-            table.c.present,
-            table.c.confidence,
-            table.c.reason,
-            table.c.set_by,
-        )
-        for found in session.connection().execute(select(*columns).where(table.c.post_id.in_(post_ids))):
+        found_rows = session.connection().execute(_LABELS_OF_POSTS, {"post_ids": list(post_ids)})
+        for found in found_rows:
             key = (found.post_id, found.label)
             if key not in rows or found.origin == CURATOR:
                 rows[key] = found
@@ -113,10 +117,15 @@ def effective_labels(session: Session, post_ids: Sequence[int]) -> dict[int, lis
     return result
 
 
+# Built once: an alias sets up its column collection when first used, and the inbox filters by label
+# on every request of a label's page.
+_CURATOR_LABEL = table_of(PostLabel).alias("curator_label")
+_RULE_LABEL = table_of(PostLabel).alias("rule_label")
+
+
 def has_label(label: str) -> ColumnElement[bool]:
     """A WHERE clause on posts: the post effectively carries ``label``."""
-    curator = table_of(PostLabel).alias("curator_label")
-    rule = table_of(PostLabel).alias("rule_label")
+    curator, rule = _CURATOR_LABEL, _RULE_LABEL
     curator_says = exists().where(
         curator.c.post_id == PostRow.id, curator.c.label == label, curator.c.origin == CURATOR
     )

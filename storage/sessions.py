@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Curator, DeskSession
@@ -56,6 +56,20 @@ def start_session(
     return token
 
 
+# Built once (its cache key too): the statement every desk request runs first.
+_LIVE_SESSION = (
+    select(
+        DeskSession.curator_id,
+        DeskSession.csrf,
+        DeskSession.last_seen_at,
+        DeskSession.expires_at,
+        Curator.email,
+    )
+    .join(Curator, Curator.id == DeskSession.curator_id)
+    .where(DeskSession.token_hash == bindparam("token_hash"))
+)
+
+
 def find_session(
     session: Session, token: str, *, now: datetime, idle_timeout: timedelta
 ) -> ActiveSession | None:
@@ -65,17 +79,7 @@ def find_session(
     hashed = token_hash(token)
     # Plain columns on the connection: this runs before every desk page, and builds no ORM object.
     connection = session.connection()
-    found = connection.execute(
-        select(
-            DeskSession.curator_id,
-            DeskSession.csrf,
-            DeskSession.last_seen_at,
-            DeskSession.expires_at,
-            Curator.email,
-        )
-        .join(Curator, Curator.id == DeskSession.curator_id)
-        .where(DeskSession.token_hash == hashed)
-    ).first()
+    found = connection.execute(_LIVE_SESSION, {"token_hash": hashed}).first()
     if found is None:
         return None
     this_session = DeskSession.token_hash == hashed

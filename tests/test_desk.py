@@ -15,7 +15,7 @@ from bot.passwords import hash_password
 from storage import digests as digest_repo
 from storage import labels as label_repo
 from storage.db import session_scope
-from storage.models import Exclusion
+from storage.models import DigestItemRow, Exclusion
 from tests.conftest import FakeClock
 from tests.desk_site import csrf_of, desk_app, fill_site, flash_of, log_in
 
@@ -50,6 +50,43 @@ def test_the_digests_list_counts_items_and_dates_them_as_the_review_page_does(
     assert row_html, listing
     assert html.unescape(row_html.group(1)) == heading
     assert int(row_html.group(2)) == count
+
+
+def _listed_counts(listing: str) -> dict[int, int]:
+    rows = re.findall(r'<tr><td><a href="[^"]*/desk/digests/(\d+)">.*?<td>(\d+)</td></tr>', listing)
+    return {int(digest_id): int(count) for digest_id, count in rows}
+
+
+def test_the_digests_list_counts_only_live_items_of_each_digest(
+    desk: TestClient, site: dict[str, int], engine: Engine, clock: FakeClock
+) -> None:
+    with session_scope(engine) as session:
+        live = {
+            digest_id: len(digest_repo.live_items(row))
+            for digest_id in site.values()
+            if (row := session.get(digest_repo.Digest, digest_id)) is not None
+        }
+    assert live[site["draft"]] >= 2
+    assert _listed_counts(desk.get("/desk/digests").text) == live
+    with session_scope(engine) as session:
+        removed = session.scalars(
+            select(DigestItemRow).where(DigestItemRow.digest_id == site["draft"]).limit(1)
+        ).one()
+        removed.removed = True
+        empty = digest_repo.Digest(
+            period_start=clock(),
+            period_end=clock(),
+            timezone="UTC",
+            hashtag="fliplead",
+            status="draft",
+            created_at=clock(),
+            updated_at=clock(),
+        )
+        session.add(empty)
+        session.flush()
+        empty_id = empty.id
+    listed = _listed_counts(desk.get("/desk/digests").text)
+    assert listed == {**live, site["draft"]: live[site["draft"]] - 1, empty_id: 0}
 
 
 def _label_control(page: str, post_id: int) -> str:
@@ -261,6 +298,19 @@ def test_the_review_previews_follow_every_edit(desk: TestClient, site: dict[str,
         page, email = previews()
         assert page.count(text) >= 2  # the blurb's field and the thread's part
         assert text in email
+
+
+def test_the_review_email_preview_links_to_an_unsubscribe_the_site_accepts(
+    desk: TestClient, site: dict[str, int]
+) -> None:
+    for _ in range(2):  # the second look uses the key the worker keeps
+        review = desk.get(f"/desk/digests/{site['draft']}").text
+        preview = html.unescape(re.search(r'srcdoc="([^"]*)"', review).group(1))  # type: ignore[union-attr]
+        link = re.search(r'href="[^"]*(/unsubscribe\?[^"]+)"', preview)
+        assert link, preview[-2000:]
+        page = desk.get(html.unescape(link.group(1)))
+        assert page.status_code == 200
+        assert "Stop sending the weekly digest to" in page.text
 
 
 def test_the_digests_list_leaves_out_removed_items(desk: TestClient, site: dict[str, int]) -> None:

@@ -97,13 +97,15 @@ FILTERS = {
 
 @pytest.mark.parametrize("name", FILTERS)
 @pytest.mark.parametrize("size", [1, 4])
+@pytest.mark.parametrize("rare", [0, 10**6], ids=["walk-first", "index-first"])
 def test_pages_list_every_matching_post_once_in_order(
-    engine: Engine, name: str, size: int, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, name: str, size: int, rare: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A window of three posts: each page is found by walking the posts in order (matches are
     # common), or from the tag's or the label's index (they are rare); the last pages, near the
-    # end, by the walk alone.
+    # end, by the walk alone. Index-first: every tag and label counts as rare, so no walk is tried.
     monkeypatch.setattr(inbox, "WINDOW", 3)
+    monkeypatch.setattr(inbox, "RARE", rare)
     store_posts(engine)
     filters, query = FILTERS[name]
     want = expected(engine, **query)

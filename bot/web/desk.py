@@ -44,7 +44,6 @@ from storage import digests as digest_repo
 from storage import exclusions as exclusion_repo
 from storage import inbox as inbox_repo
 from storage import labels as label_repo
-from storage.app_state import signing_key
 from storage.db import session_scope
 from storage.models import Post as PostRow
 
@@ -349,8 +348,8 @@ def desk_routes(
             }
             for part in _thread_preview(view, limit)
         ]
+        key = auth.signing_key()
         with session_scope(engine) as session:
-            key = signing_key(session)
             history = [
                 {
                     "at": e.at.strftime("%Y-%m-%d %H:%M"),

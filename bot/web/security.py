@@ -118,16 +118,17 @@ class DeskAuth:
     _key: str = field(default="", init=False, repr=False)
     _key_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
-    def _signing_key(self) -> bytes:
-        with self._key_lock:  # request threads share this object; the key is read once
+    def signing_key(self) -> str:
+        """The installation's signing key, read once: it is generated once and never changes."""
+        with self._key_lock:  # request threads share this object
             if not self._key:
                 with session_scope(self.engine) as session:
                     self._key = signing_key(session)
-            return self._key.encode()
+            return self._key
 
     def _device_signature(self, email: str, nonce: str) -> str:
         message = f"device\n{email.strip().lower()}\n{nonce}".encode("utf-8", "replace")
-        return hmac.new(self._signing_key(), message, hashlib.sha256).hexdigest()
+        return hmac.new(self.signing_key().encode(), message, hashlib.sha256).hexdigest()
 
     def device_of(self, request: Request, email: str) -> str | None:
         """The nonce of this browser's device cookie if it was issued for ``email``; else None."""
