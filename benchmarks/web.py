@@ -169,6 +169,24 @@ def copy_rows(database: Path, posts: int) -> None:
         db.execute("ANALYZE")
 
 
+def desk_pages(posts: int, deep: str, digests: dict[str, int]) -> dict[str, str]:
+    """The pages a curator uses, by name: the inbox and its filters, the confirmations, the digests."""
+    a_month_ago = (NOW - timedelta(days=30)).date().isoformat()
+    return {
+        "inbox": "/desk",
+        "inbox, label=video": "/desk?label=video",
+        "inbox, label=question": "/desk?label=question",
+        "inbox, tag=fliplead": "/desk?tag=fliplead",
+        "inbox, source=mastodon": "/desk?source=mastodon",
+        "inbox, since a month ago": f"/desk?since={a_month_ago}",
+        f"inbox, {posts // 2:,} posts down": f"/desk?before={deep}",
+        "exclude an author (confirm)": "/desk/exclude?kind=author&post_id=7",
+        "digests list": "/desk/digests",
+        "draft digest review": f"/desk/digests/{digests['draft']}",
+        "published digest page": f"/digests/{digests['published']}",
+    }
+
+
 def deep_cursor(database: Path, depth: int) -> str:
     """The inbox's own cursor for the page that starts ``depth`` posts down."""
     with sqlite3.connect(database) as db:
@@ -437,20 +455,7 @@ def main() -> int:
         config, digests = build_or_reuse(tmp, args.posts)
         print(f"{args.posts:,} classified posts ready in {time.perf_counter() - began:.1f} s", flush=True)
         deep = deep_cursor(Path(tmp) / "exemplar.db", args.posts // 2)
-        a_month_ago = (NOW - timedelta(days=30)).date().isoformat()
-        pages = {
-            "inbox": "/desk",
-            "inbox, label=video": "/desk?label=video",
-            "inbox, label=question": "/desk?label=question",
-            "inbox, tag=fliplead": "/desk?tag=fliplead",
-            "inbox, source=mastodon": "/desk?source=mastodon",
-            "inbox, since a month ago": f"/desk?since={a_month_ago}",
-            f"inbox, {args.posts // 2:,} posts down": f"/desk?before={deep}",
-            "exclude an author (confirm)": "/desk/exclude?kind=author&post_id=7",
-            "digests list": "/desk/digests",
-            "draft digest review": f"/desk/digests/{digests['draft']}",
-            "published digest page": f"/digests/{digests['published']}",
-        }
+        pages = desk_pages(args.posts, deep, digests)
         locked = serve_and_measure(
             tmp, config, pages, args.requests, args.concurrency, beside_a_lock=not args.no_lock
         )

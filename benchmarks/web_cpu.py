@@ -19,11 +19,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from web import NOW, build_or_reuse, deep_cursor, free_port, log_in, wait_for
+from web import build_or_reuse, deep_cursor, desk_pages, free_port, log_in, wait_for
 
 TICKS = os.sysconf("SC_CLK_TCK")
 WARM_UP = 20
@@ -67,17 +66,7 @@ def main() -> int:
         directory.mkdir(parents=True, exist_ok=True)
         config, digests = build_or_reuse(directory, args.posts)
         deep = deep_cursor(directory / "exemplar.db", args.posts // 2)
-        a_month_ago = (NOW - timedelta(days=30)).date().isoformat()
-        pages = {
-            "inbox": "/desk",
-            "inbox, label=video": "/desk?label=video",
-            "inbox, since a month ago": f"/desk?since={a_month_ago}",
-            f"inbox, {args.posts // 2:,} posts down": f"/desk?before={deep}",
-            "exclude an author (confirm)": "/desk/exclude?kind=author&post_id=7",
-            "digests list": "/desk/digests",
-            "draft digest review": f"/desk/digests/{digests['draft']}",
-            "published digest page": f"/digests/{digests['published']}",
-        }
+        pages = desk_pages(args.posts, deep, digests)
         port, static_port = free_port(), free_port()
         exemplar = str(Path(sys.executable).with_name("exemplar"))
         site = directory / "static"
