@@ -170,7 +170,9 @@ class WorkPool:
                 self._tasks.put(None)
         for worker in self._workers:
             if worker.thread is not None:
-                worker.thread.join()
+                # Ctrl-C can cut a thread's start short (it then finds its stop and ends by itself).
+                with suppress(RuntimeError):
+                    worker.thread.join()
         for worker in self._workers:
             with suppress(OSError):  # it has ended already
                 worker.connection.send(None)
