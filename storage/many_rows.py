@@ -78,8 +78,8 @@ def rows_where_in(
     """``columns`` of the rows of ``table`` whose ``key`` is one of ``values``, in no particular order.
 
     For columns whose type converts nothing on the way in or out (strings, integers): the values go to
-    the driver as they are, in pages of :data:`_ROWS_PER_STATEMENT`, as ``IN`` lists written out once
-    per page size rather than expanded by SQLAlchemy for every statement.
+    the driver as they are, in pages of :data:`_ROWS_PER_STATEMENT`, each as a plain ``IN`` list of
+    markers, not a SQLAlchemy expression compiled and expanded for every statement.
     """
     dialect = connection.dialect
     quote = dialect.identifier_preparer.quote
