@@ -21,7 +21,7 @@ from bot.classify.labels import Label
 from bot.consent.rules import visibility_allows_collection
 from bot.consent.screen import payload_opt_out
 from bot.jobs.gc_pace import pace_for_bulk_work
-from bot.jobs.import_formats import FORMATS, ImportFormat, Payload
+from bot.jobs.import_formats import FORMATS, ImportFormat, Payload, PayloadRecords
 from bot.networks.errors import MalformedPayloadError
 from bot.posts import Post
 from bot.valid_text import valid_record
@@ -57,11 +57,19 @@ class PayloadWork:
 
 def payload_work(kind: ImportFormat, path: Path, payload: Payload) -> PayloadWork:
     """Parse one payload into its records (not yet normalised: see :func:`record_work`)."""
+    bad, found = _parsed(kind, path, payload)
+    return PayloadWork(
+        bad, tuple(RecordWork(record) for record in found.records), found.clean, found.text is not None
+    )
+
+
+def _parsed(
+    kind: ImportFormat, path: Path, payload: Payload
+) -> tuple[tuple[tuple[int, str], ...], PayloadRecords]:
+    """One payload's records as parsed, and the lines found bad on the way (number, message)."""
     bad: list[tuple[int, str]] = []
     found = kind.records(path, payload, lambda number, message: bad.append((number, message)))
-    return PayloadWork(
-        tuple(bad), tuple(RecordWork(record) for record in found.records), found.clean, found.text is not None
-    )
+    return tuple(bad), found
 
 
 def record_work(kind: ImportFormat, record: Any, *, clean: bool) -> RecordWork:
@@ -108,11 +116,10 @@ def work_on(payloads: list[Payload]) -> list[PayloadWork]:
 
 
 def _payload_done(worker: _Worker, payload: Payload) -> PayloadWork:
-    bad: list[tuple[int, str]] = []
-    found = worker.kind.records(worker.path, payload, lambda number, message: bad.append((number, message)))
+    bad, found = _parsed(worker.kind, worker.path, payload)
     exact = found.text is not None
     records = tuple([_record_done(worker, record, found.clean, exact) for record in found.records])
-    return PayloadWork(tuple(bad), records, found.clean, exact)
+    return PayloadWork(bad, records, found.clean, exact)
 
 
 _NO_RECORD = RecordWork(None)  # a JSON null: no record, skipped as the importing process would
