@@ -64,6 +64,7 @@ def configure_logging(level: str) -> None:
         stream=sys.stderr,
         force=True,
     )
-    # Third-party chatter (one line per HTTP request) is noise at our default level.
-    for noisy in ("urllib3", "httpx", "alembic.runtime.migration"):
+    # Third-party chatter (one line per HTTP request, alembic's plugin set-up and migration steps) is
+    # noise at our default level: `db upgrade` says what it did in one line of its own.
+    for noisy in ("urllib3", "httpx", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))

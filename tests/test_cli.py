@@ -16,6 +16,7 @@ from mastodon_mock.testing import MockServer
 
 from bot.cli import cli, parse_since
 from storage.db import create_db_engine, upgrade_schema
+from tests.cli_process import run_exemplar
 from tests.payloads import account, boost_of, status
 
 
@@ -186,6 +187,15 @@ def test_db_upgrade_and_status(tmp_path: Path) -> None:
     assert "database upgraded from empty to" in invoke(config, "db", "upgrade").output
     assert "database is up to date" in invoke(config, "db", "upgrade").output
     assert "posts: 0" in invoke(config, "db", "status").output
+
+
+def test_db_upgrade_says_what_it_did_and_nothing_else(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    upgraded = run_exemplar("--config", str(config), "db", "upgrade", cwd=tmp_path)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert upgraded.stderr == ""
+    assert upgraded.stdout.strip().splitlines() == [upgraded.stdout.strip()]
+    assert upgraded.stdout.startswith("database upgraded from empty to ")
 
 
 def test_commands_refuse_a_database_whose_schema_is_behind_until_it_is_upgraded(tmp_path: Path) -> None:
