@@ -69,7 +69,7 @@ def insert_rows(
         statement = head + ", ".join([row_values] * len(chunk)) + tail
         result = connection.exec_driver_sql(statement, values)
         if returning:
-            found.extend(tuple(row) for row in result)
+            found.extend(map(tuple, result.fetchall()))
     return found
 
 
@@ -96,7 +96,7 @@ def rows_where_in(
         statement = head + ", ".join([marker] * len(chunk)) + ")"
         result = connection.exec_driver_sql(statement, chunk)
         description = result.cursor.description  # read before the rows: the last closes the cursor
-        rows = [tuple(row) for row in result]
+        rows = list(map(tuple, result.fetchall()))
         if not rows:
             continue
         if processors is None:

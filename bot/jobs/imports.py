@@ -54,9 +54,9 @@ POOL_MIN_BATCHES = 3
 IN_FLIGHT_PER_JOB = 2
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs a call per field, per record
 class Entry:
-    """One record of an import file, with the digest of the payload it was read as.
+    """One record of an import file, with the digest of the payload it was read as (never changed).
 
     ``record`` is ``None`` for a record whose digest is stored already (``stored_uri`` is the post it
     made), which is skipped; ``clean`` says the record's text needs no repair (see
