@@ -308,11 +308,14 @@ class _ImportRun:
     def stored(self, digests: list[str]) -> dict[str, str]:
         """Which of these digests a stored post was made from (``digest -> URI``), as committed now."""
         try:
-            return stored_digests(self.lookups, digests)
-        finally:
-            # Ends the read (PostgreSQL's transaction; SQLite reads outside one), so that the next
-            # lookup sees what is committed by then, and no snapshot is held while batches are stored.
-            self.lookups.commit()
+            found = stored_digests(self.lookups, digests)
+        except BaseException:
+            self.lookups.rollback()
+            raise
+        # Ends the read (PostgreSQL's transaction; SQLite reads outside one), so that the next lookup
+        # sees what is committed by then, and no snapshot is held while batches are stored.
+        self.lookups.commit()
+        return found
 
     def store_records(self, chunk: list[tuple[int, Entry]], last_unchanged: Mapping[str, int]) -> None:
         """Normalise, screen and store these records (``(position in the batch, entry)`` pairs)."""
