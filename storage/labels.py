@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, and_, bindparam, delete, exists, not_, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, not_, or_, select
 from sqlalchemy.orm import Session
 
-from storage.many_rows import insert_rows
+from storage.many_rows import delete_rows_where_in, insert_rows, rows_where_in
 from storage.models import LinkInfo, PostLabel, table_of
 from storage.models import Post as PostRow
 
@@ -50,8 +50,7 @@ def replace_rule_labels(
         return
     connection = session.connection()
     table = table_of(PostLabel)
-    rules_of = table.c.post_id.in_(bindparam("post_ids", expanding=True)), table.c.origin == RULE
-    connection.execute(delete(table).where(*rules_of), {"post_ids": list(labels_by_post)})
+    delete_rows_where_in(connection, table, "post_id", list(labels_by_post), {"origin": RULE})
     rows = [
         (post_id, label.name, RULE, True, label.confidence, label.reason, None, now)
         for post_id, labels in labels_by_post.items()
@@ -139,10 +138,18 @@ def has_label(label: str) -> ColumnElement[bool]:
     return or_(curator_adds, and_(rule_says, not_(curator_says)))
 
 
+_LINK_TABLE = table_of(LinkInfo)
+
+
 def cached_links(session: Session, urls: Iterable[str]) -> dict[str, LinkInfo]:
     """Link-resolution results already known for these URLs."""
     wanted = list(dict.fromkeys(urls))
     found: dict[str, LinkInfo] = {}
+    if not wanted:
+        return found
+    # Most URLs are not cached (none, in an import of new posts): find which are with a plain query,
+    # and load only those.
+    wanted = [url for (url,) in rows_where_in(session.connection(), _LINK_TABLE, ("url",), "url", wanted)]
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         in_chunk = LinkInfo.url.in_(bindparam("urls", expanding=True))

@@ -7,18 +7,18 @@ handful of round trips, whatever the page size.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, Table, bindparam, delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from bot.posts import Card, Media, Post
+from bot.posts import Post
 from storage import app_state, published
-from storage.json_text import SerialisedJson, json_serializer
+from storage.json_text import SerialisedJson, flat_dict, post_json_columns
 from storage.labels import has_label
-from storage.many_rows import insert_rows
+from storage.many_rows import insert_rows, rows_where_in
 from storage.models import Cursor, PostTag, RemovedPost, Sighting, SourceState, UTCDateTime, table_of
 from storage.models import Post as PostRow
 from storage.precedence import COUNT_FIELDS, CopyRank, Version, collected_rank, merged_counts, replaces
@@ -153,14 +153,13 @@ class _StoredCopy:
     digest: str | None
 
 
+_COPY_COLUMNS = ("uri", "id", "copy_rank", "updated_at", "import_digest", *_SIGNATURE_FIELDS)
+
+
 def _existing_copies(session: Session, uris: Sequence[str]) -> dict[str, _StoredCopy]:
-    columns = [getattr(PostRow, name) for name in _SIGNATURE_FIELDS]
-    rows = session.execute(
-        select(
-            PostRow.uri, PostRow.id, PostRow.copy_rank, PostRow.updated_at, PostRow.import_digest, *columns
-        ).where(PostRow.uri.in_(bindparam("uris", expanding=True))),
-        {"uris": list(uris)},
-    )
+    if session.autoflush:  # as a select through the session would
+        session.flush()
+    rows = rows_where_in(session.connection(), POSTS, _COPY_COLUMNS, "uri", uris)
     copies = {}
     for row in rows:
         values = dict(zip(_SIGNATURE_FIELDS, row[5:], strict=True))
@@ -200,8 +199,8 @@ def _row_values(post: Post, now: datetime, payload: ImportedPayload | None = Non
         "language": post.language,
         "visibility": post.visibility,
         "links": list(post.links),
-        "media": [_flat_dict(item) for item in post.media],
-        "card": _flat_dict(post.card) if post.card else None,
+        "media": [flat_dict(item) for item in post.media],
+        "card": flat_dict(post.card) if post.card else None,
         "replies_count": post.replies_count,
         "reblogs_count": post.reblogs_count,
         "favourites_count": post.favourites_count,
@@ -210,14 +209,6 @@ def _row_values(post: Post, now: datetime, payload: ImportedPayload | None = Non
         else SerialisedJson(payload.raw_json),
         "updated_at": now,
     }
-
-
-def _flat_dict(item: Media | Card) -> dict[str, Any]:
-    """``dataclasses.asdict`` of a dataclass whose fields are plain values, without its deep copies."""
-    return {name: getattr(item, name) for name in _FIELD_NAMES[type(item)]}
-
-
-_FIELD_NAMES = {kind: tuple(f.name for f in fields(kind)) for kind in (Media, Card)}
 
 
 _INSERT_COLUMNS = (
@@ -252,7 +243,7 @@ _INSERT_COLUMNS = (
 def _new_row(post: Post, now: datetime, rank: CopyRank, payload: ImportedPayload | None) -> tuple[Any, ...]:
     """A new post's values in the order of :data:`_INSERT_COLUMNS` (those of :func:`_row_values`)."""
     author = post.author
-    card = post.card
+    links, media, card = post_json_columns(post)
     return (
         post.uri,
         post.url,
@@ -268,9 +259,9 @@ def _new_row(post: Post, now: datetime, rank: CopyRank, payload: ImportedPayload
         post.sensitive,
         post.language,
         post.visibility,
-        _json_text(list(post.links)),
-        _json_text([_flat_dict(item) for item in post.media]),
-        _json_text(_flat_dict(card)) if card else _NULL_JSON,
+        links,
+        media,
+        card,
         post.replies_count,
         post.reblogs_count,
         post.favourites_count,
@@ -280,16 +271,6 @@ def _new_row(post: Post, now: datetime, rank: CopyRank, payload: ImportedPayload
         rank,
         payload.digest if payload else None,
     )
-
-
-_EMPTY_LIST_JSON = SerialisedJson("[]")
-_NULL_JSON = SerialisedJson("null")  # what a JSON column stores for None
-
-
-def _json_text(value: list[Any] | dict[str, Any]) -> SerialisedJson:
-    """What a JSON column stores for ``value`` (:func:`storage.json_text.json_serializer`), made here
-    once, the empty lists most posts have costing nothing."""
-    return SerialisedJson(json_serializer(value)) if value else _EMPTY_LIST_JSON
 
 
 def _insert_new(

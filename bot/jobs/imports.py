@@ -14,7 +14,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from bot.classify.labels import Label
 from bot.consent.screen import SKIP_MALFORMED, screen_posts
@@ -54,9 +54,9 @@ POOL_MIN_BATCHES = 3
 IN_FLIGHT_PER_JOB = 2
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs a call per field, per record
 class Entry:
-    """One record of an import file, with the digest of the payload it was read as.
+    """One record of an import file, with the digest of the payload it was read as (never changed).
 
     ``record`` is ``None`` for a record whose digest is stored already (``stored_uri`` is the post it
     made), which is skipped; ``clean`` says the record's text needs no repair (see
@@ -152,7 +152,7 @@ def import_file(
     if unchanged.whole_file:
         return run.summary
     try:
-        with bulk_work(), checkpoints_aside(engine) as run.committed:
+        with bulk_work(), checkpoints_aside(engine) as run.committed, engine.connect() as run.lookups:
             _import_batches(run, _batches(FORMATS[fmt], path, skip=unchanged.payloads), jobs)
     except KeyboardInterrupt:
         raise InterruptedRunError(f"{path}: import interrupted; {run.stored_so_far()}") from None
@@ -215,6 +215,9 @@ class _ImportRun:
     summary: ImportSummary = field(init=False)
     digests: PayloadDigests = field(init=False)
     committed: Callable[[], None] = field(init=False)  # after each batch: see storage.wal_checkpoints
+    # The connection that looks stored digests up, held for the whole import: a session (and a
+    # connection checked out of the pool) for each of a batch's lookups costs more than the lookup.
+    lookups: Connection = field(init=False)
 
     def __post_init__(self) -> None:
         self.summary = ImportSummary(path=self.path)
@@ -303,8 +306,16 @@ class _ImportRun:
         ]
 
     def stored(self, digests: list[str]) -> dict[str, str]:
-        with session_scope(self.engine) as session:
-            return stored_digests(session, digests)
+        """Which of these digests a stored post was made from (``digest -> URI``), as committed now."""
+        try:
+            found = stored_digests(self.lookups, digests)
+        except BaseException:
+            self.lookups.rollback()
+            raise
+        # Ends the read (PostgreSQL's transaction; SQLite reads outside one), so that the next lookup
+        # sees what is committed by then, and no snapshot is held while batches are stored.
+        self.lookups.commit()
+        return found
 
     def store_records(self, chunk: list[tuple[int, Entry]], last_unchanged: Mapping[str, int]) -> None:
         """Normalise, screen and store these records (``(position in the batch, entry)`` pairs)."""

@@ -23,7 +23,7 @@ from hashlib import blake2b
 from itertools import islice
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from storage.many_rows import rows_where_in
@@ -84,11 +84,9 @@ class PayloadDigests:
         return hasher.hexdigest()
 
 
-def stored_digests(session: Session, digests: Collection[str]) -> dict[str, str]:
+def stored_digests(connection: Connection, digests: Collection[str]) -> dict[str, str]:
     """Which of these payload digests a stored post was made from: ``digest -> the post's URI``."""
-    rows = rows_where_in(
-        session.connection(), _POSTS, ("import_digest", "uri"), "import_digest", list(set(digests))
-    )
+    rows = rows_where_in(connection, _POSTS, ("import_digest", "uri"), "import_digest", list(set(digests)))
     return {digest: uri for digest, uri in rows if digest is not None}
 
 
