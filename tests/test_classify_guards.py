@@ -182,3 +182,50 @@ def test_one_look_at_the_start_of_a_sentence_finds_every_opening_pattern() -> No
     for pattern in _READ_AT_THE_START:
         _opening_found(pattern)
     assert _MAY_OPEN_A_REQUEST.match("our flipped meeting went well") is None
+
+
+# Text with the characters the prose patterns look behind and ahead of: marks, hashtags, mentions.
+_PROSE_TEXT = st.one_of(
+    st.text(max_size=80),
+    st.lists(
+        st.sampled_from(
+            [
+                *(" ", "  ", "\n", "\t", "\u00a0", "#", "&", "@", "_", ".", "?", "!", "…", "؟", "\u037e"),
+                *("。", "！", "？", ";", "α", "ά", "x", "Tag", "fliplead", "GoogleClassroom"),
+                *("é", "2", "A", "zZ"),
+            ]
+        ),
+        max_size=30,
+    ).map("".join),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_PROSE_TEXT)
+def test_hashtags_become_words_as_with_the_general_pass(text: str) -> None:
+    from bot.classify.prose import hashtags_as_words
+
+    general = re.sub(
+        r"(?<![\w&])#(\w+)", lambda found: " " + re.sub(r"(?<=[a-z])(?=[A-Z])", " ", found.group(1)), text
+    )
+    assert hashtags_as_words(text) == general
+
+
+@settings(max_examples=500, deadline=None)
+@given(_PROSE_TEXT)
+def test_look_behinds_moved_after_their_character_find_the_same(text: str) -> None:
+    from bot.classify.prose import _GREEK_QUESTION, _MENTION
+
+    mention = r"(?<![\w@])@[\w.]+(?:@[\w-]+(?:\.[\w-]+)+)?"
+    assert _MENTION.sub(" ", text) == re.sub(mention, " ", text)
+    greek = r"(?<=[\u0370-\u03ff\u1f00-\u1fff]);(?=\s|$)"
+    assert _GREEK_QUESTION.sub("\u037e", text) == re.sub(greek, "\u037e", text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_PROSE_TEXT)
+def test_lines_split_into_sentences_as_with_the_general_pattern(text: str) -> None:
+    from bot.classify.prose import _SENTENCE_END, _sentences_of_line
+
+    for line in text.split("\n"):
+        assert list(_sentences_of_line(line)) == _SENTENCE_END.split(line), line

@@ -9,8 +9,14 @@ from dataclasses import dataclass
 from bot.classify.urls import links_of, remove_urls, without_urls
 from bot.posts import Post
 
-_MENTION = re.compile(r"(?<![\w@])@[\w.]+(?:@[\w-]+(?:\.[\w-]+)+)?")
-_HASHTAG = re.compile(r"(?<![\w&])#(\w+)")
+# The look-behinds follow the "@" and "#" they guard, so that the engine skips ahead to those
+# characters instead of trying the look-behind at every position of the text.
+_MENTION = re.compile(r"@(?<![\w@]@)[\w.]+(?:@[\w-]+(?:\.[\w-]+)+)?")
+_HASHTAG = re.compile(r"#(?<![\w&]#)(\w+)")
+# The "#" of a hashtag, and a hashtag with a camel hump: without one, a hashtag becomes its words by
+# replacing its "#" with a space.
+_HASHTAG_SIGN = re.compile(r"#(?<![\w&]#)(?=\w)")
+_HUMPED_HASHTAG = re.compile(r"#(?<![\w&]#)\w*[a-z][A-Z]")
 _CAMEL_HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])")
 # Runs of spaces become one space; a lone space is left as it is (replacing it would change nothing).
 _SPACES = re.compile(r"[ \t\u00a0\u202f]{2,}|[\t\u00a0\u202f]")
@@ -18,8 +24,10 @@ _SPACES = re.compile(r"[ \t\u00a0\u202f]{2,}|[\t\u00a0\u202f]")
 # keeps a quoted question ("…look like?" she asked) inside the sentence that reports it.
 # Chinese and Japanese end a sentence with full-width marks and no space after them.
 _SENTENCE_END = re.compile(r"(?<=[.!?…؟\u037e])\s+|(?<=[。！？])\s*")
+# The same split for a line without full-width marks, looking behind only from a space.
+_SENTENCE_END_SPACED = re.compile(r"\s(?<=[.!?…؟\u037e]\s)\s*")
 # Greek asks with ";" (typed for the Greek question mark, U+037E): one after a Greek letter asks.
-_GREEK_QUESTION = re.compile(r"(?<=[\u0370-\u03ff\u1f00-\u1fff]);(?=\s|$)")
+_GREEK_QUESTION = re.compile(r";(?<=[\u0370-\u03ff\u1f00-\u1fff];)(?=\s|$)")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 # Any character that can end a sentence: a line without one is not split at all.
 _SENTENCE_MARK = re.compile(r"[.!?…؟\u037e。！？]")
@@ -74,17 +82,28 @@ def _prose_of_words(words: str) -> Prose:
         words = _GREEK_QUESTION.sub("\u037e", words)
     sentences: list[Sentence] = []
     for line in words.split("\n"):
-        for piece in _SENTENCE_END.split(line) if _SENTENCE_MARK.search(line) else (line,):
+        for piece in _sentences_of_line(line):
             piece = piece.strip()
             if piece:
                 sentences.append(Sentence(piece, fold(piece)))
     return Prose(words, tuple(sentences))
 
 
+def _sentences_of_line(line: str) -> list[str] | tuple[str]:
+    """``_SENTENCE_END.split(line)``, the line itself when it has no mark that ends a sentence."""
+    if not _SENTENCE_MARK.search(line):
+        return (line,)
+    if "。" in line or "！" in line or "？" in line:
+        return _SENTENCE_END.split(line)
+    return _SENTENCE_END_SPACED.split(line)
+
+
 def hashtags_as_words(text: str) -> str:
     """``#Canva`` → `` Canva``, ``#GoogleClassroom`` → `` Google Classroom``: hashtags can name tools."""
     if "#" not in text:
         return text
+    if _HUMPED_HASHTAG.search(text) is None:
+        return _HASHTAG_SIGN.sub(" ", text)
     return _HASHTAG.sub(lambda found: " " + _CAMEL_HUMP.sub(" ", found.group(1)), text)
 
 
