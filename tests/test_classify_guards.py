@@ -229,3 +229,38 @@ def test_lines_split_into_sentences_as_with_the_general_pattern(text: str) -> No
 
     for line in text.split("\n"):
         assert list(_sentences_of_line(line)) == _SENTENCE_END.split(line), line
+
+
+_NAME_TEXT = st.one_of(
+    st.text(max_size=60),
+    st.lists(
+        st.sampled_from(
+            [
+                *(" ", ", ", ". ", "Padlett", "Padlet", "Screencastifiy", "Jamborad", "Edpuzle", "Nearpood"),
+                *("Quizziz", "Mentimetre", "Teachers", "Classroom", "@Padlett", "Canva", "using", "é"),
+            ]
+        ),
+        max_size=20,
+    ).map("".join),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_NAME_TEXT, min_size=1, max_size=6))
+def test_remembered_near_misses_are_the_ones_worked_out_afresh(texts: list[str]) -> None:
+    from bot.classify.catalogue import read_shipped_tools
+    from bot.classify.spelling import NearNames
+
+    tools = read_shipped_tools()
+    remembering = NearNames(tools)
+    for text in texts:
+        assert remembering.near_misses(text) == NearNames(tools).near_misses(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXT)
+def test_labels_come_sorted_by_name_without_sorting(text: str) -> None:
+    from bot.classify.classifier import classify
+
+    labels = classify(_post(text + " with Canva youtu.be/abc123?"))
+    assert list(labels) == sorted(labels, key=lambda label: label.name)
