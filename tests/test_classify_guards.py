@@ -264,3 +264,36 @@ def test_labels_come_sorted_by_name_without_sorting(text: str) -> None:
 
     labels = classify(_post(text + " with Canva youtu.be/abc123?"))
     assert list(labels) == sorted(labels, key=lambda label: label.name)
+
+
+_ASCII_TEXT = st.one_of(
+    st.text(st.characters(max_codepoint=127), max_size=80),
+    st.lists(
+        st.sampled_from(
+            [
+                *(" ", "-", "'", "_", "--", " '", "(", "#", "Google", "forms", "Loom", "canva", "x"),
+                *("Padlet", "any", "tips", "welcome", "n'hesitez", "aidez-moi", "2", ".", "\n"),
+            ]
+        ),
+        max_size=25,
+    ).map("".join),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_ASCII_TEXT, _TEXT))
+def test_tokens_of_a_sentence_are_the_pattern_s(text: str) -> None:
+    from bot.classify.questions import _TOKEN, _tokens
+
+    assert _tokens(text) == _TOKEN.findall(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_ASCII_TEXT)
+def test_first_words_of_ascii_text_are_found_as_the_pattern_cuts_words(text: str) -> None:
+    from bot.classify.catalogue import _WORD, load_catalogue
+
+    catalogue = load_catalogue()
+    every = [(word.start(), word.group().lower()) for word in _WORD.finditer(text)]
+    expected = [start for start in every if start[1] in catalogue._first_words]
+    assert catalogue._first_word_starts(text) == expected

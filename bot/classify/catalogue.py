@@ -28,6 +28,9 @@ from bot.errors import ConfigError
 
 _WORD = re.compile(r"[^\W_]+")
 _WORD_CHARACTER = re.compile(r"[^\W_]")
+# For ASCII text: a letter or digit stays, anything else becomes a space, so that splitting the
+# result at spaces gives _WORD's words (far faster than the pattern).
+_ASCII_WORD_BYTES = bytes(code if code < 128 and chr(code).isalnum() else 32 for code in range(256))
 # A name right after these is part of something else: a handle (@loom), a path (/flip) or a host.
 _NOT_BEFORE_NAME = frozenset("@/._-")
 _CATALOGUE_FILE = "tools.json"
@@ -147,7 +150,8 @@ class ToolCatalogue:
         """
         folded = text.lower()
         starts: list[tuple[int, str]] = []
-        for word in self._first_words.intersection(_WORD.findall(folded)):
+        words = folded.encode("ascii").translate(_ASCII_WORD_BYTES).decode("ascii").split()
+        for word in self._first_words.intersection(words):
             size, end = len(word), len(folded)
             position = folded.find(word)
             while position >= 0:
