@@ -297,3 +297,28 @@ def test_first_words_of_ascii_text_are_found_as_the_pattern_cuts_words(text: str
     every = [(word.start(), word.group().lower()) for word in _WORD.finditer(text)]
     expected = [start for start in every if start[1] in catalogue._first_words]
     assert catalogue._first_word_starts(text) == expected
+
+
+_URL_TEXT = st.one_of(
+    _TEXT,
+    st.lists(
+        st.sampled_from(
+            [
+                *(" ", "/", ".", "?", ")", "HTTPS://", "https://", "Www.", "www.", "YouTu.Be/", "x.ORG/"),
+                *("a-b.", "Co.Uk/", "K", "ſ", "ı", "İ", "é", "abc", "Q9", "!", "'", "”", "\n", "de/"),
+            ]
+        ),
+        max_size=25,
+    ).map("".join),
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_URL_TEXT)
+def test_urls_of_ascii_text_are_found_where_the_case_blind_pattern_finds_them(text: str) -> None:
+    from bot.classify.urls import URL_IN_TEXT, _url_spans
+
+    assert _url_spans(text) == [found.span() for found in URL_IN_TEXT.finditer(text)]
+    assert _url_spans(text.encode("ascii", "replace").decode()) == [
+        found.span() for found in URL_IN_TEXT.finditer(text.encode("ascii", "replace").decode())
+    ]
