@@ -322,3 +322,25 @@ def test_urls_of_ascii_text_are_found_where_the_case_blind_pattern_finds_them(te
     assert _url_spans(text.encode("ascii", "replace").decode()) == [
         found.span() for found in URL_IN_TEXT.finditer(text.encode("ascii", "replace").decode())
     ]
+
+
+_PHRASE_PIECES = st.sampled_from(
+    ["a", "b", "ab", "a ", "(?:a|b)?", "(?:ab |b)?", "(?:a)", "b?", "[ab]", "\\b"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(_PHRASE_PIECES, min_size=1, max_size=4).map("".join), min_size=1, max_size=5),
+    st.lists(st.text("ab ", max_size=12), min_size=1, max_size=8),
+)
+def test_grouping_spreads_optional_groups_without_changing_what_matches(
+    phrases: list[str], texts: list[str]
+) -> None:
+    from bot.classify.alternation import by_first_character
+
+    plain = re.compile("(?:" + "|".join(phrases) + ")")
+    grouped = re.compile(by_first_character(*phrases))
+    for text in texts:
+        for start in range(len(text) + 1):
+            assert bool(grouped.match(text, start)) == bool(plain.match(text, start)), (text, start)
