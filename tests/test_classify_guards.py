@@ -344,3 +344,28 @@ def test_grouping_spreads_optional_groups_without_changing_what_matches(
     for text in texts:
         for start in range(len(text) + 1):
             assert bool(grouped.match(text, start)) == bool(plain.match(text, start)), (text, start)
+
+
+_REQUEST_TEXT = st.one_of(
+    _TEXT,
+    st.lists(
+        st.sampled_from(
+            [
+                *(" ", "so ", "your ", "thoughts", "would love to hear", "looking for", "tips ", "welcome"),
+                *("if you have", " tried", "get in touch", "happy to share", "thanks for", "vos idees"),
+                *("i wonder how others", "wondering", "help me", "hive mind, ", "tell us your", "!"),
+            ]
+        ),
+        max_size=12,
+    ).map("".join),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_REQUEST_TEXT)
+def test_requests_read_knowing_how_the_sentence_opens_are_the_requests_read_afresh(text: str) -> None:
+    from bot.classify.questions import _MAY_OPEN_A_REQUEST
+
+    opens = _MAY_OPEN_A_REQUEST.match(text) is not None
+    expected = requests.requests_without_question_mark(text)
+    assert requests.requests_without_question_mark(text, opens=opens) == expected

@@ -446,7 +446,7 @@ def _asking_without_question_mark(sentence: Sentence, folded: str, language: str
             return 0.0, ""
         if _REQUEST.search(folded) or _REQUEST_START.match(folded):
             return 0.85, _ASKS
-        how = requests_without_question_mark(folded)
+        how = requests_without_question_mark(folded, opens=opens)
         if how:
             return 0.85, how
     if not folded.endswith(("!", ".")) and (

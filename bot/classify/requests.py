@@ -188,9 +188,13 @@ def starts_a_request(folded: str) -> str | None:
     return None
 
 
-def requests_without_question_mark(folded: str) -> str | None:
-    """What kind of request the sentence makes, for the label's reason, or ``None``."""
-    start = starts_a_request(folded)
+def requests_without_question_mark(folded: str, *, opens: bool = True) -> str | None:
+    """What kind of request the sentence makes, for the label's reason, or ``None``.
+
+    ``opens=False`` says the caller has found that no pattern :func:`starts_a_request` reads
+    matches at the start of the sentence.
+    """
+    start = starts_a_request(folded) if opens else None
     if start:
         return start
     if may_contact(folded) and _CONTACT.search(folded) is not None and "if " in folded:
