@@ -369,3 +369,20 @@ def test_requests_read_knowing_how_the_sentence_opens_are_the_requests_read_afre
     opens = _MAY_OPEN_A_REQUEST.match(text) is not None
     expected = requests.requests_without_question_mark(text)
     assert requests.requests_without_question_mark(text, opens=opens) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT, st.sampled_from(["", "en", "fr", "es", "de", "nl", "it", "pt", "cy", "ja", "pl", "sv", "und"]))
+def test_languages_without_words_of_their_own_share_one_pattern(text: str, language: str) -> None:
+    from bot.classify import address
+
+    # Each language's own patterns, compiled afresh, are the ones the shared cache entry holds.
+    own_reader = address._reader_pattern.__wrapped__(language)
+    folded = text.lower()
+    expected = bool(own_reader.search(folded)) or (language == "de" and bool(address._SIE.search(text)))
+    assert address.addresses_reader(folded, text, language) == expected
+    shared = language if language in address._READER_BY_LANGUAGE else ""
+    assert address._reader_pattern(shared).pattern == own_reader.pattern
+    own_order = address._asking_order_pattern.__wrapped__(language)
+    shared = language if language in address._ASKING_ORDER_BY_LANGUAGE else ""
+    assert address._asking_order_pattern(shared).pattern == own_order.pattern
