@@ -386,3 +386,26 @@ def test_languages_without_words_of_their_own_share_one_pattern(text: str, langu
     own_order = address._asking_order_pattern.__wrapped__(language)
     shared = language if language in address._ASKING_ORDER_BY_LANGUAGE else ""
     assert address._asking_order_pattern(shared).pattern == own_order.pattern
+
+
+_ACCENTED_TEXT = st.one_of(
+    st.text(max_size=60),
+    st.text(st.characters(min_codepoint=0x20, max_codepoint=0x250), max_size=60),
+    st.lists(
+        st.sampled_from(["é", "É", "ß", "’", "‘", "ʼ", "`", "İ", "ǅ", "😀", "a", " ", "Ñ", "ø"]), max_size=20
+    ).map("".join),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_ACCENTED_TEXT)
+def test_folding_by_replaces_is_folding_by_translation(text: str) -> None:
+    from bot.classify.prose import _FOLDS, fold
+
+    assert fold(text) == text.lower().translate(_FOLDS)
+
+
+def test_no_folded_form_holds_a_character_that_folds() -> None:
+    from bot.classify.prose import _FOLD_OF
+
+    assert not any(char in folded for folded in _FOLD_OF.values() for char in _FOLD_OF)

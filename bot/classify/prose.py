@@ -112,7 +112,11 @@ def fold(text: str) -> str:
     lowered = text.lower()
     if lowered.isascii():
         return lowered.replace("`", "'") if "`" in lowered else lowered
-    return lowered.translate(_FOLDS)
+    # One replace per distinct character to fold: str.translate looks up every character of the text.
+    # (No folded form contains a character that folds, so the order of the replaces does not matter.)
+    for char in set(_FOLDABLE.findall(lowered)):
+        lowered = lowered.replace(char, _FOLD_OF[char])
+    return lowered
 
 
 def _accent_table() -> dict[int, str]:
@@ -129,6 +133,8 @@ def _accent_table() -> dict[int, str]:
 _ACCENTS = _accent_table()
 # Apostrophes and accents in one pass: no accent folds to an apostrophe, and no apostrophe has an accent.
 _FOLDS = {**_ACCENTS, **_APOSTROPHES}
+_FOLD_OF = {chr(code): folded for code, folded in _FOLDS.items()}
+_FOLDABLE = re.compile("[" + "".join(re.escape(char) for char in sorted(_FOLD_OF)) + "]")
 
 
 def word_set(words: str) -> frozenset[str]:
