@@ -409,3 +409,39 @@ def test_no_folded_form_holds_a_character_that_folds() -> None:
     from bot.classify.prose import _FOLD_OF
 
     assert not any(char in folded for folded in _FOLD_OF.values() for char in _FOLD_OF)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=40),
+        st.lists(
+            st.sampled_from(["generat", "transcrib", "summari", "auto", "convert", "turn", "lets you", "x"]),
+            max_size=4,
+        ).map(" ".join),
+        st.sampled_from(["allows you", "allows yo", "lets yo", "tur", "Turn", "summar"]),
+    )
+)
+def test_the_spelt_out_software_verb_test_is_the_stem_list(text: str) -> None:
+    from bot.classify.products import _SOFTWARE_VERB_STEMS, _has_software_verb
+
+    assert _has_software_verb(text) == any(stem in text for stem in _SOFTWARE_VERB_STEMS)
+    for stem in _SOFTWARE_VERB_STEMS:
+        assert _has_software_verb(f"x{stem}x")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "co", "uk", "", "www"]), max_size=6).map(".".join))
+def test_host_suffixes_are_the_host_and_its_parents(host: str) -> None:
+    from bot.classify.urls import UrlParts
+
+    labels = host.split(".")
+    assert UrlParts(host, "/").host_suffixes() == tuple(".".join(labels[i:]) for i in range(len(labels) - 1))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_REQUEST_TEXT)
+def test_one_scan_for_the_input_words_finds_what_a_test_a_word_finds(text: str) -> None:
+    assert requests.may_want_input(text) == any(word in text for word in requests._INPUT_WANTED_WORDS)
+    for word in requests._INPUT_WANTED_WORDS:
+        assert requests.may_want_input(f"x{word}x")

@@ -153,6 +153,9 @@ _INPUT_WANTED_WORDS = (
     *("graditi", "vind", "croeso", "welcome", "wanted", "please", "pls", "plz"),
 )
 
+# One scan for all of them, rather than one ``in`` test a word.
+_ANY_INPUT_WANTED_WORD = re.compile("|".join(map(re.escape, _INPUT_WANTED_WORDS)))
+
 
 def may_contact(folded: str) -> bool:
     """Whether :data:`_CONTACT` can match: each match has " me", " us", "get in ", "reach out" or "lmk"."""
@@ -168,7 +171,7 @@ def may_offer(folded: str) -> bool:
 
 def may_want_input(folded: str) -> bool:
     """Whether :data:`_INPUT_WANTED` can match: it always ends in a word of :data:`_INPUT_WANTED_WORDS`."""
-    return any(word in folded for word in _INPUT_WANTED_WORDS)
+    return _ANY_INPUT_WANTED_WORD.search(folded) is not None
 
 
 def _if_you_want(folded: str) -> bool:

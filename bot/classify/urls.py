@@ -32,8 +32,13 @@ class UrlParts:
 
     def host_suffixes(self) -> tuple[str, ...]:
         """The host and each parent domain: ``a.b.c.com`` → ``a.b.c.com``, ``b.c.com``, ``c.com``."""
-        labels = self.host.split(".")
-        return tuple(".".join(labels[i:]) for i in range(len(labels) - 1))
+        return _host_suffixes(self.host)
+
+
+@lru_cache(maxsize=8192)
+def _host_suffixes(host: str) -> tuple[str, ...]:
+    labels = host.split(".")
+    return tuple(".".join(labels[i:]) for i in range(len(labels) - 1))
 
 
 @lru_cache(maxsize=8192)
