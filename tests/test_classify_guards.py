@@ -445,3 +445,12 @@ def test_one_scan_for_the_input_words_finds_what_a_test_a_word_finds(text: str) 
     assert requests.may_want_input(text) == any(word in text for word in requests._INPUT_WANTED_WORDS)
     for word in requests._INPUT_WANTED_WORDS:
         assert requests.may_want_input(f"x{word}x")
+
+
+@settings(max_examples=300, deadline=None)
+@given(_URL_TEXT)
+def test_short_urls_are_cut_as_before(url: str) -> None:
+    from bot.classify.urls import short_url
+
+    shown = re.sub(r"^https?://(?:www\.)?", "", url.strip(), flags=re.IGNORECASE).rstrip("/")
+    assert short_url(url) == (shown[:40] + "…" if len(shown) > 40 else shown)

@@ -19,6 +19,7 @@ URL_IN_TEXT = re.compile(
     rf"|\b(?:[a-z0-9-]+\.)+(?:com|org|net|edu|be|me|ly|gle|link|io|ai|us|tv|fm|ms|ee|site|so|uk|es|fr|de)/(?:{_URL_END})?",
     re.IGNORECASE,
 )
+_SCHEME = re.compile(r"^https?://(?:www\.)?", re.IGNORECASE)
 # The same pattern for lower-cased ASCII text, where ignoring case is not needed (and is slower).
 _URL_IN_LOWER_ASCII = re.compile(URL_IN_TEXT.pattern)
 
@@ -71,7 +72,7 @@ def short_url(url: str, limit: int = 40) -> str:
     >>> short_url("https://www.loom.com/share/0123456789abcdef0123456789abcdef")
     'loom.com/share/0123456789abcdef012345678…'
     """
-    shown = re.sub(r"^https?://(?:www\.)?", "", url.strip(), flags=re.IGNORECASE).rstrip("/")
+    shown = _SCHEME.sub("", url.strip()).rstrip("/")
     if len(shown) > limit:
         return shown[:limit] + "…"
     return shown
