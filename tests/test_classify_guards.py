@@ -454,3 +454,16 @@ def test_short_urls_are_cut_as_before(url: str) -> None:
 
     shown = re.sub(r"^https?://(?:www\.)?", "", url.strip(), flags=re.IGNORECASE).rstrip("/")
     assert short_url(url) == (shown[:40] + "…" if len(shown) > 40 else shown)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_TEXT, _REQUEST_TEXT, st.text("aB \n", max_size=20), st.just("your ideas, your tips")))
+def test_reordered_look_arounds_find_the_same(text: str) -> None:
+    from bot.classify.products import _CAPITAL_AFTER_SPACE
+
+    capitals = [found.start() for found in re.finditer(r"(?<= )[A-Z]", text)]
+    assert [found.start() for found in _CAPITAL_AFTER_SPACE.finditer(text)] == capitals
+    yours = re.compile(r"(?<!^)\b" + requests._YOUR + r" (?:\w+ )?" + requests._INPUT_NOUNS + r"\b")
+    for start in range(len(text) + 1):
+        found, expected = requests._INPUT_OF_YOURS.search(text, start), yours.search(text, start)
+        assert (found and found.span()) == (expected and expected.span())

@@ -84,7 +84,8 @@ _DESCRIBED_BEFORE = re.compile(
     r" (?:called|named)\s+$",
     re.IGNORECASE,
 )
-_CAPITAL_AFTER_SPACE = re.compile(r"(?<= )[A-Z]")
+# (The look-behind follows the capital, so that the engine skips ahead to capitals.)
+_CAPITAL_AFTER_SPACE = re.compile(r"[A-Z](?<= [A-Z])")
 # Every verb _SOFTWARE_SUBJECT knows contains one of these: most posts skip it after a substring test.
 _SOFTWARE_VERB_STEMS = (
     "generat",

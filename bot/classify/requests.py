@@ -88,7 +88,7 @@ _WANT_TO_KNOW = _words(
 # Only read as yes or no, so its phrases can be grouped for speed.
 _WANT_TO_KNOW_RE = re.compile(r"\b" + by_first_character(_WANT_TO_KNOW))
 # Not at the start of the sentence: "Your feedback shaped this plan" reports, it does not ask.
-_INPUT_OF_YOURS = re.compile(r"(?<!^)\b" + _YOUR + r" (?:\w+ )?" + _INPUT_NOUNS + r"\b")
+_INPUT_OF_YOURS = re.compile(r"\b(?<!^)" + _YOUR + r" (?:\w+ )?" + _INPUT_NOUNS + r"\b")
 _INPUT_WANTED = re.compile(
     r"\b" + _INPUT_NOUNS + r" (?:\w+ )?(?:welkom|gezocht|gevraagd|bienvenus?|bienvenues?|bienvenid[oa]s"
     r"|willkommen|gesucht|erwunscht|benvenut[ie]|graditi|bem-vind[oa]s|bem vind[oa]s|croeso|welcome|wanted"
