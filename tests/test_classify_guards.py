@@ -162,6 +162,7 @@ def test_runs_of_spaces_become_one_space_as_before(text: str) -> None:
     from bot.classify.prose import _SPACES
 
     assert _SPACES.sub(" ", text) == re.sub(r"[ \t\u00a0\u202f]+", " ", text)
+    assert _SPACES.sub(" ", text) == re.sub(r"[ \t\u00a0\u202f]{2,}|[\t\u00a0\u202f]", " ", text)
 
 
 def _opening_found(pattern: re.Pattern[str]) -> None:

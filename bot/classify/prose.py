@@ -19,7 +19,8 @@ _HASHTAG_SIGN = re.compile(r"#(?<![\w&]#)(?=\w)")
 _HUMPED_HASHTAG = re.compile(r"#(?<![\w&]#)\w*[a-z][A-Z]")
 _CAMEL_HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])")
 # Runs of spaces become one space; a lone space is left as it is (replacing it would change nothing).
-_SPACES = re.compile(r"[ \t\u00a0\u202f]{2,}|[\t\u00a0\u202f]")
+# (Written to start with the space, so that the engine skips ahead to spaces.)
+_SPACES = re.compile(r"[ \t\u00a0\u202f](?:[ \t\u00a0\u202f]+|(?<=[\t\u00a0\u202f]))")
 # A sentence ends after . ! ? … (and any run of them) followed by a space; a closing quote in between
 # keeps a quoted question ("…look like?" she asked) inside the sentence that reports it.
 # Chinese and Japanese end a sentence with full-width marks and no space after them.
