@@ -468,3 +468,30 @@ def test_reordered_look_arounds_find_the_same(text: str) -> None:
     for start in range(len(text) + 1):
         found, expected = requests._INPUT_OF_YOURS.search(text, start), yours.search(text, start)
         assert (found and found.span()) == (expected and expected.span())
+
+
+def test_a_word_character_other_than_underscore_is_what_isalnum_accepts() -> None:
+    # Every code point: the catalogue looks at a character beside a name with str.isalnum, where
+    # the words themselves are cut by the pattern [^\W_].
+    word_character = re.compile(r"[^\W_]")
+    assert all(
+        (word_character.match(chr(code)) is not None) == chr(code).isalnum() for code in range(0x110000)
+    )
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["s", "g", "la", "we", "'s", "it", "Loom", "ſ", "\u0345", "é", " ", "_", "ß", "1"]),
+        max_size=20,
+    ).map("".join)
+)
+def test_word_starts_beside_letters_and_marks_are_the_words_of_the_text(text: str) -> None:
+    from bot.classify.catalogue import _WORD, _word_starts
+
+    folded = text.casefold()
+    if len(folded) != len(text):
+        return
+    words = set(_WORD.findall(folded))
+    every = [(word.start(), word.group().casefold()) for word in _WORD.finditer(text)]
+    assert _word_starts(text, folded, words) == [start for start in every if start[1] in words]
