@@ -495,3 +495,11 @@ def test_word_starts_beside_letters_and_marks_are_the_words_of_the_text(text: st
     words = set(_WORD.findall(folded))
     every = [(word.start(), word.group().casefold()) for word in _WORD.finditer(text)]
     assert _word_starts(text, folded, words) == [start for start in every if start[1] in words]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_TEXT, st.text(":;,—–- \n\ta", max_size=20)))
+def test_clauses_are_cut_where_they_were(text: str) -> None:
+    from bot.classify.address import _CLAUSE_BREAK
+
+    assert _CLAUSE_BREAK.split(text) == re.split(r"[:;,—–]\s*|\s-\s", text)

@@ -74,7 +74,8 @@ _CAPITALISED_SUBJECT = re.compile(
     r"(?:the\s+|a\s+|an\s+|our\s+|my\s+|your\s+)?[A-Z][\w.!-]*(?:'s)?\s+\w"
 )
 # "Calling all deputy heads: how are you…": a clause after a colon or dash can open a question too.
-_CLAUSE_BREAK = re.compile(r"[:;,—–]\s*|\s-\s")
+# (One character class first, so that the engine skips ahead to the marks and spaces.)
+_CLAUSE_BREAK = re.compile(r"[:;,—–\s](?:(?<=[:;,—–])\s*|(?<=\s)-\s)")
 
 
 def _has_clause_mark(folded: str) -> bool:
