@@ -74,7 +74,8 @@ _CAPITALISED_SUBJECT = re.compile(
     r"(?:the\s+|a\s+|an\s+|our\s+|my\s+|your\s+)?[A-Z][\w.!-]*(?:'s)?\s+\w"
 )
 # "Calling all deputy heads: how are you…": a clause after a colon or dash can open a question too.
-_CLAUSE_BREAK = re.compile(r"[:;,—–]\s*|\s-\s")
+# (One character class first, so that the engine skips ahead to the marks and spaces.)
+_CLAUSE_BREAK = re.compile(r"[:;,—–\s](?:(?<=[:;,—–])\s*|(?<=\s)-\s)")
 
 
 def _has_clause_mark(folded: str) -> bool:
@@ -128,14 +129,15 @@ def _asking_order_pattern(language: str) -> re.Pattern[str]:
 
 def addresses_reader(folded: str, text: str, language: str) -> bool:
     """Whether the sentence speaks to the reader or the community (you, vous, jullie, chi, anyone…)."""
-    if _reader_pattern(language).search(folded):
+    # A language without words of its own reads the common ones: one pattern for all such languages.
+    if _reader_pattern(language if language in _READER_BY_LANGUAGE else "").search(folded):
         return True
     return language == "de" and bool(_SIE.search(text))
 
 
 def asks_by_word_order(folded: str, text: str, language: str) -> bool:
     """Whether a clause opens the way a question does in this language, question mark or not."""
-    pattern = _asking_order_pattern(language)
+    pattern = _asking_order_pattern(language if language in _ASKING_ORDER_BY_LANGUAGE else "")
     if pattern.match(folded):
         return True
     if language in ("fr", "") and "-" in folded and _FRENCH_INVERSION.search(folded):

@@ -40,6 +40,11 @@ def _expanded(phrase: str) -> list[str]:
         end = _group_end(branch) if branch.startswith("(?:") else -1
         if end > 0 and branch[end + 1 : end + 2] not in _QUANTIFIERS:
             branches += [inner + branch[end + 1 :] for inner in _expanded(branch[3:end])]
+        elif end > 0 and branch[end + 1 : end + 2] == "?" and branch[end + 2 : end + 3] not in _QUANTIFIERS:
+            # An optional leading group: with it or without it (``(?:a|b)?c`` → ``ac``, ``bc``, ``c``).
+            rest = branch[end + 2 :]
+            branches += [inner + rest for inner in _expanded(branch[3:end])]
+            branches += _expanded(rest)
         else:
             branches.append(branch)
     return branches

@@ -33,4 +33,5 @@ def classify(
         detect_tool(post, prose, urls, catalogue if catalogue is not None else load_catalogue(), resolved),
         detect_video(post, prose, urls, load_video_hosts(), resolved),
     )
-    return tuple(sorted((label for label in found if label is not None), key=lambda label: label.name))
+    # Already in order of name: question, tool, video.
+    return tuple(label for label in found if label is not None)

@@ -84,7 +84,8 @@ _DESCRIBED_BEFORE = re.compile(
     r" (?:called|named)\s+$",
     re.IGNORECASE,
 )
-_CAPITAL_AFTER_SPACE = re.compile(r"(?<= )[A-Z]")
+# (The look-behind follows the capital, so that the engine skips ahead to capitals.)
+_CAPITAL_AFTER_SPACE = re.compile(r"[A-Z](?<= [A-Z])")
 # Every verb _SOFTWARE_SUBJECT knows contains one of these: most posts skip it after a substring test.
 _SOFTWARE_VERB_STEMS = (
     "generat",
@@ -180,7 +181,7 @@ def unlisted_tools(
             if not overlaps and _DESCRIBED_AFTER.match(text, end) and _may_be_product(described.group(1)):
                 found.append(UnlistedTool(described.group(1), start, end, "described as a tool", 0.8))
     # "Otter transcribes…", "Gamma turns your notes into slides": what only software does.
-    software_verbs = any(stem in text for stem in _SOFTWARE_VERB_STEMS)
+    software_verbs = _has_software_verb(text)
     for subject in _SOFTWARE_SUBJECT.finditer(text) if software_verbs else ():
         start, end = subject.span(1)
         overlaps = any(
@@ -208,6 +209,20 @@ def unlisted_tools(
         if judged is not None:
             found.append(judged)
     return found
+
+
+def _has_software_verb(text: str) -> bool:
+    """``any(stem in text for stem in _SOFTWARE_VERB_STEMS)``, spelt out (a generator costs more)."""
+    return (
+        "generat" in text
+        or "transcrib" in text
+        or "summari" in text
+        or "auto" in text
+        or "convert" in text
+        or "turn" in text
+        or "lets you" in text
+        or "allows you" in text
+    )
 
 
 def is_never_a_product(name: str) -> bool:

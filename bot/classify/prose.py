@@ -9,17 +9,26 @@ from dataclasses import dataclass
 from bot.classify.urls import links_of, remove_urls, without_urls
 from bot.posts import Post
 
-_MENTION = re.compile(r"(?<![\w@])@[\w.]+(?:@[\w-]+(?:\.[\w-]+)+)?")
-_HASHTAG = re.compile(r"(?<![\w&])#(\w+)")
+# The look-behinds follow the "@" and "#" they guard, so that the engine skips ahead to those
+# characters instead of trying the look-behind at every position of the text.
+_MENTION = re.compile(r"@(?<![\w@]@)[\w.]+(?:@[\w-]+(?:\.[\w-]+)+)?")
+_HASHTAG = re.compile(r"#(?<![\w&]#)(\w+)")
+# The "#" of a hashtag, and a hashtag with a camel hump: without one, a hashtag becomes its words by
+# replacing its "#" with a space.
+_HASHTAG_SIGN = re.compile(r"#(?<![\w&]#)(?=\w)")
+_HUMPED_HASHTAG = re.compile(r"#(?<![\w&]#)\w*[a-z][A-Z]")
 _CAMEL_HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])")
 # Runs of spaces become one space; a lone space is left as it is (replacing it would change nothing).
-_SPACES = re.compile(r"[ \t\u00a0\u202f]{2,}|[\t\u00a0\u202f]")
+# (Written to start with the space, so that the engine skips ahead to spaces.)
+_SPACES = re.compile(r"[ \t\u00a0\u202f](?:[ \t\u00a0\u202f]+|(?<=[\t\u00a0\u202f]))")
 # A sentence ends after . ! ? … (and any run of them) followed by a space; a closing quote in between
 # keeps a quoted question ("…look like?" she asked) inside the sentence that reports it.
 # Chinese and Japanese end a sentence with full-width marks and no space after them.
 _SENTENCE_END = re.compile(r"(?<=[.!?…؟\u037e])\s+|(?<=[。！？])\s*")
+# The same split for a line without full-width marks, looking behind only from a space.
+_SENTENCE_END_SPACED = re.compile(r"\s(?<=[.!?…؟\u037e]\s)\s*")
 # Greek asks with ";" (typed for the Greek question mark, U+037E): one after a Greek letter asks.
-_GREEK_QUESTION = re.compile(r"(?<=[\u0370-\u03ff\u1f00-\u1fff]);(?=\s|$)")
+_GREEK_QUESTION = re.compile(r";(?<=[\u0370-\u03ff\u1f00-\u1fff];)(?=\s|$)")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 # Any character that can end a sentence: a line without one is not split at all.
 _SENTENCE_MARK = re.compile(r"[.!?…؟\u037e。！？]")
@@ -74,17 +83,28 @@ def _prose_of_words(words: str) -> Prose:
         words = _GREEK_QUESTION.sub("\u037e", words)
     sentences: list[Sentence] = []
     for line in words.split("\n"):
-        for piece in _SENTENCE_END.split(line) if _SENTENCE_MARK.search(line) else (line,):
+        for piece in _sentences_of_line(line):
             piece = piece.strip()
             if piece:
                 sentences.append(Sentence(piece, fold(piece)))
     return Prose(words, tuple(sentences))
 
 
+def _sentences_of_line(line: str) -> list[str] | tuple[str]:
+    """``_SENTENCE_END.split(line)``, the line itself when it has no mark that ends a sentence."""
+    if not _SENTENCE_MARK.search(line):
+        return (line,)
+    if "。" in line or "！" in line or "？" in line:
+        return _SENTENCE_END.split(line)
+    return _SENTENCE_END_SPACED.split(line)
+
+
 def hashtags_as_words(text: str) -> str:
     """``#Canva`` → `` Canva``, ``#GoogleClassroom`` → `` Google Classroom``: hashtags can name tools."""
     if "#" not in text:
         return text
+    if _HUMPED_HASHTAG.search(text) is None:
+        return _HASHTAG_SIGN.sub(" ", text)
     return _HASHTAG.sub(lambda found: " " + _CAMEL_HUMP.sub(" ", found.group(1)), text)
 
 
@@ -93,7 +113,11 @@ def fold(text: str) -> str:
     lowered = text.lower()
     if lowered.isascii():
         return lowered.replace("`", "'") if "`" in lowered else lowered
-    return lowered.translate(_FOLDS)
+    # One replace per distinct character to fold: str.translate looks up every character of the text.
+    # (No folded form contains a character that folds, so the order of the replaces does not matter.)
+    for char in set(_FOLDABLE.findall(lowered)):
+        lowered = lowered.replace(char, _FOLD_OF[char])
+    return lowered
 
 
 def _accent_table() -> dict[int, str]:
@@ -110,6 +134,8 @@ def _accent_table() -> dict[int, str]:
 _ACCENTS = _accent_table()
 # Apostrophes and accents in one pass: no accent folds to an apostrophe, and no apostrophe has an accent.
 _FOLDS = {**_ACCENTS, **_APOSTROPHES}
+_FOLD_OF = {chr(code): folded for code, folded in _FOLDS.items()}
+_FOLDABLE = re.compile("[" + "".join(re.escape(char) for char in sorted(_FOLD_OF)) + "]")
 
 
 def word_set(words: str) -> frozenset[str]:

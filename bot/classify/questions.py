@@ -43,6 +43,10 @@ _ASKS = "asks the community"
 # The highest confidence :func:`asking` gives: once a sentence has it, no later one can replace it.
 _SURELY = 0.9
 _TOKEN = re.compile(r"\w[\w'-]*")
+# For ASCII text: what _TOKEN's words are made of stays, anything else becomes a space.
+_ASCII_TOKEN_BYTES = bytes(
+    code if code < 128 and (chr(code).isalnum() or chr(code) in "_'-") else 32 for code in range(256)
+)
 _WORDY = re.compile(r"(?:^|\s)[^#\s]*[^\W\d_]")
 # Every request without a question mark (below and in :mod:`bot.classify.requests`) contains one of
 # these words; a sentence with none of them skips those patterns. Most sentences are statements, and
@@ -431,7 +435,7 @@ def may_ask_about_the_share(folded: str) -> bool:
 def _asking_without_question_mark(sentence: Sentence, folded: str, language: str) -> tuple[float, str]:
     # Most sentences open like none of the patterns read at the start: one look rules them all out.
     opens = _MAY_OPEN_A_REQUEST.match(folded) is not None
-    if _REQUEST_WORDS.isdisjoint(_TOKEN.findall(folded)):
+    if _REQUEST_WORDS.isdisjoint(_tokens(folded)):
         if opens and _REQUEST_START.match(folded):
             return 0.85, _ASKS
         how = starts_a_request(folded) if opens else None
@@ -442,7 +446,7 @@ def _asking_without_question_mark(sentence: Sentence, folded: str, language: str
             return 0.0, ""
         if _REQUEST.search(folded) or _REQUEST_START.match(folded):
             return 0.85, _ASKS
-        how = requests_without_question_mark(folded)
+        how = requests_without_question_mark(folded, opens=opens)
         if how:
             return 0.85, how
     if not folded.endswith(("!", ".")) and (
@@ -450,6 +454,16 @@ def _asking_without_question_mark(sentence: Sentence, folded: str, language: str
     ):
         return 0.6, "asks without a question mark"
     return _call_to_a_group(sentence, folded, language) if opens else (0.0, "")
+
+
+def _tokens(folded: str) -> list[str]:
+    """``_TOKEN.findall(folded)``, faster for ASCII text."""
+    if folded.isascii():
+        kept = folded.encode("ascii").translate(_ASCII_TOKEN_BYTES).decode("ascii")
+        # A run of kept characters that starts with "'" or "-" is a word only from its first letter on.
+        if not (kept.startswith(("'", "-")) or " '" in kept or " -" in kept):
+            return kept.split()
+    return _TOKEN.findall(folded)
 
 
 def _call_to_a_group(sentence: Sentence, folded: str, language: str) -> tuple[float, str]:

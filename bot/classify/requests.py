@@ -88,7 +88,7 @@ _WANT_TO_KNOW = _words(
 # Only read as yes or no, so its phrases can be grouped for speed.
 _WANT_TO_KNOW_RE = re.compile(r"\b" + by_first_character(_WANT_TO_KNOW))
 # Not at the start of the sentence: "Your feedback shaped this plan" reports, it does not ask.
-_INPUT_OF_YOURS = re.compile(r"(?<!^)\b" + _YOUR + r" (?:\w+ )?" + _INPUT_NOUNS + r"\b")
+_INPUT_OF_YOURS = re.compile(r"\b(?<!^)" + _YOUR + r" (?:\w+ )?" + _INPUT_NOUNS + r"\b")
 _INPUT_WANTED = re.compile(
     r"\b" + _INPUT_NOUNS + r" (?:\w+ )?(?:welkom|gezocht|gevraagd|bienvenus?|bienvenues?|bienvenid[oa]s"
     r"|willkommen|gesucht|erwunscht|benvenut[ie]|graditi|bem-vind[oa]s|bem vind[oa]s|croeso|welcome|wanted"
@@ -153,6 +153,9 @@ _INPUT_WANTED_WORDS = (
     *("graditi", "vind", "croeso", "welcome", "wanted", "please", "pls", "plz"),
 )
 
+# One scan for all of them, rather than one ``in`` test a word.
+_ANY_INPUT_WANTED_WORD = re.compile("|".join(map(re.escape, _INPUT_WANTED_WORDS)))
+
 
 def may_contact(folded: str) -> bool:
     """Whether :data:`_CONTACT` can match: each match has " me", " us", "get in ", "reach out" or "lmk"."""
@@ -168,7 +171,7 @@ def may_offer(folded: str) -> bool:
 
 def may_want_input(folded: str) -> bool:
     """Whether :data:`_INPUT_WANTED` can match: it always ends in a word of :data:`_INPUT_WANTED_WORDS`."""
-    return any(word in folded for word in _INPUT_WANTED_WORDS)
+    return _ANY_INPUT_WANTED_WORD.search(folded) is not None
 
 
 def _if_you_want(folded: str) -> bool:
@@ -188,9 +191,13 @@ def starts_a_request(folded: str) -> str | None:
     return None
 
 
-def requests_without_question_mark(folded: str) -> str | None:
-    """What kind of request the sentence makes, for the label's reason, or ``None``."""
-    start = starts_a_request(folded)
+def requests_without_question_mark(folded: str, *, opens: bool = True) -> str | None:
+    """What kind of request the sentence makes, for the label's reason, or ``None``.
+
+    ``opens=False`` says the caller has found that no pattern :func:`starts_a_request` reads
+    matches at the start of the sentence.
+    """
+    start = starts_a_request(folded) if opens else None
     if start:
         return start
     if may_contact(folded) and _CONTACT.search(folded) is not None and "if " in folded:

@@ -29,6 +29,8 @@ SHORTEST_FOR_SUBSTITUTION = 8
 # mistype ("Padlett"), while a lower-case near miss is far more often an ordinary word ("synthesis").
 # (The look-behind follows the capital so that the regex can skip ahead to capitals quickly.)
 _WORD = re.compile(r"[A-Z](?<![\w@/.#-].)[^\W\d_]{" + str(SHORTEST_NAME - 1) + r",}(?![\w-]|\.\w)")
+# How many words' closest names are remembered: the same capitalised words come back post after post.
+_REMEMBERED_WORDS = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,7 @@ class NearNames:
                     self._shapes.add((folded[0], length))
         # Every key of both indexes, to rule a word out in one look.
         self._indexed = frozenset((*self._exact, *self._deleted))
+        self._closest_of: dict[str, tuple[str, Tool] | None] = {}
 
     def near_misses(self, text: str, known: Iterable[tuple[int, int]] = ()) -> list[NearMiss]:
         """Words of ``text`` one slip from a name; ``known`` are spans already matched exactly."""
@@ -77,7 +80,12 @@ class NearNames:
             start, end = word.span()
             if any(start < stop and begin < end for begin, stop in taken):
                 continue
-            match = self._closest(written)
+            if written in self._closest_of:
+                match = self._closest_of[written]
+            else:
+                if len(self._closest_of) >= _REMEMBERED_WORDS:
+                    self._closest_of.clear()
+                match = self._closest_of[written] = self._closest(written)
             if match is not None:
                 spelling, tool = match
                 found.append(NearMiss(tool, start, end, word.group(), spelling))

@@ -19,6 +19,9 @@ URL_IN_TEXT = re.compile(
     rf"|\b(?:[a-z0-9-]+\.)+(?:com|org|net|edu|be|me|ly|gle|link|io|ai|us|tv|fm|ms|ee|site|so|uk|es|fr|de)/(?:{_URL_END})?",
     re.IGNORECASE,
 )
+_SCHEME = re.compile(r"^https?://(?:www\.)?", re.IGNORECASE)
+# The same pattern for lower-cased ASCII text, where ignoring case is not needed (and is slower).
+_URL_IN_LOWER_ASCII = re.compile(URL_IN_TEXT.pattern)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +33,13 @@ class UrlParts:
 
     def host_suffixes(self) -> tuple[str, ...]:
         """The host and each parent domain: ``a.b.c.com`` → ``a.b.c.com``, ``b.c.com``, ``c.com``."""
-        labels = self.host.split(".")
-        return tuple(".".join(labels[i:]) for i in range(len(labels) - 1))
+        return _host_suffixes(self.host)
+
+
+@lru_cache(maxsize=8192)
+def _host_suffixes(host: str) -> tuple[str, ...]:
+    labels = host.split(".")
+    return tuple(".".join(labels[i:]) for i in range(len(labels) - 1))
 
 
 @lru_cache(maxsize=8192)
@@ -64,7 +72,7 @@ def short_url(url: str, limit: int = 40) -> str:
     >>> short_url("https://www.loom.com/share/0123456789abcdef0123456789abcdef")
     'loom.com/share/0123456789abcdef012345678…'
     """
-    shown = re.sub(r"^https?://(?:www\.)?", "", url.strip(), flags=re.IGNORECASE).rstrip("/")
+    shown = _SCHEME.sub("", url.strip()).rstrip("/")
     if len(shown) > limit:
         return shown[:limit] + "…"
     return shown
@@ -80,7 +88,7 @@ def links_of(links: tuple[str, ...], text: str) -> tuple[str, ...]:
     leaves as plain text but a reader still follows."""
     if "/" not in text:
         return links
-    return _with_typed(links, [found.group() for found in URL_IN_TEXT.finditer(text)])
+    return _with_typed(links, [text[start:end] for start, end in _url_spans(text)])
 
 
 def without_urls(links: tuple[str, ...], text: str) -> tuple[str, tuple[str, ...]]:
@@ -90,14 +98,21 @@ def without_urls(links: tuple[str, ...], text: str) -> tuple[str, tuple[str, ...
     pieces: list[str] = []
     found: list[str] = []
     end = 0
-    for url in URL_IN_TEXT.finditer(text):
-        pieces += (text[end : url.start()], " ")
-        found.append(url.group())
-        end = url.end()
+    for start, stop in _url_spans(text):
+        pieces += (text[end:start], " ")
+        found.append(text[start:stop])
+        end = stop
     if not found:
         return text, links
     pieces.append(text[end:])
     return "".join(pieces), _with_typed(links, found)
+
+
+def _url_spans(text: str) -> list[tuple[int, int]]:
+    """Where :data:`URL_IN_TEXT` finds each URL in ``text``, in order."""
+    if text.isascii():
+        return [found.span() for found in _URL_IN_LOWER_ASCII.finditer(text.lower())]
+    return [found.span() for found in URL_IN_TEXT.finditer(text)]
 
 
 def _with_typed(links: tuple[str, ...], found: list[str]) -> tuple[str, ...]:
