@@ -6,11 +6,20 @@ around the edges of each common case and compare the two."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot import html_text
 from bot.html_text import _BLANK_LINES, _SPACES, _tidy, extract_html_with_parser, extract_simple_html
+from bot.jobs.import_work import _without_raw
+from bot.jsonfile import _DECODER, _decoded_line, records_in, unwrap_record
+from bot.networks.mastodon.normalise import _host, normalise_status
+from tests.payloads import status
 
 # Markup as Mastodon writes it (a hashtag, a mention, a shortened link), and near misses of it.
 _MASTODON_TAGS = (
@@ -128,3 +137,158 @@ def _tidy_by_substitution(text: str) -> str:
 @example("a\r\nb")
 def test_tidying_skips_only_substitutions_that_change_nothing(text: str) -> None:
     assert _tidy(text) == _tidy_by_substitution(text)
+
+
+# URLs as profiles and statuses give them, and every way urlsplit reads a host differently.
+_URL_PIECES = st.sampled_from(
+    [
+        "https://",
+        "http://",
+        "HTTPS://",
+        "git+ssh://",
+        "https:",
+        "//",
+        "mastodon.social",
+        "Mastodon.Social",
+        "ex-ample.org",
+        "x_y.example",
+        "münchen.example",
+        "xn--mnchen-3ya.example",
+        "[::1]",
+        "[fe80::1%25eTh0]",
+        "[",
+        "]",
+        "user@",
+        ":8443",
+        ":",
+        "@",
+        "%",
+        "/@maria",
+        "/users/maria/statuses/1",
+        "?q=1",
+        "#frag",
+        " ",
+        "\t",
+        "\n",
+        "\r",
+        "\x00",
+        "\uff0e",
+        "",
+    ]
+)
+_URL = st.one_of(st.lists(_URL_PIECES, max_size=6).map("".join), st.text(max_size=20))
+
+
+def _host_by_urlsplit(url: str) -> str | None:
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return host or None
+
+
+@settings(max_examples=3000)
+@given(_URL)
+@example("https://mastodon.social/@maria")
+@example("https://mastodon.social")
+@example("https:///no-host")
+@example("https://ex.org\n/x")
+@example("https://ex.org/\n")
+@example("https://ex.org\n")
+def test_a_plain_host_is_read_as_urlsplit_reads_it(url: str) -> None:
+    assert _host(url) == _host_by_urlsplit(url)
+
+
+# JSON lines as an export writes them, with what decode skips around them or refuses in them.
+_JSON_VALUE = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=8,
+)
+_AROUND = st.sampled_from(["", " ", "\r", "\t", "\n", " \r", "\x0b", "\xa0", "x", "{}", ",", "]"])
+
+
+@st.composite
+def _json_line(draw: st.DrawFn) -> str:
+    text = json.dumps(draw(_JSON_VALUE), ensure_ascii=draw(st.booleans()))
+    if draw(st.booleans()):
+        cut = draw(st.integers(0, len(text)))
+        text = text[:cut] + draw(st.sampled_from(["", "NaN", "1e999", "[", "\\ud800", '"'])) + text[cut:]
+    return draw(_AROUND) + text + draw(_AROUND)
+
+
+def _decoding(decode: Any, text: str) -> tuple[str, Any]:
+    try:
+        return "value", json.dumps(decode(text), allow_nan=True)
+    except (ValueError, RecursionError, TypeError) as error:
+        return type(error).__name__, str(error)
+
+
+@settings(max_examples=3000)
+@given(_json_line())
+@example('{"uri": "x"}')
+@example(' {"uri": "x"}')
+@example('{"uri": "x"}\r')
+@example('{"uri": "x"} {"uri": "y"}')
+@example("")
+@example("[" * 5000)
+def test_a_json_line_decodes_as_the_decoder_decodes_it(text: str) -> None:
+    assert _decoding(_decoded_line, text) == _decoding(_DECODER.decode, text)
+
+
+def test_text_that_is_not_text_is_refused_as_the_decoder_refuses_it() -> None:
+    assert _decoding(_decoded_line, 5) == _decoding(_DECODER.decode, 5)  # type: ignore[arg-type]
+
+
+def _records_of_any_document(document: Any) -> list[Any]:
+    """:func:`records_in` without its fast path for one status."""
+    if isinstance(document, dict):
+        if isinstance(document.get("thread"), dict) and isinstance(document["thread"].get("post"), dict):
+            return [document["thread"]["post"]]
+        for key in ("data", "statuses", "posts"):
+            if isinstance(document.get(key), list):
+                return [unwrap_record(record) for record in document[key]]
+        return [unwrap_record(document)]
+    if isinstance(document, list):
+        return [unwrap_record(record) for record in document]
+    return [document]
+
+
+_PAGE_KEYS = st.sampled_from(["uri", "thread", "data", "statuses", "posts", "status", "post", "id"])
+_PAGE_VALUES = st.one_of(
+    st.none(),
+    st.just("x"),
+    st.just([]),
+    st.just([{"uri": "a"}, {"status": {"uri": "b"}}]),
+    st.just({"uri": "c"}),
+    st.just({"post": {"uri": "d"}}),
+)
+_DOCUMENT = st.recursive(
+    st.dictionaries(_PAGE_KEYS, _PAGE_VALUES, max_size=4),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_PAGE_KEYS, inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=2000)
+@given(_DOCUMENT)
+@example({"uri": "x", "data": [{"uri": "y"}]})
+@example({"uri": "x", "thread": {"post": {"uri": "y"}}})
+@example({"uri": "x", "status": {"uri": "y"}})
+def test_the_records_of_a_document_are_found_as_before(document: Any) -> None:
+    found, before = records_in(document), _records_of_any_document(document)
+
+    assert found == before
+    assert all(a is b for a, b in zip(found, before, strict=True))
+
+
+def test_a_post_without_its_raw_is_the_post_with_raw_replaced() -> None:
+    post = normalise_status(status("1"))
+    replaced = dataclasses.replace(post, raw={})
+    values = [getattr(post, item.name) for item in dataclasses.fields(post)]
+
+    slim = _without_raw(post)
+
+    assert slim == replaced
+    assert slim.raw == {}
+    assert [getattr(slim, item.name) for item in dataclasses.fields(slim)][:-1] == values[:-1]
