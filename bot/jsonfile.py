@@ -64,6 +64,10 @@ def unwrap_record(record: Any) -> Any:
 def records_in(document: Any) -> list[Any]:
     """The records of one JSON document: an array, a page (``{"data": [...]}``), or one object."""
     if isinstance(document, dict):
+        if "uri" in document and not (
+            "thread" in document or "data" in document or "statuses" in document or "posts" in document
+        ):
+            return [document]  # one status, as a JSON line holds: no page, no wrapper
         if isinstance(document.get("thread"), dict) and isinstance(document["thread"].get("post"), dict):
             return [document["thread"]["post"]]  # getPostThread
         for key in ("data", "statuses", "posts"):
@@ -205,7 +209,7 @@ def parse_json_text(path: Path, item: JsonText, on_bad_line: Callable[[int, str]
         document = _one_document(path, item.text)
         return ParsedJson(document, exact=_REPLACEMENTS.count == replaced)
     try:
-        document = _DECODER.decode(item.text)
+        document = _decoded_line(item.text)
     except RecursionError:
         on_bad_line(item.number, "nested too deeply to read")
         return None
@@ -215,6 +219,23 @@ def parse_json_text(path: Path, item: JsonText, on_bad_line: Callable[[int, str]
         on_bad_line(item.number, message)
         return None
     return ParsedJson(document, exact=_REPLACEMENTS.count == replaced)
+
+
+# What JSONDecoder.decode calls, and the whitespace it lets around a value.
+_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+_JSON_WHITESPACE = " \t\n\r"
+
+
+def _decoded_line(text: str) -> Any:
+    """``_DECODER.decode(text)``, the scanner called at once for a text that starts with its value
+    (as a JSON line does): the same value, and for any other text the same error, from ``decode``."""
+    try:
+        document, end = _SCAN(text, 0)
+    except (StopIteration, TypeError):  # no value where one was expected (decode says so, or skips a
+        return _DECODER.decode(text)  # leading space), or no text at all (decode raises as it did)
+    if end != len(text) and text[end:].strip(_JSON_WHITESPACE):
+        return _DECODER.decode(text)  # "Extra data"
+    return document
 
 
 def _lines(handle: TextIO) -> Iterator[str]:

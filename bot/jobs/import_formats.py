@@ -24,12 +24,11 @@ BadLine = Callable[[int, str], None]
 
 
 @dataclass(frozen=True, slots=True)
-class Payload:
+class Payload(JsonText):
     """One payload as read, before any work on it: a JSON document's text (``records`` not yet parsed),
-    or a CSV row (``text`` is its cells as JSON, and ``row`` the row)."""
+    or a CSV row (``text`` is its cells as JSON, and ``row`` the row). It is the JSON text its records
+    are parsed from, as it is."""
 
-    number: int
-    text: str
     whole_file: bool = False
     row: Mapping[str, Any] | None = None
 
@@ -63,7 +62,7 @@ def _json_records(pages: Callable[[Any, int, BadLine], list[Any]]) -> RecordsOf:
     clean (need no repair)."""
 
     def records(path: Path, payload: Payload, bad: BadLine) -> PayloadRecords:
-        parsed = parse_json_text(path, JsonText(payload.number, payload.text, payload.whole_file), bad)
+        parsed = parse_json_text(path, payload, bad)
         if parsed is None:
             return PayloadRecords([])
         found = pages(parsed.document, payload.number, bad)
