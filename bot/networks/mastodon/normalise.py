@@ -19,14 +19,15 @@ from bot.posts import Author, Card, Media, MediaKind, Post
 
 _MEDIA_KINDS: frozenset[str] = frozenset({"image", "video", "gifv", "audio"})
 # What ``isinstance(value, Mapping)`` checks, a dict (what JSON decodes to) first: a dict is a Mapping,
-# and checking for one is much cheaper than asking the ABC.
+# and checking for one is a third of the cost of asking the ABC. A value that is usually null (a
+# boost's original, a card, a poll) is checked for None first, for the same reason.
 _MAPPING: Final = (dict, Mapping)
 
 
 def unwrap_boost(status: Mapping[str, Any]) -> Mapping[str, Any]:
     """The original status behind a boost, or the status itself when it is not a boost."""
     reblog = status.get("reblog")
-    if isinstance(reblog, _MAPPING):
+    if reblog is not None and isinstance(reblog, _MAPPING):
         return reblog
     return status
 
@@ -168,7 +169,7 @@ def _duration(meta: object) -> float | None:
 
 
 def _card(card: object) -> Card | None:
-    if not isinstance(card, _MAPPING):
+    if card is None or not isinstance(card, _MAPPING):
         return None
     url = card.get("url")
     if not isinstance(url, str) or not url:
@@ -184,7 +185,7 @@ def _card(card: object) -> Card | None:
 
 
 def _poll_options(poll: object) -> tuple[str, ...]:
-    if not isinstance(poll, _MAPPING):
+    if poll is None or not isinstance(poll, _MAPPING):
         return ()
     options = poll.get("options")
     if not isinstance(options, list):
