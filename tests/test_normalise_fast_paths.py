@@ -18,7 +18,9 @@ from bot import html_text
 from bot.html_text import _BLANK_LINES, _SPACES, _tidy, extract_html_with_parser, extract_simple_html
 from bot.jobs.import_work import _without_raw
 from bot.jsonfile import _DECODER, _decoded_line, records_in, unwrap_record
+from bot.networks.errors import MalformedPayloadError
 from bot.networks.mastodon.normalise import _host, normalise_status
+from bot.valid_text import MAX_DEPTH, _repair, valid_record
 from tests.payloads import status
 
 # Markup as Mastodon writes it (a hashtag, a mention, a shortened link), and near misses of it.
@@ -292,3 +294,66 @@ def test_a_post_without_its_raw_is_the_post_with_raw_replaced() -> None:
     assert slim == replaced
     assert slim.raw == {}
     assert [getattr(slim, item.name) for item in dataclasses.fields(slim)][:-1] == values[:-1]
+
+
+class _Text(str):
+    pass
+
+
+# Values as JSON decodes them (and as an SDK may hand them over), with everything valid_text repairs.
+_SCALAR = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(
+        st.sampled_from(["a", "é", "😀", "\ud83d", "\ude00", "\x00", "\x08", "\t", "\n", "\x1f", "\ufffe"])
+    ),
+    st.builds(_Text, st.sampled_from(["x", "\ud800"])),
+)
+_KEY = st.one_of(st.text(st.sampled_from(["k", "\ud800", "\x01"]), max_size=2), st.integers(0, 3))
+_RECORD = st.recursive(
+    _SCALAR,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(_KEY, inner, max_size=4),
+        st.lists(inner, max_size=3).map(tuple),
+    ),
+    max_leaves=16,
+)
+
+
+def _nested(depth: int, leaf: Any) -> Any:
+    value = leaf
+    for _ in range(depth):
+        value = {"a": [value]} if depth % 2 else [value]
+    return value
+
+
+def _repaired(record: Any, strict: bool, repair: Any) -> tuple[str, Any]:
+    try:
+        return "value", repair(record, strict)
+    except MalformedPayloadError as error:
+        return "error", str(error)
+
+
+@settings(max_examples=3000)
+@given(
+    st.one_of(
+        _RECORD,
+        st.builds(_nested, st.integers(MAX_DEPTH - 2, MAX_DEPTH + 2), st.sampled_from(["x", "\ud800", 1.5])),
+    ),
+    st.booleans(),
+)
+@example({"a": float("nan")}, True)
+@example({"a": [1, "ok", None, True]}, True)
+@example({_Text("k"): "v"}, True)
+def test_a_record_is_repaired_as_before_and_is_itself_when_nothing_needs_repair(
+    record: Any, strict: bool
+) -> None:
+    found = _repaired(record, strict, lambda value, strict: valid_record(value, strict=strict))
+    before = _repaired(record, strict, lambda value, strict: _repair(value, 0, strict))
+
+    assert repr(found) == repr(before)  # NaN is not equal to itself: compared by how it prints
+    if before[0] == "value" and before[1] is record:
+        assert found[1] is record
