@@ -154,7 +154,7 @@ _SET_RAW = Post.__dict__["raw"].__set__  # the slot itself: Post is frozen to ev
 def _without_raw(post: Post) -> Post:
     """``dataclasses.replace(post, raw={})``, made in place: the post is the one the normaliser has
     just made for this record, which nothing else holds (the classifier has read it and kept
-    nothing), so that it is not made a second time (which costs as much as normalising a status,
-    less its HTML)."""
+    nothing). Making it again would cost a tenth of the record's work: a frozen dataclass sets each
+    of its 24 fields through ``object.__setattr__``."""
     _SET_RAW(post, {})
     return post
