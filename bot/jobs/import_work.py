@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import signal
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -148,13 +149,12 @@ def _record_done(worker: _Worker, record: Any, clean: bool, exact: bool) -> Reco
     return RecordWork(None, post, None, own_record, labels, opt_out, screened=True)
 
 
-_SET_RAW = Post.__dict__["raw"].__set__  # the slot itself: Post is frozen to everyone else
+_POST_VALUES = attrgetter(*(item.name for item in fields(Post)))
+_RAW = [item.name for item in fields(Post)].index("raw")
 
 
 def _without_raw(post: Post) -> Post:
-    """``dataclasses.replace(post, raw={})``, made in place: the post is the one the normaliser has
-    just made for this record, which nothing else holds (the classifier has read it and kept
-    nothing). Making it again would cost a tenth of the record's work: a frozen dataclass sets each
-    of its 24 fields through ``object.__setattr__``."""
-    _SET_RAW(post, {})
-    return post
+    """``dataclasses.replace(post, raw={})``, at a tenth of its cost."""
+    values = list(_POST_VALUES(post))
+    values[_RAW] = {}
+    return Post(*values)
