@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple, TextIO
+from typing import Any, NamedTuple, Protocol, TextIO
 
 from bot.errors import ExemplarError
 from bot.valid_text import finite_or_none
@@ -164,6 +164,20 @@ class JsonText:
     whole_file: bool
 
 
+class JsonTextLike(Protocol):
+    """What :func:`parse_json_text` reads: a :class:`JsonText`, or anything holding the same (an
+    import's payload), which is then not copied into one."""
+
+    @property
+    def number(self) -> int: ...
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def whole_file(self) -> bool: ...
+
+
 class ParsedJson(NamedTuple):
     """A JSON document read from its text; ``exact`` unless a value in it was read as ``None`` (NaN,
     Infinity, a number too large for a float), so that the text is exactly the document as JSON.
@@ -199,7 +213,9 @@ def read_json_texts(path: Path) -> Iterator[JsonText]:
                 yield JsonText(number, line, whole_file=False)
 
 
-def parse_json_text(path: Path, item: JsonText, on_bad_line: Callable[[int, str], None]) -> ParsedJson | None:
+def parse_json_text(
+    path: Path, item: JsonTextLike, on_bad_line: Callable[[int, str], None]
+) -> ParsedJson | None:
     """The document ``item`` holds, or ``None`` for a line that is not JSON (passed to ``on_bad_line``).
 
     A whole file that is not JSON raises :class:`ExemplarError` naming the line instead.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from bot.jsonfile import JsonText, parse_json_text, read_csv_rows, read_json_texts, records_in
+from bot.jsonfile import parse_json_text, read_csv_rows, read_json_texts, records_in
 from bot.networks.bluesky import normalise as bluesky
 from bot.networks.mastodon import normalise as mastodon
 from bot.networks.payload import Normaliser
@@ -24,11 +24,13 @@ BadLine = Callable[[int, str], None]
 
 
 @dataclass(frozen=True, slots=True)
-class Payload(JsonText):
+class Payload:
     """One payload as read, before any work on it: a JSON document's text (``records`` not yet parsed),
-    or a CSV row (``text`` is its cells as JSON, and ``row`` the row). It is the JSON text its records
-    are parsed from, as it is."""
+    or a CSV row (``text`` is its cells as JSON, and ``row`` the row). Parsed as it is: it holds what
+    :func:`bot.jsonfile.parse_json_text` reads."""
 
+    number: int
+    text: str
     whole_file: bool = False
     row: Mapping[str, Any] | None = None
 
