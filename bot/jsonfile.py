@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, Protocol, TextIO
 
 from bot.errors import ExemplarError
 from bot.valid_text import finite_or_none
@@ -64,6 +64,10 @@ def unwrap_record(record: Any) -> Any:
 def records_in(document: Any) -> list[Any]:
     """The records of one JSON document: an array, a page (``{"data": [...]}``), or one object."""
     if isinstance(document, dict):
+        if "uri" in document and not (
+            "thread" in document or "data" in document or "statuses" in document or "posts" in document
+        ):
+            return [document]  # one status, as a JSON line holds: no page, no wrapper
         if isinstance(document.get("thread"), dict) and isinstance(document["thread"].get("post"), dict):
             return [document["thread"]["post"]]  # getPostThread
         for key in ("data", "statuses", "posts"):
@@ -160,10 +164,24 @@ class JsonText:
     whole_file: bool
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedJson:
+class JsonTextLike(Protocol):
+    """What :func:`parse_json_text` reads: a :class:`JsonText`, or anything holding the same (an
+    import's payload), which is then not copied into one."""
+
+    @property
+    def number(self) -> int: ...
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def whole_file(self) -> bool: ...
+
+
+class ParsedJson(NamedTuple):
     """A JSON document read from its text; ``exact`` unless a value in it was read as ``None`` (NaN,
-    Infinity, a number too large for a float), so that the text is exactly the document as JSON."""
+    Infinity, a number too large for a float), so that the text is exactly the document as JSON.
+    (A named tuple: made for every line of an import, at half the cost of a frozen dataclass.)"""
 
     document: Any
     exact: bool
@@ -195,7 +213,9 @@ def read_json_texts(path: Path) -> Iterator[JsonText]:
                 yield JsonText(number, line, whole_file=False)
 
 
-def parse_json_text(path: Path, item: JsonText, on_bad_line: Callable[[int, str], None]) -> ParsedJson | None:
+def parse_json_text(
+    path: Path, item: JsonTextLike, on_bad_line: Callable[[int, str], None]
+) -> ParsedJson | None:
     """The document ``item`` holds, or ``None`` for a line that is not JSON (passed to ``on_bad_line``).
 
     A whole file that is not JSON raises :class:`ExemplarError` naming the line instead.
@@ -203,9 +223,9 @@ def parse_json_text(path: Path, item: JsonText, on_bad_line: Callable[[int, str]
     replaced = _REPLACEMENTS.count
     if item.whole_file:
         document = _one_document(path, item.text)
-        return ParsedJson(document, exact=_REPLACEMENTS.count == replaced)
+        return ParsedJson(document, _REPLACEMENTS.count == replaced)
     try:
-        document = _DECODER.decode(item.text)
+        document = _decoded_line(item.text)
     except RecursionError:
         on_bad_line(item.number, "nested too deeply to read")
         return None
@@ -214,7 +234,24 @@ def parse_json_text(path: Path, item: JsonText, on_bad_line: Callable[[int, str]
         log.warning("%s:%d: skipped an unreadable line (%s)", path, item.number, message)
         on_bad_line(item.number, message)
         return None
-    return ParsedJson(document, exact=_REPLACEMENTS.count == replaced)
+    return ParsedJson(document, _REPLACEMENTS.count == replaced)
+
+
+# What JSONDecoder.decode calls, and the whitespace it lets around a value.
+_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+_JSON_WHITESPACE = " \t\n\r"
+
+
+def _decoded_line(text: str) -> Any:
+    """``_DECODER.decode(text)``, the scanner called at once for a text that starts with its value
+    (as a JSON line does): the same value, and for any other text the same error, from ``decode``."""
+    try:
+        document, end = _SCAN(text, 0)
+    except (StopIteration, TypeError):  # no value where one was expected (decode says so, or skips a
+        return _DECODER.decode(text)  # leading space), or no text at all (decode raises as it did)
+    if end != len(text) and text[end:].strip(_JSON_WHITESPACE):
+        return _DECODER.decode(text)  # "Extra data"
+    return document
 
 
 def _lines(handle: TextIO) -> Iterator[str]:

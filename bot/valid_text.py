@@ -74,7 +74,68 @@ def valid_record(record: Any, *, strict: bool = True) -> Any:
     ``strict=False`` (a whole page, whose posts are checked one by one later) keeps its deep parts as
     they are.
     """
-    return _repair(record, 0, strict)
+    return _repair(record, 0, strict) if _may_need_repair(record) else record
+
+
+# A character valid_text removes or replaces: a surrogate (lone or not: a str holds them as they came),
+# or one of _NOT_TEXT.
+_NEEDING_REPAIR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _may_need_repair(record: Any) -> bool:
+    """Whether :func:`_repair` may return anything but ``record`` itself (or raise): false only when
+    it cannot. Its strings are gathered by a walk that copies nothing (of the JSON types: anything
+    else is left to ``_repair``) and searched at once."""
+    texts: list[str] = []
+    return not _gathered(record, 0, texts) or _NEEDING_REPAIR.search(" ".join(texts)) is not None
+
+
+def _gathered(value: Any, depth: int, texts: list[str]) -> bool:
+    """Add the strings of ``value`` to ``texts``; false if it holds what only ``_repair`` can judge
+    (a number that is not finite, a container too deep, a type JSON does not have)."""
+    kind = type(value)
+    if kind is dict:
+        if depth >= MAX_DEPTH:
+            return False
+        depth += 1
+        for key, item in value.items():
+            if type(key) is str:
+                texts.append(key)
+            elif not _gathered(key, depth, texts):
+                return False
+            kind = type(item)
+            if kind is str:
+                texts.append(item)
+            elif (
+                item is not None
+                and kind is not int
+                and kind is not bool
+                and not _gathered(item, depth, texts)
+            ):
+                return False
+        return True
+    if kind is list:
+        if depth >= MAX_DEPTH:
+            return False
+        depth += 1
+        for item in value:
+            kind = type(item)
+            if kind is str:
+                texts.append(item)
+            elif (
+                item is not None
+                and kind is not int
+                and kind is not bool
+                and not _gathered(item, depth, texts)
+            ):
+                return False
+        return True
+    if kind is str:
+        texts.append(value)
+        return True
+    if value is None or kind is int or kind is bool:
+        return True
+    return kind is float and math.isfinite(value)
 
 
 def _repair(value: Any, depth: int, strict: bool) -> Any:

@@ -7,8 +7,9 @@ original post: :func:`unwrap_boost` returns the status that was boosted.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any, Final, cast
 from urllib.parse import urlsplit
 
 from bot.html_text import extract_html
@@ -17,12 +18,16 @@ from bot.networks.payload import Normaliser, parse_timestamp, post_hashtags
 from bot.posts import Author, Card, Media, MediaKind, Post
 
 _MEDIA_KINDS: frozenset[str] = frozenset({"image", "video", "gifv", "audio"})
+# What ``isinstance(value, Mapping)`` checks, a dict (what JSON decodes to) first: a dict is a Mapping,
+# and checking for one is a third of the cost of asking the ABC. A value that is usually null (a
+# boost's original, a card, a poll) is checked for None first, for the same reason.
+_MAPPING: Final = (dict, Mapping)
 
 
 def unwrap_boost(status: Mapping[str, Any]) -> Mapping[str, Any]:
     """The original status behind a boost, or the status itself when it is not a boost."""
     reblog = status.get("reblog")
-    if isinstance(reblog, Mapping):
+    if reblog is not None and isinstance(reblog, _MAPPING):
         return reblog
     return status
 
@@ -30,7 +35,7 @@ def unwrap_boost(status: Mapping[str, Any]) -> Mapping[str, Any]:
 def account_of_status(status: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The profile of the status's author (the original author, for a boost)."""
     account = unwrap_boost(status).get("account")
-    return account if isinstance(account, Mapping) else None
+    return account if isinstance(account, _MAPPING) else None
 
 
 def normalise_status(status: Mapping[str, Any]) -> Post:
@@ -38,15 +43,15 @@ def normalise_status(status: Mapping[str, Any]) -> Post:
 
     Raises :class:`MalformedPayloadError` naming the field when the status cannot be a post.
     """
-    if not isinstance(status, Mapping):
+    if not isinstance(status, _MAPPING):
         raise MalformedPayloadError(f"a status must be a JSON object, not {type(status).__name__}")
     original = unwrap_boost(status)
     uri = _required_str(original, "uri")
     remote_id = _required_str(original, "id")
     account = original.get("account")
-    if not isinstance(account, Mapping):
+    if not isinstance(account, _MAPPING):
         raise MalformedPayloadError(f"status {remote_id}: 'account' is missing or not an object")
-    author = normalise_account(account)
+    author, author_host = _author(account)
     created_at = parse_timestamp(original.get("created_at"))
     if created_at is None:
         raise MalformedPayloadError(f"status {remote_id}: 'created_at' is missing or not a timestamp")
@@ -57,7 +62,7 @@ def normalise_status(status: Mapping[str, Any]) -> Post:
     links = list(extracted.links)
     if card is not None and card.url and card.url not in links:
         links.append(card.url)
-    home = _host(author.url) or _host(uri)
+    home = author_host or _host(uri)
 
     return Post(
         source="mastodon",
@@ -89,18 +94,23 @@ def normalise_status(status: Mapping[str, Any]) -> Post:
 
 def normalise_account(account: Mapping[str, Any]) -> Author:
     """The author of a post, with a fully qualified ``acct`` (``user@instance``)."""
+    return _author(account)[0]
+
+
+def _author(account: Mapping[str, Any]) -> tuple[Author, str | None]:
+    """:func:`normalise_account`, and the host of the profile's URL (the author's home server)."""
     acct = _required_str(account, "acct")
     url = str(account.get("url") or account.get("uri") or "")
-    if "@" not in acct:
-        host = _host(url)
-        if host:
-            acct = f"{acct}@{host}"
-    return Author(
+    host = _host(url)
+    if host and "@" not in acct:
+        acct = f"{acct}@{host}"
+    author = Author(
         acct=acct,
         display_name=str(account.get("display_name") or account.get("username") or acct),
         url=url,
         bot=bool(account.get("bot")),
     )
+    return author, host
 
 
 def _hashtags(status: Mapping[str, Any], text: str) -> tuple[str, ...]:
@@ -108,7 +118,7 @@ def _hashtags(status: Mapping[str, Any], text: str) -> tuple[str, ...]:
     tags = status.get("tags")
     if isinstance(tags, list):
         for tag in tags:
-            name = tag.get("name") if isinstance(tag, Mapping) else None
+            name = tag.get("name") if isinstance(tag, _MAPPING) else None
             if isinstance(name, str) and name:
                 names.append(name.lower())
     return post_hashtags(names, text)
@@ -117,7 +127,7 @@ def _hashtags(status: Mapping[str, Any], text: str) -> tuple[str, ...]:
 def _mentions(mentions: object, home: str | None) -> tuple[str, ...]:
     accts: list[str] = []
     for mention in mentions if isinstance(mentions, list) else ():
-        acct = mention.get("acct") if isinstance(mention, Mapping) else None
+        acct = mention.get("acct") if isinstance(mention, _MAPPING) else None
         if isinstance(acct, str) and acct:
             if "@" not in acct:
                 host = _host(str(mention.get("url") or "")) or home
@@ -129,7 +139,7 @@ def _mentions(mentions: object, home: str | None) -> tuple[str, ...]:
 def _media(attachments: object) -> tuple[Media, ...]:
     items: list[Media] = []
     for attachment in attachments if isinstance(attachments, list) else ():
-        if not isinstance(attachment, Mapping):
+        if not isinstance(attachment, _MAPPING):
             continue
         url = attachment.get("url") or attachment.get("remote_url")
         if not isinstance(url, str) or not url:
@@ -149,17 +159,17 @@ def _media(attachments: object) -> tuple[Media, ...]:
 
 def _duration(meta: object) -> float | None:
     """Seconds of a video or sound, from the attachment's ``meta`` (``duration``, or ``original``'s)."""
-    if not isinstance(meta, Mapping):
+    if not isinstance(meta, _MAPPING):
         return None
     original = meta.get("original")
-    for value in (meta.get("duration"), original.get("duration") if isinstance(original, Mapping) else None):
+    for value in (meta.get("duration"), original.get("duration") if isinstance(original, _MAPPING) else None):
         if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
             return float(value)
     return None
 
 
 def _card(card: object) -> Card | None:
-    if not isinstance(card, Mapping):
+    if card is None or not isinstance(card, _MAPPING):
         return None
     url = card.get("url")
     if not isinstance(url, str) or not url:
@@ -175,12 +185,12 @@ def _card(card: object) -> Card | None:
 
 
 def _poll_options(poll: object) -> tuple[str, ...]:
-    if not isinstance(poll, Mapping):
+    if poll is None or not isinstance(poll, _MAPPING):
         return ()
     options = poll.get("options")
     if not isinstance(options, list):
         return ()
-    return tuple(str(o["title"]) for o in options if isinstance(o, Mapping) and o.get("title"))
+    return tuple(str(o["title"]) for o in options if isinstance(o, _MAPPING) and o.get("title"))
 
 
 def _required_str(data: Mapping[str, Any], key: str) -> str:
@@ -208,7 +218,16 @@ def _count(value: object) -> int:
     return 0
 
 
+# A URL whose host is plain (letters, digits, dots, hyphens, underscores), as nearly every one is: a
+# scheme, "//" and the host, up to the path, query or fragment. urlsplit reads that host from it.
+_PLAIN_HOST = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://([a-zA-Z0-9._-]*)(?=[/?#]|\Z)")
+
+
 def _host(url: str) -> str | None:
+    """The host of ``url``, lower-cased, as ``urlsplit(url).hostname`` finds it; ``None`` for none."""
+    plain = _PLAIN_HOST.match(url)
+    if plain is not None:
+        return plain[1].lower() or None
     try:
         host = urlsplit(url).hostname
     except ValueError:
