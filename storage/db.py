@@ -168,8 +168,14 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         try:
             yield session
             session.commit()
-        except BaseException:
-            session.rollback()
+        except BaseException as error:
+            try:
+                session.rollback()
+            except Exception as failed:
+                # Ctrl-C can land inside the commit after the transaction has ended, where a rollback
+                # is refused: what is being unwound (the interruption) must still reach the caller.
+                # Closing the session returns its connection rolled back.
+                error.add_note(f"rolling back the session failed too: {failed}")
             raise
 
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy.orm import Session
 
 from bot.networks.mastodon.normalise import normalise_status
 from bot.posts import Post
@@ -51,6 +52,24 @@ def test_new_posts_are_inserted_with_tags_and_sightings(engine: Engine) -> None:
     assert count(engine, PostRow) == 2
     assert count(engine, PostTag) == 3
     assert count(engine, Sighting) == 2
+
+
+def test_ctrl_c_as_a_commit_ends_is_what_the_caller_gets_and_what_was_committed_stays(
+    engine: Engine,
+) -> None:
+    # An interruption after the transaction has committed, where the session refuses a rollback.
+    def interrupted(session: Session) -> None:
+        raise KeyboardInterrupt
+
+    def save_one() -> None:
+        with session_scope(engine) as session:
+            repo.save_posts(session, [post("1")], seen=SCHOOL, now=NOW)
+            event.listen(session, "after_commit", interrupted)
+
+    with pytest.raises(KeyboardInterrupt) as caught:
+        save_one()
+    assert any("rolling back the session failed too" in note for note in caught.value.__notes__)
+    assert count(engine, PostRow) == 1
 
 
 def test_stored_post_round_trips(engine: Engine) -> None:
