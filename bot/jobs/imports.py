@@ -51,7 +51,7 @@ BATCH_SIZE = 500
 POOL_MIN_BATCHES = 3
 # Batches handed to the workers and not yet stored, per worker: enough to keep them busy while the
 # importing process stores, few enough to bound memory.
-IN_FLIGHT_PER_JOB = 2
+IN_FLIGHT_PER_JOB = 3
 
 
 @dataclass(frozen=True, slots=True)
