@@ -35,7 +35,7 @@ from types import TracebackType
 from bot.classify.catalogue import ToolCatalogue
 from bot.errors import ExemplarError
 from bot.jobs.import_formats import Payload
-from bot.jobs.import_wire import PackedWork, unpacked
+from bot.jobs.import_wire import PackedWork, packed_payloads, unpacked
 from bot.jobs.import_work import PayloadWork
 from bot.jobs.import_worker import serve_batches
 
@@ -140,7 +140,7 @@ class WorkPool:
                 worker.room.release()
                 continue
             try:
-                message = ForkingPickler.dumps(payloads)
+                message = ForkingPickler.dumps(packed_payloads(payloads))
             except Exception as error:  # nothing was sent: the pipe is fine
                 future.set_exception(error)
                 worker.room.release()

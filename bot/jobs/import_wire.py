@@ -1,10 +1,12 @@
-"""What an import's worker process sends back, as plain tuples.
+"""What an import's worker process is sent, and sends back, as plain tuples.
 
 Pickling :class:`~bot.jobs.import_work.PayloadWork` as it is costs more than twice as much as the
 same values in tuples (every frozen dataclass is rebuilt attribute by attribute, in Python), and the
 importing process, which stores every batch, is the one that pays for the unpickling. It makes the
 dataclasses again of the tuples with :mod:`bot.jobs.import_rebuild`, which costs a fifth of calling
 them. :func:`packed` and :func:`unpacked` are exact inverses: ``unpacked(packed(work)) == work``.
+The payloads sent to a worker are tuples too (:func:`packed_payloads`): the importing process pickles
+them, and a tuple pickles without calling any Python.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from bot.jobs.import_work import PayloadWork, RecordWork, work_on
 from bot.posts import Author, Card, Media, Post
 
 PackedWork = tuple[Any, ...]
+PackedPayload = tuple[Any, ...]
 
 
 def _values_of(kind: type) -> attrgetter[Any]:
@@ -42,6 +45,8 @@ _new_author = rebuilder(Author)
 _new_media = rebuilder(Media)
 _new_card = rebuilder(Card)
 _new_label = rebuilder(Label)
+_payload_values = _values_of(Payload)
+_new_payload = rebuilder(Payload)
 
 
 def packed(work: PayloadWork) -> PackedWork:
@@ -99,6 +104,12 @@ def _unpacked_post(values: tuple[Any, ...]) -> Post:
     return _new_post(fields_in_order)
 
 
-def packed_work_on(payloads: list[Payload]) -> list[PackedWork]:
-    """In a worker: :func:`~bot.jobs.import_work.work_on`, packed to be sent back."""
-    return [packed(work) for work in work_on(payloads)]
+def packed_payloads(payloads: list[Payload]) -> list[PackedPayload]:
+    """``payloads`` as tuples of their values, to be sent to a worker."""
+    return list(map(_payload_values, payloads))
+
+
+def packed_work_on(payloads: list[PackedPayload]) -> list[PackedWork]:
+    """In a worker: :func:`~bot.jobs.import_work.work_on` the payloads :func:`packed_payloads` packed,
+    packed to be sent back."""
+    return [packed(work) for work in work_on(list(map(_new_payload, payloads)))]

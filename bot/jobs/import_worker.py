@@ -1,8 +1,9 @@
 """The main loop of one worker process of ``exemplar import --jobs N`` (see :mod:`bot.jobs.import_pool`).
 
-A worker reads batches of payloads from one pipe of its own and answers each, in order, on another:
-``(True, work)`` with the batch's packed work, or ``(False, error)`` when the work raised. It ends when
-its batches' pipe closes (or says ``None``), so a worker never outlives the importing process.
+A worker reads batches of payloads (packed: :mod:`bot.jobs.import_wire`) from one pipe of its own
+and answers each, in order, on another: ``(True, work)`` with the batch's packed work, or ``(False,
+error)`` when the work raised. It ends when its batches' pipe closes (or says ``None``), so a worker
+never outlives the importing process.
 """
 
 from __future__ import annotations
