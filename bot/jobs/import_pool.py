@@ -112,7 +112,7 @@ class WorkPool:
                 target=serve_batches,
                 args=(their_batches, their_answers, *self._setup),
                 name=f"exemplar-import-{number}",
-                daemon=True,  # should this process end without stopping it, it is terminated
+                daemon=True,  # terminated as this process exits, should the pool not have stopped it
             )
             worker = _Worker(number, process, our_batches, our_answers)
             self._workers.append(worker)  # before it starts: then it is stopped whatever happens next

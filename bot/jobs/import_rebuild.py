@@ -1,10 +1,10 @@
 """Frozen dataclasses made again from their values, at a fifth of the cost of calling the class.
 
-An import makes a :class:`~bot.posts.Post` twice for every record it is sent back from a worker: in
-the worker, without its ``raw`` (:mod:`bot.jobs.import_work`), and in the importing process, from
-the values sent (:mod:`bot.jobs.import_wire`). A frozen dataclass's ``__init__`` sets each field with
-``object.__setattr__`` (its own ``__setattr__`` refuses), about a thousand machine instructions a
-field: most of the cost of unpacking the work in the importing process.
+An import makes a :class:`~bot.posts.Post` twice for most records a worker does: in the worker,
+without its ``raw`` (:mod:`bot.jobs.import_work`), and in the importing process, from the values
+sent (:mod:`bot.jobs.import_wire`). A frozen dataclass's ``__init__`` sets each field with
+``object.__setattr__`` (its own ``__setattr__`` refuses), some 1,500 machine instructions a field:
+most of the cost of unpacking the work in the importing process.
 
 :func:`rebuilder` makes instead an object of a twin class, with the same slots and no such guard,
 sets its fields by plain assignment, and then gives it the dataclass's class, which CPython allows
