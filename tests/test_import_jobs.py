@@ -321,3 +321,27 @@ def test_ctrl_c_stops_the_import_in_one_line_and_keeps_what_was_stored(
     assert "interrupted" in line
     stored_first = BATCH_SIZE if moment is a_batch_is_stored else 0
     assert stored_first <= posts_in(tmp_path / "exemplar.db") < total
+
+
+def test_the_workers_batches_are_checked_for_stored_payloads_less_often_while_none_are() -> None:
+    from bot.jobs.imports import STORED_CHECK_MAX_GAP, _StoredChecks
+
+    stored_in = {4, 6, 7, 8}  # the batches (by number) holding payloads stored already
+    looked: list[int] = []
+
+    class Run:
+        number = 0
+
+        def stored(self, digests: list[str]) -> dict[str, str]:
+            looked.append(self.number)
+            return {"digest": "uri"} if self.number in stored_in else {}
+
+    run, checks = Run(), _StoredChecks()
+    for number in range(60):
+        run.number = number
+        checks.stored(run, ["digest"])  # type: ignore[arg-type]
+
+    # Batch 4 is missed (its payloads are checked only as they are stored); from 6, one batch with
+    # some sets the checks back to every batch.
+    assert looked == [0, 2, 6, 7, 8, 9, 11, 15, 23, 39, 55]
+    assert STORED_CHECK_MAX_GAP == 16

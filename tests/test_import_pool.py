@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import signal
 import time
+from concurrent.futures import wait
 from pathlib import Path
 
 import pytest
@@ -50,4 +51,28 @@ def test_a_worker_killed_at_work_fails_its_batch_and_every_one_after_it(tmp_path
         with pytest.raises(WorkerDiedError):
             pool.submit(payloads(1))
         assert time.monotonic() - started < 10
+    assert multiprocessing.active_children() == []
+
+
+def test_batches_and_answers_larger_than_any_pipe_flow_both_ways_at_once(tmp_path: Path) -> None:
+    # Each batch, and each answer (a post keeps its text and its HTML), is megabytes: more than a pipe
+    # holds. With several sent and unanswered, the worker writes an answer while this process still
+    # writes it the next batch; each side must be reading while the other writes.
+    words = "flipped classroom parent newsletters video feedback " * 800
+    big = [
+        Payload(n, json.dumps(status(str(n), content=f"<p>{words} #fliplead {n}</p>"))) for n in range(1, 101)
+    ]
+    assert sum(len(payload.text) for payload in big) > 4 * 1024 * 1024
+    with WorkPool(1, "mastodon", tmp_path / "export.jsonl", load_catalogue()) as pool:
+        futures = [pool.submit(big) for _ in range(5)]
+        finished, _ = wait(futures, timeout=120)
+        if len(finished) < len(futures):  # deadlocked: end the worker, so that the pool can stop
+            for child in multiprocessing.active_children():
+                child.kill()
+        assert len(finished) == len(futures), "batches and answers blocked each other"
+        for future in futures:
+            done = pool.result(future)
+            texts = [work.records[0].post.text for work in done if work.records[0].post is not None]
+            assert len(texts) == len(big)
+            assert all(text.endswith(f"#fliplead {n}") for n, text in enumerate(texts, 1))
     assert multiprocessing.active_children() == []

@@ -15,7 +15,7 @@ from bot.classify.catalogue import load_catalogue
 from bot.jobs import import_work
 from bot.jobs.import_formats import Payload
 from bot.jobs.import_pool import WorkPool
-from bot.jobs.import_wire import packed, packed_work_on, unpacked
+from bot.jobs.import_wire import packed, packed_payloads, packed_work_on, unpacked
 from bot.jobs.import_work import PayloadWork
 from tests.payloads import account, boost_of, poll, status, video_attachment, video_card
 
@@ -78,7 +78,7 @@ def test_a_worker_process_sends_back_the_same_work(in_worker: None, tmp_path: Pa
 
 
 def test_what_is_sent_is_plain_values_only(in_worker: None) -> None:
-    sent = packed_work_on(_payloads()[:4])
+    sent = [packed_payloads(_payloads()[:4]), packed_work_on(packed_payloads(_payloads()[:4]))]
 
     def plain(value: object) -> bool:
         if isinstance(value, tuple | list):

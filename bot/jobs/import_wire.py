@@ -1,9 +1,12 @@
-"""What an import's worker process sends back, as plain tuples.
+"""What an import's worker process is sent, and sends back, as plain tuples.
 
 Pickling :class:`~bot.jobs.import_work.PayloadWork` as it is costs more than twice as much as the
 same values in tuples (every frozen dataclass is rebuilt attribute by attribute, in Python), and the
-importing process, which stores every batch, is the one that pays for the unpickling. :func:`packed`
-and :func:`unpacked` are exact inverses: ``unpacked(packed(work)) == work``.
+importing process, which stores every batch, is the one that pays for the unpickling. It makes the
+dataclasses again of the tuples with :mod:`bot.jobs.import_rebuild`, which costs a fifth of calling
+them. :func:`packed` and :func:`unpacked` are exact inverses: ``unpacked(packed(work)) == work``.
+The payloads sent to a worker are tuples too (:func:`packed_payloads`): the importing process pickles
+them, and a tuple pickles without calling any Python.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ from typing import Any
 
 from bot.classify.labels import Label
 from bot.jobs.import_formats import Payload
+from bot.jobs.import_rebuild import rebuilder
 from bot.jobs.import_work import PayloadWork, RecordWork, work_on
 from bot.posts import Author, Card, Media, Post
 
 PackedWork = tuple[Any, ...]
+PackedPayload = tuple[Any, ...]
 
 
 def _values_of(kind: type) -> attrgetter[Any]:
@@ -33,6 +38,15 @@ _label_values = _values_of(Label)
 _AUTHOR = _POST_NAMES.index("author")
 _MEDIA = _POST_NAMES.index("media")
 _CARD = _POST_NAMES.index("card")
+_new_payload_work = rebuilder(PayloadWork)
+_new_record_work = rebuilder(RecordWork)
+_new_post = rebuilder(Post)
+_new_author = rebuilder(Author)
+_new_media = rebuilder(Media)
+_new_card = rebuilder(Card)
+_new_label = rebuilder(Label)
+_payload_values = _values_of(Payload)
+_new_payload = rebuilder(Payload)
 
 
 def packed(work: PayloadWork) -> PackedWork:
@@ -48,7 +62,7 @@ def packed(work: PayloadWork) -> PackedWork:
 def unpacked(values: PackedWork) -> PayloadWork:
     """The :class:`PayloadWork` that :func:`packed` made ``values`` of."""
     bad_lines, records, clean, exact = values
-    return PayloadWork(bad_lines, tuple(_unpacked_record(item) for item in records), clean, exact)
+    return _new_payload_work((bad_lines, tuple(map(_unpacked_record, records)), clean, exact))
 
 
 def _packed_record(work: RecordWork) -> tuple[Any, ...]:
@@ -59,14 +73,16 @@ def _packed_record(work: RecordWork) -> tuple[Any, ...]:
 
 def _unpacked_record(values: tuple[Any, ...]) -> RecordWork:
     record, post, error, own_record, labels, opt_out, screened = values
-    return RecordWork(
-        record,
-        None if post is None else _unpacked_post(post),
-        error,
-        own_record,
-        None if labels is None else tuple(Label(*label) for label in labels),
-        opt_out,
-        screened,
+    return _new_record_work(
+        (
+            record,
+            None if post is None else _unpacked_post(post),
+            error,
+            own_record,
+            None if labels is None else tuple(map(_new_label, labels)),
+            opt_out,
+            screened,
+        )
     )
 
 
@@ -80,12 +96,20 @@ def _packed_post(post: Post) -> tuple[Any, ...]:
 
 def _unpacked_post(values: tuple[Any, ...]) -> Post:
     fields_in_order = list(values)
-    fields_in_order[_AUTHOR] = Author(*values[_AUTHOR])
-    fields_in_order[_MEDIA] = tuple(Media(*item) for item in values[_MEDIA])
-    fields_in_order[_CARD] = None if values[_CARD] is None else Card(*values[_CARD])
-    return Post(*fields_in_order)
+    fields_in_order[_AUTHOR] = _new_author(values[_AUTHOR])
+    if values[_MEDIA]:
+        fields_in_order[_MEDIA] = tuple(map(_new_media, values[_MEDIA]))
+    if values[_CARD] is not None:
+        fields_in_order[_CARD] = _new_card(values[_CARD])
+    return _new_post(fields_in_order)
 
 
-def packed_work_on(payloads: list[Payload]) -> list[PackedWork]:
-    """In a worker: :func:`~bot.jobs.import_work.work_on`, packed to be sent back."""
-    return [packed(work) for work in work_on(payloads)]
+def packed_payloads(payloads: list[Payload]) -> list[PackedPayload]:
+    """``payloads`` as tuples of their values, to be sent to a worker."""
+    return list(map(_payload_values, payloads))
+
+
+def packed_work_on(payloads: list[PackedPayload]) -> list[PackedWork]:
+    """In a worker: :func:`~bot.jobs.import_work.work_on` the payloads :func:`packed_payloads` packed,
+    packed to be sent back."""
+    return [packed(work) for work in work_on(list(map(_new_payload, payloads)))]

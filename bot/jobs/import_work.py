@@ -22,6 +22,7 @@ from bot.consent.rules import visibility_allows_collection
 from bot.consent.screen import payload_opt_out
 from bot.jobs.gc_pace import pace_for_bulk_work
 from bot.jobs.import_formats import FORMATS, ImportFormat, Payload, PayloadRecords
+from bot.jobs.import_rebuild import rebuilder
 from bot.networks.errors import MalformedPayloadError
 from bot.posts import Post
 from bot.valid_text import valid_record
@@ -151,10 +152,11 @@ def _record_done(worker: _Worker, record: Any, clean: bool, exact: bool) -> Reco
 
 _POST_VALUES = attrgetter(*(item.name for item in fields(Post)))
 _RAW = [item.name for item in fields(Post)].index("raw")
+_new_post = rebuilder(Post)
 
 
 def _without_raw(post: Post) -> Post:
-    """``dataclasses.replace(post, raw={})``, at a tenth of its cost."""
+    """``dataclasses.replace(post, raw={})``, at a sixth of its cost."""
     values = list(_POST_VALUES(post))
     values[_RAW] = {}
-    return Post(*values)
+    return _new_post(values)

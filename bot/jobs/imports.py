@@ -51,7 +51,9 @@ BATCH_SIZE = 500
 POOL_MIN_BATCHES = 3
 # Batches handed to the workers and not yet stored, per worker: enough to keep them busy while the
 # importing process stores, few enough to bound memory.
-IN_FLIGHT_PER_JOB = 2
+IN_FLIGHT_PER_JOB = 3
+# The most batches handed to the workers unchecked for payloads stored already (see _StoredChecks).
+STORED_CHECK_MAX_GAP = 16
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs a call per field, per record
@@ -183,11 +185,12 @@ def _import_with_workers(run: _ImportRun, batches: Iterator[_Batch], jobs: int) 
             done = dict(zip(sent, pool.result(future), strict=True)) if future is not None else {}
             run.store_batch(batch, digests, done)
 
+        checks = _StoredChecks()
         for batch in batches:
             digests = run.digests_of(batch)
             # Stored already as it is now: not worth a worker's time. Storing the batches before
             # this one may change that either way; the batch is checked again as it is stored.
-            known = run.stored(digests)
+            known = checks.stored(run, digests)
             sent = [at for at, digest in enumerate(digests) if digest not in known]
             future = pool.submit([batch.payloads[at] for at in sent]) if sent else None
             in_flight.append((batch, digests, future, sent))
@@ -195,6 +198,27 @@ def _import_with_workers(run: _ImportRun, batches: Iterator[_Batch], jobs: int) 
                 store_oldest()
         while in_flight:
             store_oldest()
+
+
+@dataclass(slots=True)
+class _StoredChecks:
+    """When to look for a batch's payloads stored already before handing it to the workers: every
+    batch after one that had some; after one that had none, at intervals doubling up to
+    :data:`STORED_CHECK_MAX_GAP` batches. Each look is a query, which a file of new records would
+    otherwise make for every batch to find nothing; a payload not looked for is still checked as it
+    is stored (the workers' work on it is then not used)."""
+
+    gap: int = 1
+    until_next: int = 0
+
+    def stored(self, run: _ImportRun, digests: list[str]) -> Mapping[str, str]:
+        if self.until_next > 0:
+            self.until_next -= 1
+            return {}
+        known = run.stored(digests)
+        self.gap = 1 if known else min(2 * self.gap, STORED_CHECK_MAX_GAP)
+        self.until_next = self.gap - 1
+        return known
 
 
 def _no_checkpoint() -> None:
