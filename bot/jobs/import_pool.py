@@ -23,14 +23,16 @@ import queue
 import signal
 import threading
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import Future
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from multiprocessing import resource_tracker
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
-from types import TracebackType
+from types import FrameType, TracebackType
 
 from bot.classify.catalogue import ToolCatalogue
 from bot.errors import ExemplarError
@@ -51,6 +53,37 @@ def usable_cpus() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+@contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Ctrl-C held back while workers start, and raised once they have.
+
+    A worker ignores Ctrl-C once it runs (:func:`bot.jobs.import_work.start_worker`), but one that
+    reached it while Python itself was starting would end it with a fatal error on the terminal, and
+    one that cut this process short as it sent a new worker its set-up would leave that worker to
+    print a traceback. So SIGINT is blocked in this thread, and a process it starts is born with it
+    blocked (the signal waits, and is dropped as the worker sets it ignored); and this process's own
+    handler, which any thread's SIGINT reaches, only notes it until the workers are started."""
+    # Spawning starts multiprocessing's resource tracker first, and its start unblocks SIGINT in the
+    # starting thread when it ends: started now, it is out of the way.
+    resource_tracker.ensure_running()
+    noted: list[int] = []
+
+    def note(number: int, _frame: FrameType | None) -> None:
+        noted.append(number)
+
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    handler = signal.signal(signal.SIGINT, note) if in_main_thread else None
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        if in_main_thread:  # None: a handler not set from Python, so none that it can restore
+            signal.signal(signal.SIGINT, signal.SIG_DFL if handler is None else handler)
+    if noted:
+        raise KeyboardInterrupt
 
 
 class WorkerDiedError(ExemplarError):
@@ -105,27 +138,28 @@ class WorkPool:
 
     def _start_workers(self) -> None:
         context = multiprocessing.get_context("spawn")
-        for number in range(1, self._jobs + 1):
-            their_batches, our_batches = context.Pipe(duplex=False)
-            our_answers, their_answers = context.Pipe(duplex=False)
-            process = context.Process(
-                target=serve_batches,
-                args=(their_batches, their_answers, *self._setup),
-                name=f"exemplar-import-{number}",
-                daemon=True,  # terminated as this process exits, should the pool not have stopped it
-            )
-            worker = _Worker(number, process, our_batches, our_answers)
-            self._workers.append(worker)  # before it starts: then it is stopped whatever happens next
-            process.start()
-            # Only the worker may hold its ends: then its death closes both pipes.
-            their_batches.close()
-            their_answers.close()
-            for role, target in (("feed", self._feed), ("read", self._read)):
-                thread = threading.Thread(
-                    target=target, args=(worker,), name=f"exemplar-import-{role}-{number}", daemon=True
+        with _ctrl_c_held():
+            for number in range(1, self._jobs + 1):
+                their_batches, our_batches = context.Pipe(duplex=False)
+                our_answers, their_answers = context.Pipe(duplex=False)
+                process = context.Process(
+                    target=serve_batches,
+                    args=(their_batches, their_answers, *self._setup),
+                    name=f"exemplar-import-{number}",
+                    daemon=True,  # terminated as this process exits, should the pool not have stopped it
                 )
-                worker.threads.append(thread)
-                thread.start()
+                worker = _Worker(number, process, our_batches, our_answers)
+                self._workers.append(worker)  # before it starts: then it is stopped whatever happens next
+                process.start()
+                # Only the worker may hold its ends: then its death closes both pipes.
+                their_batches.close()
+                their_answers.close()
+                for role, target in (("feed", self._feed), ("read", self._read)):
+                    thread = threading.Thread(
+                        target=target, args=(worker,), name=f"exemplar-import-{role}-{number}", daemon=True
+                    )
+                    worker.threads.append(thread)
+                    thread.start()
 
     def _feed(self, worker: _Worker) -> None:
         """Send ``worker`` batches, keeping no more than :data:`UNANSWERED_PER_WORKER` unanswered,

@@ -100,6 +100,7 @@ def start_worker(fmt: str, path: str, catalogue: ToolCatalogue) -> None:
     (:mod:`bot.jobs.gc_pace`)."""
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # as the pool started it: see there
     logging.disable(logging.CRITICAL)
     pace_for_bulk_work()
     from bot.classify.classifier import classify  # a worker classifies: load the patterns now
