@@ -63,11 +63,18 @@ def unwrap_record(record: Any) -> Any:
 
 def records_in(document: Any) -> list[Any]:
     """The records of one JSON document: an array, a page (``{"data": [...]}``), or one object."""
+    if (
+        isinstance(document, dict)
+        and "uri" in document
+        and not ("thread" in document or "data" in document or "statuses" in document or "posts" in document)
+    ):
+        return [document]  # one status, as a JSON line holds: no page, no wrapper
+    return records_of_any_document(document)
+
+
+def records_of_any_document(document: Any) -> list[Any]:
+    """:func:`records_in`, without its shortcut for the commonest document, one status."""
     if isinstance(document, dict):
-        if "uri" in document and not (
-            "thread" in document or "data" in document or "statuses" in document or "posts" in document
-        ):
-            return [document]  # one status, as a JSON line holds: no page, no wrapper
         if isinstance(document.get("thread"), dict) and isinstance(document["thread"].get("post"), dict):
             return [document["thread"]["post"]]  # getPostThread
         for key in ("data", "statuses", "posts"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bot.networks.errors import MalformedPayloadError
@@ -94,48 +94,30 @@ def _gathered(value: Any, depth: int, texts: list[str]) -> bool:
     """Add the strings of ``value`` to ``texts``; false if it holds what only ``_repair`` can judge
     (a number that is not finite, a container too deep, a type JSON does not have)."""
     kind = type(value)
-    if kind is dict:
+    if kind is dict or kind is list:
         if depth >= MAX_DEPTH:
             return False
-        depth += 1
-        for key, item in value.items():
-            if type(key) is str:
-                texts.append(key)
-            elif not _gathered(key, depth, texts):
-                return False
-            kind = type(item)
-            if kind is str:
-                texts.append(item)
-            elif (
-                item is not None
-                and kind is not int
-                and kind is not bool
-                and not _gathered(item, depth, texts)
-            ):
-                return False
-        return True
-    if kind is list:
-        if depth >= MAX_DEPTH:
+        # A dict's keys, then its values (the order of ``texts`` is of no account).
+        if not _each_gathered(value, depth + 1, texts):
             return False
-        depth += 1
-        for item in value:
-            kind = type(item)
-            if kind is str:
-                texts.append(item)
-            elif (
-                item is not None
-                and kind is not int
-                and kind is not bool
-                and not _gathered(item, depth, texts)
-            ):
-                return False
-        return True
+        return kind is list or _each_gathered(value.values(), depth + 1, texts)
     if kind is str:
         texts.append(value)
         return True
     if value is None or kind is int or kind is bool:
         return True
     return kind is float and math.isfinite(value)
+
+
+def _each_gathered(items: Iterable[Any], depth: int, texts: list[str]) -> bool:
+    """:func:`_gathered` of each of ``items``, with the commonest (strings, numbers) added here."""
+    for item in items:
+        kind = type(item)
+        if kind is str:
+            texts.append(item)
+        elif item is not None and kind is not int and kind is not bool and not _gathered(item, depth, texts):
+            return False
+    return True
 
 
 def _repair(value: Any, depth: int, strict: bool) -> Any:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from bot import html_text
 from bot.html_text import _BLANK_LINES, _SPACES, _tidy, extract_html_with_parser, extract_simple_html
 from bot.jobs.import_work import _without_raw
-from bot.jsonfile import _DECODER, _decoded_line, records_in, unwrap_record
+from bot.jsonfile import _DECODER, _decoded_line, records_in, records_of_any_document
 from bot.networks.errors import MalformedPayloadError
 from bot.networks.mastodon.normalise import _host, normalise_status
 from bot.valid_text import MAX_DEPTH, _repair, valid_record
@@ -242,20 +242,6 @@ def test_text_that_is_not_text_is_refused_as_the_decoder_refuses_it() -> None:
     assert _decoding(_decoded_line, 5) == _decoding(_DECODER.decode, 5)  # type: ignore[arg-type]
 
 
-def _records_of_any_document(document: Any) -> list[Any]:
-    """:func:`records_in` without its fast path for one status."""
-    if isinstance(document, dict):
-        if isinstance(document.get("thread"), dict) and isinstance(document["thread"].get("post"), dict):
-            return [document["thread"]["post"]]
-        for key in ("data", "statuses", "posts"):
-            if isinstance(document.get(key), list):
-                return [unwrap_record(record) for record in document[key]]
-        return [unwrap_record(document)]
-    if isinstance(document, list):
-        return [unwrap_record(record) for record in document]
-    return [document]
-
-
 _PAGE_KEYS = st.sampled_from(["uri", "thread", "data", "statuses", "posts", "status", "post", "id"])
 _PAGE_VALUES = st.one_of(
     st.none(),
@@ -278,7 +264,7 @@ _DOCUMENT = st.recursive(
 @example({"uri": "x", "thread": {"post": {"uri": "y"}}})
 @example({"uri": "x", "status": {"uri": "y"}})
 def test_the_records_of_a_document_are_found_as_before(document: Any) -> None:
-    found, before = records_in(document), _records_of_any_document(document)
+    found, before = records_in(document), records_of_any_document(document)
 
     assert found == before
     assert all(a is b for a, b in zip(found, before, strict=True))
