@@ -7,6 +7,8 @@ import json
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 import time
 from concurrent.futures import wait
 from pathlib import Path
@@ -76,3 +78,43 @@ def test_batches_and_answers_larger_than_any_pipe_flow_both_ways_at_once(tmp_pat
             assert len(texts) == len(big)
             assert all(text.endswith(f"#fliplead {n}") for n, text in enumerate(texts, 1))
     assert multiprocessing.active_children() == []
+
+
+# In a fresh interpreter (no resource tracker running yet, as in `exemplar import`): Ctrl-C comes
+# while a worker is being started. The importing process must not be cut short in the middle, and
+# the new process must be born with SIGINT blocked.
+_STARTING_UNDER_CTRL_C = """
+import multiprocessing, os, signal, threading, time
+from bot.jobs.import_pool import _ctrl_c_held
+
+# A thread of the pool's, as when the second worker starts: the kernel gives it the SIGINT.
+threading.Thread(target=time.sleep, args=(30,), daemon=True).start()
+context = multiprocessing.get_context("spawn")
+process = context.Process(target=time.sleep, args=(30,), daemon=True)
+interrupted_inside = False
+try:
+    with _ctrl_c_held():
+        os.kill(os.getpid(), signal.SIGINT)
+        try:
+            process.start()
+            time.sleep(0.2)
+        except KeyboardInterrupt:
+            interrupted_inside = True
+except KeyboardInterrupt:
+    raised_after = True
+else:
+    raised_after = False
+with open(f"/proc/{process.pid}/status") as status:
+    blocked = next(int(line.split()[1], 16) for line in status if line.startswith("SigBlk:"))
+process.terminate()
+print(interrupted_inside, raised_after, bool(blocked & (1 << (signal.SIGINT - 1))))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads a process's signal mask in /proc")
+def test_ctrl_c_while_a_worker_starts_waits_for_the_start_and_the_worker_is_born_with_it_blocked() -> None:
+    answer = subprocess.run(
+        [sys.executable, "-c", _STARTING_UNDER_CTRL_C], capture_output=True, text=True, timeout=60, check=True
+    )
+    interrupted_inside, raised_after, born_blocked = answer.stdout.split()
+    assert (interrupted_inside, raised_after, born_blocked) == ("False", "True", "True"), answer.stderr
