@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from digests.render.measure import BLUESKY_MEASURE, X_MEASURE, mastodon_measure, x_length
@@ -86,6 +86,7 @@ url = st.sampled_from(["https://youtu.be/Xc4ZsXq1a2Y", "https://padlet.com/r/q?x
 
 @settings(max_examples=150, deadline=None)
 @given(st.text(max_size=80), tails, url, hashtags)
+@example(before=":\x08", tail=":", link="https://youtu.be/Xc4ZsXq1a2Y", tags="")  # a control character
 def test_no_part_ends_its_words_on_what_introduced_a_removed_link(
     before: str, tail: str, link: str, tags: str
 ) -> None:

@@ -176,7 +176,7 @@ def item_words(item: DigestItem, *, drop: str | None = None) -> str:
     ``drop`` is a link shown on a line of its own, taken out of the text also when written bare."""
     if item.blurb.strip():
         return " ".join(item.blurb.split())
-    text = item.text
+    text = _UNSENDABLE.sub("", item.text)  # first: a connector it hides from view is a connector
     if drop:
         bare = drop.split("://", 1)[-1]
         text = regex.sub(rf"(?<![\w/]){regex.escape(bare)}(?![\w/])", " ", text)
